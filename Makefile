@@ -12,9 +12,9 @@ SAN      ?=
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -fopenmp -pthread $(SAN) \
             -Isrc -Isrc/core -MMD -MP
-LDLIBS   += -lopenblas -lpcre2-8 -lm -fopenmp -pthread $(SAN)
-APP_LIBS  = -lncursesw -ledit -lcjson
-TEST_LIBS = -lcmocka -lcjson
+LDLIBS   += -lopenblas -lpcre2-8 -lcjson -lm -fopenmp -pthread $(SAN)
+APP_LIBS  = -lncursesw -ledit
+TEST_LIBS = -lcmocka
 
 CORE_SRC := $(wildcard src/core/*.c)
 APP_SRC  := $(wildcard src/cli/*.c src/ui/*.c) src/main.c
@@ -99,7 +99,7 @@ FUZZ_SECONDS ?= 20
 build/fuzz/%: fuzz/%.c $(CORE_SRC) | $(SETUP)
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
-	    $< $(CORE_SRC) -o $@ -lopenblas -lpcre2-8 -lm
+	    $< $(CORE_SRC) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
 fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

@@ -1,0 +1,68 @@
+/* cli.h - the command language: one table of commands shared by the shell
+ * (llmlab CMD ...), the REPL, the TUI's ':' line and lessons.
+ *
+ * Contract
+ * - A command is a function run(ctx, argc, argv) with argv[0] = its name. It
+ *   parses its own options (cli_opts.h helpers), prints results to ctx->out and
+ *   messages to ctx->err, and returns 0 on success, 1 on a runtime failure,
+ *   2 on a usage error. It never calls exit(): main.c turns the code into the
+ *   process exit status, the REPL and the TUI just show the output.
+ * - Every command answers --help (and -h) on ctx->out with its usage text.
+ * - State that outlives one command (the loaded model, decoding settings, the
+ *   seed) lives in cli_ctx, so `set temperature 0.7` in the REPL affects the
+ *   next `generate`. On the shell, each invocation starts from defaults.
+ * - Output meant for pipes has no colour: ctx->color is 0 when ctx->out is not
+ *   a terminal or NO_COLOR is set.
+ */
+#ifndef LM_CLI_H
+#define LM_CLI_H
+
+#include <stdio.h>
+#include <stdint.h>
+
+#include "core/model.h"
+#include "core/sampler.h"
+#include "core/tokenizer.h"
+
+typedef struct cli_ctx {
+    FILE *out, *err;
+    int color;              /* ANSI colour allowed on out */
+    int interactive;        /* REPL or TUI: commands keep state between calls */
+    /* the current model (loaded lazily from model_path on first use) */
+    char model_path[1024];
+    lm_model model;
+    int model_loaded;
+    lm_tokenizer *tok;      /* the model's own tokeniser (owned) */
+    /* decoding settings shared by generate/next and the UI */
+    lm_sampling sampling;
+    uint64_t seed;
+    int threads;
+} cli_ctx;
+
+typedef struct {
+    const char *name;
+    const char *summary;    /* one line for `llmlab --help` */
+    int (*run)(cli_ctx *ctx, int argc, char **argv);
+} cli_command;
+
+/* the table, NULL-terminated (commands.c) */
+extern const cli_command cli_commands[];
+const cli_command *cli_find(const char *name);
+
+/* Sets defaults (model path: $LLMLAB_MODEL or models/base.llm next to the
+ * binary or in the cwd; sampling defaults; seed 42; threads 2) and decides
+ * colour for out. */
+void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err);
+void cli_ctx_free(cli_ctx *ctx);
+/* Loads ctx->model_path into ctx->model/ctx->tok if not loaded yet, or
+ * replaces it when path differs. Prints the error on ctx->err; 0 ok, 1 fail. */
+int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
+
+/* Runs one command line (already split into argv). Unknown command: message
+ * and 2. */
+int  cli_run(cli_ctx *ctx, int argc, char **argv);
+/* Splits a line like a shell does (quotes '...' and "...", backslash escapes)
+ * and runs it. Empty lines and lines starting with '#' return 0. */
+int  cli_run_line(cli_ctx *ctx, const char *line);
+
+#endif
