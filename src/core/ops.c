@@ -1,0 +1,313 @@
+/* ops.c - transformer kernels (see ops.h for shapes and the accumulate rule). */
+#include "ops.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <omp.h>
+#include <string.h>
+
+#define LN_EPS 1e-5f
+
+int ops_threads(void) { return omp_get_max_threads(); }
+
+int ops_blas_single(void) {
+    int n = openblas_get_num_threads();
+    if (n != 1) openblas_set_num_threads(1);
+    return n;
+}
+
+void ops_blas_restore(int n) {
+    if (n != 1) openblas_set_num_threads(n);
+}
+
+/* ---------------------------------------------------------------- linear */
+
+void linear_forward(float *y, const float *x, const float *w, const float *b,
+                    int N, int IC, int OC) {
+    /* y[N,OC] = b (broadcast), then y += x w^T */
+    float beta = 0.0f;
+    if (b) {
+        #pragma omp parallel for schedule(static) if ((size_t)N * OC > 65536)
+        for (int n = 0; n < N; n++) memcpy(y + (size_t)n * OC, b, sizeof(float) * OC);
+        beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, IC,
+                1.0f, x, IC, w, IC, beta, y, OC);
+}
+
+void linear_backward(float *dx, float *dw, float *db, const float *dy,
+                     const float *x, const float *w, int N, int IC, int OC) {
+    if (dx)  /* dx[N,IC] += dy[N,OC] w[OC,IC] */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, IC, OC,
+                    1.0f, dy, OC, w, IC, 1.0f, dx, IC);
+    if (dw)  /* dw[OC,IC] += dy^T[OC,N] x[N,IC] */
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, IC, N,
+                    1.0f, dy, OC, x, IC, 1.0f, dw, IC);
+    if (db) {  /* db[OC] += column sums of dy, split over column blocks */
+        #pragma omp parallel for schedule(static)
+        for (int o0 = 0; o0 < OC; o0 += 64) {
+            int o1 = o0 + 64 < OC ? o0 + 64 : OC;
+            for (int n = 0; n < N; n++) {
+                const float *row = dy + (size_t)n * OC;
+                for (int o = o0; o < o1; o++) db[o] += row[o];
+            }
+        }
+    }
+}
+
+/* ------------------------------------------------------------- layernorm */
+
+void layernorm_forward(float *y, float *mean, float *rstd, const float *x,
+                       const float *w, const float *b, int N, int C) {
+    #pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * C;
+        float *yr = y + (size_t)n * C;
+        float mu = 0.0f;
+        for (int i = 0; i < C; i++) mu += xr[i];
+        mu /= C;
+        float var = 0.0f;
+        for (int i = 0; i < C; i++) { float d = xr[i] - mu; var += d * d; }
+        var /= C;
+        float rs = 1.0f / sqrtf(var + LN_EPS);
+        for (int i = 0; i < C; i++) yr[i] = (xr[i] - mu) * rs * w[i] + b[i];
+        if (mean) mean[n] = mu;
+        if (rstd) rstd[n] = rs;
+    }
+}
+
+void layernorm_backward(float *dx, float *dw, float *db, const float *dy,
+                        const float *x, const float *w, const float *mean,
+                        const float *rstd, int N, int C) {
+    /* per row: xhat = (x - mu) rstd, g = dy * w,
+     * dx = rstd (g - mean(g) - xhat mean(g xhat)) */
+    #pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *xr = x + (size_t)n * C, *dyr = dy + (size_t)n * C;
+        float *dxr = dx + (size_t)n * C;
+        float mu = mean[n], rs = rstd[n];
+        float sg = 0.0f, sgx = 0.0f;
+        for (int i = 0; i < C; i++) {
+            float xh = (xr[i] - mu) * rs, g = dyr[i] * w[i];
+            sg += g; sgx += g * xh;
+        }
+        sg /= C; sgx /= C;
+        for (int i = 0; i < C; i++) {
+            float xh = (xr[i] - mu) * rs, g = dyr[i] * w[i];
+            dxr[i] += rs * (g - sg - xh * sgx);
+        }
+    }
+    /* dw[C] += sum_n dy xhat, db[C] += sum_n dy: split over column blocks */
+    #pragma omp parallel for schedule(static)
+    for (int i0 = 0; i0 < C; i0 += 32) {
+        int i1 = i0 + 32 < C ? i0 + 32 : C;
+        for (int n = 0; n < N; n++) {
+            const float *xr = x + (size_t)n * C, *dyr = dy + (size_t)n * C;
+            float mu = mean[n], rs = rstd[n];
+            for (int i = i0; i < i1; i++) {
+                dw[i] += dyr[i] * (xr[i] - mu) * rs;
+                db[i] += dyr[i];
+            }
+        }
+    }
+}
+
+/* ----------------------------------------------------------- activations */
+
+#define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
+
+void gelu_forward(float *y, const float *x, size_t n) {
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = GELU_K * (v + 0.044715f * v * v * v);
+        y[i] = 0.5f * v * (1.0f + tanhf(u));
+    }
+}
+
+void gelu_backward(float *dx, const float *dy, const float *x, size_t n) {
+    /* d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2) */
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = GELU_K * (v + 0.044715f * v * v * v);
+        float t = tanhf(u);
+        float du = GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
+        dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
+    }
+}
+
+void relu_forward(float *y, const float *x, size_t n) {
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void relu_backward(float *dx, const float *dy, const float *x, size_t n) {
+    #pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+/* ------------------------------------------------------------- positions */
+
+void rotary_row(float *cos_row, float *sin_row, int pos, int hd) {
+    for (int i = 0; i < hd / 2; i++) {
+        double inv_freq = pow(10000.0, -2.0 * i / hd);
+        double a = pos * inv_freq;
+        cos_row[i] = (float)cos(a);
+        sin_row[i] = (float)sin(a);
+    }
+}
+
+void rotary_table(float *cos_t, float *sin_t, int n_ctx, int hd) {
+    for (int p = 0; p < n_ctx; p++)
+        rotary_row(cos_t + (size_t)p * (hd / 2), sin_t + (size_t)p * (hd / 2), p, hd);
+}
+
+void rotary_apply(float *x, const float *cos_row, const float *sin_row, int C, int hd) {
+    int half = hd / 2;
+    for (int h0 = 0; h0 < C; h0 += hd) {
+        float *x1 = x + h0, *x2 = x + h0 + half;
+        for (int i = 0; i < half; i++) {
+            float a = x1[i], b = x2[i];
+            x1[i] = a * cos_row[i] - b * sin_row[i];
+            x2[i] = b * cos_row[i] + a * sin_row[i];
+        }
+    }
+}
+
+void rotary_apply_backward(float *dx, const float *cos_row, const float *sin_row, int C, int hd) {
+    int half = hd / 2;
+    for (int h0 = 0; h0 < C; h0 += hd) {
+        float *d1 = dx + h0, *d2 = dx + h0 + half;
+        for (int i = 0; i < half; i++) {
+            float a = d1[i], b = d2[i];
+            d1[i] = a * cos_row[i] + b * sin_row[i];
+            d2[i] = b * cos_row[i] - a * sin_row[i];
+        }
+    }
+}
+
+void sinusoid_row(float *pe, int pos, int C) {
+    for (int i = 0; 2 * i < C; i++) {
+        double a = pos / pow(10000.0, (2.0 * i) / C);
+        pe[2 * i] = (float)sin(a);
+        if (2 * i + 1 < C) pe[2 * i + 1] = (float)cos(a);
+    }
+}
+
+/* ------------------------------------------------------------- attention */
+
+void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int H) {
+    int hd = C / H, C3 = 3 * C;
+    float scale = 1.0f / sqrtf((float)hd);
+    int saved = ops_blas_single();
+    #pragma omp parallel for schedule(dynamic, 1)
+    for (int bh = 0; bh < B * H; bh++) {
+        int b = bh / H, h = bh % H;
+        const float *q = qkv + (size_t)b * T * C3 + h * hd;
+        const float *k = q + C, *v = q + 2 * C;
+        float *P = att + (size_t)bh * T * T;          /* [T, T] */
+        float *y = out + (size_t)b * T * C + h * hd;  /* [T, hd], row stride C */
+        /* scores S[T,T] = scale * q k^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
+                    scale, q, C3, k, C3, 0.0f, P, T);
+        for (int i = 0; i < T; i++) {
+            float *row = P + (size_t)i * T;
+            softmax_inplace(row, i + 1);
+            memset(row + i + 1, 0, sizeof(float) * (T - i - 1));
+        }
+        /* y[T,hd] = P[T,T] v[T,hd] */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
+                    1.0f, P, T, v, C3, 0.0f, y, C);
+    }
+    ops_blas_restore(saved);
+}
+
+void attention_backward(float *dqkv, float *scratch, int n_scratch, const float *dout,
+                        const float *qkv, const float *att, int B, int T, int C, int H) {
+    int hd = C / H, C3 = 3 * C;
+    float scale = 1.0f / sqrtf((float)hd);
+    int nt = ops_threads() < n_scratch ? ops_threads() : n_scratch;
+    int saved = ops_blas_single();
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int bh = 0; bh < B * H; bh++) {
+        int b = bh / H, h = bh % H;
+        const float *q = qkv + (size_t)b * T * C3 + h * hd;
+        const float *k = q + C, *v = q + 2 * C;
+        float *dq = dqkv + (size_t)b * T * C3 + h * hd;
+        float *dk = dq + C, *dv = dq + 2 * C;
+        const float *P = att + (size_t)bh * T * T;
+        const float *dy = dout + (size_t)b * T * C + h * hd;
+        float *dP = scratch + (size_t)omp_get_thread_num() * T * T;   /* [T, T] */
+        /* dP = dy v^T;  dv = P^T dy */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, T, T, hd,
+                    1.0f, dy, C, v, C3, 0.0f, dP, T);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
+                    1.0f, P, T, dy, C, 0.0f, dv, C3);
+        /* softmax backward: dS = P (dP - sum_j P dP) * scale, causal */
+        for (int i = 0; i < T; i++) {
+            const float *pr = P + (size_t)i * T;
+            float *dr = dP + (size_t)i * T;
+            float dot = 0.0f;
+            for (int j = 0; j <= i; j++) dot += pr[j] * dr[j];
+            for (int j = 0; j <= i; j++) dr[j] = pr[j] * (dr[j] - dot) * scale;
+            for (int j = i + 1; j < T; j++) dr[j] = 0.0f;
+        }
+        /* dq = dS k;  dk = dS^T q */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
+                    1.0f, dP, T, k, C3, 0.0f, dq, C3);
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
+                    1.0f, dP, T, q, C3, 0.0f, dk, C3);
+    }
+    ops_blas_restore(saved);
+}
+
+/* ------------------------------------------------------ softmax and loss */
+
+float softmax_inplace(float *x, int n) {
+    float mx = x[0];
+    for (int i = 1; i < n; i++) if (x[i] > mx) mx = x[i];
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) { x[i] = expf(x[i] - mx); s += x[i]; }
+    float inv = 1.0f / s;
+    for (int i = 0; i < n; i++) x[i] *= inv;
+    return logf(s) + mx;
+}
+
+float crossentropy_forward(float *losses, float *lse, float *weight, const float *logits,
+                           const int32_t *targets, const float *mask, int N, int V) {
+    double msum = 0.0;
+    for (int n = 0; n < N; n++) {
+        float m = targets[n] < 0 ? 0.0f : (mask ? mask[n] : 1.0f);
+        weight[n] = m;
+        msum += m;
+    }
+    double total = 0.0;
+    #pragma omp parallel for schedule(static) reduction(+:total)
+    for (int n = 0; n < N; n++) {
+        const float *row = logits + (size_t)n * V;
+        float mx = row[0];
+        for (int i = 1; i < V; i++) if (row[i] > mx) mx = row[i];
+        float s = 0.0f;
+        for (int i = 0; i < V; i++) s += expf(row[i] - mx);
+        lse[n] = logf(s) + mx;
+        losses[n] = targets[n] < 0 ? 0.0f : lse[n] - row[targets[n]];
+        total += (double)weight[n] * losses[n];
+    }
+    for (int n = 0; n < N; n++) weight[n] = msum > 0 ? (float)(weight[n] / msum) : 0.0f;
+    return msum > 0 ? (float)(total / msum) : 0.0f;
+}
+
+void crossentropy_backward(float *dlogits, const float *logits, const float *lse,
+                           const int32_t *targets, const float *weight, int N, int V) {
+    #pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++) {
+        const float *row = logits + (size_t)n * V;
+        float *d = dlogits + (size_t)n * V;
+        float w = weight[n];
+        if (w == 0.0f) { memset(d, 0, sizeof(float) * V); continue; }
+        float l = lse[n];
+        for (int i = 0; i < V; i++) d[i] = w * expf(row[i] - l);
+        d[targets[n]] -= w;
+    }
+}
