@@ -58,6 +58,13 @@ void cli_ctx_free(cli_ctx *ctx);
  * replaces it when path differs. Prints the error on ctx->err; 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
 
+/* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
+ * (loading the model if needed); a path to a model file = its tokeniser; a
+ * path to a tokeniser file written by `llmlab bpe-train`; otherwise
+ * lm_tok_open (char, gpt2, r50k_base, cl100k_base, o200k_base, a .tiktoken
+ * path). The caller owns the result. */
+lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err);
+
 /* Runs one command line (already split into argv). Unknown command: message
  * and 2. */
 int  cli_run(cli_ctx *ctx, int argc, char **argv);

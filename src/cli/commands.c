@@ -5,9 +5,25 @@
 #include <string.h>
 
 int cmd_info(cli_ctx *ctx, int argc, char **argv);
+int cmd_init(cli_ctx *ctx, int argc, char **argv);
+int cmd_next(cli_ctx *ctx, int argc, char **argv);
+int cmd_attention(cli_ctx *ctx, int argc, char **argv);
+int cmd_repl(cli_ctx *ctx, int argc, char **argv);
+int cmd_help(cli_ctx *ctx, int argc, char **argv);
+int cmd_set(cli_ctx *ctx, int argc, char **argv);
+int cmd_show(cli_ctx *ctx, int argc, char **argv);
+int cmd_load(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
+    {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
+    {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
+    {"init", "write a randomly initialised model of a given config", cmd_init},
     {"info", "describe a model file: config, parameters, tokeniser, how it was made", cmd_info},
+    {"repl", "run commands one line at a time (or a script from stdin)", cmd_repl},
+    {"set", "change a decoding setting: set temperature 0.7", cmd_set},
+    {"show", "print the current model and decoding settings", cmd_show},
+    {"load", "make a model file the current model", cmd_load},
+    {"help", "list the commands, or explain one: help generate", cmd_help},
     {NULL, NULL, NULL},
 };
 

@@ -1,0 +1,205 @@
+/* cli.c - command context, dispatch and line splitting (see cli.h). */
+#include "cli.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/modelfile.h"
+#include "opts.h"
+
+/* Finds a file that ships with llmlab: tries the cwd, then the folder of the
+ * running binary. Writes the first that exists into out. */
+static int find_shipped(const char *rel, char *out, size_t cap) {
+    if (access(rel, R_OK) == 0) {
+        snprintf(out, cap, "%s", rel);
+        return 0;
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int w = snprintf(out, cap, "%s/%s", exe, rel);
+            if (w > 0 && (size_t)w < cap && access(out, R_OK) == 0) return 0;
+        }
+    }
+    snprintf(out, cap, "%s", rel);
+    return -1;
+}
+
+void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err) {
+    memset(ctx, 0, sizeof *ctx);
+    ctx->out = out;
+    ctx->err = err;
+    const char *nc = getenv("NO_COLOR");
+    ctx->color = isatty(fileno(out)) && !(nc && nc[0]);
+    const char *env_model = getenv("LLMLAB_MODEL");
+    if (env_model && env_model[0])
+        snprintf(ctx->model_path, sizeof ctx->model_path, "%s", env_model);
+    else
+        find_shipped("models/base.llm", ctx->model_path, sizeof ctx->model_path);
+    ctx->sampling = lm_sampling_default();
+    ctx->seed = 42;
+    ctx->threads = 2;
+    const char *th = getenv("LLMLAB_THREADS");
+    if (th && atoi(th) > 0) ctx->threads = atoi(th);
+    lm_set_threads(ctx->threads);
+}
+
+static void unload(cli_ctx *ctx) {
+    if (ctx->model_loaded) lm_model_free(&ctx->model);
+    if (ctx->tok) lm_tok_free(ctx->tok);
+    ctx->tok = NULL;
+    ctx->model_loaded = 0;
+}
+
+void cli_ctx_free(cli_ctx *ctx) { unload(ctx); }
+
+int cli_ensure_model(cli_ctx *ctx, const char *path) {
+    if (path && path[0] && strcmp(path, ctx->model_path) != 0) {
+        unload(ctx);
+        snprintf(ctx->model_path, sizeof ctx->model_path, "%s", path);
+    }
+    if (ctx->model_loaded) return 0;
+    lm_err err = {{0}};
+    lm_model m;
+    if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
+        fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
+        if (!path || !path[0])
+            fprintf(ctx->err, "  (build the shipped models with `make models`, or pass -m MODEL)\n");
+        return 1;
+    }
+    lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
+                                        : lm_tok_byte_new();
+    if (!tok) {
+        fprintf(ctx->err, "llmlab: model %s has a bad tokeniser: %s\n", ctx->model_path, err.msg);
+        lm_model_free(&m);
+        return 1;
+    }
+    if (lm_tok_vocab_size(tok) > m.cfg.vocab_size) {
+        fprintf(ctx->err, "llmlab: model %s: tokeniser has %d ids but the model only %d\n",
+                ctx->model_path, lm_tok_vocab_size(tok), m.cfg.vocab_size);
+        lm_tok_free(tok);
+        lm_model_free(&m);
+        return 1;
+    }
+    ctx->model = m;
+    ctx->tok = tok;
+    ctx->model_loaded = 1;
+    return 0;
+}
+
+lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {
+    if (strcmp(spec, "bpe") == 0 || strcmp(spec, "model") == 0) {
+        if (cli_ensure_model(ctx, NULL)) {
+            lm_fail(err, "no model loaded to take its tokeniser from");
+            return NULL;
+        }
+        uint8_t *blob = NULL;
+        size_t len = 0;
+        if (lm_tok_serialize(ctx->tok, &blob, &len, err)) return NULL;
+        lm_tokenizer *t = lm_tok_deserialize(blob, len, err);
+        free(blob);
+        return t;
+    }
+    size_t sl = strlen(spec);
+    int is_tiktoken = sl > 9 && strcmp(spec + sl - 9, ".tiktoken") == 0;
+    if (!is_tiktoken && strchr(spec, '/') == NULL && access(spec, R_OK) != 0)
+        return lm_tok_open(spec, err);   /* a name such as o200k_base */
+    if (is_tiktoken) return lm_tok_open(spec, err);
+    FILE *f = fopen(spec, "rb");
+    if (!f) return lm_tok_open(spec, err);
+    char magic[8] = {0};
+    size_t got = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    if (got == 8 && memcmp(magic, "LLMLAB\0\1", 8) == 0) {
+        lm_model m;
+        if (lm_load(&m, NULL, spec, err)) return NULL;
+        lm_tokenizer *t = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, err)
+                                          : lm_tok_byte_new();
+        lm_model_free(&m);
+        return t;
+    }
+    uint8_t *data;
+    size_t len;
+    int e = cli_slurp(spec, &data, &len);
+    if (e) { lm_fail(err, "cannot read %s: %s", spec, strerror(e)); return NULL; }
+    lm_tokenizer *t = lm_tok_deserialize(data, len, err);
+    free(data);
+    return t;
+}
+
+int cli_run(cli_ctx *ctx, int argc, char **argv) {
+    if (argc < 1) return 0;
+    const cli_command *c = cli_find(argv[0]);
+    if (!c) {
+        fprintf(ctx->err, "llmlab: unknown command '%s' (try 'help')\n", argv[0]);
+        return 2;
+    }
+    int rc = c->run(ctx, argc, argv);
+    fflush(ctx->out);
+    return rc;
+}
+
+/* Splits line into words like a POSIX shell would for quoting purposes:
+ * '...' is literal, "..." allows \" and \\, a backslash outside quotes
+ * escapes the next character. Returns the word count or -1 on an unclosed
+ * quote. words/buf are caller-provided. */
+static int split_line(const char *line, char *buf, size_t cap, char **words, int max_words) {
+    int n = 0;
+    size_t o = 0;
+    const char *p = line;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+        if (!*p) break;
+        if (n == max_words || o >= cap - 1) return -1;
+        words[n++] = buf + o;
+        char quote = 0;
+        while (*p && (quote || (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'))) {
+            if (o >= cap - 1) return -1;
+            if (quote == '\'') {
+                if (*p == '\'') quote = 0; else buf[o++] = *p;
+                p++;
+            } else if (quote == '"') {
+                if (*p == '"') { quote = 0; p++; }
+                else if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) { buf[o++] = p[1]; p += 2; }
+                else buf[o++] = *p++;
+            } else if (*p == '\'' || *p == '"') {
+                quote = *p++;
+            } else if (*p == '\\' && p[1]) {
+                buf[o++] = p[1];
+                p += 2;
+            } else {
+                buf[o++] = *p++;
+            }
+        }
+        if (quote) return -1;
+        buf[o++] = '\0';
+    }
+    return n;
+}
+
+int cli_run_line(cli_ctx *ctx, const char *line) {
+    const char *p = line;
+    while (*p == ' ' || *p == '\t') p++;
+    if (*p == '\0' || *p == '\n' || *p == '#') return 0;
+    size_t cap = strlen(line) + 1;
+    char *buf = malloc(cap);
+    char *words[256];
+    if (!buf) return 1;
+    int n = split_line(line, buf, cap, words, 255);
+    int rc;
+    if (n < 0) {
+        fprintf(ctx->err, "llmlab: unclosed quote or too many words in: %s\n", line);
+        rc = 2;
+    } else {
+        words[n] = NULL;
+        rc = cli_run(ctx, n, words);
+    }
+    free(buf);
+    return rc;
+}

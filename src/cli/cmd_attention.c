@@ -1,0 +1,113 @@
+/* cmd_attention.c - `llmlab attention`: one head's attention matrix with
+ * token labels, as shaded cells or CSV. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "prompt.h"
+#include "show.h"
+
+static const char *usage =
+    "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv] [--chat] PROMPT | -\n"
+    "Shows how much each token (row, the query) attends to each earlier token\n"
+    "(column, the key) in one head. Rows sum to 1; the upper triangle is the\n"
+    "causal mask. Layers and heads count from 0.\n"
+    "  -m MODEL      model file (default models/base.llm)\n"
+    "  --layer L     which block (default 0)\n"
+    "  --head H      which head (default 0)\n"
+    "  --csv         print the matrix as CSV with a header row of tokens\n"
+    "  --chat        wrap PROMPT in the model's chat template\n";
+
+/* CSV field: quotes doubled, always quoted */
+static void csv_field(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},        {"model", required_argument, 0, 'm'},
+        {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
+        {"csv", no_argument, 0, 'c'},         {"chat", no_argument, 0, 'C'},
+        {0, 0, 0, 0}};
+    const char *model = NULL;
+    int layer = 0, head = 0, csv = 0, chat = 0;
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+hm:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'm': model = optarg; break;
+        case 'l': if (cli_parse_int(ctx, "attention", "--layer", optarg, 0, 1000, &layer)) return 2; break;
+        case 'H': if (cli_parse_int(ctx, "attention", "--head", optarg, 0, 1000, &head)) return 2; break;
+        case 'c': csv = 1; break;
+        case 'C': chat = 1; break;
+        default: return cli_usage_error(ctx, "attention", "unknown option or missing value");
+        }
+    }
+    if (cli_ensure_model(ctx, model)) return 1;
+    const lm_config *cfg = &ctx->model.cfg;
+    if (layer >= cfg->n_layer || head >= cfg->n_head) {
+        fprintf(ctx->err, "llmlab attention: this model has layers 0..%d and heads 0..%d\n",
+                cfg->n_layer - 1, cfg->n_head - 1);
+        return 2;
+    }
+    cli_prompt p;
+    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, &p)) return 1;
+    lm_err err = {{0}};
+    if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err)) {
+        fprintf(ctx->err, "llmlab attention: %s\n", err.msg);
+        cli_prompt_free(&p);
+        return 1;
+    }
+    const int T = (int)p.ids.n;
+    const float *att = lm_attention_probs(&ctx->model, layer, 0, head);   /* [T, T] */
+    char (*labels)[64] = calloc((size_t)T, sizeof *labels);
+    if (!labels) { cli_prompt_free(&p); return 1; }
+    int width = 4;
+    for (int t = 0; t < T; t++) {
+        size_t len;
+        const uint8_t *b = lm_tok_piece(ctx->tok, p.ids.ids[t], &len);
+        int cols = b ? show_piece(b, len, csv || !ctx->color, labels[t], sizeof labels[t]) : 0;
+        if (!b) snprintf(labels[t], sizeof labels[t], "<%d>", p.ids.ids[t]);
+        if (cols > width) width = cols > 14 ? 14 : cols;
+    }
+    if (csv) {
+        fputs("query", ctx->out);
+        for (int j = 0; j < T; j++) { fputc(',', ctx->out); csv_field(ctx->out, labels[j]); }
+        fputc('\n', ctx->out);
+        for (int i = 0; i < T; i++) {
+            csv_field(ctx->out, labels[i]);
+            for (int j = 0; j < T; j++) fprintf(ctx->out, ",%.6f", att[(size_t)i * T + j]);
+            fputc('\n', ctx->out);
+        }
+    } else {
+        /* shades from light to dark; '.' marks the causal mask */
+        static const char *shades_u[] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
+        static const char *shades_a[] = {" ", ".", ":", "*", "#"};
+        const char **shade = ctx->color ? shades_u : shades_a;
+        fprintf(ctx->out, "layer %d, head %d: row = query token, column = key token\n", layer, head);
+        for (int i = 0; i < T; i++) {
+            fprintf(ctx->out, "%3d %-*.*s ", i, width, width, labels[i]);
+            for (int j = 0; j < T; j++) {
+                if (j > i) { fputs(ctx->color ? "\xc2\xb7" : " ", ctx->out); continue; }
+                float a = att[(size_t)i * T + j];
+                int s = a <= 0.02f ? 0 : a < 0.1f ? 1 : a < 0.3f ? 2 : a < 0.6f ? 3 : 4;
+                fputs(shade[s], ctx->out);
+            }
+            int best = 0;
+            for (int j = 1; j <= i; j++)
+                if (att[(size_t)i * T + j] > att[(size_t)i * T + best]) best = j;
+            fprintf(ctx->out, "  max %.2f at %d %s\n", att[(size_t)i * T + best], best, labels[best]);
+        }
+    }
+    free(labels);
+    cli_prompt_free(&p);
+    return 0;
+}

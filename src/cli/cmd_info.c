@@ -1,0 +1,59 @@
+/* cmd_info.c - `llmlab info MODEL`: what is inside a model file. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/modelfile.h"
+#include "opts.h"
+
+static const char *usage =
+    "usage: llmlab info [MODEL]\n"
+    "Shows a model file's configuration, parameter count, tokeniser and how it\n"
+    "was made. Without MODEL, the current model (default models/base.llm).\n";
+
+int cmd_info(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        if (c == 'h') { fputs(usage, ctx->out); return 0; }
+        return cli_usage_error(ctx, "info", "unknown option");
+    }
+    if (argc - optind > 1) return cli_usage_error(ctx, "info", "one MODEL at most");
+    const char *path = optind < argc ? argv[optind] : ctx->model_path;
+    lm_model m;
+    char *meta = NULL;
+    lm_err err = {{0}};
+    if (lm_load(&m, &meta, path, &err) != 0) {
+        fprintf(ctx->err, "llmlab info: %s: %s\n", path, err.msg);
+        return 1;
+    }
+    const lm_config *k = &m.cfg;
+    lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
+                                        : lm_tok_byte_new();
+    fprintf(ctx->out, "model        %s\n", path);
+    fprintf(ctx->out, "layers       %d\n", k->n_layer);
+    fprintf(ctx->out, "heads        %d (head width %d)\n", k->n_head, k->d_model / k->n_head);
+    fprintf(ctx->out, "width        %d\n", k->d_model);
+    fprintf(ctx->out, "mlp          %d\n", k->d_mlp);
+    fprintf(ctx->out, "context      %d\n", k->n_ctx);
+    fprintf(ctx->out, "vocabulary   %d\n", k->vocab_size);
+    fprintf(ctx->out, "positions    %s\n", lm_pos_name(k->pos));
+    fprintf(ctx->out, "activation   %s\n", lm_act_name(k->act));
+    fprintf(ctx->out, "parameters   %zu (%.2f MB as f32)\n", m.n_params, m.n_params * 4.0 / 1e6);
+    fprintf(ctx->out, "adamw steps  %d\n", m.adam_t);
+    if (tok)
+        fprintf(ctx->out, "tokeniser    %s, %d ids\n", lm_tok_name(tok), lm_tok_vocab_size(tok));
+    else
+        fprintf(ctx->out, "tokeniser    unreadable: %s\n", err.msg);
+    if (meta && meta[0]) {
+        fprintf(ctx->out, "made by\n");
+        for (char *line = strtok(meta, "\n"); line; line = strtok(NULL, "\n"))
+            fprintf(ctx->out, "  %s\n", line);
+    }
+    if (tok) lm_tok_free(tok);
+    free(meta);
+    lm_model_free(&m);
+    return 0;
+}

@@ -1,0 +1,85 @@
+/* cmd_next.c - `llmlab next`: the next-token distribution as bars, with
+ * where the temperature, top-k and top-p cuts fall. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "opts.h"
+#include "prompt.h"
+#include "show.h"
+
+static const char *usage =
+    "usage: llmlab next [-m MODEL] [-k K] [--chat] [sampling options] PROMPT | -\n"
+    "Shows the K most likely next tokens after PROMPT as bars (default K=10).\n"
+    "The first number is the probability after temperature, the second after\n"
+    "the top-k and top-p cuts; tokens cut away are marked '-'.\n"
+    "  -m MODEL           model file (default models/base.llm)\n"
+    "  -k K               how many tokens to list\n"
+    "  --chat             wrap PROMPT in the model's chat template\n" CLI_SAMPLING_HELP;
+
+int cmd_next(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
+        {"chat", no_argument, 0, 'c'}, CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
+    const char *model = NULL;
+    int k = 10, chat = 0;
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+hm:k:", longopts, NULL)) != -1) {
+        int s = cli_sampling_option(ctx, "next", c, optarg);
+        if (s < 0) return 2;
+        if (s > 0) continue;
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'm': model = optarg; break;
+        case 'k': if (cli_parse_int(ctx, "next", "-k", optarg, 1, 1000, &k)) return 2; break;
+        case 'c': chat = 1; break;
+        default: return cli_usage_error(ctx, "next", "unknown option or missing value");
+        }
+    }
+    if (cli_ensure_model(ctx, model)) return 1;
+    cli_prompt p;
+    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, &p)) return 1;
+    int rc = 1;
+    lm_err err = {{0}};
+    const int V = ctx->model.cfg.vocab_size;
+    lm_sample_result r;
+    if (lm_sample_result_init(&r, V, &err) == 0) {
+        lm_rng rng;
+        lm_rng_seed(&rng, ctx->seed);
+        if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err) == 0 &&
+            lm_sample(lm_logits(&ctx->model, 0) + (p.ids.n - 1) * (size_t)V, V, &ctx->sampling, &rng, &r, &err) == 0) {
+            if (k > V) k = V;
+            const lm_sampling *s = &ctx->sampling;
+            fprintf(ctx->out, "after %zu tokens; %s", p.ids.n,
+                    s->greedy || s->temperature <= 0 ? "greedy" : "sampled");
+            if (!(s->greedy || s->temperature <= 0))
+                fprintf(ctx->out, " (temperature %.2f, top-k %d, top-p %.2f, seed %llu)", s->temperature,
+                        s->top_k, s->top_p, (unsigned long long)ctx->seed);
+            fprintf(ctx->out, "; kept %d of %d tokens\n", r.n_kept, V);
+            for (int i = 0; i < k; i++) {
+                int id = r.order[i];
+                size_t len;
+                const uint8_t *b = lm_tok_piece(ctx->tok, id, &len);
+                char piece[128], bar[160];
+                if (b) show_piece(b, len, !ctx->color, piece, sizeof piece);
+                else snprintf(piece, sizeof piece, "<%d>", id);
+                show_bar(r.probs_before[id], 30, !ctx->color, bar, sizeof bar);
+                int kept = r.probs_after[id] > 0;
+                fprintf(ctx->out, "%c %6d %-16s %6.2f%% %6.2f%% ", kept ? ' ' : '-', id, piece,
+                        100.0 * r.probs_before[id], 100.0 * r.probs_after[id]);
+                show_color(ctx->out, ctx->color, kept ? "32" : "2");
+                fputs(bar, ctx->out);
+                show_reset(ctx->out, ctx->color);
+                fprintf(ctx->out, "%s\n", id == r.token ? "  <- drawn" : "");
+            }
+            rc = 0;
+        } else {
+            fprintf(ctx->err, "llmlab next: %s\n", err.msg);
+        }
+        lm_sample_result_free(&r);
+    }
+    cli_prompt_free(&p);
+    return rc;
+}

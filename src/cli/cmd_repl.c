@@ -1,0 +1,65 @@
+/* cmd_repl.c - `llmlab repl`: the command language, one line at a time, with
+ * line editing and history (libedit). Reads a script when stdin is not a
+ * terminal: each line is echoed after "> " and run; the exit status is that
+ * of the first failing line (the script goes on). */
+#include <editline/readline.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "opts.h"
+
+static const char *usage =
+    "usage: llmlab repl [-m MODEL]\n"
+    "Runs llmlab commands one line at a time: the same words as on the shell,\n"
+    "without the leading 'llmlab' (e.g. `next The cat`, `set temperature 0.7`).\n"
+    "Settings carry over between lines. 'help' lists commands, 'quit' leaves.\n"
+    "When stdin is not a terminal it runs the lines it reads as a script.\n";
+
+static int is_quit(const char *line) {
+    while (*line == ' ') line++;
+    return strncmp(line, "quit", 4) == 0 || strncmp(line, "exit", 4) == 0;
+}
+
+int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'}, {0, 0, 0, 0}};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+hm:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'm': snprintf(ctx->model_path, sizeof ctx->model_path, "%s", optarg); break;
+        default: return cli_usage_error(ctx, "repl", "unknown option or missing value");
+        }
+    }
+    ctx->interactive = 1;
+    int status = 0;
+    if (!isatty(STDIN_FILENO)) {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t n;
+        while ((n = getline(&line, &cap, stdin)) > 0) {
+            if (line[n - 1] == '\n') line[n - 1] = '\0';
+            if (is_quit(line)) break;
+            fprintf(ctx->out, "> %s\n", line);
+            int rc = cli_run_line(ctx, line);
+            if (rc && !status) status = rc;
+        }
+        free(line);
+        return status;
+    }
+    fprintf(ctx->out, "llmlab repl: type 'help' for commands, 'quit' to leave.\n");
+    using_history();
+    for (;;) {
+        char *line = readline("llmlab> ");
+        if (!line) { fputc('\n', ctx->out); break; }
+        if (is_quit(line)) { free(line); break; }
+        if (line[0]) add_history(line);
+        cli_run_line(ctx, line);
+        free(line);
+    }
+    return 0;
+}

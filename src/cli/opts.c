@@ -1,0 +1,126 @@
+/* opts.c - option and input helpers shared by the commands (see opts.h). */
+#include "opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_getopt_reset(void) {
+    optind = 0;   /* GNU: 0 re-initialises the scanner completely */
+    opterr = 0;
+}
+
+int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what) {
+    fprintf(ctx->err, "llmlab %s: %s (see 'llmlab %s --help')\n", cmd, what, cmd);
+    return 2;
+}
+
+int cli_parse_int(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
+                  long lo, long hi, int *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(ctx->err, "llmlab %s: %s wants a whole number from %ld to %ld, not '%s'\n",
+                cmd, opt, lo, hi, s);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int cli_parse_u64(cli_ctx *ctx, const char *cmd, const char *opt, const char *s, uint64_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-') {
+        fprintf(ctx->err, "llmlab %s: %s wants a non-negative whole number, not '%s'\n", cmd, opt, s);
+        return -1;
+    }
+    *out = (uint64_t)v;
+    return 0;
+}
+
+int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
+                    double lo, double hi, float *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < lo || v > hi) {
+        fprintf(ctx->err, "llmlab %s: %s wants a number from %g to %g, not '%s'\n", cmd, opt, lo, hi, s);
+        return -1;
+    }
+    *out = (float)v;
+    return 0;
+}
+
+int cli_slurp(const char *path, uint8_t **data, size_t *len) {
+    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) return errno ? errno : EIO;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        cap *= 2;
+        uint8_t *nb = realloc(buf, cap + 1);
+        if (!nb) { free(buf); buf = NULL; }
+        buf = nb;
+    }
+    int e = !buf ? ENOMEM : ferror(f) ? EIO : 0;
+    if (f != stdin) fclose(f);
+    if (e) { free(buf); return e; }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
+    int e = cli_slurp(path, data, len);
+    if (e) fprintf(ctx->err, "llmlab: cannot read %s: %s\n", path, strerror(e));
+    return e ? -1 : 0;
+}
+
+int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first,
+                  uint8_t **text, size_t *len) {
+    if (first >= argc) {
+        cli_usage_error(ctx, cmd, "missing TEXT (or - to read stdin)");
+        return -1;
+    }
+    if (first == argc - 1 && strcmp(argv[first], "-") == 0)
+        return cli_read_file(ctx, "-", text, len);
+    size_t total = 0;
+    for (int i = first; i < argc; i++) total += strlen(argv[i]) + 1;
+    char *buf = malloc(total + 1);
+    if (!buf) return -1;
+    size_t o = 0;
+    for (int i = first; i < argc; i++) {
+        if (i > first) buf[o++] = ' ';
+        size_t l = strlen(argv[i]);
+        memcpy(buf + o, argv[i], l);
+        o += l;
+    }
+    buf[o] = '\0';
+    *text = (uint8_t *)buf;
+    *len = o;
+    return 0;
+}
+
+int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg) {
+    lm_sampling *s = &ctx->sampling;
+    switch (opt) {
+    case 1001: s->greedy = 1; return 1;
+    case 1002: if (cli_parse_float(ctx, cmd, "--temperature", arg, 0, 100, &s->temperature)) return -1;
+               s->greedy = 0; return 1;
+    case 1003: if (cli_parse_int(ctx, cmd, "--top-k", arg, 0, 10000000, &s->top_k)) return -1;
+               return 1;
+    case 1004: if (cli_parse_float(ctx, cmd, "--top-p", arg, 0, 1, &s->top_p)) return -1;
+               return 1;
+    case 1005: if (cli_parse_u64(ctx, cmd, "--seed", arg, &ctx->seed)) return -1;
+               return 1;
+    default: return 0;
+    }
+}

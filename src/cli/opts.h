@@ -1,0 +1,50 @@
+/* opts.h - small helpers every command uses to read its options and input.
+ * All print a clear message to ctx->err on failure and return -1. */
+#ifndef LM_CLI_OPTS_H
+#define LM_CLI_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cli.h"
+
+/* getopt_long must be re-armed for each command (the REPL runs many). */
+void cli_getopt_reset(void);
+
+int cli_parse_int(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
+                  long lo, long hi, int *out);
+int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
+                    double lo, double hi, float *out);
+int cli_parse_u64(cli_ctx *ctx, const char *cmd, const char *opt, const char *s, uint64_t *out);
+
+/* The text argument of a command: the remaining words joined by single
+ * spaces, or, when it is the single word "-", every byte of stdin unchanged.
+ * *text is malloc'd (NUL-terminated for convenience; len excludes it). */
+int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first,
+                  uint8_t **text, size_t *len);
+
+/* Reads a whole file ("-" = stdin) into memory, NUL-terminated (len excludes
+ * it). Returns 0 or an errno value; prints nothing. */
+int cli_slurp(const char *path, uint8_t **data, size_t *len);
+/* The same, printing a message on failure; 0 or -1. */
+int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
+
+/* Message for an unknown option or a missing argument, pointing at --help. */
+int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what);
+
+/* Sampling options shared by generate, next and the UI:
+ *   --greedy --temperature T --top-k K --top-p P --seed S
+ * Returns 1 if opt was one of them (and applied it), 0 if not, -1 on a bad value. */
+int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg);
+#define CLI_SAMPLING_LONGOPTS \
+    {"greedy", no_argument, 0, 1001}, {"temperature", required_argument, 0, 1002}, \
+    {"top-k", required_argument, 0, 1003}, {"top-p", required_argument, 0, 1004}, \
+    {"seed", required_argument, 0, 1005}
+#define CLI_SAMPLING_HELP \
+    "  --greedy           always take the most likely token\n" \
+    "  --temperature T    divide logits by T before softmax (default 1.0; 0 = greedy)\n" \
+    "  --top-k K          keep only the K most likely tokens (0 = off)\n" \
+    "  --top-p P          keep the smallest set of tokens with mass >= P (1 = off)\n" \
+    "  --seed S           random seed, so a run replays exactly (default 42)\n"
+
+#endif

@@ -1,0 +1,76 @@
+/* prompt.c - PROMPT argument to token ids (see prompt.h). */
+#include "prompt.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/chat.h"
+#include "opts.h"
+
+int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t len, int chat,
+                      cli_prompt *p) {
+    memset(p, 0, sizeof *p);
+    p->text = malloc(len + 1);
+    if (!p->text) return -1;
+    memcpy(p->text, text, len);
+    p->text[len] = '\0';
+    p->len = len;
+    lm_err err = {{0}};
+    int rc;
+    if (chat) {
+        lm_chat_msg msg = {LM_ROLE_USER, (const char *)p->text, len};
+        rc = lm_chat_encode(ctx->tok, &msg, 1, 1, &p->ids, NULL, &err);
+        if (rc) {
+            fprintf(ctx->err, "llmlab %s: --chat: %s\n", cmd, err.msg);
+            cli_prompt_free(p);
+            return -1;
+        }
+    } else {
+        rc = lm_tok_encode(ctx->tok, p->text, len, 0, &p->ids, &err);
+        if (rc) {
+            fprintf(ctx->err, "llmlab %s: %s\n", cmd, err.msg);
+            cli_prompt_free(p);
+            return -1;
+        }
+        if (p->ids.n == 0) {
+            int32_t eot = lm_tok_special_id(ctx->tok, "<|endoftext|>");
+            if (eot < 0) {
+                fprintf(ctx->err, "llmlab %s: empty prompt\n", cmd);
+                cli_prompt_free(p);
+                return -1;
+            }
+            lm_ids one = {0};
+            one.ids = malloc(sizeof(int32_t));
+            if (!one.ids) { cli_prompt_free(p); return -1; }
+            one.ids[0] = eot;
+            one.n = one.cap = 1;
+            lm_ids_free(&p->ids);
+            p->ids = one;
+        }
+    }
+    size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;
+    if (p->ids.n > n_ctx) {
+        p->clipped = (int)(p->ids.n - n_ctx);
+        memmove(p->ids.ids, p->ids.ids + p->clipped, n_ctx * sizeof(int32_t));
+        p->ids.n = n_ctx;
+        fprintf(ctx->err, "llmlab %s: prompt has %zu tokens; keeping the last %zu (the context)\n",
+                cmd, n_ctx + p->clipped, n_ctx);
+    }
+    return 0;
+}
+
+int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
+                    cli_prompt *p) {
+    uint8_t *text;
+    size_t len;
+    if (cli_read_text(ctx, cmd, argc, argv, first, &text, &len)) return -1;
+    int rc = cli_prompt_encode(ctx, cmd, text, len, chat, p);
+    free(text);
+    return rc;
+}
+
+void cli_prompt_free(cli_prompt *p) {
+    free(p->text);
+    lm_ids_free(&p->ids);
+    memset(p, 0, sizeof *p);
+}

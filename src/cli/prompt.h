@@ -1,0 +1,25 @@
+/* prompt.h - turning a command's PROMPT argument into the model's token ids:
+ * plain, or wrapped in the chat template (--chat); clipped to the context. */
+#ifndef LM_CLI_PROMPT_H
+#define LM_CLI_PROMPT_H
+
+#include "cli.h"
+
+typedef struct {
+    uint8_t *text;  size_t len;   /* the prompt as given */
+    lm_ids ids;                   /* what the model sees */
+    int clipped;                  /* tokens dropped from the front to fit n_ctx */
+} cli_prompt;
+
+/* Reads argv[first..] (or stdin for "-"), encodes it with ctx->tok (the model
+ * must be loaded), applying the chat template when chat is set. An empty
+ * plain prompt becomes <|endoftext|> when the tokeniser has it. Keeps the
+ * last n_ctx tokens (saying so on ctx->err). 0 ok, -1 failed (message shown). */
+int  cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
+                     cli_prompt *p);
+/* The same from bytes already in memory (the REPL/TUI prompt editor). */
+int  cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t len, int chat,
+                       cli_prompt *p);
+void cli_prompt_free(cli_prompt *p);
+
+#endif

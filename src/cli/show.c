@@ -1,0 +1,89 @@
+/* show.c - printable tokens, bars and colours (see show.h). */
+#include "show.h"
+
+#include <string.h>
+
+/* length of a valid UTF-8 sequence starting at s (1..4), or 0 if invalid */
+static size_t utf8_len(const uint8_t *s, size_t n) {
+    uint8_t c = s[0];
+    size_t need;
+    uint32_t cp;
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0) { need = 2; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { need = 3; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { need = 4; cp = c & 0x07; }
+    else return 0;
+    if (n < need) return 0;
+    for (size_t i = 1; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return need;
+}
+
+int show_piece(const uint8_t *b, size_t len, int ascii, char *out, size_t cap) {
+    size_t o = 0;
+    int cols = 0;
+    if (cap == 0) return 0;
+    for (size_t i = 0; i < len;) {
+        const char *rep = NULL;
+        char hex[8];
+        size_t take = 1;
+        if (b[i] == ' ') rep = ascii ? "_" : "\xc2\xb7";
+        else if (b[i] == '\n') rep = ascii ? "\\n" : "\xe2\x86\xb5";
+        else if (b[i] == '\t') rep = ascii ? "\\t" : "\xe2\x86\x92";
+        else if (b[i] == '\r') rep = "\\r";
+        else if (b[i] < 0x20 || b[i] == 0x7f) { snprintf(hex, sizeof hex, "<0x%02X>", b[i]); rep = hex; }
+        else if (b[i] >= 0x80) {
+            take = utf8_len(b + i, len - i);
+            if (take == 0 || (ascii)) {
+                take = 1;
+                snprintf(hex, sizeof hex, "<0x%02X>", b[i]);
+                rep = hex;
+            }
+        }
+        size_t rl = rep ? strlen(rep) : take;
+        if (o + rl + 1 > cap) break;
+        memcpy(out + o, rep ? (const uint8_t *)rep : b + i, rl);
+        o += rl;
+        cols += rep ? (rep == hex || !(rep[0] & 0x80) ? (int)rl : 1) : 1;
+        i += take;
+    }
+    out[o] = '\0';
+    return cols;
+}
+
+void show_bar(double f, int width, int ascii, char *out, size_t cap) {
+    static const char *eighths[] = {"", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d", "\xe2\x96\x8c",
+                                    "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89"};
+    if (f < 0) f = 0;
+    if (f > 1) f = 1;
+    size_t o = 0;
+    int units = (int)(f * width * 8 + 0.5);
+    int full = units / 8, rest = units % 8;
+    for (int i = 0; i < full && o + 4 < cap; i++) {
+        if (ascii) out[o++] = '#';
+        else { memcpy(out + o, "\xe2\x96\x88", 3); o += 3; }
+    }
+    if (rest && o + 4 < cap) {
+        if (ascii) out[o++] = rest >= 4 ? '+' : '.';
+        else { memcpy(out + o, eighths[rest], 3); o += 3; }
+    }
+    out[o < cap ? o : cap - 1] = '\0';
+}
+
+void show_color(FILE *f, int color, const char *sgr) {
+    if (color) fprintf(f, "\x1b[%sm", sgr);
+}
+
+void show_reset(FILE *f, int color) {
+    if (color) fputs("\x1b[0m", f);
+}
+
+int show_token_color(int i) {
+    static const int palette[] = {153, 224, 194, 230, 189, 217, 158, 223};
+    return palette[i % 8];
+}

@@ -1,0 +1,27 @@
+/* show.h - how tokens and numbers look on a terminal: whitespace made
+ * visible, bars, colours. Shared by the commands and the TUI so a token looks
+ * the same everywhere. */
+#ifndef LM_CLI_SHOW_H
+#define LM_CLI_SHOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Writes a printable UTF-8 form of a token's bytes into out (always
+ * NUL-terminated): space -> "·", newline -> "↵", tab -> "→", other control
+ * bytes and invalid UTF-8 -> "<0xNN>". With ascii=1 uses "_", "\n", "\t"
+ * instead of the Unicode signs. Returns the number of terminal columns. */
+int show_piece(const uint8_t *bytes, size_t len, int ascii, char *out, size_t cap);
+
+/* A horizontal bar of `width` columns filled to fraction f in [0,1], with
+ * eighth-blocks (or '#' when ascii). Writes into out. */
+void show_bar(double f, int width, int ascii, char *out, size_t cap);
+
+/* ANSI colour helpers: nothing is written when color is 0. */
+void show_color(FILE *f, int color, const char *sgr);   /* e.g. "1;32" */
+void show_reset(FILE *f, int color);
+/* a background colour (256-colour index) for the i-th token of a strip */
+int  show_token_color(int i);
+
+#endif

@@ -1,0 +1,27 @@
+/* main.c - argv to a command; the only place that decides exit codes. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int main(int argc, char **argv) {
+    cli_ctx ctx;
+    cli_ctx_init(&ctx, stdout, stderr);
+    int rc;
+    if (argc < 2) {
+        char *repl[] = {"repl", NULL};
+        rc = cli_run(&ctx, 1, repl);
+    } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        char *help[] = {"help", NULL};
+        rc = cli_run(&ctx, 1, help);
+    } else if (strcmp(argv[1], "--version") == 0) {
+        puts("llmlab 0.1");
+        rc = 0;
+    } else {
+        rc = cli_run(&ctx, argc - 1, argv + 1);
+    }
+    cli_ctx_free(&ctx);
+    if (fflush(stdout) != 0 && rc == 0) rc = 1;
+    return rc;
+}
