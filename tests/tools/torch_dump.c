@@ -1,0 +1,118 @@
+/* torch_dump.c - writes what the PyTorch reference test (tests/torch_ref_test.py)
+ * needs to rebuild the same model and check the C core against it.
+ *
+ * usage: torch_dump OUT.bin L H C M N_CTX V POS ACT B T USE_MASK SEED
+ *   POS: learned|sinusoidal|rotary   ACT: gelu|relu   USE_MASK: 0|1
+ *
+ * File (little endian):
+ *   "LMTD" int32 version=1
+ *   int32 L H C M n_ctx V pos act B T use_mask n_steps
+ *   float lr beta1 beta2 eps weight_decay clip
+ *   int32 n_views; n_views x { char name[32]; int32 ndim, shape0, shape1, decay;
+ *                             uint64 offset, numel }
+ *   uint64 n_params; float params[n_params]          (the weights used)
+ *   int32 tokens[B*T]; int32 targets[B*T]; float mask[B*T] (ones when unused)
+ *   float logits[B*T*V]; float loss; float grads[n_params]
+ *   float step_loss[n_steps]; float step_norm[n_steps]  (AdamW steps, clipped)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+
+#include "model.h"
+
+static void w32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
+static void wf(FILE *f, float v) { fwrite(&v, 4, 1, f); }
+
+int main(int argc, char **argv) {
+    if (argc != 14) {
+        fprintf(stderr, "usage: %s OUT L H C M N_CTX V POS ACT B T USE_MASK SEED\n", argv[0]);
+        return 2;
+    }
+    lm_config cfg = {0};
+    cfg.n_layer = atoi(argv[2]); cfg.n_head = atoi(argv[3]); cfg.d_model = atoi(argv[4]);
+    cfg.d_mlp = atoi(argv[5]); cfg.n_ctx = atoi(argv[6]); cfg.vocab_size = atoi(argv[7]);
+    if (lm_pos_parse(argv[8], &cfg.pos) || lm_act_parse(argv[9], &cfg.act)) {
+        fprintf(stderr, "bad pos or act\n");
+        return 2;
+    }
+    int B = atoi(argv[10]), T = atoi(argv[11]), use_mask = atoi(argv[12]);
+    uint64_t seed = strtoull(argv[13], NULL, 10);
+    const int n_steps = 10;
+    const float lr = 3e-3f, clip = 1.0f;
+    lm_adamw opt = lm_adamw_default();
+    lm_err err;
+    lm_model m;
+    if (lm_model_init(&m, &cfg, seed, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+
+    /* Re-draw the weights at a scale where attention is far from uniform and
+     * biases / norms are not trivial, so every path of backward is exercised. */
+    lm_rng rng;
+    lm_rng_seed(&rng, seed ^ 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < m.n_views; i++) {
+        lm_tensor_view *v = &m.views[i];
+        float *p = m.params + v->offset;
+        size_t len = strlen(v->name);
+        int is_norm_w = v->ndim == 1 && len >= 2 && strcmp(v->name + len - 2, ".w") == 0;
+        float s = v->ndim == 2 ? 1.0f / sqrtf((float)v->shape[1]) : 0.1f;
+        for (size_t j = 0; j < v->numel; j++) p[j] = (is_norm_w ? 1.0f : 0.0f) + s * lm_rng_normal(&rng);
+    }
+    int N = B * T;
+    int32_t *tok = malloc(sizeof(int32_t) * N), *tgt = malloc(sizeof(int32_t) * N);
+    float *mask = malloc(sizeof(float) * N);
+    for (int i = 0; i < N; i++) {
+        tok[i] = (int32_t)lm_rng_below(&rng, (uint32_t)cfg.vocab_size);
+        tgt[i] = (int32_t)lm_rng_below(&rng, (uint32_t)cfg.vocab_size);
+        if (i % 7 == 3) tgt[i] = -1;   /* ignored targets */
+        mask[i] = use_mask ? (lm_rng_uniform(&rng) < 0.6f ? 1.0f : 0.0f) : 1.0f;
+    }
+    if (lm_forward(&m, tok, tgt, use_mask ? mask : NULL, B, T, &err) ||
+        lm_backward(&m, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    FILE *f = fopen(argv[1], "wb");
+    if (!f) { perror(argv[1]); return 1; }
+    fwrite("LMTD", 1, 4, f);
+    w32(f, 1);
+    int32_t hdr[] = { cfg.n_layer, cfg.n_head, cfg.d_model, cfg.d_mlp, cfg.n_ctx, cfg.vocab_size,
+                      (int32_t)cfg.pos, (int32_t)cfg.act, B, T, use_mask, n_steps };
+    for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) w32(f, hdr[i]);
+    wf(f, lr); wf(f, opt.beta1); wf(f, opt.beta2); wf(f, opt.eps); wf(f, opt.weight_decay); wf(f, clip);
+    w32(f, m.n_views);
+    for (int i = 0; i < m.n_views; i++) {
+        const lm_tensor_view *v = &m.views[i];
+        char name[32] = {0};
+        memcpy(name, v->name, sizeof name - 1);
+        fwrite(name, 1, 32, f);
+        w32(f, v->ndim); w32(f, v->shape[0]); w32(f, v->shape[1]); w32(f, v->decay);
+        uint64_t o = v->offset, n = v->numel;
+        fwrite(&o, 8, 1, f); fwrite(&n, 8, 1, f);
+    }
+    uint64_t np = m.n_params;
+    fwrite(&np, 8, 1, f);
+    fwrite(m.params, 4, m.n_params, f);
+    fwrite(tok, 4, N, f); fwrite(tgt, 4, N, f); fwrite(mask, 4, N, f);
+    for (int b = 0; b < B; b++) fwrite(lm_logits(&m, b), 4, (size_t)T * cfg.vocab_size, f);
+    wf(f, m.loss);
+    fwrite(m.grads, 4, m.n_params, f);
+
+    float losses[10], norms[10];
+    for (int s = 0; s < n_steps; s++) {
+        lm_zero_grad(&m);
+        if (lm_forward(&m, tok, tgt, use_mask ? mask : NULL, B, T, &err) || lm_backward(&m, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        losses[s] = m.loss;
+        norms[s] = lm_clip_grad(&m, clip);
+        if (lm_adamw_step(&m, &opt, lr, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    }
+    fwrite(losses, 4, n_steps, f);
+    fwrite(norms, 4, n_steps, f);
+    fclose(f);
+    free(tok); free(tgt); free(mask);
+    lm_model_free(&m);
+    return 0;
+}
