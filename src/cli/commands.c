@@ -6,6 +6,7 @@
 
 int cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cmd_init(cli_ctx *ctx, int argc, char **argv);
+int cmd_generate(cli_ctx *ctx, int argc, char **argv);
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
@@ -15,6 +16,7 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
+    {"generate", "continue a prompt (greedy or sampled; --chat for the chat template)", cmd_generate},
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
     {"init", "write a randomly initialised model of a given config", cmd_init},

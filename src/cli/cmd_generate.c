@@ -1,0 +1,98 @@
+/* cmd_generate.c - `llmlab generate`: continue a prompt, token by token, with
+ * greedy or sampled decoding (KV cache). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/chat.h"
+#include "core/generate.h"
+#include "opts.h"
+#include "prompt.h"
+#include "show.h"
+
+static const char *usage =
+    "usage: llmlab generate [-m MODEL] [-n N] [--chat] [--greedy | --temperature T\n"
+    "                       --top-k K --top-p P] [--seed S] [--ids] PROMPT | -\n"
+    "Continues PROMPT with up to N new tokens (default 100), printed as they come.\n"
+    "  -m MODEL           model file (default models/base.llm)\n"
+    "  -n N               new tokens at most\n"
+    "  --chat             wrap PROMPT in the chat template; stop at the end of the reply\n"
+    "  --ids              print the new token ids instead of text\n" CLI_SAMPLING_HELP;
+
+typedef struct {
+    cli_ctx *ctx;
+    int ids;
+    int count;
+} gen_print;
+
+static int print_token(void *user, int32_t token, const lm_sample_result *r) {
+    (void)r;
+    gen_print *g = user;
+    if (g->ids) {
+        fprintf(g->ctx->out, g->count ? " %d" : "%d", token);
+    } else {
+        size_t len;
+        const uint8_t *b = lm_tok_piece(g->ctx->tok, token, &len);
+        if (b) fwrite(b, 1, len, g->ctx->out);
+    }
+    g->count++;
+    fflush(g->ctx->out);
+    return 0;
+}
+
+int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
+        {"chat", no_argument, 0, 'c'}, {"ids", no_argument, 0, 'i'},
+        CLI_SAMPLING_LONGOPTS,         {0, 0, 0, 0}};
+    const char *model = NULL;
+    int n = 100, chat = 0, ids = 0;
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+hm:n:", longopts, NULL)) != -1) {
+        int s = cli_sampling_option(ctx, "generate", c, optarg);
+        if (s < 0) return 2;
+        if (s > 0) continue;
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'm': model = optarg; break;
+        case 'n': if (cli_parse_int(ctx, "generate", "-n", optarg, 0, 1000000, &n)) return 2; break;
+        case 'c': chat = 1; break;
+        case 'i': ids = 1; break;
+        default: return cli_usage_error(ctx, "generate", "unknown option or missing value");
+        }
+    }
+    if (cli_ensure_model(ctx, model)) return 1;
+    cli_prompt p;
+    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, &p)) return 1;
+    lm_err err = {{0}};
+    int32_t stop[2];
+    int n_stop = 0;
+    if (chat) {
+        n_stop = lm_chat_stop_ids(ctx->tok, stop, &err);
+        if (n_stop < 0) n_stop = 0;
+    } else {
+        int32_t eot = lm_tok_special_id(ctx->tok, LM_CHAT_EOT);
+        if (eot >= 0) stop[n_stop++] = eot;
+    }
+    gen_print g = {ctx, ids, 0};
+    lm_gen_opts o = {.max_new = n, .sampling = ctx->sampling, .stop_ids = stop, .n_stop = n_stop,
+                     .on_token = print_token, .user = &g};
+    lm_rng rng;
+    lm_rng_seed(&rng, ctx->seed);
+    if (!ids && !chat) fwrite(p.text, 1, p.len, ctx->out);   /* the continuation follows the prompt */
+    if (!ids && !chat) show_color(ctx->out, ctx->color, "1;36");
+    lm_gen_result res;
+    int rc = lm_generate(&ctx->model, NULL, p.ids.ids, p.ids.n, &o, &rng, NULL, &res, &err);
+    if (!ids && !chat) show_reset(ctx->out, ctx->color);
+    fputc('\n', ctx->out);
+    if (rc) {
+        fprintf(ctx->err, "llmlab generate: %s\n", err.msg);
+    } else if (res.reason == LM_GEN_CONTEXT) {
+        fprintf(ctx->err, "llmlab generate: stopped after %d tokens: the context window (%d) is full\n",
+                res.n_new, ctx->model.cfg.n_ctx);
+    }
+    cli_prompt_free(&p);
+    return rc ? 1 : 0;
+}
