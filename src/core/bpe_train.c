@@ -269,7 +269,7 @@ static int32_t vocab_add_pair(vocab_t *v, int32_t a, int32_t b) {
     uint8_t *dst = v->bytes + v->n_bytes;
     memcpy(dst, v->bytes + v->offs[a], la);
     memcpy(dst + la, v->bytes + v->offs[b], lb);
-    size_t slot;
+    size_t slot = 0;
     if (vocab_lookup_or_slot(v, dst, la + lb, &slot) >= 0) return -2;
     v->n_bytes += la + lb;
     v->offs[v->n_ids + 1] = v->n_bytes;
@@ -392,7 +392,7 @@ int lm_bpe_train(const uint8_t *text, size_t len, const lm_bpe_train_opts *o,
         if (grow((void **)&v.bytes, &v.cap_bytes, v.n_bytes + 1, 1)) { lm_fail(err, "out of memory"); goto out; }
         v.bytes[v.n_bytes++] = byte;
         v.offs[c + 1] = v.n_bytes;
-        size_t slot;
+        size_t slot = 0;
         vocab_lookup_or_slot(&v, &byte, 1, &slot);
         v.tab[slot] = v.n_ids++;
     }
