@@ -33,6 +33,7 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
     int rc = -1;
     float *logits = malloc((size_t)V * sizeof *logits);
     lm_sample_result sr;
+    int32_t out_last = -1;
     int sr_ok = lm_sample_result_init(&sr, V, err) == 0;
     if (!logits || !sr_ok) {
         if (!logits) lm_fail(err, "out of memory");
@@ -41,6 +42,11 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
     for (size_t i = 0; i < n_prompt; i++)
         if (lm_forward_next(m, kv, prompt[i], logits, err)) goto done;
     for (int k = 0; k < o->max_new; k++) {
+        if (n_prompt + (size_t)r.n_new >= (size_t)n_ctx) {   /* the window is full */
+            r.reason = LM_GEN_CONTEXT;
+            break;
+        }
+        if (k > 0 && lm_forward_next(m, kv, out_last, logits, err)) goto done;
         if (lm_sample(logits, V, &o->sampling, rng, &sr, err)) goto done;
         int32_t tok = sr.token;
         int is_stop = 0;
@@ -52,15 +58,11 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
         }
         if (out && push(out, tok, err)) goto done;
         r.n_new++;
+        out_last = tok;
         if (o->on_token && o->on_token(o->user, tok, &sr)) {
             r.reason = LM_GEN_CALLBACK;
             break;
         }
-        if (kv->len >= n_ctx) {
-            r.reason = LM_GEN_CONTEXT;
-            break;
-        }
-        if (k + 1 < o->max_new && lm_forward_next(m, kv, tok, logits, err)) goto done;
     }
     rc = 0;
     if (res) *res = r;

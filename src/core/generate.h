@@ -8,8 +8,9 @@
  *   one of stop_ids (the stop token is reported, not appended, and not fed),
  *   otherwise append it to out (if non-NULL), call on_token (if non-NULL) and
  *   feed it.
- * - Context: generation stops (LM_GEN_CONTEXT) when the cache is full, i.e.
- *   after n_ctx tokens in total. A prompt longer than n_ctx is an error.
+ * - Context: generation stops (LM_GEN_CONTEXT) when prompt + generated tokens
+ *   fill the n_ctx window, so the text never exceeds n_ctx tokens (a full
+ *   forward can always show it). A prompt longer than n_ctx is an error.
  * - on_token returning non-zero stops generation (LM_GEN_CALLBACK).
  * - kv may be NULL: a cache is made and freed inside. A kv passed in is reset
  *   first and afterwards holds the prompt and every generated token except
