@@ -166,23 +166,81 @@ static int encode_piece(const lm_tokenizer *t, const uint8_t *p, size_t n, lm_id
     return merge_large(t, p, n, out);
 }
 
-typedef struct { const lm_tokenizer *t; lm_ids *out; } enc_ctx;
+/* Length of the longest valid UTF-8 prefix (Rust's Utf8Error::valid_up_to:
+ * no overlong forms, no surrogates, nothing above U+10FFFF). */
+static size_t utf8_valid_up_to(const uint8_t *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        if (i + 8 <= n) {              /* ASCII fast path */
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (!(w & 0x8080808080808080ull)) { i += 8; continue; }
+        }
+        uint8_t c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t k;
+        uint8_t lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) { k = 2; if (c == 0xE0) lo = 0xA0; if (c == 0xED) hi = 0x9F; }
+        else if (c >= 0xF0 && c <= 0xF4) { k = 3; if (c == 0xF0) lo = 0x90; if (c == 0xF4) hi = 0x8F; }
+        else return i;
+        if (i + k >= n) return i;   /* truncated */
+        if (s[i + 1] < lo || s[i + 1] > hi) return i;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xC0) != 0x80) return i;
+        i += k + 1;
+    }
+    return n;
+}
+
+/* tiktoken's test for the "unstable" whitespace tokens before an invalid tail */
+static int all_space(const lm_tokenizer *t, int32_t id) {
+    const uint8_t *p = t->arena + t->tok_off[id];
+    for (uint32_t i = 0; i < t->tok_len[id]; i++)
+        if (p[i] != ' ' && p[i] != '\n' && p[i] != '\t') return 0;
+    return 1;
+}
+
+/* How many of the last tokens of ids[0..n) go back to bytes before an invalid
+ * UTF-8 tail: those of the last piece (last_len), extended over the
+ * all-whitespace tokens before them if its first is all whitespace. */
+static size_t unstable_len(const lm_tokenizer *t, const int32_t *ids, size_t n, size_t last_len) {
+    if (last_len > 0 && all_space(t, ids[n - last_len]))
+        while (last_len < n && all_space(t, ids[n - last_len - 1])) last_len++;
+    return last_len;
+}
+
+typedef struct { const lm_tokenizer *t; lm_ids *out; size_t last_start; } enc_ctx;
 
 static int piece_cb(void *ctx, const uint8_t *p, size_t n) {
     enc_ctx *c = ctx;
+    c->last_start = c->out->n;
     return encode_piece(c->t, p, n, c->out) ? 1 : 0;
 }
 
+/* Text with a pattern: pieces of the pattern. If the text is not valid UTF-8,
+ * tiktoken's rule for bytes (CoreBPE::encode_bytes): the valid prefix is
+ * encoded as usual, then the tokens of its last piece (see unstable_len) go
+ * back to bytes and, with everything from the first invalid byte on, make one
+ * last piece. */
 int lm_tok_bpe_encode_ordinary(const lm_tokenizer *t, const uint8_t *text, size_t len,
                                lm_ids *out, lm_err *err) {
     if (!t->pretok) {
         if (len && encode_piece(t, text, len, out)) return lm_fail(err, "encode: out of memory");
         return 0;
     }
-    enc_ctx c = {t, out};
-    int rc = lm_pretok_split(t->pretok, text, len, piece_cb, &c, err);
+    size_t valid = utf8_valid_up_to(text, len), base = out->n;
+    enc_ctx c = {t, out, base};
+    int rc = lm_pretok_split(t->pretok, text, valid, piece_cb, &c, err);
     if (rc > 0) return lm_fail(err, "encode: out of memory");
-    return rc;
+    if (rc < 0 || valid == len) return rc;
+    size_t k = unstable_len(t, out->ids + base, out->n - base, out->n - c.last_start);
+    size_t back = 0;
+    for (size_t i = out->n - k; i < out->n; i++) back += t->tok_len[out->ids[i]];
+    out->n -= k;
+    if (encode_piece(t, text + valid - back, len - valid + back, out))
+        return lm_fail(err, "encode: out of memory");
+    return 0;
 }
 
 /* ---- the encoding trace (the UI's stepper) ---- */
@@ -256,6 +314,56 @@ void lm_bpe_trace_free(lm_bpe_trace *tr) {
     memset(tr, 0, sizeof *tr);
 }
 
+/* scratch and state of one trace */
+typedef struct {
+    trace_build b;
+    const lm_tokenizer *t;
+    const uint8_t *text;
+    size_t len;
+    int32_t *done;       /* final ids of the pieces so far */
+    size_t n_done;
+    int32_t *id, *rank;
+    uint32_t *start;
+} tracer;
+
+/* merges piece k = text[off, off+n) step by step, recording each step */
+static int trace_piece(tracer *tc, size_t k, size_t off, size_t n) {
+    const lm_tokenizer *t = tc->t;
+    const uint8_t *p = tc->text + off;
+    const int32_t *rest = tc->b.tr->initial + off + n;
+    size_t m = n, n_rest = tc->len - off - n;
+    int32_t *id = tc->id, *rank = tc->rank;
+    uint32_t *start = tc->start;
+    for (size_t i = 0; i < n; i++) { start[i] = (uint32_t)i; id[i] = t->byte_id[p[i]]; }
+    start[n] = (uint32_t)n;
+    for (;;) {
+        size_t best = 0;
+        int32_t br = NO_RANK;
+        for (size_t i = 0; i + 1 < m; i++) {
+            rank[i] = rank_of(t, p + start[i], start[i + 2] - start[i]);
+            if (rank[i] < br) { br = rank[i]; best = i; }
+        }
+        if (br == NO_RANK) break;
+        int32_t left = id[best], right = id[best + 1];
+        id[best] = br;
+        memmove(&start[best + 1], &start[best + 2], (m - best - 1) * sizeof *start);
+        memmove(&id[best + 1], &id[best + 2], (m - best - 2) * sizeof *id);
+        m--;
+        if (add_step(&tc->b, (int32_t)k, left, right, br, tc->done, tc->n_done, id, m, rest, n_rest))
+            return -1;
+    }
+    int32_t whole = lm_tok_map_get(t, p, n);
+    if (whole >= 0 && !(m == 1 && id[0] == whole)) {
+        id[0] = whole;
+        m = 1;
+        if (add_step(&tc->b, (int32_t)k, -1, -1, whole, tc->done, tc->n_done, id, m, rest, n_rest))
+            return -1;
+    }
+    memcpy(tc->done + tc->n_done, id, m * sizeof *id);
+    tc->n_done += m;
+    return 0;
+}
+
 int lm_tok_encode_trace(const lm_tokenizer *t, const uint8_t *text, size_t len,
                         lm_bpe_trace *out, lm_err *err) {
     memset(out, 0, sizeof *out);
@@ -263,7 +371,7 @@ int lm_tok_encode_trace(const lm_tokenizer *t, const uint8_t *text, size_t len,
         return lm_fail(err, "trace: text too long (%zu bytes; the stepper takes at most %d)",
                        len, LM_TRACE_MAX_BYTES);
     if (len && !text) return lm_fail(err, "trace: no text");
-    size_t cap = len ? len : 1;
+    size_t cap = len + 1;
     out->piece_off = malloc(cap * sizeof *out->piece_off);
     out->piece_len = malloc(cap * sizeof *out->piece_len);
     if (!out->piece_off || !out->piece_len) goto oom;
@@ -275,65 +383,52 @@ int lm_tok_encode_trace(const lm_tokenizer *t, const uint8_t *text, size_t len,
         if (len) { out->piece_off[0] = 0; out->piece_len[0] = len; out->n_pieces = 1; }
         return 0;
     }
+    size_t valid = t->pretok ? utf8_valid_up_to(text, len) : len;
     piece_list pl = {out->piece_off, out->piece_len, 0, cap};
     if (t->pretok) {
-        if (lm_pretok_split(t->pretok, text, len, collect_piece, &pl, err) != 0) {
+        if (lm_pretok_split(t->pretok, text, valid, collect_piece, &pl, err) != 0) {
             lm_bpe_trace_free(out);
             return -1;
         }
     } else if (len) {
         pl.len[pl.n++] = len;
     }
-    out->n_pieces = pl.n;
     for (size_t k = 0, o = 0; k < pl.n; k++) { out->piece_off[k] = o; o += pl.len[k]; }
 
+    tracer tc = {{out, NULL, 0, 0, 0}, t, text, len, NULL, 0, NULL, NULL, NULL};
     out->initial = malloc(cap * sizeof *out->initial);
-    int32_t *done = malloc(cap * sizeof *done);      /* final ids of the pieces before */
-    int32_t *id = malloc(cap * sizeof *id);
-    int32_t *rank = malloc(cap * sizeof *rank);
-    uint32_t *start = malloc((cap + 1) * sizeof *start);
-    trace_build b = {out, NULL, 0, 0, 0};
-    size_t n_done = 0;
-    if (!out->initial || !done || !id || !rank || !start) goto oom_tmp;
+    tc.done = malloc(cap * sizeof *tc.done);
+    tc.id = malloc(cap * sizeof *tc.id);
+    tc.rank = malloc(cap * sizeof *tc.rank);
+    tc.start = malloc((cap + 1) * sizeof *tc.start);
+    if (!out->initial || !tc.done || !tc.id || !tc.rank || !tc.start) goto oom_tmp;
     for (size_t i = 0; i < len; i++) out->initial[i] = t->byte_id[text[i]];
     out->n_initial = len;
-
+    size_t last_start = 0;
     for (size_t k = 0; k < pl.n; k++) {
-        const uint8_t *p = text + out->piece_off[k];
-        size_t n = out->piece_len[k], m = n, after = out->piece_off[k] + n;
-        for (size_t i = 0; i < n; i++) { start[i] = (uint32_t)i; id[i] = t->byte_id[p[i]]; }
-        start[n] = (uint32_t)n;
-        for (;;) {
-            size_t best = 0;
-            int32_t br = NO_RANK;
-            for (size_t i = 0; i + 1 < m; i++) {
-                rank[i] = rank_of(t, p + start[i], start[i + 2] - start[i]);
-                if (rank[i] < br) { br = rank[i]; best = i; }
-            }
-            if (br == NO_RANK) break;
-            int32_t left = id[best], right = id[best + 1];
-            id[best] = br;
-            memmove(&start[best + 1], &start[best + 2], (m - best - 1) * sizeof *start);
-            memmove(&id[best + 1], &id[best + 2], (m - best - 2) * sizeof *id);
-            m--;
-            if (add_step(&b, (int32_t)k, left, right, br, done, n_done, id, m,
-                         out->initial + after, len - after)) goto oom_tmp;
-        }
-        int32_t whole = lm_tok_map_get(t, p, n);
-        if (whole >= 0 && !(m == 1 && id[0] == whole)) {
-            id[0] = whole;
-            m = 1;
-            if (add_step(&b, (int32_t)k, -1, -1, whole, done, n_done, id, m,
-                         out->initial + after, len - after)) goto oom_tmp;
-        }
-        memcpy(done + n_done, id, m * sizeof *id);
-        n_done += m;
+        last_start = tc.n_done;
+        if (trace_piece(&tc, k, out->piece_off[k], out->piece_len[k])) goto oom_tmp;
     }
-    for (size_t s = 0; s < out->n_steps; s++) out->steps[s].tokens = out->store_ + b.tok_off[s];
-    free(b.tok_off); free(done); free(id); free(rank); free(start);
+    if (valid < len) {
+        /* invalid UTF-8: the last piece's tokens go back to bytes and join the
+         * tail (see lm_tok_bpe_encode_ordinary); recorded as a step -1 -1 -> -1 */
+        size_t kk = unstable_len(t, tc.done, tc.n_done, tc.n_done - last_start), back = 0;
+        for (size_t i = tc.n_done - kk; i < tc.n_done; i++) back += t->tok_len[tc.done[i]];
+        tc.n_done -= kk;
+        size_t off = valid - back;
+        if (kk && add_step(&tc.b, (int32_t)pl.n, -1, -1, -1, tc.done, tc.n_done, NULL, 0,
+                           out->initial + off, len - off)) goto oom_tmp;
+        out->piece_off[pl.n] = off;
+        out->piece_len[pl.n] = len - off;
+        if (trace_piece(&tc, pl.n, off, len - off)) goto oom_tmp;
+        pl.n++;
+    }
+    out->n_pieces = pl.n;
+    for (size_t s = 0; s < out->n_steps; s++) out->steps[s].tokens = out->store_ + tc.b.tok_off[s];
+    free(tc.b.tok_off); free(tc.done); free(tc.id); free(tc.rank); free(tc.start);
     return 0;
 oom_tmp:
-    free(b.tok_off); free(done); free(id); free(rank); free(start);
+    free(tc.b.tok_off); free(tc.done); free(tc.id); free(tc.rank); free(tc.start);
 oom:
     lm_bpe_trace_free(out);
     return lm_fail(err, "trace: out of memory");
