@@ -32,8 +32,8 @@ int lm_sample_result_init(lm_sample_result *r, int V, lm_err *err) {
     if (V < 1) return lm_fail(err, "sampler: vocabulary size must be >= 1 (got %d)", V);
     r->probs_before = malloc((size_t)V * sizeof(float));
     r->probs_after = malloc((size_t)V * sizeof(float));
-    /* order [V] is public; the second half [V] is merge-sort scratch */
-    r->order = malloc((size_t)V * 2 * sizeof(int32_t));
+    /* order [V] is public; behind it, radix-sort scratch: ids [V], keys [2V] */
+    r->order = malloc((size_t)V * 4 * sizeof(int32_t));
     if (!r->probs_before || !r->probs_after || !r->order) {
         lm_sample_result_free(r);
         return lm_fail(err, "sampler: out of memory for a vocabulary of %d", V);
@@ -50,26 +50,33 @@ void lm_sample_result_free(lm_sample_result *r) {
     memset(r, 0, sizeof *r);
 }
 
-/* a comes before b: higher probability, then lower id */
-static inline int before(const float *p, int32_t a, int32_t b) {
-    return p[a] > p[b] || (p[a] == p[b] && a < b);
-}
-
-/* Bottom-up merge sort of ids[0..n) by `before`, using tmp[n]. O(n log n),
- * deterministic, no global state (qsort has no context argument in C11). */
-static void sort_by_prob(const float *p, int32_t *ids, int32_t *tmp, int n) {
-    int32_t *src = ids, *dst = tmp;
-    for (int i = 0; i < n; i++) ids[i] = i;
-    for (int width = 1; width < n; width *= 2) {
-        for (int lo = 0; lo < n; lo += 2 * width) {
-            int mid = lo + width < n ? lo + width : n;
-            int hi = lo + 2 * width < n ? lo + 2 * width : n;
-            int i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) dst[k++] = before(p, src[j], src[i]) ? src[j++] : src[i++];
-            while (i < mid) dst[k++] = src[i++];
-            while (j < hi) dst[k++] = src[j++];
+/* Sorts ids by probability, descending, ties by lower id: a stable LSD radix
+ * sort (4 passes of 8 bits) on key = ~bits(p). Probabilities are >= +0, and
+ * for non-negative floats the bit pattern grows with the value, so ascending
+ * ~bits is descending p; stability keeps equal p in id order. O(V), no
+ * comparisons, deterministic. scratch: [V] ids and [2V] keys. */
+static void sort_by_prob(const float *p, int32_t *ids, int32_t *tmp_ids, uint32_t *keys,
+                         uint32_t *tmp_keys, int n) {
+    for (int i = 0; i < n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &p[i], sizeof bits);
+        keys[i] = ~bits;
+        ids[i] = i;
+    }
+    int32_t *src = ids, *dst = tmp_ids;
+    uint32_t *ksrc = keys, *kdst = tmp_keys;
+    for (int shift = 0; shift < 32; shift += 8) {
+        size_t count[257] = {0};
+        for (int i = 0; i < n; i++) count[((ksrc[i] >> shift) & 0xffu) + 1]++;
+        if (count[((ksrc[0] >> shift) & 0xffu) + 1] == (size_t)n) continue;   /* one bucket */
+        for (int b = 0; b < 256; b++) count[b + 1] += count[b];
+        for (int i = 0; i < n; i++) {
+            size_t at = count[(ksrc[i] >> shift) & 0xffu]++;
+            dst[at] = src[i];
+            kdst[at] = ksrc[i];
         }
         int32_t *t = src; src = dst; dst = t;
+        uint32_t *kt = ksrc; ksrc = kdst; kdst = kt;
     }
     if (src != ids) memcpy(ids, src, (size_t)n * sizeof *ids);
 }
@@ -106,7 +113,8 @@ int lm_sample(const float *logits, int V, const lm_sampling *s, lm_rng *rng,
 
     int greedy = s->greedy || s->temperature <= 0.0f;
     softmax_t(logits, V, max, greedy ? 1.0f : s->temperature, r->probs_before);
-    sort_by_prob(r->probs_before, r->order, r->order + V, V);
+    sort_by_prob(r->probs_before, r->order, r->order + V, (uint32_t *)(r->order + 2 * (size_t)V),
+                 (uint32_t *)(r->order + 3 * (size_t)V), V);
 
     memset(r->probs_after, 0, (size_t)V * sizeof(float));
     if (greedy) {
