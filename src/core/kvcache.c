@@ -42,14 +42,14 @@ void lm_kv_reset(lm_kv *kv) {
     if (kv) kv->len = 0;
 }
 
-/* y[OC] = w[OC, IC] x[IC] + b[OC] */
+/* y[OC] = w[OC, IC] x[IC] + b[OC], split over output rows (sgemv per thread) */
 static void matvec(float *y, const float *w, const float *x, const float *b, int OC, int IC) {
-    if (b) memcpy(y, b, sizeof(float) * OC);
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, OC, IC, 1.0f, w, IC, x, 1, b ? 1.0f : 0.0f, y, 1);
+    linear_forward(y, x, w, b, 1, IC, OC);
 }
 
 int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
     if (!m || !kv || !kv->k || !logits) return lm_fail(err, "forward_next: missing model, cache or output");
+    ops_threads_init();
     const lm_config *c = &m->cfg;
     if (kv->n_ctx != c->n_ctx || kv->n_layer != c->n_layer || kv->d_model != c->d_model)
         return lm_fail(err, "forward_next: cache was made for another model shape");

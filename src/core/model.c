@@ -216,6 +216,7 @@ static int reserve_grads(lm_model *m, lm_err *err) {
 int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
                const float *loss_mask, int B, int T, lm_err *err) {
     if (!m || !tokens) return lm_fail(err, "forward: missing model or tokens");
+    ops_threads_init();
     const lm_config *c = &m->cfg;
     if (B < 1 || T < 1) return lm_fail(err, "forward: B and T must be >= 1 (got %d, %d)", B, T);
     if (T > c->n_ctx) return lm_fail(err, "forward: %d tokens exceed the context of %d", T, c->n_ctx);
@@ -293,6 +294,7 @@ int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
 
 int lm_backward(lm_model *m, lm_err *err) {
     if (!m || !m->acts || m->B < 1) return lm_fail(err, "backward: no forward pass to differentiate");
+    ops_threads_init();
     lm_acts *a = m->acts;
     if (!a->has_targets) return lm_fail(err, "backward: the last forward had no targets");
     if (reserve_grads(m, err) != 0) return -1;

@@ -21,37 +21,86 @@ void ops_blas_restore(int n) {
 }
 
 /* ---------------------------------------------------------------- linear */
+/* OpenBLAS threads small products poorly and its spinning threads fight the
+ * OpenMP ones on two cores, so BLAS runs single-threaded and the core splits
+ * every product over OpenMP threads itself (rows of the output). */
+
+static int g_blas_pinned = 0;
+
+void ops_threads_init(void) {
+    if (!g_blas_pinned) {
+        openblas_set_num_threads(1);
+        g_blas_pinned = 1;
+    }
+}
+
+/* [lo, hi) of n split into nt nearly equal parts, aligned to 8 rows */
+static void split_range(int n, int nt, int i, int *lo, int *hi) {
+    int chunk = (n + nt - 1) / nt;
+    chunk = (chunk + 7) & ~7;
+    *lo = i * chunk < n ? i * chunk : n;
+    *hi = *lo + chunk < n ? *lo + chunk : n;
+}
+
+/* threads worth using for a product of m*n*k multiply-adds */
+static int gemm_threads(double mnk) {
+    int nt = omp_get_max_threads();
+    return mnk < 2e5 ? 1 : nt;
+}
 
 void linear_forward(float *y, const float *x, const float *w, const float *b,
                     int N, int IC, int OC) {
-    /* y[N,OC] = b (broadcast), then y += x w^T */
-    float beta = 0.0f;
-    if (b) {
-        #pragma omp parallel for schedule(static) if ((size_t)N * OC > 65536)
-        for (int n = 0; n < N; n++) memcpy(y + (size_t)n * OC, b, sizeof(float) * OC);
-        beta = 1.0f;
+    int nt = gemm_threads((double)N * IC * OC);
+    #pragma omp parallel num_threads(nt)
+    {
+        int lo, hi, me = omp_get_thread_num(), T = omp_get_num_threads();
+        if (N >= 8 * T) {   /* split rows of x */
+            split_range(N, T, me, &lo, &hi);
+            if (hi > lo) {
+                if (b) for (int n = lo; n < hi; n++) memcpy(y + (size_t)n * OC, b, sizeof(float) * OC);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, hi - lo, OC, IC,
+                            1.0f, x + (size_t)lo * IC, IC, w, IC, b ? 1.0f : 0.0f,
+                            y + (size_t)lo * OC, OC);
+            }
+        } else {            /* few rows (decoding): split output columns */
+            split_range(OC, T, me, &lo, &hi);
+            if (hi > lo) {
+                for (int n = 0; n < N; n++) {
+                    if (b) memcpy(y + (size_t)n * OC + lo, b + lo, sizeof(float) * (hi - lo));
+                    else memset(y + (size_t)n * OC + lo, 0, sizeof(float) * (hi - lo));
+                }
+                if (N == 1)
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, hi - lo, IC, 1.0f,
+                                w + (size_t)lo * IC, IC, x, 1, 1.0f, y + lo, 1);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, hi - lo, IC,
+                                1.0f, x, IC, w + (size_t)lo * IC, IC, 1.0f, y + lo, OC);
+            }
+        }
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, OC, IC,
-                1.0f, x, IC, w, IC, beta, y, OC);
 }
 
 void linear_backward(float *dx, float *dw, float *db, const float *dy,
                      const float *x, const float *w, int N, int IC, int OC) {
-    if (dx)  /* dx[N,IC] += dy[N,OC] w[OC,IC] */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, IC, OC,
-                    1.0f, dy, OC, w, IC, 1.0f, dx, IC);
-    if (dw)  /* dw[OC,IC] += dy^T[OC,N] x[N,IC] */
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, OC, IC, N,
-                    1.0f, dy, OC, x, IC, 1.0f, dw, IC);
-    if (db) {  /* db[OC] += column sums of dy, split over column blocks */
-        #pragma omp parallel for schedule(static)
-        for (int o0 = 0; o0 < OC; o0 += 64) {
-            int o1 = o0 + 64 < OC ? o0 + 64 : OC;
+    int nt = gemm_threads((double)N * IC * OC);
+    #pragma omp parallel num_threads(nt)
+    {
+        int lo, hi, me = omp_get_thread_num(), T = omp_get_num_threads();
+        if (dx) {  /* dx[N,IC] += dy[N,OC] w[OC,IC], split over rows n */
+            split_range(N, T, me, &lo, &hi);
+            if (hi > lo)
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, hi - lo, IC, OC,
+                            1.0f, dy + (size_t)lo * OC, OC, w, IC, 1.0f, dx + (size_t)lo * IC, IC);
+        }
+        split_range(OC, T, me, &lo, &hi);
+        if (dw && hi > lo)  /* dw[OC,IC] += dy^T x, split over rows o */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, hi - lo, IC, N,
+                        1.0f, dy + lo, OC, x, IC, 1.0f, dw + (size_t)lo * IC, IC);
+        if (db && hi > lo)  /* db[OC] += column sums of dy */
             for (int n = 0; n < N; n++) {
                 const float *row = dy + (size_t)n * OC;
-                for (int o = o0; o < o1; o++) db[o] += row[o];
+                for (int o = lo; o < hi; o++) db[o] += row[o];
             }
-        }
     }
 }
 
@@ -59,7 +108,7 @@ void linear_backward(float *dx, float *dw, float *db, const float *dy,
 
 void layernorm_forward(float *y, float *mean, float *rstd, const float *x,
                        const float *w, const float *b, int N, int C) {
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) if (N > 16)
     for (int n = 0; n < N; n++) {
         const float *xr = x + (size_t)n * C;
         float *yr = y + (size_t)n * C;
@@ -116,29 +165,56 @@ void layernorm_backward(float *dx, float *dw, float *db, const float *dy,
 
 #define GELU_K 0.7978845608028654f   /* sqrt(2/pi) */
 
+/* exp(x) for x in [-88, 88], written so that the compiler vectorises it:
+ * x = n ln2 + r, |r| <= ln2/2, exp(r) by a degree-6 Taylor/Horner polynomial
+ * (relative error ~2e-7), times 2^n built in the exponent bits. */
+static inline float fast_expf(float x) {
+    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    /* round to nearest by the 1.5 * 2^23 trick (vectorises, unlike roundf) */
+    float n = (x * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
+    float r = x - n * 0.693145751953125f - n * 1.428606765330187e-06f;
+    float p = 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t bits = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* tanh(u) = 1 - 2 / (exp(2u) + 1); |u| > 9 is +-1 to float precision */
+static inline float fast_tanhf(float u) {
+    u = u < -9.0f ? -9.0f : (u > 9.0f ? 9.0f : u);
+    return 1.0f - 2.0f / (fast_expf(2.0f * u) + 1.0f);
+}
+
 void gelu_forward(float *y, const float *x, size_t n) {
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for simd schedule(static) if (n > 16384)
     for (size_t i = 0; i < n; i++) {
         float v = x[i];
         float u = GELU_K * (v + 0.044715f * v * v * v);
-        y[i] = 0.5f * v * (1.0f + tanhf(u));
+        y[i] = 0.5f * v * (1.0f + fast_tanhf(u));
     }
 }
 
 void gelu_backward(float *dx, const float *dy, const float *x, size_t n) {
     /* d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2) */
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for simd schedule(static) if (n > 16384)
     for (size_t i = 0; i < n; i++) {
         float v = x[i];
         float u = GELU_K * (v + 0.044715f * v * v * v);
-        float t = tanhf(u);
+        float t = fast_tanhf(u);
         float du = GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
         dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
     }
 }
 
 void relu_forward(float *y, const float *x, size_t n) {
-    #pragma omp parallel for schedule(static)
+    #pragma omp parallel for schedule(static) if (n > 16384)
     for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 

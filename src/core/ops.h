@@ -75,6 +75,9 @@ float crossentropy_forward(float *losses, float *lse, float *weight, const float
 void crossentropy_backward(float *dlogits, const float *logits, const float *lse,
                            const int32_t *targets, const float *weight, int N, int V);
 
+/* Pins OpenBLAS to one thread once (the core splits products over OpenMP
+ * threads itself); called by the entry points of the core. */
+void ops_threads_init(void);
 /* Number of OpenMP threads the core uses (lm_get_threads). */
 int ops_threads(void);
 /* Pins OpenBLAS to one thread around loops that already run in parallel;

@@ -1,7 +1,7 @@
 /* threads.c - one thread count for OpenBLAS and the core's OpenMP loops. */
 #include "model.h"
+#include "ops.h"
 
-#include <cblas.h>
 #include <omp.h>
 
 static int g_threads = 0;   /* 0: not set, use what OpenMP / OpenBLAS chose */
@@ -9,7 +9,9 @@ static int g_threads = 0;   /* 0: not set, use what OpenMP / OpenBLAS chose */
 void lm_set_threads(int n) {
     if (n < 1) n = 1;
     g_threads = n;
-    openblas_set_num_threads(n);
+    /* OpenBLAS stays on one thread; the core splits products over n OpenMP
+     * threads itself (see ops.c) */
+    ops_threads_init();
     omp_set_num_threads(n);
 }
 

@@ -1,0 +1,104 @@
+/* model_bench.c - llmlab's side of bench/bench_model.sh on config C1
+ * (4 layers, width 256, 4 heads, MLP 1024, vocab 4096, learned positions, GELU).
+ *
+ * usage: model_bench train THREADS [STEPS]   batch 8 x 128, context 128:
+ *            zero_grad + forward + loss + backward + clip + AdamW per step
+ *        model_bench gen THREADS [NEW]       batch 1, context 512, KV cache:
+ *            a 16-token prompt, then NEW (256) greedy tokens timed
+ * Prints one line: "train tok_s=... ms_step=..." or "gen tok_s=... ms_token=...".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model.h"
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static lm_config c1(int n_ctx) {
+    lm_config c = { 4, 4, 256, 1024, n_ctx, 4096, LM_POS_LEARNED, LM_ACT_GELU };
+    return c;
+}
+
+static int train(int steps) {
+    const int B = 8, T = 128, N = B * T;
+    lm_config cfg = c1(128);
+    lm_model m;
+    lm_err err;
+    if (lm_model_init(&m, &cfg, 42, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    int32_t *tok = malloc(sizeof(int32_t) * (N + 1));
+    lm_rng rng;
+    lm_rng_seed(&rng, 7);
+    for (int i = 0; i <= N; i++) tok[i] = (int32_t)lm_rng_below(&rng, 4096);
+    lm_adamw opt = lm_adamw_default();
+    double t0 = 0;
+    const int warm = 2;
+    for (int s = 0; s < warm + steps; s++) {
+        if (s == warm) t0 = now();
+        lm_zero_grad(&m);
+        if (lm_forward(&m, tok, tok + 1, NULL, B, T, &err) || lm_backward(&m, &err)) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 1;
+        }
+        lm_clip_grad(&m, 1.0f);
+        if (lm_adamw_step(&m, &opt, 1e-3f, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    }
+    double dt = now() - t0;
+    printf("train tok_s=%.1f ms_step=%.2f loss=%.4f\n", (double)N * steps / dt, dt * 1e3 / steps, m.loss);
+    free(tok);
+    lm_model_free(&m);
+    return 0;
+}
+
+static int gen(int n_new) {
+    lm_config cfg = c1(512);
+    lm_model m;
+    lm_err err;
+    lm_kv kv;
+    if (lm_model_init(&m, &cfg, 42, &err) || lm_kv_init(&kv, &m, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    float *logits = malloc(sizeof(float) * cfg.vocab_size);
+    double best = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        lm_kv_reset(&kv);
+        int32_t t = 1;
+        for (int i = 0; i < 16; i++)   /* prompt */
+            if (lm_forward_next(&m, &kv, (int32_t)(i * 37 % 4096), logits, &err)) goto fail;
+        double t0 = now();
+        for (int i = 0; i < n_new; i++) {
+            int arg = 0;
+            for (int v = 1; v < cfg.vocab_size; v++) if (logits[v] > logits[arg]) arg = v;
+            t = arg;
+            if (lm_forward_next(&m, &kv, t, logits, &err)) goto fail;
+        }
+        double dt = now() - t0;
+        if (dt < best) best = dt;
+    }
+    printf("gen tok_s=%.1f ms_token=%.3f\n", n_new / best, best * 1e3 / n_new);
+    free(logits);
+    lm_kv_free(&kv);
+    lm_model_free(&m);
+    return 0;
+fail:
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 3) {
+        fprintf(stderr, "usage: %s train|gen THREADS [N]\n", argv[0]);
+        return 2;
+    }
+    lm_set_threads(atoi(argv[2]));
+    if (strcmp(argv[1], "train") == 0) return train(argc > 3 ? atoi(argv[3]) : 8);
+    if (strcmp(argv[1], "gen") == 0) return gen(argc > 3 ? atoi(argv[3]) : 256);
+    fprintf(stderr, "unknown mode %s\n", argv[1]);
+    return 2;
+}
