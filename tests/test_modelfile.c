@@ -296,6 +296,19 @@ static void test_paths_and_refusals(void **state) {
     assert_int_equal(lm_save(&m, NULL, p, &err), -1);
     assert_non_null(strstr(err.msg, "non-finite"));
     assert_int_equal(access(p, F_OK), -1);
+    /* a failed save leaves the previous file intact */
+    m.params[10] = 0.5f;
+    assert_int_equal(lm_save(&m, "v=1\n", p, &err), 0);
+    m.params[10] = INFINITY;
+    assert_int_equal(lm_save(&m, "v=2\n", p, &err), -1);
+    assert_non_null(strstr(err.msg, "wte[10]"));   /* names the tensor and index */
+    lm_model l;
+    char *meta = NULL;
+    assert_int_equal(lm_load(&l, &meta, p, &err), 0);
+    assert_string_equal(meta, "v=1\n");
+    assert_true(l.params[10] == 0.5f);
+    free(meta);
+    lm_model_free(&l);
     lm_model_free(&m);
     /* a directory is not a model */
     assert_int_equal(lm_load(&m, NULL, dir, &err), -1);
