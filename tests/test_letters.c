@@ -88,6 +88,17 @@ static void test_strawberry_hand_bpe(void **state) {
     assert_int_equal(l.total, 3);
     assert_int_equal(l.n_tokens_with, 2);
     assert_int_equal(l.matches[1].tok_first, 2);
+    /* the characters of each token */
+    assert_int_equal(l.n_chars, 10);
+    assert_int_equal(l.tokens[0].first_char, 0); assert_int_equal(l.tokens[0].n_chars, 3);
+    assert_int_equal(l.tokens[1].first_char, 3); assert_int_equal(l.tokens[1].n_chars, 2);
+    assert_int_equal(l.tokens[2].first_char, 5); assert_int_equal(l.tokens[2].n_chars, 5);
+    for (size_t c = 0; c < 10; c++) {
+        assert_int_equal(l.chars[c].off, c);
+        assert_int_equal(l.chars[c].len, 1);
+        assert_int_equal(l.chars[c].match, c == 2 || c == 7 || c == 8);
+        assert_int_equal(l.chars[c].tok, c < 3 ? 0 : c < 5 ? 1 : 2);
+    }
     lm_letters_free(&l);
 
     /* the same ids given directly; a letter that is absent */
@@ -166,6 +177,20 @@ static void test_multibyte_letters(void **state) {
     assert_true(l.tokens[6].cut_end);
     assert_true(l.tokens[7].cut_start);
     assert_false(l.tokens[5].cut_start || l.tokens[5].cut_end);
+    /* characters: c a f é ' ' É -- é starts in token 3, token 4 starts none */
+    assert_int_equal(l.n_chars, 6);
+    assert_int_equal(l.chars[3].off, 3);
+    assert_int_equal(l.chars[3].len, 2);
+    assert_int_equal(l.chars[3].tok, 3);
+    assert_true(l.chars[3].split);
+    assert_true(l.chars[3].match);
+    assert_false(l.chars[5].match);
+    assert_true(l.chars[5].split);
+    assert_int_equal(l.tokens[3].n_chars, 1);
+    assert_int_equal(l.tokens[4].n_chars, 0);
+    assert_int_equal(l.tokens[4].first_char, 4);
+    assert_int_equal(l.tokens[5].first_char, 4);
+    assert_int_equal(l.tokens[7].n_chars, 0);
     /* case-insensitive: é and É */
     lm_letters_free(&l);
     assert_int_equal(lm_letters_of_text(t, S(cafe), S("\xc3\x89"), LM_LETTERS_ICASE, &l, &err), 0);
@@ -222,6 +247,18 @@ static void test_invalid_input(void **state) {
     lm_letters_free(&l);
     assert_int_equal(lm_letters_of_text(t, (const uint8_t *)"r\xffr\0r\xc3", 6, S("r"), 0, &l, &err), 0);
     assert_int_equal(l.total, 3);
+    assert_int_equal(l.n_chars, 6);   /* each invalid byte is a character of its own */
+    assert_int_equal(l.chars[5].len, 1);
+    assert_false(l.chars[1].match);
+    lm_letters_free(&l);
+    /* the CLI's entry point: NULL letter = spans and characters only */
+    const int32_t ids[] = {'r', 'R'};
+    assert_int_equal(lm_letters_analyze(t, ids, 2, NULL, 0, &l, &err), 0);
+    assert_int_equal(l.n_chars, 2);
+    assert_int_equal(l.total, 0);
+    lm_letters_free(&l);
+    assert_int_equal(lm_letters_analyze(t, ids, 2, "r", 1, &l, &err), 0);
+    assert_int_equal(l.total, 2);
     lm_letters_free(&l);
     assert_int_equal(lm_letters_of_text(t, (const uint8_t *)"", 0, S("r"), 0, &l, &err), 0);
     assert_int_equal(l.n_tokens, 0);

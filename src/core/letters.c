@@ -78,21 +78,31 @@ int lm_letters_count(const lm_tokenizer *t, const int32_t *ids, size_t n,
     out->letter = want;
     if (build_text(t, ids, n, out, err)) { lm_letters_free(out); return -1; }
 
-    size_t cap = 0, tok = 0;   /* tok: the token holding byte i */
+    size_t cap = 0, ccap = 0, tok = 0;   /* tok: the token holding byte i */
     for (size_t i = 0; i < out->text_len;) {
         while (tok + 1 < n && out->tokens[tok].off + out->tokens[tok].len <= i) tok++;
         if (i < out->tokens[tok].off) { i++; continue; }   /* a word separator */
-        uint32_t cp;
+        uint32_t cp = 0;
         size_t k = utf8_decode(out->text + i, out->text_len - i, &cp);
-        if (k == 0) { i++; continue; }   /* invalid byte: never a letter */
-        size_t last = tok;               /* the token holding the last byte */
+        int valid = k > 0;
+        if (!valid) k = 1;                   /* an invalid byte: a character of its own */
+        size_t last = tok;                   /* the token holding the last byte */
         while (last + 1 < n && out->tokens[last].off + out->tokens[last].len <= i + k - 1) last++;
         if (last != tok) {
             out->tokens[tok].cut_end = 1;
             for (size_t q = tok + 1; q <= last; q++) out->tokens[q].cut_start = 1;
         }
         if (flags & LM_LETTERS_ICASE) cp = fold(cp);
-        if (letter_len > 0 && cp == want && !out->tokens[tok].special) {
+        int match = valid && letter_len > 0 && cp == want && !out->tokens[tok].special;
+        if (out->n_chars == ccap) {
+            ccap = ccap ? 2 * ccap : 64;
+            lm_letters_char *c = realloc(out->chars, ccap * sizeof *c);
+            if (!c) { lm_letters_free(out); return lm_fail(err, "out of memory"); }
+            out->chars = c;
+        }
+        out->chars[out->n_chars++] = (lm_letters_char){ i, k, tok, match, last != tok };
+        out->tokens[tok].n_chars++;
+        if (match) {
             if ((size_t)out->total == cap) {
                 cap = cap ? 2 * cap : 16;
                 lm_letters_match *m = realloc(out->matches, cap * sizeof *m);
@@ -105,7 +115,19 @@ int lm_letters_count(const lm_tokenizer *t, const int32_t *ids, size_t n,
         }
         i += k;
     }
+    /* each token's characters are a contiguous run of chars[] */
+    size_t c = 0;
+    for (size_t q = 0; q < n; q++) {
+        while (c < out->n_chars && out->chars[c].tok < q) c++;
+        out->tokens[q].first_char = c;
+    }
     return 0;
+}
+
+int lm_letters_analyze(const lm_tokenizer *t, const int32_t *ids, size_t n, const char *letter,
+                       int icase, lm_letters *out, lm_err *err) {
+    return lm_letters_count(t, ids, n, (const uint8_t *)letter, letter ? strlen(letter) : 0,
+                            icase ? LM_LETTERS_ICASE : 0, out, err);
 }
 
 int lm_letters_of_text(const lm_tokenizer *t, const uint8_t *text, size_t len,
@@ -124,6 +146,7 @@ void lm_letters_free(lm_letters *l) {
     if (!l) return;
     free(l->text);
     free(l->tokens);
+    free(l->chars);
     free(l->matches);
     memset(l, 0, sizeof *l);
 }

@@ -41,7 +41,18 @@ typedef struct {
     int cut_start;       /* begins inside a character started by an earlier token */
     int cut_end;         /* ends inside a character that a later token finishes */
     int special;         /* a special token: not counted */
+    size_t first_char;   /* its characters: chars[first_char .. first_char + n_chars) */
+    size_t n_chars;      /* characters that start in this token */
 } lm_letters_token;
+
+/* One character of the text: a valid UTF-8 sequence, or a single byte that is
+ * not valid UTF-8. It belongs to the token holding its first byte. */
+typedef struct {
+    size_t off, len;     /* its bytes in the text */
+    size_t tok;          /* the token it starts in */
+    int match;           /* it is the letter asked for */
+    int split;           /* its bytes run on into the next token(s) */
+} lm_letters_char;
 
 typedef struct {
     size_t off, len;               /* the occurrence's bytes in the text */
@@ -53,6 +64,8 @@ typedef struct {
     size_t text_len;
     lm_letters_token *tokens;      /* [n_tokens] */
     size_t n_tokens;
+    lm_letters_char *chars;        /* [n_chars], in text order */
+    size_t n_chars;
     lm_letters_match *matches;     /* [total], in text order */
     int total;                     /* occurrences of the letter */
     int n_split;                   /* occurrences cut by a token boundary */
@@ -70,6 +83,11 @@ int lm_letters_count(const lm_tokenizer *t, const int32_t *ids, size_t n,
 int lm_letters_of_text(const lm_tokenizer *t, const uint8_t *text, size_t len,
                        const uint8_t *letter, size_t letter_len, int flags,
                        lm_letters *out, lm_err *err);
+
+/* What the CLI calls: letter is a NUL-terminated UTF-8 character, or NULL
+ * for spans and characters only; icase nonzero = LM_LETTERS_ICASE. */
+int lm_letters_analyze(const lm_tokenizer *t, const int32_t *ids, size_t n, const char *letter,
+                       int icase, lm_letters *out, lm_err *err);
 
 void lm_letters_free(lm_letters *l);
 
