@@ -1,0 +1,81 @@
+/* trainloop.h - the step loop shared by `train` and `sft`: progress,
+ * validation every N steps, atomic checkpoints (model + optimizer state)
+ * every N steps, at the end and on Ctrl-C, NaN/inf stop keeping the last good
+ * checkpoint. The core does one step; this file is the caller's loop. */
+#ifndef LM_CLI_TRAINLOOP_H
+#define LM_CLI_TRAINLOOP_H
+
+#include "cli.h"
+#include "core/dataset.h"
+#include "core/train.h"
+
+typedef struct {
+    const char *cmd;             /* "train" | "sft" (messages) */
+    lm_model   *m;
+    const char *out_path;        /* checkpoint; optimizer state at OUT.opt */
+    const char *run_meta;        /* "key=value\n" lines describing the run */
+    int         steps;           /* total steps; the loop runs from m->adam_t */
+    int         eval_every;      /* 0 = only at the end */
+    int         save_every;      /* 0 = only at the end (and on Ctrl-C) */
+    lm_train_opts opts;
+    int         sft;             /* use lm_sft_step */
+    /* fills the next training batch (step = the 0-based step about to run) */
+    int (*next_batch)(void *user, int step, lm_batch *b, lm_err *err);
+    /* validation loss of the current model (NULL = none) */
+    int (*val_loss)(void *user, lm_model *m, float *loss, lm_err *err);
+    void *user;
+    lm_batch *batch;             /* allocated by the caller */
+    /* results */
+    float final_train_loss;      /* mean of the last <= 20 step losses */
+    float final_val_loss;        /* NAN if never measured */
+    double seconds;
+} cli_trainloop;
+
+/* 0 done (or interrupted and saved), 1 failure (message printed). */
+int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L);
+
+/* Options shared by train and sft (getopt codes 2001..2099). A value of
+ * -1 (or NAN) means "not given": resume fills it from the checkpoint's
+ * metadata, otherwise the command's default applies. */
+typedef struct {
+    int steps, batch, seq, warmup, save_every, eval_every, val_batches;
+    float lr, min_lr, clip;
+    long long seed;
+    const char *out;
+    int resume;
+} cli_run_opts;
+void cli_run_opts_init(cli_run_opts *o);
+#define CLI_RUN_LONGOPTS                                                                         \
+    {"steps", required_argument, 0, 2001}, {"batch", required_argument, 0, 2002},                \
+    {"seq", required_argument, 0, 2003}, {"lr", required_argument, 0, 2004},                     \
+    {"min-lr", required_argument, 0, 2005}, {"warmup", required_argument, 0, 2006},              \
+    {"seed", required_argument, 0, 2007}, {"save-every", required_argument, 0, 2008},            \
+    {"eval-every", required_argument, 0, 2009}, {"val-batches", required_argument, 0, 2010},     \
+    {"clip", required_argument, 0, 2011}, {"out", required_argument, 0, 'o'},                    \
+    {"resume", no_argument, 0, 2012}
+#define CLI_RUN_HELP                                                                             \
+    "  --steps N          total optimizer steps (a resumed run continues to N)\n"                \
+    "  --batch B          sequences per step\n"                                                  \
+    "  --seq T            tokens per sequence (<= the model's context)\n"                        \
+    "  --lr LR            peak learning rate (linear warmup, cosine decay)\n"                    \
+    "  --min-lr LR        learning rate at the end of the cosine\n"                              \
+    "  --warmup N         warmup steps\n"                                                        \
+    "  --clip X           clip the gradient norm to X (0 = off; default 1)\n"                    \
+    "  --seed S           seed of initialisation and batch order\n"                              \
+    "  --eval-every N     validation loss every N steps (and at the end)\n"                      \
+    "  --val-batches N    fixed validation batches (default 8)\n"                                \
+    "  --save-every N     checkpoint every N steps (always at the end and on Ctrl-C)\n"          \
+    "  -o OUT             the model file written (atomically); AdamW state goes to OUT.opt\n"    \
+    "  --resume           continue OUT from its last checkpoint (step, AdamW moments, options)\n"
+/* 1 if c was a run option (applied), 0 if not, -1 on a bad value. */
+int cli_run_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, cli_run_opts *o);
+/* Fills options not given from checkpoint metadata (resume), then defaults. */
+void cli_run_opts_fill(cli_run_opts *o, const char *meta, int def_steps, int def_batch, int def_seq,
+                       float def_lr);
+/* The run's options as metadata lines (malloc'd); extra lines appended. */
+char *cli_run_opts_meta(const cli_run_opts *o, const char *extra);
+
+/* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
+int cli_meta_get(const char *meta, const char *key, char *out, size_t cap);
+
+#endif
