@@ -75,17 +75,20 @@ int lm_pretok_split(const lm_pretok *p, const uint8_t *text, size_t len,
     pcre2_match_context *mc = NULL;
     pcre2_jit_stack *js = NULL;
     if (!md) return lm_fail(err, "pre-tokeniser: out of memory");
-    if (p->jit) {
-        /* the lookahead alternatives backtrack over long whitespace runs */
-        mc = pcre2_match_context_create(NULL);
-        js = pcre2_jit_stack_create(32 * 1024, 8 * 1024 * 1024, NULL);
-        if (mc && js) pcre2_jit_stack_assign(mc, NULL, js);
-    }
     int rc = 0;
     size_t pos = 0;      /* first byte not yet reported */
     size_t start = 0;    /* where the next search starts */
     while (start < len) {
         int m = pcre2_match(p->re, (PCRE2_SPTR)text, len, start, 0, md, mc);
+        if (m == PCRE2_ERROR_JIT_STACKLIMIT && !js) {
+            /* the lookahead alternatives backtrack over long whitespace runs:
+             * retry with a larger JIT stack (made only when needed) */
+            mc = pcre2_match_context_create(NULL);
+            js = pcre2_jit_stack_create(64 * 1024, 64 * 1024 * 1024, NULL);
+            if (!mc || !js) { rc = lm_fail(err, "pre-tokeniser: out of memory"); goto done; }
+            pcre2_jit_stack_assign(mc, NULL, js);
+            continue;
+        }
         if (m == PCRE2_ERROR_NOMATCH) break;
         if (m < 0) {
             PCRE2_UCHAR msg[256];
