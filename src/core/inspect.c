@@ -4,8 +4,7 @@
 #include "model_priv.h"
 #include "ops.h"
 
-#include <cblas.h>
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int have_forward(const lm_model *m, int b) {
@@ -48,15 +47,15 @@ int lm_logit_lens(const lm_model *m, int layer, int b, int t, float *logits, lm_
         return lm_fail(err, "logit lens: layer %d outside 0..%d", layer, m->cfg.n_layer);
     if (t < 0 || t >= m->T) return lm_fail(err, "logit lens: position %d outside 0..%d", t, m->T - 1);
     int C = m->cfg.d_model, V = m->cfg.vocab_size;
-    if (layer == m->cfg.n_layer) {   /* exactly the model's own logits */
-        memcpy(logits, lm_logits(m, b) + (size_t)t * V, sizeof(float) * V);
-        return 0;
-    }
     const float *x = lm_residual(m, layer, b) + (size_t)t * C;
     lm_global_off g = lm_global_offsets(&m->cfg);
-    float xn[C];   /* [C]: small, bounded by the config check */
+    /* layer == L goes the same way as the model's head, so it reproduces
+     * lm_logits to fp32 rounding (tested) */
+    float *xn = malloc(sizeof(float) * C);   /* [C] */
+    if (!xn) return lm_fail(err, "logit lens: out of memory");
     layernorm_forward(xn, NULL, NULL, x, m->params + g.lnfw, m->params + g.lnfb, 1, C);
     /* logits[V] = wte[V, C] xn[C] */
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, V, C, 1.0f, m->params + g.wte, C, xn, 1, 0.0f, logits, 1);
+    linear_forward(logits, xn, m->params + g.wte, NULL, 1, C, V);
+    free(xn);
     return 0;
 }

@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #define LN_EPS 1e-5f
@@ -25,12 +26,12 @@ void ops_blas_restore(int n) {
  * OpenMP ones on two cores, so BLAS runs single-threaded and the core splits
  * every product over OpenMP threads itself (rows of the output). */
 
-static int g_blas_pinned = 0;
+static atomic_int g_blas_pinned = 0;
 
 void ops_threads_init(void) {
-    if (!g_blas_pinned) {
+    if (!atomic_load_explicit(&g_blas_pinned, memory_order_relaxed)) {
         openblas_set_num_threads(1);
-        g_blas_pinned = 1;
+        atomic_store(&g_blas_pinned, 1);
     }
 }
 
@@ -50,6 +51,7 @@ static int gemm_threads(double mnk) {
 
 void linear_forward(float *y, const float *x, const float *w, const float *b,
                     int N, int IC, int OC) {
+    ops_threads_init();
     int nt = gemm_threads((double)N * IC * OC);
     #pragma omp parallel num_threads(nt)
     {
@@ -82,6 +84,7 @@ void linear_forward(float *y, const float *x, const float *w, const float *b,
 
 void linear_backward(float *dx, float *dw, float *db, const float *dy,
                      const float *x, const float *w, int N, int IC, int OC) {
+    ops_threads_init();
     int nt = gemm_threads((double)N * IC * OC);
     #pragma omp parallel num_threads(nt)
     {
