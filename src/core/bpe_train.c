@@ -133,9 +133,9 @@ static int collect_words(trainer *t, const uint8_t *text, size_t len, const lm_b
         }
         if (pt) {
             rc = lm_pretok_split(pt, text + i, best - i, on_piece, t, err);
-            if (rc > 0) lm_fail(err, "out of memory while splitting the text");
+            if (rc > 0) lm_fail(err, "bpe-train: out of memory (or a piece over 2 GB) while splitting the text");
         } else if (word_add(t, text + i, best - i)) {
-            rc = lm_fail(err, "out of memory while splitting the text");
+            rc = lm_fail(err, "bpe-train: out of memory (or a piece over 2 GB) while splitting the text");
         }
         i = best + blen;
     }
