@@ -259,7 +259,15 @@ class Gen:
             cs = r.sample(self.countries, 12)
             return r.choice(["Countries and capitals", "Capital cities"]) + "\n\n" + "\n".join(
                 "%s: %s (%s)" % (cap(x["name"]), x["capital"], x["continent"]) for x in cs)
-        if c < 0.8:
+        if c < 0.7:
+            if r.random() < 0.5:
+                xs = r.sample(self.rivers, 8)
+                return r.choice(["Great rivers", "Rivers of the world"]) + "\n\n" + "\n".join(
+                    "%s, in %s, flows into %s." % (cap(x["name"]), x["continent"], x["mouth"]) for x in xs)
+            ms = r.sample(self.mountains, 8)
+            return r.choice(["Famous mountains", "Mountains and where they are"]) + "\n\n" + "\n".join(
+                "%s: %s%s" % (cap(m["name"]), m["country"], ", " + m["range"] if m["range"] else "") for m in ms)
+        if c < 0.85:
             ins = r.sample(self.insts, 10)
             return r.choice(["Common abbreviations", "Abbreviations of institutions"]) + "\n\n" + "\n".join(
                 "%s - %s, founded %d, %s" % (i["abbrev"], cap(i["name"]), i["founded"], i["city"]) for i in ins)
@@ -290,7 +298,7 @@ class Gen:
                              "\n\nYou have twenty minutes.", "\n\nBring your answers to the next lesson."])
             return head + "\n\n" + body + tail
         if style < 0.8:
-            notes = ["This question will come up in the exam.", "This one is often asked.",
+            notes = ["This question will come up in the exam.", "This question will come up in the science history exam.", "This one is often asked.",
                      "Try to answer without looking it up.", "We discussed this in class.",
                      "Look it up if you are not sure.", "Think about it before the next lesson."]
             lines = []
