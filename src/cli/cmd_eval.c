@@ -58,7 +58,7 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
     int limit = 0, val_batches = 8, batch = 8, seq = 0, show = 0, explicit_files = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'e': evalset = optarg; explicit_files = 1; break;

@@ -7,6 +7,11 @@
 int cmd_info(cli_ctx *ctx, int argc, char **argv);
 int cmd_init(cli_ctx *ctx, int argc, char **argv);
 int cmd_generate(cli_ctx *ctx, int argc, char **argv);
+int cmd_tokenize(cli_ctx *ctx, int argc, char **argv);
+int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv);
+int cmd_train(cli_ctx *ctx, int argc, char **argv);
+int cmd_sft(cli_ctx *ctx, int argc, char **argv);
+int cmd_eval(cli_ctx *ctx, int argc, char **argv);
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
@@ -16,9 +21,14 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
+    {"tokenize", "split text into tokens under any tokeniser (--ids, --trace, --letters)", cmd_tokenize},
     {"generate", "continue a prompt (greedy or sampled; --chat for the chat template)", cmd_generate},
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
+    {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
+    {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
+    {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
+    {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"init", "write a randomly initialised model of a given config", cmd_init},
     {"info", "describe a model file: config, parameters, tokeniser, how it was made", cmd_info},
     {"repl", "run commands one line at a time (or a script from stdin)", cmd_repl},

@@ -1,0 +1,124 @@
+/* cmd_bpe_train.c - `llmlab bpe-train`: learn a byte-level BPE vocabulary
+ * from a text file, merge by merge, and write it as a tokeniser file. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "core/bpe_train.h"
+#include "core/chat.h"
+#include "opts.h"
+#include "progress.h"
+#include "show.h"
+
+static const char *usage =
+    "usage: llmlab bpe-train --vocab N [--pattern P] [--no-specials] [--trace] FILE -o OUT\n"
+    "Learns a byte-level BPE tokeniser from FILE: start from the 256 bytes and\n"
+    "repeatedly merge the most frequent adjacent pair until there are N ids.\n"
+    "  --vocab N        total ids: 256 bytes + merges + special tokens\n"
+    "  --pattern P      pre-tokenisation: gpt4 (default), gpt2, o200k_base, none\n"
+    "  --no-specials    leave out the chat template's special tokens\n"
+    "                   (<|endoftext|> <|system|> <|user|> <|assistant|> <|end|>)\n"
+    "  --trace          print every merge: the pair, its count, the new id\n"
+    "  -o OUT           the tokeniser file to write (use with init --tokenizer)\n";
+
+static int on_progress(void *user, int done, int total) {
+    (void)total;
+    cli_progress_update(user, done, NULL, 0);
+    return 0;
+}
+
+static int write_file(const char *path, const uint8_t *data, size_t len) {
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
+    FILE *f = fopen(tmp, "wb");
+    if (!f) return -1;
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) { remove(tmp); return -1; }
+    return 0;
+}
+
+int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},         {"vocab", required_argument, 0, 'v'},
+        {"pattern", required_argument, 0, 'p'}, {"no-specials", no_argument, 0, 'S'},
+        {"trace", no_argument, 0, 't'},        {"output", required_argument, 0, 'o'},
+        {0, 0, 0, 0}};
+    int vocab = 0, trace = 0, specials = 1;
+    const char *pattern_name = "gpt4", *out = NULL;
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'v': if (cli_parse_int(ctx, "bpe-train", "--vocab", optarg, 257, 1000000, &vocab)) return 2; break;
+        case 'p': pattern_name = optarg; break;
+        case 'S': specials = 0; break;
+        case 't': trace = 1; break;
+        case 'o': out = optarg; break;
+        default: return cli_usage_error(ctx, "bpe-train", "unknown option or missing value");
+        }
+    }
+    if (!vocab) return cli_usage_error(ctx, "bpe-train", "missing --vocab N");
+    if (!out) return cli_usage_error(ctx, "bpe-train", "missing -o OUT");
+    if (optind != argc - 1) return cli_usage_error(ctx, "bpe-train", "wants exactly one FILE");
+    lm_err err = {{0}};
+    lm_bpe_train_opts o = {.vocab_size = vocab};
+    if (lm_bpe_pattern_by_name(pattern_name, &o.pattern, &err)) {
+        fprintf(ctx->err, "llmlab bpe-train: --pattern: %s\n", err.msg);
+        return 2;
+    }
+    int n_specials = 0;
+    while (specials && lm_chat_specials[n_specials]) n_specials++;
+    o.specials = specials ? lm_chat_specials : NULL;
+    o.n_specials = n_specials;
+    uint8_t *text;
+    size_t len;
+    if (cli_read_file(ctx, argv[optind], &text, &len)) return 1;
+    cli_progress bar;
+    cli_progress_init(&bar, ctx->err, "merge", 0, vocab - 256 - n_specials, 0);
+    o.progress = on_progress;
+    o.progress_user = &bar;
+    lm_bpe_merges m;
+    int rc = lm_bpe_train(text, len, &o, &m, &err);
+    cli_progress_finish(&bar);
+    free(text);
+    if (rc) {
+        fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
+        return 1;
+    }
+    if (trace) {
+        for (int k = 0; k < m.n_merges; k++) {
+            const lm_bpe_merge *g = &m.merges[k];
+            char a[128], b[128], ab[256];
+            size_t la, lb, lab;
+            const uint8_t *pa = lm_bpe_merges_piece(&m, g->left, &la);
+            const uint8_t *pb = lm_bpe_merges_piece(&m, g->right, &lb);
+            const uint8_t *pab = lm_bpe_merges_piece(&m, g->id, &lab);
+            show_piece(pa, la, !ctx->color, a, sizeof a);
+            show_piece(pb, lb, !ctx->color, b, sizeof b);
+            show_piece(pab, lab, !ctx->color, ab, sizeof ab);
+            fprintf(ctx->out, "merge %5d: [%s] + [%s] -> [%s] id %d, count %lld\n", k + 1, a, b, ab, g->id,
+                    (long long)g->count);
+        }
+    }
+    lm_tokenizer *t = lm_bpe_merges_to_tokenizer(&m, "bpe", &err);
+    uint8_t *blob = NULL;
+    size_t blen = 0;
+    rc = 1;
+    if (!t || lm_tok_serialize(t, &blob, &blen, &err)) {
+        fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
+    } else if (write_file(out, blob, blen)) {
+        fprintf(ctx->err, "llmlab bpe-train: cannot write %s\n", out);
+    } else {
+        fprintf(ctx->out, "wrote %s: %d ids (256 bytes, %d merges, %d special)%s\n", out,
+                lm_tok_vocab_size(t), m.n_merges, m.n_specials,
+                m.n_merges < vocab - 256 - n_specials ? "; stopped early: no pair left to merge" : "");
+        rc = 0;
+    }
+    free(blob);
+    if (t) lm_tok_free(t);
+    lm_bpe_merges_free(&m);
+    return rc;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# CLI golden tests: run the real binary as a user would and check what it
+# prints and its exit status. Uses a small model made on the fly.
+set -u
+cd "$(dirname "$0")/.."
+B=${LLMLAB:-./llmlab}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fails=0; n=0
+ok()   { n=$((n + 1)); echo "ok   $1"; }
+bad()  { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
+# expect_out NAME EXPECTED CMD...: stdout must equal EXPECTED, status 0
+expect_out() {
+    local name=$1 want=$2; shift 2
+    local got; got=$("$@" 2>"$tmp/err"); local rc=$?
+    if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "status $rc, got: $got $(cat "$tmp/err")"; fi
+}
+# expect_grep NAME REGEX CMD...: status 0 and stdout matches REGEX
+expect_grep() {
+    local name=$1 re=$2; shift 2
+    local got; got=$("$@" 2>&1); local rc=$?
+    if [ $rc -eq 0 ] && printf '%s' "$got" | grep -Eq -- "$re"; then ok "$name"; else bad "$name" "status $rc: $got"; fi
+}
+# expect_fail NAME REGEX CMD...: non-zero status, empty stdout, stderr matches REGEX
+expect_fail() {
+    local name=$1 re=$2; shift 2
+    local out; out=$("$@" 2>"$tmp/err"); local rc=$?
+    if [ $rc -ne 0 ] && [ -z "$out" ] && grep -Eq -- "$re" "$tmp/err"; then ok "$name"; else bad "$name" "status $rc, out: $out, err: $(cat "$tmp/err")"; fi
+}
+
+# --- every command answers --help with status 0
+for c in $("$B" help | awk '/^  [a-z-]+ /{print $1}'); do
+    expect_grep "help: $c" "usage: " "$B" "$c" --help
+done
+expect_grep "llmlab --help lists commands" "tokenize" "$B" --help
+expect_fail "unknown command" "unknown command 'frobnicate'" "$B" frobnicate
+expect_fail "unknown option" "see 'llmlab next --help'" "$B" next --frob x
+
+# --- tokenisers: OpenAI's published ids (issue 3)
+expect_out "o200k london" "75 8552 3474 328 48229" "$B" tokenize -t o200k_base --ids "london school of economics"
+expect_out "o200k language" "17238 7015 553 9559" "$B" tokenize -t o200k_base --ids "Language models are interesting"
+expect_out "gpt2 hello world" "31373 995" "$B" tokenize -t gpt2 --ids "hello world"
+expect_out "cl100k hello world" "15339 1917" "$B" tokenize -t cl100k_base --ids "hello world"
+expect_out "char ids of stdin bytes" "104 105 10" sh -c "printf 'hi\n' | $B tokenize -t char --ids -"
+expect_out "stdin keeps NUL bytes" "97 0 98" sh -c "printf 'a\0b' | $B tokenize -t char --ids -"
+expect_out "special markers are text by default" "27 91 437 1659 5239 91 29" "$B" tokenize -t gpt2 --ids "<|endoftext|>"
+expect_out "--special makes markers ids" "50256" "$B" tokenize -t gpt2 --special --ids "<|endoftext|>"
+expect_grep "letters count strawberry" "'r' occurs 3 times" "$B" tokenize -t o200k_base --count r strawberry
+expect_grep "trace shows merges" "step 1:" "$B" tokenize -t gpt2 --trace "strawberry"
+expect_grep "word tokeniser" "4 tokens" "$B" tokenize -t word "a good a invention"
+expect_fail "missing tiktoken file" "tokeniser" "$B" tokenize -t /nonexistent.tiktoken hi
+expect_fail "tokenize without text" "missing TEXT" "$B" tokenize -t char
+out=$("$B" tokenize -t o200k_base "a b" | cat)
+case "$out" in *$'\x1b'*) bad "no colour into a pipe" "$out" ;; *) ok "no colour into a pipe" ;; esac
+
+# --- a small model
+M=$tmp/m.llm
+expect_grep "init" "wrote" "$B" init --layers 2 --heads 2 --width 32 --ctx 64 --seed 3 -o "$M"
+expect_grep "info" "parameters" "$B" info "$M"
+expect_grep "info shows rotary" "rotary" sh -c "$B init --pos rotary --layers 1 --heads 2 --width 16 -o $tmp/r.llm >/dev/null && $B info $tmp/r.llm"
+expect_fail "init bad width" "d_model" "$B" init --heads 3 --width 32 -o "$tmp/x.llm"
+expect_fail "info on a missing file" "cannot|No such" "$B" info "$tmp/none.llm"
+printf 'not a model at all' >"$tmp/junk.llm"
+expect_fail "info on junk" "not an llmlab model" "$B" info "$tmp/junk.llm"
+head -c 100 "$M" >"$tmp/trunc.llm"
+expect_fail "info on a truncated file" "truncated|short" "$B" info "$tmp/trunc.llm"
+expect_grep "next shows bars" "kept 256 of 256 tokens" "$B" next -m "$M" -k 5 "hello"
+expect_grep "attention matrix" "layer 1, head 1" "$B" attention -m "$M" --layer 1 --head 1 "hello there"
+lines=$("$B" attention -m "$M" --csv "abc" | wc -l)
+[ "$lines" -eq 4 ] && ok "attention csv has header + 3 rows" || bad "attention csv rows" "$lines"
+expect_fail "attention bad head" "heads 0..1" "$B" attention -m "$M" --head 5 "hi"
+a=$("$B" generate -m "$M" --seed 7 --temperature 1 -n 20 --ids "hello")
+b=$("$B" generate -m "$M" --seed 7 --temperature 1 -n 20 --ids "hello")
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "same seed, same tokens" || bad "same seed, same tokens" "$a / $b"
+cnt=$(printf '%s' "$a" | wc -w)
+[ "$cnt" -eq 20 ] && ok "generate -n 20 gives 20 ids" || bad "generate -n 20" "$a"
+g1=$("$B" generate -m "$M" --greedy -n 10 --ids "hello"); g2=$("$B" generate -m "$M" --greedy --seed 99 -n 10 --ids "hello")
+[ "$g1" = "$g2" ] && ok "greedy ignores the seed" || bad "greedy ignores the seed" "$g1 / $g2"
+expect_fail "bad temperature" "--temperature" "$B" generate -m "$M" --temperature abc "x"
+
+# --- repl reads a script from stdin
+out=$(printf 'set temperature 0\nshow\nnext -m %s -k 3 hi\nbogus\n' "$M" | "$B" repl 2>&1); rc=$?
+if [ $rc -ne 0 ] && printf '%s' "$out" | grep -q "decoding     greedy" && printf '%s' "$out" | grep -q "unknown command 'bogus'"; then
+    ok "repl script: settings carry over, errors reported"
+else bad "repl script" "$rc: $out"; fi
+
+echo "$((n - fails)) passed, $fails failed"
+[ $fails -eq 0 ]
