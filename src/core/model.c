@@ -308,7 +308,6 @@ int lm_backward(lm_model *m, lm_err *err) {
 
     /* loss -> logits -> ln_f -> residual L */
     crossentropy_backward(a->dlogits, a->logits, a->lse, a->targets, a->weight, N, V);
-    memset(a->dtmp, 0, NC * sizeof(float));
     linear_backward(a->dtmp, G + g.wte, NULL, a->dlogits, a->lnf, P + g.wte, N, C, V);
     memset(a->dres, 0, NC * sizeof(float));
     layernorm_backward(a->dres, G + g.lnfw, G + g.lnfb, a->dtmp, a->res + (size_t)L * NC,
@@ -323,18 +322,15 @@ int lm_backward(lm_model *m, lm_err *err) {
         const float *fch = a->fch + (size_t)l * N * M, *fch_act = a->fch_act + (size_t)l * N * M;
 
         /* MLP: dres is d x_out, which is also the residual part of d x_mid */
-        memset(a->dfch, 0, (size_t)N * M * sizeof(float));
         linear_backward(a->dfch, G + o.wproj, G + o.bproj, a->dres, fch_act, P + o.wproj, N, M, C);
         if (c->act == LM_ACT_GELU) gelu_backward(a->dfch, a->dfch, fch, (size_t)N * M);
         else relu_backward(a->dfch, a->dfch, fch, (size_t)N * M);
-        memset(a->dtmp, 0, NC * sizeof(float));
-        linear_backward(a->dtmp, G + o.wfc, G + o.bfc, a->dfch, ln2, P + o.wfc, N, C, M);
+            linear_backward(a->dtmp, G + o.wfc, G + o.bfc, a->dfch, ln2, P + o.wfc, N, C, M);
         layernorm_backward(a->dres, G + o.ln2w, G + o.ln2b, a->dtmp, x_mid, P + o.ln2w,
                            a->ln2_mean + (size_t)l * N, a->ln2_rstd + (size_t)l * N, N, C);
 
         /* attention: dres is now d x_mid */
-        memset(a->dtmp, 0, NC * sizeof(float));
-        linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
+            linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
         attention_backward(a->dqkv, a->datt, a->n_scratch, a->dtmp, qkv, att, B, T, C, H);
         if (c->pos == LM_POS_ROTARY) {
             #pragma omp parallel for schedule(static)
@@ -345,8 +341,7 @@ int lm_backward(lm_model *m, lm_err *err) {
                 rotary_apply_backward(a->dqkv + (size_t)i * 3 * C + C, cr, sr, C, hd);
             }
         }
-        memset(a->dtmp, 0, NC * sizeof(float));
-        linear_backward(a->dtmp, G + o.wqkv, G + o.bqkv, a->dqkv, ln1, P + o.wqkv, N, C, 3 * C);
+            linear_backward(a->dtmp, G + o.wqkv, G + o.bqkv, a->dqkv, ln1, P + o.wqkv, N, C, 3 * C);
         layernorm_backward(a->dres, G + o.ln1w, G + o.ln1b, a->dtmp, x, P + o.ln1w,
                            a->ln1_mean + (size_t)l * N, a->ln1_rstd + (size_t)l * N, N, C);
     }
@@ -365,7 +360,11 @@ int lm_backward(lm_model *m, lm_err *err) {
 }
 
 void lm_zero_grad(lm_model *m) {
-    if (m && m->grads) memset(m->grads, 0, m->n_params * sizeof(float));
+    if (!m || !m->grads) return;
+    const long n = (long)m->n_params, chunk = 1 << 16;
+    #pragma omp parallel for schedule(static) if (n > 4 * chunk)
+    for (long i = 0; i < n; i += chunk)
+        memset(m->grads + i, 0, sizeof(float) * (size_t)(i + chunk < n ? chunk : n - i));
 }
 
 float lm_clip_grad(lm_model *m, float max_norm) {

@@ -89,11 +89,11 @@ void linear_backward(float *dx, float *dw, float *db, const float *dy,
     #pragma omp parallel num_threads(nt)
     {
         int lo, hi, me = omp_get_thread_num(), T = omp_get_num_threads();
-        if (dx) {  /* dx[N,IC] += dy[N,OC] w[OC,IC], split over rows n */
+        if (dx) {  /* dx[N,IC] = dy[N,OC] w[OC,IC] (overwritten), split over rows n */
             split_range(N, T, me, &lo, &hi);
             if (hi > lo)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, hi - lo, IC, OC,
-                            1.0f, dy + (size_t)lo * OC, OC, w, IC, 1.0f, dx + (size_t)lo * IC, IC);
+                            1.0f, dy + (size_t)lo * OC, OC, w, IC, 0.0f, dx + (size_t)lo * IC, IC);
         }
         split_range(OC, T, me, &lo, &hi);
         if (dw && hi > lo)  /* dw[OC,IC] += dy^T x, split over rows o */

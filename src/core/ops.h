@@ -18,7 +18,8 @@
 /* y[N,OC] = x[N,IC] w[OC,IC]^T + b[OC]  (b may be NULL). Overwrites y. */
 void linear_forward(float *y, const float *x, const float *w, const float *b,
                     int N, int IC, int OC);
-/* dx[N,IC] += dy[N,OC] w[OC,IC]; dw[OC,IC] += dy^T x; db[OC] += sum_n dy.
+/* dx[N,IC] = dy[N,OC] w[OC,IC] (OVERWRITTEN, the one exception to the
+ * accumulate rule); dw[OC,IC] += dy^T x; db[OC] += sum_n dy.
  * dx, dw, db may each be NULL (not wanted). */
 void linear_backward(float *dx, float *dw, float *db, const float *dy,
                      const float *x, const float *w, int N, int IC, int OC);
