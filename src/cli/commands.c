@@ -12,6 +12,7 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_sft(cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(cli_ctx *ctx, int argc, char **argv);
+int cmd_lesson(cli_ctx *ctx, int argc, char **argv);
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
@@ -29,6 +30,7 @@ const cli_command cli_commands[] = {
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
+    {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},
     {"info", "describe a model file: config, parameters, tokeniser, how it was made", cmd_info},
     {"repl", "run commands one line at a time (or a script from stdin)", cmd_repl},

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Every lesson runs headless: each command must succeed and each stated
+# expectation must hold. Lessons that need the shipped models are skipped
+# (and said so) only when models/ has not been built.
+set -u
+cd "$(dirname "$0")/.."
+B=${LLMLAB:-./llmlab}
+pass=0; fail=0
+for f in lessons/*.md; do
+    if grep -q "models/" "$f" && ! [ -f models/base.llm ]; then
+        echo "skip $f (needs models/base.llm)"; continue
+    fi
+    if "$B" lesson --headless "$f" >"build/test-logs/lesson-$(basename "$f").log" 2>&1; then
+        pass=$((pass + 1)); echo "ok   $f"
+    else
+        fail=$((fail + 1)); echo "FAIL $f"; tail -n 20 "build/test-logs/lesson-$(basename "$f").log"
+    fi
+done
+# the parser refuses broken lessons with a line number
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+printf '# t\n```llmlab\n#> nothing before\n```\n' >"$tmp/bad1.md"
+printf '# t\n```llmlab\ntokenize -t char a\n' >"$tmp/bad2.md"
+printf '# t\n```llmlab\ntokenize -t char --ids a\n#> 98\n```\n' >"$tmp/bad3.md"
+for b in bad1 bad2 bad3; do
+    if "$B" lesson --headless "$tmp/$b.md" >"$tmp/out" 2>&1; then
+        fail=$((fail + 1)); echo "FAIL $b.md was accepted"
+    else
+        pass=$((pass + 1)); echo "ok   $b.md refused: $(grep -E 'line|expected' "$tmp/out" | head -1)"
+    fi
+done
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
