@@ -459,7 +459,8 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
             trace(o, row_names[k], it->question, reply, good);
         } else if (k == LM_EVAL_BARE) {
             if (base_reply(m, t, it->question, max_new, &reply, err)) return -1;
-            int cont = lm_eval_classify_bare(reply, it->answers, it->n_answers) != LM_BARE_ANSWERS;
+            lm_bare_class bc = lm_eval_classify_bare(reply, it->answers, it->n_answers);
+            int cont = bc != LM_BARE_ANSWERS && bc != LM_BARE_EMPTY;
             ok[0] += cont;
             trace(o, row_names[k], it->question, reply, cont);
         } else {

@@ -110,8 +110,9 @@ typedef enum {
     LM_BARE_PROSE = 4,     /* otherwise: other text (continues the page) */
     LM_BARE_EMPTY = 5      /* no non-blank line at all */
 } lm_bare_class;
-/* "First line" = the first line of the continuation that is not blank. All
- * classes except ANSWERS count as "continues the document". */
+/* "First line" = the first line of the continuation that is not blank.
+ * QUESTION, LIST, HEADING and PROSE count as "continues the document";
+ * ANSWERS and EMPTY (the model ended the text at once) do not. */
 lm_bare_class lm_eval_classify_bare(const char *continuation, char *const *answers, int n);
 const char   *lm_bare_class_name(lm_bare_class c);
 int lm_eval_contains_answer(const char *reply, char *const *answers, int n);
