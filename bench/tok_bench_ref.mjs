@@ -1,14 +1,14 @@
 // tok_bench_ref.mjs - the reference: npm tiktoken (OpenAI's Rust core in
 // WebAssembly) encoding a file with o200k_base, timing only the encoding.
-//   node tok_bench_ref.mjs NODE_PREFIX FILE [IDS_OUT] [REPEATS]
+//   node tok_bench_ref.mjs NODE_PREFIX FILE [IDS_OUT] [REPEATS] [ENCODING]
 import { createRequire } from "node:module";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const [prefix, file, idsOut, repsArg] = process.argv.slice(2);
+const [prefix, file, idsOut, repsArg, encName] = process.argv.slice(2);
 const require = createRequire(path.resolve(prefix, "node_modules") + "/");
 const { get_encoding } = require("tiktoken");
-const enc = get_encoding("o200k_base");
+const enc = get_encoding(encName || "o200k_base");
 const buf = readFileSync(file);
 const text = buf.toString("utf8");
 const reps = Number(repsArg || 3);

@@ -234,7 +234,7 @@ int lm_tok_bpe_encode_ordinary(const lm_tokenizer *t, const uint8_t *text, size_
     int rc = lm_pretok_split(t->pretok, text, valid, piece_cb, &c, err);
     if (rc > 0) return lm_fail(err, "encode: out of memory");
     if (rc < 0 || valid == len) return rc;
-    size_t k = unstable_len(t, out->ids + base, out->n - base, out->n - c.last_start);
+    size_t k = out->n > base ? unstable_len(t, out->ids + base, out->n - base, out->n - c.last_start) : 0;
     size_t back = 0;
     for (size_t i = out->n - k; i < out->n; i++) back += t->tok_len[out->ids[i]];
     out->n -= k;

@@ -203,7 +203,7 @@ lm_tokenizer *lm_tok_build(lm_tok_kind kind, const char *name,
         t->specials[i].id = id;
         t->n_specials = i + 1;
     }
-    qsort(t->specials, (size_t)t->n_specials, sizeof *t->specials, cmp_special);
+    if (t->n_specials > 1) qsort(t->specials, (size_t)t->n_specials, sizeof *t->specials, cmp_special);
     return t;
 oom:
     lm_tok_free(t);
