@@ -64,7 +64,12 @@ lm_tokenizer *lm_tok_open(const char *spec, lm_err *err);
  * emitted at once). All 256 single bytes must be among the pieces. pattern
  * NULL = no pre-tokenisation (the whole text is one piece). specials (NUL-
  * terminated marker texts) get the given ids, which must not collide with
- * 0..n-1. The BPE trainer produces its tokenizer through this. */
+ * 0..n-1. The BPE trainer produces its tokenizer through this.
+ * Bytes that are not valid UTF-8 (with a pattern): as OpenAI's
+ * CoreBPE::encode_bytes, the valid prefix is encoded as usual, then the
+ * tokens of its last piece (and all-whitespace tokens just before, when that
+ * piece starts with one) go back to bytes and, with everything from the first
+ * invalid byte on, form one last piece. So any bytes round-trip exactly. */
 lm_tokenizer *lm_tok_bpe_new(const char *name, const uint8_t *const *pieces, const size_t *lens,
                              int n, const char *pattern_or_NULL,
                              const char *const *specials, const int32_t *special_ids,
@@ -81,7 +86,10 @@ int lm_tok_n_pieces(const lm_tokenizer *t);
  * the trace has the final ids as `initial` and no steps. If a piece is a
  * token but merging does not reach it (possible in a hand-made vocabulary),
  * a last step with left = right = -1 records the whole-piece lookup, so the
- * trace always ends in what lm_tok_encode gives. */
+ * trace always ends in what lm_tok_encode gives. Text that is not valid
+ * UTF-8 follows tiktoken's rule for bytes (see below): a step -1 -1 -> -1
+ * marks the last piece's tokens going back to bytes, and one more piece
+ * (overlapping the earlier ones) covers them and the invalid tail. */
 #define LM_TRACE_MAX_BYTES 4096
 typedef struct {
     int32_t piece;          /* index of the pre-tokenised piece merged in */
