@@ -137,7 +137,7 @@ lm_tokenizer *lm_tok_tiktoken_parse(const uint8_t *buf, size_t len, const char *
     if (!t) {
         char msg[sizeof err->msg];
         if (err) {
-            snprintf(msg, sizeof msg, "tiktoken: %s", err->msg);
+            snprintf(msg, sizeof msg, "tiktoken: %.480s", err->msg);
             memcpy(err->msg, msg, sizeof msg);
         }
     }
@@ -175,7 +175,7 @@ lm_tokenizer *lm_tok_tiktoken_load(const char *path, const char *encoding, lm_er
     free(buf);
     if (!t && err) {
         char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%s: %s", path, err->msg);
+        snprintf(msg, sizeof msg, "%.200s: %.300s", path, err->msg);
         memcpy(err->msg, msg, sizeof msg);
     }
     return t;
