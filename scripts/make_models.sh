@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# make_models.sh - `make models`: remakes models/base.llm and models/instruct.llm
+# from scratch with a fixed seed, and writes models/README.md with the figures.
+#   data -> bpe-train (4096 ids with the chat specials) -> train base -> sft
+#   instruct -> eval both -> models/
+# Sized for < 90 minutes on 2 cores; every size is an environment variable so
+# a smoke run can shrink it (SMOKE=1 gives a ~2 minute run into $OUT).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LLMLAB="${LLMLAB:-./llmlab}"
+PY=/usr/bin/python3
+OUT="${OUT:-models}"
+WORK="${WORK:-build/models-work}"
+SEED="${SEED:-1234}"
+VOCAB="${VOCAB:-4096}"
+LAYERS="${LAYERS:-4}"; HEADS="${HEADS:-4}"; WIDTH="${WIDTH:-256}"; MLP="${MLP:-1024}"; CTX="${CTX:-128}"
+BATCH="${BATCH:-16}"; SEQ="${SEQ:-$CTX}"
+BASE_STEPS="${BASE_STEPS:-3000}"; BASE_LR="${BASE_LR:-1e-3}"
+SFT_STEPS="${SFT_STEPS:-800}"; SFT_LR="${SFT_LR:-3e-4}"
+BPE_BYTES="${BPE_BYTES:-0}"   # 0 = train the BPE on the whole corpus
+if [ "${SMOKE:-0}" = 1 ]; then
+    OUT="${OUT_SMOKE:-build/models-smoke}"; WORK="$OUT/work"
+    VOCAB=1024; LAYERS=2; HEADS=2; WIDTH=64; MLP=256; CTX=64; SEQ=64; BATCH=8
+    BASE_STEPS=150; SFT_STEPS=60; BPE_BYTES=2000000
+fi
+mkdir -p "$OUT" "$WORK"
+t_start=$SECONDS
+log() { echo "== $* ($((SECONDS - t_start)) s)"; }
+
+# 1. data (checksummed fetch + generated documents, fixed seed)
+log "data"
+[ -s data/corpus/train.txt ] && [ -s data/gen/eval.jsonl ] && [ "${REGEN_DATA:-0}" = 0 ] || {
+    bash scripts/fetch_corpus.sh
+    "$PY" scripts/gen_data.py --seed "$SEED" --out data
+}
+
+# 2. tokeniser
+log "bpe-train ($VOCAB ids)"
+bpe_in=data/corpus/train.txt
+if [ "$BPE_BYTES" -gt 0 ]; then head -c "$BPE_BYTES" data/corpus/train.txt >"$WORK/bpe_in.txt"; bpe_in="$WORK/bpe_in.txt"; fi
+"$LLMLAB" bpe-train --vocab "$VOCAB" -o "$WORK/tokenizer.bin" "$bpe_in"
+
+# 3. base model
+log "train base: $LAYERS layers x $WIDTH, $HEADS heads, MLP $MLP, ctx $CTX; $BASE_STEPS steps of $BATCH x $SEQ"
+t0=$SECONDS
+rm -f "$WORK/base.llm" "$WORK/base.llm.opt"
+"$LLMLAB" train --tokenizer "$WORK/tokenizer.bin" --layers "$LAYERS" --heads "$HEADS" --width "$WIDTH" \
+    --mlp "$MLP" --ctx "$CTX" --data data/corpus/train.txt --val data/corpus/val.txt \
+    --steps "$BASE_STEPS" --batch "$BATCH" --seq "$SEQ" --lr "$BASE_LR" --seed "$SEED" \
+    --save-every 250 --eval-every 250 -o "$WORK/base.llm" | tee "$WORK/train.log" | grep -v '^step '
+t_base=$((SECONDS - t0))
+
+# 4. instruct model
+log "sft instruct: $SFT_STEPS steps"
+t0=$SECONDS
+rm -f "$WORK/instruct.llm" "$WORK/instruct.llm.opt"
+"$LLMLAB" sft -m "$WORK/base.llm" --data data/gen/sft_train.jsonl --val data/gen/sft_val.jsonl \
+    --steps "$SFT_STEPS" --batch "$BATCH" --seq "$SEQ" --lr "$SFT_LR" --seed "$SEED" \
+    --save-every 200 --eval-every 100 -o "$WORK/instruct.llm" | tee "$WORK/sft.log" | grep -v '^step '
+t_sft=$((SECONDS - t0))
+
+# 5. evaluations
+log "eval"
+"$LLMLAB" eval "$WORK/base.llm" | tee "$WORK/eval_base.txt"
+"$LLMLAB" eval "$WORK/instruct.llm" | tee "$WORK/eval_instruct.txt"
+
+# 6. install and describe
+cp "$WORK/base.llm" "$OUT/base.llm.tmp" && mv "$OUT/base.llm.tmp" "$OUT/base.llm"
+cp "$WORK/instruct.llm" "$OUT/instruct.llm.tmp" && mv "$OUT/instruct.llm.tmp" "$OUT/instruct.llm"
+size_base=$(stat -c %s "$OUT/base.llm"); size_inst=$(stat -c %s "$OUT/instruct.llm")
+[ "$size_base" -le 25000000 ] && [ "$size_inst" -le 25000000 ] || echo "WARNING: a model file exceeds 25 MB" >&2
+meta() { "$LLMLAB" info "$1" | sed -n "s/^ *$2=//p" | tail -1; }
+fwd_ms="(not measured)"; step_ms="(not measured)"
+if [ -x build/tools/model_bench ]; then
+    step_ms=$(build/tools/model_bench train 2 5 2>/dev/null | sed -n 's/.*ms_step=\([0-9.]*\).*/\1 ms (batch 8 x 128, bench config C1)/p')
+fi
+wall=$((SECONDS - t_start))
+{
+cat <<MD
+# The shipped models
+
+Made by \`make models\` (scripts/make_models.sh) from scratch with seed $SEED on
+$(nproc) cores in $((wall / 60)) min $((wall % 60)) s ($(date -u +%Y-%m-%d)).
+
+| | base.llm | instruct.llm |
+|---|---|---|
+| what | pretrained on the corpus | base + SFT on chat conversations |
+| steps | $BASE_STEPS ($t_base s) | $SFT_STEPS ($t_sft s) |
+| batch | $BATCH x $SEQ tokens | $BATCH x $SEQ tokens (packed conversations, loss on assistant tokens) |
+| peak LR | $BASE_LR (cosine to 1/10) | $SFT_LR |
+| final train loss | $(meta "$OUT/base.llm" train_loss) | $(meta "$OUT/instruct.llm" train_loss) |
+| final val loss | $(meta "$OUT/base.llm" val_loss) | $(meta "$OUT/instruct.llm" val_loss) |
+| file size | $size_base bytes | $size_inst bytes |
+
+Config: $LAYERS layers, width $WIDTH, $HEADS heads, MLP $MLP, context $CTX,
+learned positions, GELU, $( "$LLMLAB" info "$OUT/base.llm" | sed -n 's/^parameters *//p').
+
+Tokeniser: byte-level BPE with $VOCAB ids (GPT-4 pre-tokenisation pattern),
+trained here on data/corpus/train.txt, with the chat specials
+<|endoftext|>, <|system|>, <|user|>, <|assistant|>, <|end|>.
+
+Data: data/corpus/train.txt and val.txt (scripts/fetch_corpus.sh: KJV Bible,
+Austen, State of the Union addresses, checksummed; plus documents generated by
+scripts/gen_data.py --seed $SEED), SFT from data/gen/sft_train.jsonl,
+evaluations from data/gen/eval.jsonl (phrasings not in the SFT data).
+
+Speed: training step $step_ms.
+
+## Evaluations (\`llmlab eval MODEL\`)
+
+base.llm:
+
+\`\`\`
+$(cat "$WORK/eval_base.txt")
+\`\`\`
+
+instruct.llm:
+
+\`\`\`
+$(cat "$WORK/eval_instruct.txt")
+\`\`\`
+
+Rows: val_loss/perplexity on data/corpus/val.txt; fact_qa, idk_rate and letters
+in chat mode; bare_continues (share of bare questions the model continues like a
+document) and few_shot_0/3 in base mode. See src/core/evals.h for the rules.
+MD
+} >"$OUT/README.md"
+log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/README.md"
