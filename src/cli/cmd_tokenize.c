@@ -50,7 +50,11 @@ static int do_trace(cli_ctx *ctx, const lm_tokenizer *t, const uint8_t *text, si
     for (size_t s = 0; s < tr.n_steps; s++) {
         const lm_bpe_step *st = &tr.steps[s];
         fprintf(ctx->out, "step %zu: ", s + 1);
-        if (st->left < 0) {
+        if (st->merged < 0) {
+            fprintf(ctx->out, "invalid UTF-8: the piece goes back to raw bytes, %zu tokens:\n  ", st->n_tokens);
+            print_strip(ctx, t, st->tokens, st->n_tokens);
+            continue;
+        } else if (st->left < 0) {
             fputs("whole piece is a token -> ", ctx->out);
         } else {
             print_piece(ctx, t, st->left, 0);
