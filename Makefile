@@ -115,6 +115,10 @@ fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES)
 	@bash bench/run.sh
 
+# remakes models/base.llm and models/instruct.llm from scratch (fixed seeds)
+models: llmlab $(DATA_FILES)
+	bash scripts/make_models.sh
+
 run: llmlab
 	./llmlab
 
