@@ -1,0 +1,174 @@
+/* session.c - the UI's sequence: prompt text -> token ids (cli_prompt_encode,
+ * plain or chat template) -> one forward pass of the view model -> the
+ * sampler's next-token distribution; step appends the previewed token, undo
+ * takes it back (and restores the random generator, so a redo draws the same). */
+#include "app.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/prompt.h"
+
+int ses_model_ok(const ui_app *a) { return a->ctx->model_loaded && a->ctx->tok; }
+
+void ses_msg(ui_app *a, int is_err, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->msg, sizeof a->msg, fmt, ap);
+    va_end(ap);
+    char *nl = strchr(a->msg, '\n');
+    if (nl) *nl = '\0';
+    a->msg_err = is_err;
+}
+
+static int ids_push(lm_ids *v, int32_t id) {
+    if (v->n == v->cap) {
+        size_t nc = v->cap ? v->cap * 2 : 64;
+        int32_t *p = realloc(v->ids, nc * sizeof *p);
+        if (!p) return -1;
+        v->ids = p;
+        v->cap = nc;
+    }
+    v->ids[v->n++] = id;
+    return 0;
+}
+
+int ses_init(ui_app *a) {
+    lm_rng_seed(&a->rng, a->ctx->seed);
+    a->dirty = 1;
+    a->query = -1;
+    return 0;
+}
+
+void ses_free(ui_app *a) {
+    lm_ids_free(&a->seq);
+    free(a->undo);
+    a->undo = NULL;
+    if (a->sres.V) lm_sample_result_free(&a->sres);
+    memset(&a->sres, 0, sizeof a->sres);
+}
+
+void ses_set_prompt(ui_app *a, const char *text) {
+    snprintf(a->prompt, sizeof a->prompt, "%s", text);
+    a->plen = strlen(a->prompt);
+    a->pcur = a->plen;
+    ses_reencode(a);
+}
+
+void ses_reencode(ui_app *a) {
+    lm_ids_free(&a->seq);
+    a->n_prompt = 0;
+    a->n_undo = 0;
+    a->running = 0;
+    a->dirty = 1;
+    a->trace_dirty = 1;
+    a->cmp_dirty = 1;
+    for (int i = 0; i < UI_N_TOKS; i++) lm_ids_free(&a->toks[i].ids);
+    if (!ses_model_ok(a)) return;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    FILE *old = a->ctx->err;
+    if (mem) a->ctx->err = mem;
+    cli_prompt p;
+    int rc = cli_prompt_encode(a->ctx, "ui", (const uint8_t *)a->prompt, a->plen, a->chat, &p);
+    a->ctx->err = old;
+    if (mem) fclose(mem);
+    if (buf && len) {
+        const char *m = buf;
+        if (strncmp(m, "llmlab ui: ", 11) == 0) m += 11;
+        ses_msg(a, rc != 0, "%s", m);
+    } else if (a->msg_err) {
+        a->msg[0] = '\0';
+    }
+    free(buf);
+    if (rc == 0) {
+        a->seq = p.ids;
+        a->n_prompt = p.ids.n;
+        free(p.text);
+    }
+}
+
+int ses_refresh(ui_app *a) {
+    if (!a->dirty) return a->fwd_ok ? 0 : -1;
+    a->dirty = 0;
+    a->fwd_ok = 0;
+    a->sres_ok = 0;
+    a->fwd_err[0] = '\0';
+    if (!ses_model_ok(a)) {
+        snprintf(a->fwd_err, sizeof a->fwd_err, "no model loaded (:load MODEL)");
+        return -1;
+    }
+    if (a->seq.n == 0) {
+        snprintf(a->fwd_err, sizeof a->fwd_err, "no tokens: press e and type a prompt");
+        return -1;
+    }
+    lm_model *m = &a->ctx->model;
+    const int V = m->cfg.vocab_size;
+    size_t T = a->seq.n, off = 0;
+    if (T > (size_t)m->cfg.n_ctx) { off = T - (size_t)m->cfg.n_ctx; T = (size_t)m->cfg.n_ctx; }
+    lm_err err = {{0}};
+    if (lm_forward(m, a->seq.ids + off, NULL, NULL, 1, (int)T, &err)) {   /* tokens [1, T] */
+        snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
+        return -1;
+    }
+    a->fwd_ok = 1;
+    a->fwd_off = off;
+    a->T = (int)T;
+    if (a->sres.V != V) {
+        if (a->sres.V) lm_sample_result_free(&a->sres);
+        memset(&a->sres, 0, sizeof a->sres);
+        if (lm_sample_result_init(&a->sres, V, &err)) {
+            snprintf(a->fwd_err, sizeof a->fwd_err, "%.250s", err.msg);
+            return -1;
+        }
+    }
+    const float *logits = lm_logits(m, 0) + (size_t)(T - 1) * V;   /* [V] at the last position */
+    lm_rng r = a->rng;
+    if (lm_sample(logits, V, &a->ctx->sampling, &r, &a->sres, &err)) {
+        snprintf(a->fwd_err, sizeof a->fwd_err, "sample: %.230s", err.msg);
+        return -1;
+    }
+    a->rng_after = r;
+    a->sres_ok = 1;
+    if (a->layer >= m->cfg.n_layer) a->layer = m->cfg.n_layer - 1;
+    if (a->head >= m->cfg.n_head) a->head = m->cfg.n_head - 1;
+    if (a->query >= a->T) a->query = -1;
+    return 0;
+}
+
+static int is_stop(const ui_app *a, int32_t id) {
+    const lm_tokenizer *t = a->ctx->tok;
+    return id == lm_tok_special_id(t, "<|endoftext|>") || id == lm_tok_special_id(t, "<|end|>");
+}
+
+int ses_step(ui_app *a) {
+    if (ses_refresh(a) || !a->sres_ok) return -1;
+    if (a->n_undo == a->cap_undo) {
+        size_t nc = a->cap_undo ? a->cap_undo * 2 : 64;
+        lm_rng *p = realloc(a->undo, nc * sizeof *p);
+        if (!p) return -1;
+        a->undo = p;
+        a->cap_undo = nc;
+    }
+    int32_t tok = a->sres.token;
+    if (ids_push(&a->seq, tok)) return -1;
+    a->undo[a->n_undo++] = a->rng;
+    a->rng = a->rng_after;
+    a->dirty = 1;
+    return is_stop(a, tok) ? 1 : 0;
+}
+
+int ses_undo(ui_app *a) {
+    if (a->seq.n <= a->n_prompt || a->n_undo == 0) return -1;
+    a->seq.n--;
+    a->rng = a->undo[--a->n_undo];
+    a->dirty = 1;
+    return 0;
+}
+
+void ses_reseed(ui_app *a) {
+    lm_rng_seed(&a->rng, a->ctx->seed);
+    a->dirty = 1;
+}

@@ -1,0 +1,239 @@
+/* view_train.c - pretraining or SFT live on a working copy of the loaded
+ * model (worker.h): the loss curve (train and validation), tokens/s, learning
+ * rate, gradient norm, a sample every few steps; start, pause, single step,
+ * stop, save as. The records come from the worker's queue; the view model
+ * (ctx->model) takes the worker's parameter snapshots, so the other views
+ * show the model as it changes. */
+#include "app.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/modelfile.h"
+
+#define SNAP_EVERY_MS 200.0
+
+static const char *state_name(uw_state s) {
+    switch (s) {
+    case UW_LOADING: return "loading data";
+    case UW_PAUSED: return "paused";
+    case UW_RUNNING: return "running";
+    case UW_DONE: return "done";
+    default: return "failed";
+    }
+}
+
+int view_train_poll(ui_app *a) {
+    if (!a->w) return 0;
+    int changed = 0;
+    uw_record buf[256];
+    int n;
+    while ((n = uw_poll(a->w, buf, 256)) > 0) {
+        if (a->n_rec + (size_t)n > a->cap_rec) {
+            size_t nc = a->cap_rec ? a->cap_rec * 2 : 1024;
+            while (nc < a->n_rec + (size_t)n) nc *= 2;
+            uw_record *p = realloc(a->hist_rec, nc * sizeof *p);
+            if (!p) break;
+            a->hist_rec = p;
+            a->cap_rec = nc;
+        }
+        memcpy(a->hist_rec + a->n_rec, buf, sizeof(uw_record) * (size_t)n);
+        a->n_rec += (size_t)n;
+        changed = 1;
+        if (n < 256) break;
+    }
+    double now = app_now_ms();
+    if (now - a->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(a->w, &a->ctx->model, &a->snap_seen)) {
+        a->snap_applied_at = now;
+        a->dirty = 1;
+        a->cmp_dirty = 1;
+        changed = 1;
+    }
+    return changed;
+}
+
+static int start_worker(ui_app *a, int run) {
+    if (a->w) return 0;
+    if (!ses_model_ok(a)) { ses_msg(a, 1, "no model loaded"); return -1; }
+    const lm_model *m = &a->ctx->model;
+    size_t np = a->n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
+    const int32_t *pp = a->seq.ids;
+    if (np > room) { pp += np - room; np = room; }
+    uw_opts o = {.mode = a->train_mode, .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
+                 .max_lr = a->train_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
+                 .sample_prompt = pp, .n_sample_prompt = np, .seed = a->ctx->seed};
+    lm_err err = {{0}};
+    a->w = uw_start(m, &o, &err);
+    if (!a->w) { ses_msg(a, 1, "cannot start training: %s", err.msg); return -1; }
+    a->n_rec = 0;
+    a->snap_seen = 0;
+    if (run) uw_run(a->w, 1);
+    return 0;
+}
+
+void view_train_draw(ui_app *a, int y, int h) {
+    int W = a->cols;
+    uw_info in;
+    memset(&in, 0, sizeof in);
+    if (a->w) uw_get_info(a->w, &in);
+    int x = 1;
+    x += draw_textf(a, y, x, W - 2, C_TITLE, " %s ", a->train_mode == UW_SFT ? "SFT" : "pretraining");
+    x += draw_text(a, y, x, W - x, C_KEY, " m ");
+    if (a->w) {
+        x += draw_textf(a, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
+                        " %s ", state_name(in.state));
+        draw_textf(a, y, x, W - x, C_DIM, " %s", in.data_desc);
+    } else {
+        draw_text(a, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)");
+    }
+    const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
+    float last_val = NAN;
+    for (size_t i = a->n_rec; i-- > 0;)
+        if (!isnan(a->hist_rec[i].val_loss)) { last_val = a->hist_rec[i].val_loss; break; }
+    if (last)
+        draw_textf(a, y + 1, 1, W - 2, C_NORMAL,
+                   "step %d   loss %.4f   val %.4f   lr %.2e (max %.1e, +/-)   %.0f tokens/s   grad norm %.3f",
+                   last->step, last->loss, last_val, last->lr, a->train_lr, last->tokens_per_s, last->grad_norm);
+    else
+        draw_textf(a, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
+    if (in.message[0]) draw_text(a, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
+    /* the loss curve */
+    int ph = h - 7, px = 9, pw = W - px - 2;
+    if (ph >= 3 && pw >= 10) {
+        float lo = INFINITY, hi = -INFINITY;
+        float *s1 = malloc(sizeof(float) * (a->n_rec + 1)), *s2 = malloc(sizeof(float) * (a->n_rec + 1));
+        if (s1 && s2) {
+            for (size_t i = 0; i < a->n_rec; i++) {
+                s1[i] = a->hist_rec[i].loss;
+                s2[i] = a->hist_rec[i].val_loss;
+                if (s1[i] < lo) lo = s1[i];
+                if (s1[i] > hi) hi = s1[i];
+                if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
+                if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
+            }
+            int top = y + 3;
+            if (a->n_rec) {
+                if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
+                draw_textf(a, top, 1, px - 1, C_DIM, "%7.3f", hi);
+                draw_textf(a, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
+                draw_plot(a, top, px, ph, pw, s1, s2, a->n_rec, lo, hi, C_TRAIN, C_VAL);
+            } else {
+                draw_text(a, top + ph / 2, px + 2, pw - 2, C_DIM, "(the loss curve appears here)");
+            }
+            draw_hline(a, top + ph, px, pw, C_DIM);
+            int lx = px;
+            lx += draw_text(a, top + ph + 1, lx, pw, C_TRAIN, a->ascii ? ". train loss" : "\xe2\xa0\x82 train loss");
+            lx += draw_text(a, top + ph + 1, lx, pw, C_VAL, a->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
+            if (a->n_rec)
+                draw_textf(a, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
+                           a->hist_rec[0].step, last->step);
+        }
+        free(s1);
+        free(s2);
+    }
+    int r = y + h - 2;
+    if (a->w && in.sample_step >= 0 && in.sample[0]) {
+        char buf[1024];
+        draw_bytes(a, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
+        int sx = 1 + draw_textf(a, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
+        draw_text(a, r, sx, W - sx - 1, C_NORMAL, buf);
+    }
+    x = 1;
+    static const char *keys[][2] = {{"s", " start/pause  "}, {".", " one step  "}, {"x", " stop  "},
+                                    {"w", " save as  "},    {"m", " pretrain/SFT  "}, {"+/-", " lr  "},
+                                    {"R", " revert to file"}};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        x += draw_text(a, y + h - 1, x, W - x, C_KEY, keys[i][0]);
+        x += draw_text(a, y + h - 1, x, W - x, C_DIM, keys[i][1]);
+    }
+}
+
+int view_train_save(ui_app *a, const char *path) {
+    if (!a->w) { ses_msg(a, 1, "nothing to save: start training first"); return -1; }
+    if (strcmp(path, a->ctx->model_path) == 0 || strcmp(path, a->inst_path) == 0) {
+        ses_msg(a, 1, "not saved: %s is a loaded model file (save as a new file)", path);
+        return -1;
+    }
+    uw_save(a->w, path);
+    ses_msg(a, 0, "saving %s", path);
+    return 0;
+}
+
+static void revert(ui_app *a) {
+    lm_model m;
+    lm_err err = {{0}};
+    if (lm_load(&m, NULL, a->ctx->model_path, &err)) { ses_msg(a, 1, "revert: %s", err.msg); return; }
+    if (m.n_params == a->ctx->model.n_params) {
+        memcpy(a->ctx->model.params, m.params, sizeof(float) * m.n_params);
+        a->dirty = a->cmp_dirty = 1;
+        ses_msg(a, 0, "view model reverted to %s", a->ctx->model_path);
+    }
+    lm_model_free(&m);
+}
+
+int view_train_key(ui_app *a, int ch) {
+    uw_info in;
+    switch (ch) {
+    case 's': case ' ':
+        if (!a->w) { if (start_worker(a, 1) == 0) ses_msg(a, 0, "training started"); return 1; }
+        uw_get_info(a->w, &in);
+        uw_run(a->w, in.state != UW_RUNNING);
+        ses_msg(a, 0, in.state == UW_RUNNING ? "paused" : "running");
+        return 1;
+    case '.':
+        if (!a->w && start_worker(a, 0)) return 1;
+        uw_step(a->w);
+        return 1;
+    case 'x':
+        if (a->w) {
+            uw_run(a->w, 0);
+            view_train_poll(a);
+            a->snap_applied_at = 0;
+            uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
+            uw_free(a->w);
+            a->w = NULL;
+            a->dirty = a->cmp_dirty = 1;
+            ses_msg(a, 0, "training stopped; the view model keeps the trained weights (R reverts)");
+        }
+        return 1;
+    case 'm':
+        if (a->w) { ses_msg(a, 1, "stop training (x) before changing the mode"); return 1; }
+        a->train_mode = a->train_mode == UW_SFT ? UW_PRETRAIN : UW_SFT;
+        return 1;
+    case '+': case '=':
+        a->train_lr *= 2;
+        if (a->w) uw_set_lr(a->w, a->train_lr);
+        return 1;
+    case '-':
+        a->train_lr /= 2;
+        if (a->w) uw_set_lr(a->w, a->train_lr);
+        return 1;
+    case 'w': {
+        if (!a->w) { ses_msg(a, 1, "nothing to save: start training first"); return 1; }
+        uw_get_info(a->w, &in);
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", a->ctx->model_path);
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+        a->cmd_active = 1;
+        a->cmd_purpose = 1;
+        snprintf(a->cmdbuf, sizeof a->cmdbuf, "%.400s/trained-step%d.llm", dir, in.step);
+        a->cmdlen = a->cmdcur = strlen(a->cmdbuf);
+        return 1;
+    }
+    case 'R':
+        if (a->w) { ses_msg(a, 1, "stop training (x) before reverting"); return 1; }
+        revert(a);
+        return 1;
+    default: return 0;
+    }
+}
+
+void view_train_free(ui_app *a) {
+    if (a->w) uw_free(a->w);
+    a->w = NULL;
+    free(a->hist_rec);
+    a->hist_rec = NULL;
+    a->n_rec = a->cap_rec = 0;
+}
