@@ -220,6 +220,7 @@ void draw_plot(ui_app *a, int y, int x, int h, int w, const float *s1, const flo
     for (int s = 0; s < 2; s++) {
         const float *v = s ? s2 : s1;
         if (!v) continue;
+        int have_prev = 0, qx = 0, qy = 0;
         for (size_t i = 0; i < n; i++) {
             if (isnan(v[i])) continue;
             int px = n == 1 ? 0 : (int)((double)i * (W - 1) / (double)(n - 1) + 0.5);
@@ -227,9 +228,19 @@ void draw_plot(ui_app *a, int y, int x, int h, int w, const float *s1, const flo
             if (f < 0) f = 0;
             if (f > 1) f = 1;
             int py = (int)((1 - f) * (H - 1) + 0.5);
-            int cx = px / sub_x, cy = py / sub_y;
-            uint8_t bit = a->ascii ? 1 : dot[px % sub_x][py % sub_y];
-            bits[((size_t)cy * w + cx) * 2 + s] |= bit;
+            /* a line from the previous point (gaps of NAN are bridged) */
+            int x0 = have_prev ? qx : px, y0 = have_prev ? qy : py;
+            int steps = abs(px - x0) > abs(py - y0) ? abs(px - x0) : abs(py - y0);
+            for (int k = 0; k <= steps; k++) {
+                int lx = steps ? x0 + (px - x0) * k / steps : px;
+                int ly = steps ? y0 + (py - y0) * k / steps : py;
+                int cx = lx / sub_x, cy = ly / sub_y;
+                uint8_t bit = a->ascii ? 1 : dot[lx % sub_x][ly % sub_y];
+                bits[((size_t)cy * w + cx) * 2 + s] |= bit;
+            }
+            have_prev = 1;
+            qx = px;
+            qy = py;
         }
     }
     for (int cy = 0; cy < h; cy++)

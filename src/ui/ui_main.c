@@ -3,6 +3,8 @@
 #include "app.h"
 
 #include <getopt.h>
+#include <locale.h>
+#include <omp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +179,11 @@ int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
             strncat(prompt, argv[i], sizeof prompt - strlen(prompt) - 1);
         }
     }
+    /* the UI thread's own forward passes are small (B=1): one OpenMP thread keeps
+     * frames steady on a busy machine, where spinning team threads stall for
+     * a scheduler slice; the training worker sets its own count */
+    omp_set_num_threads(1);
+    setlocale(LC_ALL, "");
     ui_app *a = calloc(1, sizeof *a);
     if (!a) return 1;
     a->ctx = ctx;

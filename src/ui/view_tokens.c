@@ -178,7 +178,7 @@ void view_tokens_draw(ui_app *a, int y, int h) {
     free(marks);
     r += used + 1;
     if (a->letters && r < y + h - 1) {
-        const lm_tokenizer *lt = ses_model_ok(a) ? a->ctx->tok : st;
+        const lm_tokenizer *lt = st;   /* the stepper's tokeniser: letters hidden inside BPE tokens */
         lm_ids own = {0};
         if (lt && lm_tok_encode(lt, (const uint8_t *)a->prompt, a->plen, 0, &own, NULL) == 0)
             draw_letters(a, r, y + h - r, lt, &own);

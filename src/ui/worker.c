@@ -3,6 +3,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <omp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,7 @@ struct ui_worker {
     lm_batch batch, val[N_VAL];
     int n_val;
     lm_rng rng;
+    int threads;
 };
 
 static double now_s(void) {
@@ -245,6 +247,7 @@ static void do_save(ui_worker *w, const char *path) {
 
 static void *worker_main(void *p) {
     ui_worker *w = p;
+    omp_set_num_threads(w->threads);   /* OpenMP thread counts are per thread */
     lm_err err = {{0}};
     int rc = w->o.mode == UW_SFT ? load_sft(w, &err) : load_pretrain(w, &err);
     if (rc) {
@@ -326,6 +329,7 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
     if (w->o.T < 2) w->o.T = 2;
     if (w->o.B < 1) w->o.B = 1;
     w->max_lr = o->max_lr;
+    w->threads = lm_get_threads();
     lm_rng_seed(&w->rng, o->seed);
     w->info.state = UW_LOADING;
     w->info.sample_step = -1;
