@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# tui_test.sh - drives the real `llmlab ui` in tmux (send-keys, capture-pane)
+# and asserts on what the screen shows, view by view. Uses models/base.llm and
+# models/instruct.llm when both exist, otherwise two tiny random models made
+# with `llmlab init` in a temp dir. Every wait polls the screen with a timeout.
+set -u
+cd "$(dirname "$0")/.."
+LLMLAB="${LLMLAB:-./llmlab}"
+case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
+command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+
+tmp=$(mktemp -d)
+S="llmlab-tui-$$"
+cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+
+if [ -f models/base.llm ] && [ -f models/instruct.llm ]; then
+    BASE=$PWD/models/base.llm; INST=$PWD/models/instruct.llm
+else
+    BASE=$tmp/base.llm; INST=$tmp/instruct.llm
+    "$LLMLAB" init --layers 2 --heads 4 --width 64 --ctx 128 --seed 1 -o "$BASE" >/dev/null || exit 1
+    "$LLMLAB" init --layers 2 --heads 4 --width 64 --ctx 128 --seed 2 -o "$INST" >/dev/null || exit 1
+fi
+
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+# wait_for PATTERN [SECONDS]: polls until grep -E finds PATTERN on the screen
+wait_for() {
+    local pat=$1 t=${2:-10} i=0
+    while [ "$i" -lt $((t * 10)) ]; do
+        screen | grep -Eq -- "$pat" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+check() {   # check NAME PATTERN [SECONDS]
+    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+
+# ---- not a terminal: a clear message and status 2
+"$LLMLAB" ui -m "$BASE" </dev/null >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "terminal" "$tmp/err"; then pass "no tty: exit 2 with a message"
+else fail "no tty: rc=$rc, stderr: $(cat "$tmp/err")"; fi
+
+# ---- start the UI inside tmux; the shell reports the exit status and the terminal state after
+tmux new-session -d -s "$S" -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
+    "bash --norc --noprofile" || { echo "cannot start tmux"; exit 1; }
+keys "cd '$PWD' && '$LLMLAB' ui -m '$BASE' --instruct '$INST' 'Hi'; echo UI-EXITED=\$?" Enter
+check "the UI opens on the next-token view" "1 Next token.*2 Attention" 15
+
+# ---- prompt editor: type a prompt and see its tokens (ids checked against `llmlab tokenize`)
+keys e C-u
+keys -l "abc xyz"
+keys Enter
+ids=$("$LLMLAB" tokenize -t "$BASE" --ids "abc xyz")
+n_ids=$(echo "$ids" | wc -w)
+check "typed prompt shows on the prompt line" "prompt  abc xyz"
+check "its tokens are counted" "$n_ids tokens \\(prompt $n_ids \\+ generated 0\\)"
+check "its token ids are in the strip" "$(echo "$ids" | sed 's/ / +/g')"
+
+# ---- step generation: one token appended
+keys Space
+check "a step appends a token" "prompt $n_ids \\+ generated 1\\)"
+keys u
+check "undo takes it back" "prompt $n_ids \\+ generated 0\\)"
+
+# ---- temperature: the bars change
+bars() { screen | grep -E '^ +[0-9]+ .*%.*%' | head -8; }
+before=$(bars)
+keys T T T T T
+check "temperature goes up" "temperature 1\\.50"
+sleep 0.2
+after=$(bars)
+if [ -n "$before" ] && [ "$before" != "$after" ]; then pass "the bars change with the temperature"
+else fail "bars did not change: [$before] vs [$after]"; fi
+keys g
+check "greedy shows its cut" "greedy: only the most likely token"
+keys g
+
+# ---- attention: move across heads and layers
+keys 2
+check "attention view" "head 0/[0-9]+"
+keys Right
+check "Right moves to the next head" "head 1/[0-9]+"
+keys Down
+check "Down moves to the next layer" "layer 1/[0-9]+"
+check "the causal mask and the head grid are drawn" "all heads"
+
+# ---- tokens: BPE stepper and letters overlay
+keys 3
+check "tokenisers side by side" "gpt2 +[0-9]+ " 20
+check "stepper at merge 0" "merge 0/[0-9]+"
+keys Right
+check "Right applies the first merge, shows the merged pair" "merge 1/[0-9]+ .*' \\+ '.*' -> '"
+keys Right Right
+check "two more merges" "merge 3/[0-9]+"
+keys Left
+check "Left steps back" "merge 2/[0-9]+"
+keys l
+check "letters overlay" "letters overlay: 'r'"
+
+# ---- compare base and instruct
+keys 4
+check "compare: base side" "base: "
+check "compare: instruct side" "instruct: "
+check "compare: continuations of both" "continuation \\([0-9]+ tokens\\):.*continuation \\([0-9]+ tokens\\):" 20
+check "compare: agreement summary" "agree" 20
+
+# ---- train: start, see the step counter and the curve move, stop
+keys 5
+check "train view" "s starts on a working copy"
+keys s
+check "training runs" "step [1-9][0-9]* +loss" 30
+s1=$(screen | grep -oE 'step [0-9]+ +loss' | grep -oE '[0-9]+' | head -1)
+wait_for "step $((s1 + 3))[0-9]* +loss|step [0-9]{$((${#s1} + 1)),} +loss" 20
+s2=$(screen | grep -oE 'step [0-9]+ +loss' | grep -oE '[0-9]+' | head -1)
+if [ "${s2:-0}" -gt "${s1:-0}" ]; then pass "the step counter moves ($s1 -> $s2)"; else fail "step counter stuck at $s1"; fi
+check "the loss curve is drawn" "train loss.*val loss.*steps 1 \\.\\. [0-9]+"
+if screen | grep -q $'\xe2\xa0\x82\|[\xe2][\xa0-\xa3]'; then pass "braille curve"; else fail "no braille on screen"; fi
+keys x
+check "training stops" "training stopped"
+
+# ---- resize to the minimum and below, and back
+tmux resize-window -t "$S" -x 40 -y 12
+check "40x12: compact tabs" "1 Next +2 Attn +3 Tok"
+keys 1
+check "40x12: next-token view still drawn" "temperature"
+tmux resize-window -t "$S" -x 30 -y 8
+check "below the minimum: a message" "terminal too small"
+tmux resize-window -t "$S" -x 120 -y 40
+check "back to full size" "1 Next token.*2 Attention"
+
+# ---- help and the command line
+keys '?'
+check "? lists the keys" "keys +\\(\\? or Esc closes"
+check "help names the views' keys" "next token view \\(1\\)"
+keys Escape
+keys :
+keys -l "tokenize -t char hi"
+keys Enter
+check "':' runs a command and shows its output" "> tokenize -t char hi"
+check "the output pane holds the result" "104.*105"
+
+# ---- colours are drawn (capture-pane -e keeps the escapes)
+if tmux capture-pane -p -e -t "$S" | grep -q $'\e\\[[0-9;]*m'; then pass "colour attributes on screen"
+else fail "no colour escapes in capture-pane -e"; fi
+
+# ---- q quits and the terminal is restored
+keys q
+check "q quits with status 0" "UI-EXITED=0"
+alt=$(tmux display -p -t "$S" '#{alternate_on}')
+if [ "$alt" = "0" ]; then pass "alternate screen left"; else fail "alternate screen still on"; fi
+keys "stty -a | grep -o ' icanon\\| echo ' | tr -d ' ' | tr '\\n' ,; echo" Enter
+check "tty back in canonical mode with echo" "icanon,echo,"
+
+echo
+[ "$fails" -eq 0 ] && echo "tui_test: all passed" || echo "tui_test: $fails failed"
+[ "$fails" -eq 0 ]
