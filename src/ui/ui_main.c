@@ -97,7 +97,7 @@ static int run_bench(ui_app *a, int frames, int W, int H) {
     int i50 = (frames - 1) / 2, i99 = (int)(0.99 * frames + 0.999) - 1;
     if (i99 < 0) i99 = 0;
     if (i99 >= frames) i99 = frames - 1;
-    fprintf(ctx->out, "bench ui_frame p50_ms=%.3f p99_ms=%.3f frames=%d size=%dx%d tokens=%zu threads=%d\n",
+    fprintf(ctx->out, "bench ui_frame p50_ms=%.3f p99_ms=%.3f frames=%d size=%dx%d tokens=%zu ui_omp_threads=1 blas_threads=%d\n",
             t[i50], t[i99], frames, cols, rows, a->seq.n, lm_get_threads());
     free(t);
     return 0;
