@@ -86,7 +86,7 @@ $(BUILD)/tools/%: bench/tools/%.c $(BUILD)/libllmcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
 
-tests-build: llmlab $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES)
+tests-build: llmlab $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(DATA_FILES)
 
 test: $(SETUP)
 	@$(MAKE) --no-print-directory tests-build
