@@ -103,6 +103,7 @@ typedef struct ui_app {
     uw_record *hist_rec;           /* every record received, in order */
     size_t n_rec, cap_rec;
     unsigned snap_seen;
+    unsigned info_sig;             /* what the train view last drew of the worker's info */
     double snap_applied_at;
     /* ---- ':' command line and its output pane ---- */
     int cmd_active;

@@ -43,6 +43,13 @@ int view_train_poll(ui_app *a) {
         changed = 1;
         if (n < 256) break;
     }
+    /* state, messages and samples change without a record: compare what was drawn */
+    uw_info in;
+    uw_get_info(a->w, &in);
+    unsigned sig = (unsigned)in.state * 2654435761u ^ (unsigned)in.sample_step * 40503u;
+    for (const char *p = in.message; *p; p++) sig = sig * 31u + (unsigned char)*p;
+    for (const char *p = in.data_desc; *p; p++) sig = sig * 31u + (unsigned char)*p;
+    if (sig != a->info_sig) { a->info_sig = sig; changed = 1; }
     double now = app_now_ms();
     if (now - a->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(a->w, &a->ctx->model, &a->snap_seen)) {
         a->snap_applied_at = now;

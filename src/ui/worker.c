@@ -275,7 +275,7 @@ static void *worker_main(void *p) {
             continue;
         }
         int single = !w->run;
-        w->step_req = 0;
+        if (w->step_req > 0) w->step_req--;
         opts.sched.max_lr = w->max_lr;
         opts.sched.min_lr = w->max_lr / 10;
         w->info.state = UW_RUNNING;
@@ -380,7 +380,7 @@ void uw_run(ui_worker *w, int run) {
 
 void uw_step(ui_worker *w) {
     pthread_mutex_lock(&w->mu);
-    if (!w->run) w->step_req = 1;
+    if (!w->run && w->step_req < 100) w->step_req++;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
 }
