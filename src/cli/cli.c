@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/modelfile.h"
@@ -59,11 +60,20 @@ static void unload(cli_ctx *ctx) {
 
 void cli_ctx_free(cli_ctx *ctx) { unload(ctx); }
 
+/* identifies one version of a file: modification time and size */
+static long long file_stamp(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + (long long)st.st_size;
+}
+
 int cli_ensure_model(cli_ctx *ctx, const char *path) {
     if (path && path[0] && strcmp(path, ctx->model_path) != 0) {
         unload(ctx);
         snprintf(ctx->model_path, sizeof ctx->model_path, "%s", path);
     }
+    long long stamp = file_stamp(ctx->model_path);
+    if (ctx->model_loaded && stamp != ctx->model_stamp) unload(ctx);
     if (ctx->model_loaded) return 0;
     lm_err err = {{0}};
     lm_model m;
@@ -90,6 +100,7 @@ int cli_ensure_model(cli_ctx *ctx, const char *path) {
     ctx->model = m;
     ctx->tok = tok;
     ctx->model_loaded = 1;
+    ctx->model_stamp = stamp;
     return 0;
 }
 

@@ -32,6 +32,7 @@ typedef struct cli_ctx {
     char model_path[1024];
     lm_model model;
     int model_loaded;
+    long long model_stamp;  /* mtime (ns) + size of the file when loaded */
     lm_tokenizer *tok;      /* the model's own tokeniser (owned) */
     /* decoding settings shared by generate/next and the UI */
     lm_sampling sampling;
@@ -55,7 +56,9 @@ const cli_command *cli_find(const char *name);
 void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err);
 void cli_ctx_free(cli_ctx *ctx);
 /* Loads ctx->model_path into ctx->model/ctx->tok if not loaded yet, or
- * replaces it when path differs. Prints the error on ctx->err; 0 ok, 1 fail. */
+ * replaces it when the path differs or the file changed on disk since it was
+ * loaded (a `train` in the same session). Prints the error on ctx->err;
+ * 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
 
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
