@@ -39,6 +39,17 @@ check() {   # check NAME PATTERN [SECONDS]
     if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
 }
 keys() { tmux send-keys -t "$S" "$@"; }
+# click TEXT: a left click (xterm X10 mouse report) on the first place TEXT shows
+click() {
+    local pos
+    pos=$(screen | LANG=C.UTF-8 awk -v t="$1" '{ i = index($0, t); if (i) { print NR - 1, i - 1; exit } }')
+    [ -n "$pos" ] || return 1
+    set -- $pos
+    local cx cy
+    cx=$(printf '%x' $((33 + $2))); cy=$(printf '%x' $((33 + $1)))
+    tmux send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"   # press
+    tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"   # release
+}
 
 # ---- not a terminal: a clear message and status 2
 "$LLMLAB" ui -m "$BASE" </dev/null >"$tmp/out" 2>"$tmp/err"
@@ -68,6 +79,12 @@ check "a step appends a token" "prompt $n_ids \\+ generated 1\\)"
 keys u
 check "undo takes it back" "prompt $n_ids \\+ generated 0\\)"
 
+# ---- continuous generation, then back to the prompt
+keys r
+check "r generates continuously" "prompt $n_ids \\+ generated [2-9][0-9]*\\)"
+keys r 0
+check "0 goes back to the prompt" "prompt $n_ids \\+ generated 0\\)"
+
 # ---- temperature: the bars change
 bars() { screen | grep -E '^ +[0-9]+ .*%.*%' | head -8; }
 before=$(bars)
@@ -89,6 +106,11 @@ check "Right moves to the next head" "head 1/[0-9]+"
 keys Down
 check "Down moves to the next layer" "layer 1/[0-9]+"
 check "the causal mask and the head grid are drawn" "all heads"
+click "L0H2" && check "clicking a head in the grid selects it" "layer 0/[0-9]+ .*head 2/[0-9]+" \
+    || fail "no head L0H2 in the grid to click"
+click "1 Next token" && check "clicking a tab switches the view" "temperature [0-9.]+ \\[t/T\\]" \
+    || fail "no tab to click"
+keys 2
 
 # ---- tokens: BPE stepper and letters overlay
 keys 3
