@@ -305,6 +305,8 @@ static void run_command(ui_app *a, const char *line) {
     const float *old_params = c->model.params;
     int old_loaded = c->model_loaded;
     uint64_t old_seed = c->seed;
+    char old_path[sizeof c->model_path];
+    memcpy(old_path, c->model_path, sizeof old_path);
     int rc = cli_run_line(c, line);
     if (saved_in >= 0) { dup2(saved_in, 0); close(saved_in); }
     clearerr(stdin);
@@ -321,7 +323,8 @@ static void run_command(ui_app *a, const char *line) {
         app_log(a, st, (size_t)n);
     }
     free(buf);
-    if (c->model.params != old_params || c->model_loaded != old_loaded) model_changed(a);
+    if (c->model.params != old_params || c->model_loaded != old_loaded || strcmp(c->model_path, old_path) != 0)
+        model_changed(a);
     if (c->seed != old_seed) ses_reseed(a);
     a->dirty = a->cmp_dirty = 1;
 }
