@@ -66,7 +66,8 @@ typedef struct ui_app {
     char msg[256];                 /* one-line message on the status line */
     int msg_err;
     /* ---- the analysis of seq through the view model ---- */
-    int dirty;                     /* seq, settings or weights changed */
+    int dirty;                     /* seq or weights changed: forward again */
+    int sdirty;                    /* only the decoding settings changed: sample again */
     int fwd_ok;
     size_t fwd_off;                /* forward covers seq[fwd_off .. seq.n) (the last n_ctx) */
     int T;

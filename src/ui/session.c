@@ -90,9 +90,38 @@ void ses_reencode(ui_app *a) {
     }
 }
 
+/* the sampler over the cached last-position logits of the forward */
+static int resample(ui_app *a) {
+    lm_model *m = &a->ctx->model;
+    const int V = m->cfg.vocab_size;
+    lm_err err = {{0}};
+    a->sres_ok = 0;
+    if (a->sres.V != V) {
+        if (a->sres.V) lm_sample_result_free(&a->sres);
+        memset(&a->sres, 0, sizeof a->sres);
+        if (lm_sample_result_init(&a->sres, V, &err)) {
+            snprintf(a->fwd_err, sizeof a->fwd_err, "%.250s", err.msg);
+            return -1;
+        }
+    }
+    const float *logits = lm_logits(m, 0) + (size_t)(a->T - 1) * V;   /* [V] at the last position */
+    lm_rng r = a->rng;
+    if (lm_sample(logits, V, &a->ctx->sampling, &r, &a->sres, &err)) {
+        snprintf(a->fwd_err, sizeof a->fwd_err, "sample: %.230s", err.msg);
+        return -1;
+    }
+    a->rng_after = r;
+    a->sres_ok = 1;
+    return 0;
+}
+
 int ses_refresh(ui_app *a) {
-    if (!a->dirty) return a->fwd_ok ? 0 : -1;
+    if (!a->dirty) {
+        if (a->sdirty && a->fwd_ok) { a->sdirty = 0; return resample(a); }
+        return a->fwd_ok ? 0 : -1;
+    }
     a->dirty = 0;
+    a->sdirty = 0;
     a->fwd_ok = 0;
     a->sres_ok = 0;
     a->fwd_err[0] = '\0';
@@ -105,7 +134,6 @@ int ses_refresh(ui_app *a) {
         return -1;
     }
     lm_model *m = &a->ctx->model;
-    const int V = m->cfg.vocab_size;
     size_t T = a->seq.n, off = 0;
     if (T > (size_t)m->cfg.n_ctx) { off = T - (size_t)m->cfg.n_ctx; T = (size_t)m->cfg.n_ctx; }
     lm_err err = {{0}};
@@ -116,22 +144,7 @@ int ses_refresh(ui_app *a) {
     a->fwd_ok = 1;
     a->fwd_off = off;
     a->T = (int)T;
-    if (a->sres.V != V) {
-        if (a->sres.V) lm_sample_result_free(&a->sres);
-        memset(&a->sres, 0, sizeof a->sres);
-        if (lm_sample_result_init(&a->sres, V, &err)) {
-            snprintf(a->fwd_err, sizeof a->fwd_err, "%.250s", err.msg);
-            return -1;
-        }
-    }
-    const float *logits = lm_logits(m, 0) + (size_t)(T - 1) * V;   /* [V] at the last position */
-    lm_rng r = a->rng;
-    if (lm_sample(logits, V, &a->ctx->sampling, &r, &a->sres, &err)) {
-        snprintf(a->fwd_err, sizeof a->fwd_err, "sample: %.230s", err.msg);
-        return -1;
-    }
-    a->rng_after = r;
-    a->sres_ok = 1;
+    if (resample(a)) return -1;
     if (a->layer >= m->cfg.n_layer) a->layer = m->cfg.n_layer - 1;
     if (a->head >= m->cfg.n_head) a->head = m->cfg.n_head - 1;
     if (a->query >= a->T) a->query = -1;
@@ -170,5 +183,5 @@ int ses_undo(ui_app *a) {
 
 void ses_reseed(ui_app *a) {
     lm_rng_seed(&a->rng, a->ctx->seed);
-    a->dirty = 1;
+    a->sdirty = 1;
 }

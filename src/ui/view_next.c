@@ -162,7 +162,7 @@ int view_next_key(ui_app *a, int ch) {
     }
     s->temperature = roundf(s->temperature * 100) / 100;
     s->top_p = roundf(s->top_p * 100) / 100;
-    a->dirty = 1;
+    a->sdirty = 1;   /* same logits, new cuts: only the sampler runs again */
     a->cmp_dirty = 1;
     return 1;
 }
