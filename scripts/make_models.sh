@@ -5,6 +5,7 @@
 #   instruct -> eval both -> models/
 # Sized for < 90 minutes on 2 cores; every size is an environment variable so
 # a smoke run can shrink it (SMOKE=1 gives a ~2 minute run into $OUT).
+# RESUME=1 continues an interrupted base training in $WORK instead of starting over.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMLAB="${LLMLAB:-./llmlab}"
@@ -38,16 +39,22 @@ log "data"
 log "bpe-train ($VOCAB ids)"
 bpe_in=data/corpus/train.txt
 if [ "$BPE_BYTES" -gt 0 ]; then head -c "$BPE_BYTES" data/corpus/train.txt >"$WORK/bpe_in.txt"; bpe_in="$WORK/bpe_in.txt"; fi
-"$LLMLAB" bpe-train --vocab "$VOCAB" -o "$WORK/tokenizer.bin" "$bpe_in"
+[ "${RESUME:-0}" = 1 ] && [ -s "$WORK/tokenizer.bin" ] ||
+    "$LLMLAB" bpe-train --vocab "$VOCAB" -o "$WORK/tokenizer.bin" "$bpe_in"
 
 # 3. base model
 log "train base: $LAYERS layers x $WIDTH, $HEADS heads, MLP $MLP, ctx $CTX; $BASE_STEPS steps of $BATCH x $SEQ"
 t0=$SECONDS
+if [ "${RESUME:-0}" = 1 ] && [ -s "$WORK/base.llm" ]; then
+    # continue an interrupted run (Ctrl-C saves a checkpoint); --steps may change the total
+    "$LLMLAB" train --resume --steps "$BASE_STEPS" -o "$WORK/base.llm" | tee -a "$WORK/train.log" | grep -v '^step '
+else
 rm -f "$WORK/base.llm" "$WORK/base.llm.opt"
 "$LLMLAB" train --tokenizer "$WORK/tokenizer.bin" --layers "$LAYERS" --heads "$HEADS" --width "$WIDTH" \
     --mlp "$MLP" --ctx "$CTX" --data data/corpus/train.txt --val data/corpus/val.txt \
     --steps "$BASE_STEPS" --batch "$BATCH" --seq "$SEQ" --lr "$BASE_LR" --seed "$SEED" \
     --save-every 250 --eval-every 250 -o "$WORK/base.llm" | tee "$WORK/train.log" | grep -v '^step '
+fi
 t_base=$((SECONDS - t0))
 
 # 4. instruct model
