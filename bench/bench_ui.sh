@@ -16,9 +16,11 @@ case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
 export LLMLAB_THREADS="${BENCH_THREADS:-2}"
 tmp=$(mktemp -d)
 S="llmlab-bench-ui-$$"
-trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'tmux kill-session -t "$S" 2>/dev/null; [ -n "${BENCH_UI_KEEP:-}" ] && cp "$tmp/latency.log" "$BENCH_UI_KEEP"; rm -rf "$tmp"' EXIT
 
-if [ -f models/base.llm ]; then
+if [ -n "${BENCH_UI_MODEL:-}" ]; then
+    MODEL=$BENCH_UI_MODEL
+elif [ -f models/base.llm ]; then
     MODEL=$PWD/models/base.llm
 else
     MODEL=$tmp/base.llm

@@ -143,6 +143,14 @@ s2=$(screen | grep -oE 'step [0-9]+ +loss' | grep -oE '[0-9]+' | head -1)
 if [ "${s2:-0}" -gt "${s1:-0}" ]; then pass "the step counter moves ($s1 -> $s2)"; else fail "step counter stuck at $s1"; fi
 check "the loss curve is drawn" "train loss.*val loss.*steps 1 \\.\\. [0-9]+"
 if screen | grep -q $'\xe2\xa0\x82\|[\xe2][\xa0-\xa3]'; then pass "braille curve"; else fail "no braille on screen"; fi
+# the other views show the model while it changes
+keys 1
+check "next-token view during training" "temperature [0-9.]+ \\[t/T\\]"
+sleep 0.3
+b1=$(bars); changed=0
+for i in $(seq 1 50); do sleep 0.1; [ "$(bars)" != "$b1" ] && { changed=1; break; }; done
+if [ "$changed" = 1 ]; then pass "the bars follow the weights being trained"; else fail "bars frozen during training"; fi
+keys 5
 keys x
 check "training stops" "training stopped"
 

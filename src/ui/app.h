@@ -68,6 +68,8 @@ typedef struct ui_app {
     /* ---- the analysis of seq through the view model ---- */
     int dirty;                     /* seq or weights changed: forward again */
     int sdirty;                    /* only the decoding settings changed: sample again */
+    int wdirty, cmp_wdirty;        /* the training worker published new weights */
+    int in_key;                    /* drawing the answer to a key press: new weights may wait a frame */
     int fwd_ok;
     size_t fwd_off;                /* forward covers seq[fwd_off .. seq.n) (the last n_ctx) */
     int T;

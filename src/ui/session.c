@@ -116,6 +116,14 @@ static int resample(ui_app *a) {
 }
 
 int ses_refresh(ui_app *a) {
+    /* New weights from the training worker: the answer to a key press is drawn
+     * at once from the last forward (a fraction of a second old), and the
+     * forward with the new weights follows on the next frame, so a key never
+     * waits for a forward pass that competes with training for the cores. */
+    if (a->wdirty) {
+        if (a->in_key && a->fwd_ok && !a->dirty) a->again = 1;
+        else { a->wdirty = 0; a->dirty = 1; }
+    }
     if (!a->dirty) {
         if (a->sdirty && a->fwd_ok) { a->sdirty = 0; return resample(a); }
         return a->fwd_ok ? 0 : -1;

@@ -141,8 +141,10 @@ static void event_loop(ui_app *a) {
         int r = get_wch(&wc);
         if (r == ERR) continue;
         double t0 = app_now_ms();
+        a->in_key = 1;
         app_key(a, (int)wc, r == KEY_CODE_YES);
         app_draw(a);
+        a->in_key = 0;
         last_draw = app_now_ms();
         need = pending = 0;
         if (a->lat) fprintf(a->lat, "ms=%.3f key=%d view=%d training=%d\n", last_draw - t0, (int)wc, a->view,

@@ -81,6 +81,10 @@ fail:
 }
 
 static void cmp_refresh(ui_app *a) {
+    if (a->cmp_wdirty) {   /* new weights: as ses_refresh, a key press does not wait for them */
+        if (a->in_key && (a->cmp_ok[0] || a->cmp_ok[1]) && !a->cmp_dirty) a->again = 1;
+        else { a->cmp_wdirty = 0; a->cmp_dirty = 1; }
+    }
     if (!a->cmp_dirty) return;
     a->cmp_dirty = 0;
     if (a->cmp_len <= 0) a->cmp_len = 24;

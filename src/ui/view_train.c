@@ -53,8 +53,8 @@ int view_train_poll(ui_app *a) {
     double now = app_now_ms();
     if (now - a->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(a->w, &a->ctx->model, &a->snap_seen)) {
         a->snap_applied_at = now;
-        a->dirty = 1;
-        a->cmp_dirty = 1;
+        a->wdirty = 1;
+        a->cmp_wdirty = 1;
         changed = 1;
     }
     return changed;
