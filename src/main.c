@@ -4,14 +4,17 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "ui/ui.h"
 
 int main(int argc, char **argv) {
     cli_ctx ctx;
+    cli_ui_entry = cmd_ui;
     cli_ctx_init(&ctx, stdout, stderr);
     int rc;
     if (argc < 2) {
-        char *repl[] = {"repl", NULL};
-        rc = cli_run(&ctx, 1, repl);
+        /* the lab itself on a terminal; a script piped in runs as the REPL */
+        char *ui[] = {isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) ? "ui" : "repl", NULL};
+        rc = cli_run(&ctx, 1, ui);
     } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         char *help[] = {"help", NULL};
         rc = cli_run(&ctx, 1, help);

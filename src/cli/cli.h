@@ -49,6 +49,8 @@ typedef struct {
 /* the table, NULL-terminated (commands.c) */
 extern const cli_command cli_commands[];
 const cli_command *cli_find(const char *name);
+/* the `ui` command's implementation, set by main.c (src/ui is above cli) */
+extern int (*cli_ui_entry)(cli_ctx *ctx, int argc, char **argv);
 
 /* Sets defaults (model path: $LLMLAB_MODEL or models/base.llm next to the
  * binary or in the cwd; sampling defaults; seed 42; threads 2) and decides

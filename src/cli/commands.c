@@ -2,6 +2,7 @@
  * its own file src/cli/cmd_NAME.c; add a line here when you add one. */
 #include "cli.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int cmd_info(cli_ctx *ctx, int argc, char **argv);
@@ -13,6 +14,16 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_sft(cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(cli_ctx *ctx, int argc, char **argv);
 int cmd_lesson(cli_ctx *ctx, int argc, char **argv);
+/* The text UI sits above the command layer (its ':' line runs these
+ * commands), so the table reaches it through a pointer that main.c sets. */
+int (*cli_ui_entry)(cli_ctx *ctx, int argc, char **argv);
+static int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
+    if (!cli_ui_entry) {
+        fprintf(ctx->err, "llmlab: this build has no text UI\n");
+        return 1;
+    }
+    return cli_ui_entry(ctx, argc, argv);
+}
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
@@ -22,6 +33,7 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
+    {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
     {"tokenize", "split text into tokens under any tokeniser (--ids, --trace, --letters)", cmd_tokenize},
     {"generate", "continue a prompt (greedy or sampled; --chat for the chat template)", cmd_generate},
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
