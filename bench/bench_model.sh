@@ -6,7 +6,9 @@
 #   gen:   batch 1, 256 new tokens with a KV cache after a 16-token prompt;
 #          both sides use a context of 512 (else identical to C1), best of 3
 # Threads: llmlab uses $BENCH_THREADS (default 2) OpenMP threads, each driving
-# single-threaded OpenBLAS. PyTorch is run with 1 thread and with
+# single-threaded OpenBLAS, run with libgomp's default (spinning) wait policy
+# and with OMP_WAIT_POLICY=PASSIVE (spinning collapses when other processes
+# compete for the cores); the faster one counts. PyTorch is run with 1 thread and with
 # $BENCH_THREADS threads, both with OMP_WAIT_POLICY=PASSIVE (its default
 # spin-waiting fights OpenBLAS); the faster one counts. Best of $BENCH_REPS (3)
 # alternating runs on each side.
@@ -24,14 +26,17 @@ field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 # alternating llmlab and PyTorch, and each side keeps its best.
 reps="${BENCH_REPS:-3}"
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
-echo "llmlab: $threads OpenMP threads (libgomp defaults), OpenBLAS single-threaded per product"
+echo "llmlab: $threads OpenMP threads driving single-threaded OpenBLAS; libgomp's default wait policy and PASSIVE, best of both"
 echo "torch:  torch.set_num_threads(1) and ($threads), OMP_WAIT_POLICY=PASSIVE; best of both"
 lt=0; lg=0; best_train=0; best_gen=0
 for rep in $(seq "$reps"); do
-    r=$("$tool" train "$threads" 6) || exit 1
-    echo "  llmlab   $r"; lt=$(max "$lt" "$(printf '%s\n' "$r" | field tok_s)")
-    r=$("$tool" gen "$threads" 256) || exit 1
-    echo "  llmlab   $r"; lg=$(max "$lg" "$(printf '%s\n' "$r" | field tok_s)")
+    for pol in default PASSIVE; do
+        envs="X_=1"; [ "$pol" = PASSIVE ] && envs="OMP_WAIT_POLICY=PASSIVE"
+        r=$(env $envs "$tool" train "$threads" 6) || exit 1
+        echo "  llmlab   $r   (wait policy $pol)"; lt=$(max "$lt" "$(printf '%s\n' "$r" | field tok_s)")
+        r=$(env $envs "$tool" gen "$threads" 256) || exit 1
+        echo "  llmlab   $r   (wait policy $pol)"; lg=$(max "$lg" "$(printf '%s\n' "$r" | field tok_s)")
+    done
     for t in 1 "$threads"; do
         envs="OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t"
         r=$(env $envs $py bench/torch_bench.py train "$t") || exit 1
