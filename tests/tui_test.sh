@@ -118,10 +118,11 @@ check "tokenisers side by side" "gpt2 +[0-9]+ " 20
 check "stepper at merge 0" "merge 0/[0-9]+"
 keys Right
 check "Right applies the first merge, shows the merged pair" "merge 1/[0-9]+ .*' \\+ '.*' -> '"
-keys Right Right
-check "two more merges" "merge 3/[0-9]+"
 keys Left
-check "Left steps back" "merge 2/[0-9]+"
+check "Left steps back" "merge 0/[0-9]+"
+n_merges=$(screen | grep -oE 'merge 0/[0-9]+' | head -1 | cut -d/ -f2)
+keys End
+check "End jumps to the last merge" "merge ${n_merges:-x}/${n_merges:-x} "
 keys l
 check "letters overlay" "letters overlay: 'r'"
 
