@@ -388,7 +388,7 @@ static int edit_line(char *buf, size_t cap, size_t *len, size_t *cur, int ch, in
         memmove(buf + s, buf + *cur, *len - *cur + 1);
         *len -= *cur - s;
         *cur = s;
-        return s != *cur || 1;
+        return 1;
     }
     default: return 0;
     }
@@ -452,9 +452,15 @@ static void mouse_key(ui_app *a) {
         if (ev.y != h->y || ev.x < h->x || ev.x >= h->x + h->w) continue;
         switch (h->kind) {
         case HIT_TAB: a->view = h->a; break;
-        case HIT_HEAD: a->layer = h->a; a->head = h->b; break;
+        case HIT_HEAD:
+            if (ses_model_ok(a) && h->a < a->ctx->model.cfg.n_layer && h->b < a->ctx->model.cfg.n_head) {
+                a->layer = h->a;
+                a->head = h->b;
+            }
+            break;
         case HIT_QUERY: a->query = h->a; break;
         case HIT_TOKEN: {
+            if (!ses_model_ok(a) || (size_t)h->a >= a->seq.n) break;   /* the strip changed since */
             int q = h->a - (int)a->fwd_off;
             char piece[128];
             draw_piece(a, a->ctx->tok, a->seq.ids[h->a], piece, sizeof piece);
