@@ -18,7 +18,14 @@ static char g_log_path[512];
 static SCREEN *g_scr;
 static FILE *g_out, *g_in;
 
-static void on_quit(int sig) { g_sig = sig; }
+static void on_crash(int sig);
+
+/* the first Ctrl-C / SIGTERM / SIGHUP asks the loop to quit cleanly; a second
+ * one (the UI is stuck in a long computation) restores the terminal and dies */
+static void on_quit(int sig) {
+    if (g_sig) on_crash(sig);
+    g_sig = sig;
+}
 
 static void on_crash(int sig) {
     if (g_active) {
