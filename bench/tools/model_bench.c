@@ -5,7 +5,12 @@
  *            zero_grad + forward + loss + backward + clip + AdamW per step
  *        model_bench gen THREADS [NEW]       batch 1, context 512, KV cache:
  *            a 16-token prompt, then NEW (256) greedy tokens timed
- * Prints one line: "train tok_s=... ms_step=..." or "gen tok_s=... ms_token=...".
+ *        model_bench forward THREADS MODEL [T]  a model file: one forward pass
+ *            over T (64) tokens, keeping every attention map; 50 runs
+ *        model_bench step THREADS MODEL B T     a model file: one training step
+ *            (forward, backward, clip, AdamW) on B x T tokens; 5 runs
+ * Prints one line: "train tok_s=... ms_step=...", "gen tok_s=... ms_token=...",
+ * "forward T=.. p50_ms=.. min_ms=.." or "step B=.. T=.. p50_ms=.. tok_s=..".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +18,7 @@
 #include <time.h>
 
 #include "model.h"
+#include "modelfile.h"
 
 static double now(void) {
     struct timespec ts;
@@ -91,14 +97,60 @@ fail:
     return 1;
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* times `runs` forward (B=1, T tokens) or training steps (B x T) of a model file */
+static int time_model(const char *path, int train_step, int B, int T, int runs) {
+    lm_model m;
+    lm_err err;
+    if (lm_load(&m, NULL, path, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    if (T > m.cfg.n_ctx) T = m.cfg.n_ctx;
+    int32_t *tok = malloc(sizeof(int32_t) * ((size_t)B * T + 1));
+    lm_rng rng;
+    lm_rng_seed(&rng, 7);
+    for (int i = 0; i <= B * T; i++) tok[i] = (int32_t)lm_rng_below(&rng, (uint32_t)m.cfg.vocab_size);
+    lm_adamw opt = lm_adamw_default();
+    double *ms = malloc(sizeof(double) * runs);
+    for (int r = -2; r < runs; r++) {   /* two warm-up runs */
+        double t0 = now();
+        int bad = 0;
+        if (train_step) {
+            lm_zero_grad(&m);
+            bad = lm_forward(&m, tok, tok + 1, NULL, B, T, &err) || lm_backward(&m, &err);
+            lm_clip_grad(&m, 1.0f);
+            bad = bad || lm_adamw_step(&m, &opt, 1e-4f, &err);
+        } else {
+            bad = lm_forward(&m, tok, NULL, NULL, 1, T, &err);
+        }
+        if (bad) { fprintf(stderr, "%s\n", err.msg); return 1; }
+        if (r >= 0) ms[r] = (now() - t0) * 1e3;
+    }
+    qsort(ms, runs, sizeof *ms, cmp_double);
+    if (train_step)
+        printf("step B=%d T=%d p50_ms=%.2f tok_s=%.0f\n", B, T, ms[runs / 2], B * T / (ms[runs / 2] / 1e3));
+    else
+        printf("forward T=%d p50_ms=%.3f min_ms=%.3f\n", T, ms[runs / 2], ms[0]);
+    free(ms);
+    free(tok);
+    lm_model_free(&m);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s train|gen THREADS [N]\n", argv[0]);
+        fprintf(stderr, "usage: %s train|gen THREADS [N] | forward THREADS MODEL [T] | step THREADS MODEL B T\n", argv[0]);
         return 2;
     }
     lm_set_threads(atoi(argv[2]));
     if (strcmp(argv[1], "train") == 0) return train(argc > 3 ? atoi(argv[3]) : 8);
     if (strcmp(argv[1], "gen") == 0) return gen(argc > 3 ? atoi(argv[3]) : 256);
+    if (strcmp(argv[1], "forward") == 0 && argc > 3)
+        return time_model(argv[3], 0, 1, argc > 4 ? atoi(argv[4]) : 64, 50);
+    if (strcmp(argv[1], "step") == 0 && argc > 5)
+        return time_model(argv[3], 1, atoi(argv[4]), atoi(argv[5]), 5);
     fprintf(stderr, "unknown mode %s\n", argv[1]);
     return 2;
 }
