@@ -119,19 +119,8 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
             rc = cli_usage_error(ctx, "sft", "--resume needs -o OUT");
             goto done;
         }
-        if (lm_load(&m, &meta, ro.out, &err)) {
-            fprintf(ctx->err, "llmlab sft: --resume: cannot load %s: %s\n", ro.out, err.msg);
-            goto done;
-        }
+        if (cli_run_resume(ctx, "sft", ro.out, &m, &meta)) goto done;
         have_model = 1;
-        char opt[1100];
-        snprintf(opt, sizeof opt, "%s.opt", ro.out);
-        if (m.adam_t > 0 && lm_optstate_load(&m, opt, &err)) {
-            fprintf(ctx->err, "llmlab sft: --resume: %s; AdamW moments restart from zero\n", err.msg);
-            int t = m.adam_t;
-            lm_train_reset_optimizer(&m);
-            m.adam_t = t;
-        }
         if (!data && cli_meta_get(meta, "data", dbuf, sizeof dbuf) == 0) data = dbuf;
         if (!valp && cli_meta_get(meta, "val", vbuf, sizeof vbuf) == 0) valp = vbuf;
         if (!no_mask && cli_meta_get(meta, "mask", mbuf, sizeof mbuf) == 0 && strcmp(mbuf, "off") == 0)
@@ -157,11 +146,8 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
         rc = 2;
         goto done;
     }
-    tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err) : lm_tok_byte_new();
-    if (!tok) {
-        fprintf(ctx->err, "llmlab sft: bad tokeniser: %s\n", err.msg);
-        goto done;
-    }
+    tok = cli_run_tokenizer(ctx, "sft", &m);
+    if (!tok) goto done;
     if (lm_sft_load(&d.train, tok, data, ro.seq + 1, &err)) {
         fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
         goto done;
@@ -215,18 +201,9 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
                       "steps %d..%d, batch %d x %d\n",
             d.train.n, d.train.n_cut, ro.seq + 1, d.n_vb, d.use_mask ? "assistant tokens" : "every token",
             m.adam_t, ro.steps, ro.batch, ro.seq);
-    cli_trainloop L = {
-        .cmd = "sft", .m = &m, .out_path = ro.out, .run_meta = run_meta, .steps = ro.steps,
-        .eval_every = ro.eval_every, .save_every = ro.save_every, .sft = 1,
-        .next_batch = next_batch, .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
-    L.opts = lm_train_opts_default(ro.steps);
-    L.opts.sched.max_lr = ro.lr;
-    L.opts.sched.min_lr = ro.min_lr;
-    L.opts.sched.warmup_steps = ro.warmup;
-    L.opts.clip = ro.clip;
-    if (cli_trainloop_run(ctx, &L)) goto done;
-    fprintf(ctx->out, "sft: step %d, train loss %.4f, val loss %.4f, %.1f s; saved %s\n", m.adam_t,
-            L.final_train_loss, L.final_val_loss, L.seconds, ro.out);
+    cli_trainloop L = {.cmd = "sft", .m = &m, .run_meta = run_meta, .sft = 1, .next_batch = next_batch,
+                       .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
+    if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
     rc = 0;
 done:
     for (int i = 0; i < d.n_vb; i++) lm_batch_free(&d.vb[i]);

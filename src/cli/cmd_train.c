@@ -121,19 +121,8 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
     lm_tokenizer *tok = NULL;
 
     if (ro.resume) {
-        if (lm_load(&m, &meta, ro.out, &err)) {
-            fprintf(ctx->err, "llmlab train: --resume: cannot load %s: %s\n", ro.out, err.msg);
-            goto done;
-        }
+        if (cli_run_resume(ctx, "train", ro.out, &m, &meta)) goto done;
         have_model = 1;
-        char opt[1100];
-        snprintf(opt, sizeof opt, "%s.opt", ro.out);
-        if (m.adam_t > 0 && lm_optstate_load(&m, opt, &err)) {
-            fprintf(ctx->err, "llmlab train: --resume: %s; AdamW moments restart from zero\n", err.msg);
-            int t = m.adam_t;
-            lm_train_reset_optimizer(&m);
-            m.adam_t = t;
-        }
         static char dbuf[1024], vbuf[1024];
         if (!data && cli_meta_get(meta, "data", dbuf, sizeof dbuf) == 0) data = dbuf;
         if (!valp && cli_meta_get(meta, "val", vbuf, sizeof vbuf) == 0) valp = vbuf;
@@ -169,11 +158,8 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
         m.tokenizer_blob = blob.tokenizer_blob;
         m.tokenizer_len = blob.tokenizer_len;
     }
-    tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err) : lm_tok_byte_new();
-    if (!tok) {
-        fprintf(ctx->err, "llmlab train: bad tokeniser: %s\n", err.msg);
-        goto done;
-    }
+    tok = cli_run_tokenizer(ctx, "train", &m);
+    if (!tok) goto done;
     if (ro.seq > m.cfg.n_ctx) {
         fprintf(ctx->err, "llmlab train: --seq %d is longer than the model's context %d\n", ro.seq, m.cfg.n_ctx);
         rc = 2;
@@ -225,18 +211,9 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
                       "tokens, %d validation batches; steps %d..%d, batch %d x %d\n",
             m.n_params, m.cfg.n_layer, m.cfg.d_model, m.cfg.n_head, m.cfg.n_ctx, m.cfg.vocab_size,
             d.train.n, d.n_vb, m.adam_t, ro.steps, ro.batch, ro.seq);
-    cli_trainloop L = {
-        .cmd = "train", .m = &m, .out_path = ro.out, .run_meta = run_meta, .steps = ro.steps,
-        .eval_every = ro.eval_every, .save_every = ro.save_every, .sft = 0,
-        .next_batch = next_batch, .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
-    L.opts = lm_train_opts_default(ro.steps);
-    L.opts.sched.max_lr = ro.lr;
-    L.opts.sched.min_lr = ro.min_lr;
-    L.opts.sched.warmup_steps = ro.warmup;
-    L.opts.clip = ro.clip;
-    if (cli_trainloop_run(ctx, &L)) goto done;
-    fprintf(ctx->out, "train: step %d, train loss %.4f, val loss %.4f, %.1f s; saved %s\n", m.adam_t,
-            L.final_train_loss, L.final_val_loss, L.seconds, ro.out);
+    cli_trainloop L = {.cmd = "train", .m = &m, .run_meta = run_meta, .sft = 0, .next_batch = next_batch,
+                       .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
+    if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
     rc = 0;
 done:
     for (int i = 0; i < d.n_vb; i++) lm_batch_free(&d.vb[i]);

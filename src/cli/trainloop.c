@@ -154,6 +154,47 @@ out:
     return rc;
 }
 
+int cli_run_resume(cli_ctx *ctx, const char *cmd, const char *out, lm_model *m, char **meta) {
+    lm_err err = {{0}};
+    if (lm_load(m, meta, out, &err)) {
+        fprintf(ctx->err, "llmlab %s: --resume: cannot load %s: %s\n", cmd, out, err.msg);
+        return -1;
+    }
+    char opt[1100];
+    snprintf(opt, sizeof opt, "%s.opt", out);
+    if (m->adam_t > 0 && lm_optstate_load(m, opt, &err)) {
+        fprintf(ctx->err, "llmlab %s: --resume: %s; AdamW moments restart from zero\n", cmd, err.msg);
+        int t = m->adam_t;
+        lm_train_reset_optimizer(m);
+        m->adam_t = t;
+    }
+    return 0;
+}
+
+lm_tokenizer *cli_run_tokenizer(cli_ctx *ctx, const char *cmd, const lm_model *m) {
+    lm_err err = {{0}};
+    lm_tokenizer *tok =
+        m->tokenizer_len ? lm_tok_deserialize(m->tokenizer_blob, m->tokenizer_len, &err) : lm_tok_byte_new();
+    if (!tok) fprintf(ctx->err, "llmlab %s: bad tokeniser: %s\n", cmd, err.msg);
+    return tok;
+}
+
+int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o) {
+    L->out_path = o->out;
+    L->steps = o->steps;
+    L->eval_every = o->eval_every;
+    L->save_every = o->save_every;
+    L->opts = lm_train_opts_default(o->steps);
+    L->opts.sched.max_lr = o->lr;
+    L->opts.sched.min_lr = o->min_lr;
+    L->opts.sched.warmup_steps = o->warmup;
+    L->opts.clip = o->clip;
+    if (cli_trainloop_run(ctx, L)) return 1;
+    fprintf(ctx->out, "%s: step %d, train loss %.4f, val loss %.4f, %.1f s; saved %s\n", L->cmd,
+            L->m->adam_t, L->final_train_loss, L->final_val_loss, L->seconds, o->out);
+    return 0;
+}
+
 /* ---- shared options ---- */
 #include "opts.h"
 

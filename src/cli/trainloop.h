@@ -34,6 +34,16 @@ typedef struct {
 /* 0 done (or interrupted and saved), 1 failure (message printed). */
 int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L);
 
+/* --resume: loads the checkpoint OUT into m (its metadata into *meta,
+ * malloc'd) and the AdamW state from OUT.opt (moments restart from zero,
+ * with a note, when that file is missing or bad). 0 loaded, -1 failure
+ * (message printed, m not loaded). */
+int cli_run_resume(cli_ctx *ctx, const char *cmd, const char *out, lm_model *m, char **meta);
+
+/* The tokeniser of m (the byte tokeniser when m has none); NULL on failure
+ * (message printed). */
+lm_tokenizer *cli_run_tokenizer(cli_ctx *ctx, const char *cmd, const lm_model *m);
+
 /* Options shared by train and sft (getopt codes 2001..2099). A value of
  * -1 (or NAN) means "not given": resume fills it from the checkpoint's
  * metadata, otherwise the command's default applies. */
@@ -74,6 +84,11 @@ void cli_run_opts_fill(cli_run_opts *o, const char *meta, int def_steps, int def
                        float def_lr);
 /* The run's options as metadata lines (malloc'd); extra lines appended. */
 char *cli_run_opts_meta(const cli_run_opts *o, const char *extra);
+
+/* Takes L's output path, step count, cadence and optimizer settings from o,
+ * runs the loop and prints the closing "CMD: step .. saved OUT" line.
+ * 0 done, 1 failure (message printed). */
+int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o);
 
 /* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
 int cli_meta_get(const char *meta, const char *key, char *out, size_t cap);
