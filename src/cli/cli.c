@@ -10,9 +10,7 @@
 #include "core/modelfile.h"
 #include "opts.h"
 
-/* Finds a file that ships with llmlab: tries the cwd, then the folder of the
- * running binary. Writes the first that exists into out. */
-static int find_shipped(const char *rel, char *out, size_t cap) {
+int cli_find_shipped(const char *rel, char *out, size_t cap) {
     if (access(rel, R_OK) == 0) {
         snprintf(out, cap, "%s", rel);
         return 0;
@@ -42,7 +40,7 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err) {
     if (env_model && env_model[0])
         snprintf(ctx->model_path, sizeof ctx->model_path, "%s", env_model);
     else
-        find_shipped("models/base.llm", ctx->model_path, sizeof ctx->model_path);
+        cli_find_shipped("models/base.llm", ctx->model_path, sizeof ctx->model_path);
     ctx->sampling = lm_sampling_default();
     ctx->seed = 42;
     ctx->threads = 2;

@@ -56,6 +56,10 @@ extern int (*cli_ui_entry)(cli_ctx *ctx, int argc, char **argv);
  * binary or in the cwd; sampling defaults; seed 42; threads 2) and decides
  * colour for out. */
 void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err);
+/* Finds a file that ships with llmlab (rel, e.g. "data/corpus/train.txt"):
+ * tries the cwd, then the folder of the running binary, and writes the first
+ * that is readable into out. 0 found; -1 not found (out = rel). */
+int  cli_find_shipped(const char *rel, char *out, size_t cap);
 void cli_ctx_free(cli_ctx *ctx);
 /* Loads ctx->model_path into ctx->model/ctx->tok if not loaded yet, or
  * replaces it when the path differs or the file changed on disk since it was

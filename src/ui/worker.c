@@ -1,7 +1,6 @@
 /* worker.c - training steps on a worker thread (see worker.h). */
 #include "worker.h"
 
-#include <limits.h>
 #include <math.h>
 #include <omp.h>
 #include <pthread.h>
@@ -11,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "core/dataset.h"
 #include "core/generate.h"
 #include "core/modelfile.h"
@@ -68,26 +68,6 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* a data file in the cwd or next to the binary; 0 when found */
-static int find_data(const char *rel, char *out, size_t cap) {
-    if (access(rel, R_OK) == 0) {
-        snprintf(out, cap, "%s", rel);
-        return 0;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            int wn = snprintf(out, cap, "%s/%s", exe, rel);
-            if (wn > 0 && (size_t)wn < cap && access(out, R_OK) == 0) return 0;
-        }
-    }
-    return -1;
-}
-
 /* reads at most max bytes of a file */
 static uint8_t *read_head(const char *path, size_t max, size_t *len) {
     FILE *f = fopen(path, "rb");
@@ -120,7 +100,7 @@ static int load_pretrain(ui_worker *w, lm_err *err) {
     const char *desc = "built-in text";
     char path[1024], vpath[1024];
     int have = w->o.data_path ? (snprintf(path, sizeof path, "%s", w->o.data_path), 0)
-                              : find_data("data/corpus/train.txt", path, sizeof path);
+                              : cli_find_shipped("data/corpus/train.txt", path, sizeof path);
     if (have == 0) {
         if (stream_from_file(w, &w->stream, path, MAX_TEXT_BYTES, err)) return -1;
         desc = path;
@@ -136,7 +116,7 @@ static int load_pretrain(ui_worker *w, lm_err *err) {
     }
     /* validation: data/corpus/val.txt, else the last tenth of the stream */
     const char *vdesc = "last 10% held out";
-    if (!w->o.data_path && find_data("data/corpus/val.txt", vpath, sizeof vpath) == 0 &&
+    if (!w->o.data_path && cli_find_shipped("data/corpus/val.txt", vpath, sizeof vpath) == 0 &&
         stream_from_file(w, &w->val_stream, vpath, MAX_TEXT_BYTES / 4, err) == 0 &&
         w->val_stream.n > (size_t)T + 1) {
         vdesc = "val.txt";
@@ -173,14 +153,14 @@ static int load_pretrain(ui_worker *w, lm_err *err) {
 static int load_sft(ui_worker *w, lm_err *err) {
     char path[1024], vpath[1024];
     if (w->o.data_path) snprintf(path, sizeof path, "%s", w->o.data_path);
-    else if (find_data("data/gen/sft_train.jsonl", path, sizeof path))
+    else if (cli_find_shipped("data/gen/sft_train.jsonl", path, sizeof path))
         return lm_fail(err, "no SFT data: data/gen/sft_train.jsonl is missing");
     int T = w->o.T;
     if (lm_sft_load(&w->sft, w->tok, path, T + 1, err)) return -1;
     if (w->sft.n == 0) return lm_fail(err, "%s holds no examples", path);
     const lm_sft_set *vs = &w->sft;
     const char *vdesc = "training examples";
-    if (!w->o.data_path && find_data("data/gen/sft_val.jsonl", vpath, sizeof vpath) == 0 &&
+    if (!w->o.data_path && cli_find_shipped("data/gen/sft_val.jsonl", vpath, sizeof vpath) == 0 &&
         lm_sft_load(&w->sft_val, w->tok, vpath, T + 1, err) == 0 && w->sft_val.n > 0) {
         vs = &w->sft_val;
         vdesc = "sft_val.jsonl";
