@@ -1,6 +1,7 @@
 /* chat.c - the chat template (see chat.h). */
 #include "chat.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,15 +42,7 @@ int lm_chat_ids_get(const lm_tokenizer *t, lm_chat_ids *ids, lm_err *err) {
 }
 
 static int push_id(lm_ids *v, int32_t id, lm_err *err) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        int32_t *p = realloc(v->ids, cap * sizeof *p);
-        if (!p) return lm_fail(err, "out of memory");
-        v->ids = p;
-        v->cap = cap;
-    }
-    v->ids[v->n++] = id;
-    return 0;
+    return lm_ids_push(v, id) ? lm_fail(err, "out of memory") : 0;
 }
 
 /* grows *mask to n bytes, zero-filling from old_n */

@@ -16,16 +16,7 @@ static int append_doc(lm_token_stream *s, lm_ids *acc, const lm_tokenizer *t, in
                       const uint8_t *doc, size_t len, lm_err *err) {
     (void)s;
     if (len == 0) return 0;
-    if (eot >= 0) {
-        if (acc->n == acc->cap) {
-            size_t cap = acc->cap ? acc->cap * 2 : 4096;
-            int32_t *p = realloc(acc->ids, cap * sizeof *p);
-            if (!p) return lm_fail(err, "out of memory");
-            acc->ids = p;
-            acc->cap = cap;
-        }
-        acc->ids[acc->n++] = eot;
-    }
+    if (eot >= 0 && lm_ids_push(acc, eot)) return lm_fail(err, "out of memory");
     s->n_docs++;
     return lm_tok_encode(t, doc, len, 0, acc, err);
 }

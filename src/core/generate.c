@@ -4,18 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int push(lm_ids *v, int32_t id, lm_err *err) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? v->cap * 2 : 64;
-        int32_t *p = realloc(v->ids, cap * sizeof *p);
-        if (!p) return lm_fail(err, "out of memory");
-        v->ids = p;
-        v->cap = cap;
-    }
-    v->ids[v->n++] = id;
-    return 0;
-}
-
 int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n_prompt,
                 const lm_gen_opts *o, lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
     const int V = m->cfg.vocab_size, n_ctx = m->cfg.n_ctx;
@@ -56,7 +44,10 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
             r.stop_token = tok;
             break;
         }
-        if (out && push(out, tok, err)) goto done;
+        if (out && lm_ids_push(out, tok)) {
+            lm_fail(err, "out of memory");
+            goto done;
+        }
         r.n_new++;
         out_last = tok;
         if (o->on_token && o->on_token(o->user, tok, &sr)) {

@@ -73,7 +73,6 @@ int lm_tok_word_encode(const lm_tokenizer *t, const uint8_t *text, size_t len,
 int lm_tok_word_decode(const lm_tokenizer *t, const int32_t *ids, size_t n,
                        uint8_t **buf, size_t *len, lm_err *err);
 
-int lm_ids_push(lm_ids *v, int32_t id);
 int lm_ids_reserve(lm_ids *v, size_t extra);
 
 #endif

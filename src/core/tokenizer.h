@@ -33,6 +33,8 @@ typedef struct {
     size_t   n, cap;
 } lm_ids;
 void lm_ids_free(lm_ids *v);
+/* appends id (the list grows as needed); 0 ok, -1 out of memory */
+int  lm_ids_push(lm_ids *v, int32_t id);
 
 lm_tokenizer *lm_tok_byte_new(void);
 void          lm_tok_free(lm_tokenizer *t);

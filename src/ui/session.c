@@ -22,18 +22,6 @@ void ses_msg(ui_app *a, int is_err, const char *fmt, ...) {
     a->msg_err = is_err;
 }
 
-static int ids_push(lm_ids *v, int32_t id) {
-    if (v->n == v->cap) {
-        size_t nc = v->cap ? v->cap * 2 : 64;
-        int32_t *p = realloc(v->ids, nc * sizeof *p);
-        if (!p) return -1;
-        v->ids = p;
-        v->cap = nc;
-    }
-    v->ids[v->n++] = id;
-    return 0;
-}
-
 int ses_init(ui_app *a) {
     lm_rng_seed(&a->rng, a->ctx->seed);
     a->dirty = 1;
@@ -174,7 +162,7 @@ int ses_step(ui_app *a) {
         a->cap_undo = nc;
     }
     int32_t tok = a->sres.token;
-    if (ids_push(&a->seq, tok)) return -1;
+    if (lm_ids_push(&a->seq, tok)) return -1;
     a->undo[a->n_undo++] = a->rng;
     a->rng = a->rng_after;
     a->dirty = 1;
