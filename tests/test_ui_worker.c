@@ -85,18 +85,24 @@ static int collect(ui_worker *w, uw_record *out, int n) {
     return got;
 }
 
+/* a pretraining worker on text_path, loaded and paused */
+static ui_worker *start_pretrain(const lm_model *m, uw_info *in) {
+    uw_opts o = opts(UW_PRETRAIN, text_path, 1e-2f);
+    lm_err err;
+    ui_worker *w = uw_start(m, &o, &err);
+    assert_non_null(w);
+    assert_int_equal(wait_loaded(w, in), UW_PAUSED);
+    return w;
+}
+
 static void test_single_steps_on_a_copy(void **state) {
     (void)state;
     lm_model m;
     tiny_model(&m);
     float *orig = malloc(sizeof(float) * m.n_params);
     memcpy(orig, m.params, sizeof(float) * m.n_params);
-    uw_opts o = opts(UW_PRETRAIN, text_path, 1e-2f);
-    lm_err err;
-    ui_worker *w = uw_start(&m, &o, &err);
-    assert_non_null(w);
     uw_info in;
-    assert_int_equal(wait_loaded(w, &in), UW_PAUSED);
+    ui_worker *w = start_pretrain(&m, &in);
     assert_non_null(strstr(in.data_desc, "train.txt"));
     uw_record r[3];
     assert_int_equal(uw_poll(w, r, 3), 0);   /* paused: nothing happens by itself */
@@ -127,12 +133,8 @@ static void test_running_lowers_the_loss(void **state) {
     (void)state;
     lm_model m;
     tiny_model(&m);
-    uw_opts o = opts(UW_PRETRAIN, text_path, 1e-2f);
-    lm_err err;
-    ui_worker *w = uw_start(&m, &o, &err);
-    assert_non_null(w);
     uw_info in;
-    assert_int_equal(wait_loaded(w, &in), UW_PAUSED);
+    ui_worker *w = start_pretrain(&m, &in);
     uw_run(w, 1);
     enum { N = 80 };
     uw_record r[N];
@@ -157,12 +159,8 @@ static void test_save_as_never_overwrites(void **state) {
     (void)state;
     lm_model m;
     tiny_model(&m);
-    uw_opts o = opts(UW_PRETRAIN, text_path, 1e-2f);
-    lm_err err;
-    ui_worker *w = uw_start(&m, &o, &err);
-    assert_non_null(w);
     uw_info in;
-    assert_int_equal(wait_loaded(w, &in), UW_PAUSED);
+    ui_worker *w = start_pretrain(&m, &in);
     uw_step(w);
     uw_step(w);
     uw_record r[2];
@@ -193,6 +191,7 @@ static void test_save_as_never_overwrites(void **state) {
     unsigned seen = 0;
     assert_int_equal(uw_snapshot(w, &m, &seen), 1);
     lm_model back;
+    lm_err err;
     assert_int_equal(lm_load(&back, NULL, out, &err), 0);
     assert_int_equal(back.n_params, m.n_params);
     assert_memory_equal(back.params, m.params, sizeof(float) * m.n_params);
