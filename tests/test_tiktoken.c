@@ -324,6 +324,20 @@ static void test_roundtrip(void **st) {
     lm_tok_free(all[3]);
 }
 
+/* the last step of the merge trace of s holds what lm_tok_encode gives */
+static void trace_ends_in_encode(const lm_tokenizer *t, const char *s, size_t n) {
+    lm_bpe_trace tr;
+    lm_ids v = {0};
+    assert_int_equal(lm_tok_encode_trace(t, (const uint8_t *)s, n, &tr, NULL), 0);
+    assert_int_equal(lm_tok_encode(t, (const uint8_t *)s, n, 0, &v, NULL), 0);
+    const int32_t *fin = tr.n_steps ? tr.steps[tr.n_steps - 1].tokens : tr.initial;
+    size_t nf = tr.n_steps ? tr.steps[tr.n_steps - 1].n_tokens : tr.n_initial;
+    assert_int_equal(nf, v.n);
+    assert_memory_equal(fin, v.ids, v.n * sizeof *v.ids);
+    lm_bpe_trace_free(&tr);
+    lm_ids_free(&v);
+}
+
 /* the heap merge (pieces > 128 bytes) gives what the linear scan gives */
 static void test_long_pieces(void **st) {
     (void)st;
@@ -331,33 +345,11 @@ static void test_long_pieces(void **st) {
     for (int iter = 0; iter < 12; iter++) {
         size_t n = 129 + next_rand() % 1500;
         for (size_t i = 0; i < n; i++) s[i] = "aabababcxyzq"[next_rand() % (iter < 6 ? 3 : 12)];
-        lm_tokenizer *t = iter % 2 ? CL100K : O200K;
-        lm_bpe_trace tr;
-        lm_ids v = {0};
-        assert_int_equal(lm_tok_encode_trace(t, (const uint8_t *)s, n, &tr, NULL), 0);
-        assert_int_equal(lm_tok_encode(t, (const uint8_t *)s, n, 0, &v, NULL), 0);
-        const int32_t *fin = tr.n_steps ? tr.steps[tr.n_steps - 1].tokens : tr.initial;
-        size_t nf = tr.n_steps ? tr.steps[tr.n_steps - 1].n_tokens : tr.n_initial;
-        assert_int_equal(nf, v.n);
-        assert_memory_equal(fin, v.ids, v.n * sizeof *v.ids);
-        lm_bpe_trace_free(&tr);
-        lm_ids_free(&v);
+        trace_ends_in_encode(iter % 2 ? CL100K : O200K, s, n);
     }
     /* the trace ends in what encode gives, invalid UTF-8 included */
     const char *texts[] = {"hello world", " \xec\x8b\xa4\xed", "a  \n\t \xff tail", "x\n\n  \x80"};
-    for (int i = 0; i < 4; i++) {
-        lm_bpe_trace tr;
-        lm_ids v = {0};
-        size_t n = strlen(texts[i]);
-        assert_int_equal(lm_tok_encode_trace(CL100K, (const uint8_t *)texts[i], n, &tr, NULL), 0);
-        assert_int_equal(lm_tok_encode(CL100K, (const uint8_t *)texts[i], n, 0, &v, NULL), 0);
-        const int32_t *fin = tr.n_steps ? tr.steps[tr.n_steps - 1].tokens : tr.initial;
-        size_t nf = tr.n_steps ? tr.steps[tr.n_steps - 1].n_tokens : tr.n_initial;
-        assert_int_equal(nf, v.n);
-        assert_memory_equal(fin, v.ids, v.n * sizeof *v.ids);
-        lm_bpe_trace_free(&tr);
-        lm_ids_free(&v);
-    }
+    for (int i = 0; i < 4; i++) trace_ends_in_encode(CL100K, texts[i], strlen(texts[i]));
 }
 
 /* ---- malformed .tiktoken files ---- */
@@ -367,6 +359,13 @@ static void refused(const char *file, const char *msg_part) {
     lm_tokenizer *t = lm_tok_tiktoken_parse((const uint8_t *)file, strlen(file), NULL, &e);
     if (t) fail_msg("accepted a malformed file (want '%s')", msg_part);
     if (!strstr(e.msg, msg_part)) fail_msg("message '%s' lacks '%s'", e.msg, msg_part);
+}
+
+/* the valid file good followed by tail is refused with msg_part */
+static void refused_tail(const char *good, const char *tail, const char *msg_part) {
+    static char file[256 * 16 + 64 + 256];
+    snprintf(file, sizeof file, "%s%s", good, tail);
+    refused(file, msg_part);
 }
 
 static void test_malformed(void **st) {
@@ -391,22 +390,14 @@ static void test_malformed(void **st) {
     lm_tok_free(t);
 
     refused("", "empty file");
-    snprintf(file, sizeof file, "%sY$I= 256\n", good);
-    refused(file, "bad base64");
-    snprintf(file, sizeof file, "%sYWI 256\n", good);
-    refused(file, "bad base64");
-    snprintf(file, sizeof file, "%sYWI= 256\nYWI= 257\n", good);
-    refused(file, "duplicate token");
-    snprintf(file, sizeof file, "%sYWI= 255\n", good);
-    refused(file, "duplicate or out-of-order rank 255");
-    snprintf(file, sizeof file, "%sYWI= 258\n", good);
-    refused(file, "rank 256 is missing");
-    snprintf(file, sizeof file, "%sYWI= x\n", good);
-    refused(file, "bad rank");
-    snprintf(file, sizeof file, "%s\nYWI= 256\n", good);
-    refused(file, "line 257 is empty");
-    snprintf(file, sizeof file, "YWI= 0\n");
-    refused(file, "byte 0x00 is not a token");
+    refused_tail(good, "Y$I= 256\n", "bad base64");
+    refused_tail(good, "YWI 256\n", "bad base64");
+    refused_tail(good, "YWI= 256\nYWI= 257\n", "duplicate token");
+    refused_tail(good, "YWI= 255\n", "duplicate or out-of-order rank 255");
+    refused_tail(good, "YWI= 258\n", "rank 256 is missing");
+    refused_tail(good, "YWI= x\n", "bad rank");
+    refused_tail(good, "\nYWI= 256\n", "line 257 is empty");
+    refused("YWI= 0\n", "byte 0x00 is not a token");
     static char longline[3000];
     memset(longline, 'Q', 2000);
     strcpy(longline + 2000, " 0\n");
