@@ -16,6 +16,33 @@
 static const short heat256[UI_HEAT] = {17, 18, 24, 30, 36, 72, 107, 142, 178, 220};
 static const short heat256_hc[UI_HEAT] = {232, 235, 238, 241, 244, 247, 250, 252, 254, 231};
 
+/* the fixed colour pairs: foreground and background with 256 colours
+ * (normal, then high contrast) and with 8 colours; BG = the background of
+ * the mode (the terminal's own, or black in high contrast) */
+enum { BG = -2 };
+typedef struct { short id, f, b, hc_f, hc_b, f8, b8; } color_pair;
+static const color_pair pairs[] = {
+    /* id        f    b    hc_f hc_b f8             b8 */
+    {C_TITLE,   16,  75,  16,  226, COLOR_BLACK,   COLOR_CYAN},
+    {C_TAB,     250, 236, 231, 16,  COLOR_WHITE,   COLOR_BLACK},
+    {C_TABSEL,  16,  214, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
+    {C_STATUS,  252, 238, 16,  231, COLOR_BLACK,   COLOR_WHITE},
+    {C_DIM,     244, BG,  250, BG,  COLOR_WHITE,   BG},
+    {C_ERR,     196, BG,  203, BG,  COLOR_RED,     BG},
+    {C_OK,      34,  BG,  120, BG,  COLOR_GREEN,   BG},
+    {C_KEY,     208, BG,  226, BG,  COLOR_YELLOW,  BG},
+    {C_BAR,     39,  BG,  231, BG,  COLOR_CYAN,    BG},
+    {C_BARCUT,  240, BG,  245, BG,  COLOR_WHITE,   BG},
+    {C_PICK,    16,  214, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
+    {C_SPECIAL, 16,  177, 16,  213, COLOR_BLACK,   COLOR_MAGENTA},
+    {C_GEN,     16,  150, 16,  120, COLOR_BLACK,   COLOR_GREEN},
+    {C_MASK,    238, BG,  244, BG,  COLOR_WHITE,   BG},
+    {C_DIFF,    231, 160, 231, 196, COLOR_WHITE,   COLOR_RED},
+    {C_TRAIN,   39,  BG,  51,  BG,  COLOR_CYAN,    BG},
+    {C_VAL,     208, BG,  226, BG,  COLOR_YELLOW,  BG},
+    {C_HILITE,  16,  226, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
+};
+
 void draw_init_colors(ui_app *a) {
     if (a->mono || !has_colors()) { a->mono = 1; return; }
     start_color();
@@ -25,48 +52,19 @@ void draw_init_colors(ui_app *a) {
     short fg = a->hc ? (c256 ? 231 : COLOR_WHITE) : -1;
 #define P(id, f, b) init_pair((short)(id), (short)(f), (short)(b))
     P(63, fg, bg);
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
+        const color_pair *e = &pairs[k];
+        short f = c256 ? (a->hc ? e->hc_f : e->f) : e->f8;
+        short b = c256 ? (a->hc ? e->hc_b : e->b) : e->b8;
+        P(e->id, f, b == BG ? bg : b);
+    }
     if (c256) {
-        P(C_TITLE, 16, a->hc ? 226 : 75);
-        P(C_TAB, a->hc ? 231 : 250, a->hc ? 16 : 236);
-        P(C_TABSEL, 16, a->hc ? 226 : 214);
-        P(C_STATUS, a->hc ? 16 : 252, a->hc ? 231 : 238);
-        P(C_DIM, a->hc ? 250 : 244, bg);
-        P(C_ERR, a->hc ? 203 : 196, bg);
-        P(C_OK, a->hc ? 120 : 34, bg);
-        P(C_KEY, a->hc ? 226 : 208, bg);
-        P(C_BAR, a->hc ? 231 : 39, bg);
-        P(C_BARCUT, a->hc ? 245 : 240, bg);
-        P(C_PICK, 16, a->hc ? 226 : 214);
-        P(C_SPECIAL, 16, a->hc ? 213 : 177);
-        P(C_GEN, 16, a->hc ? 120 : 150);
-        P(C_MASK, a->hc ? 244 : 238, bg);
-        P(C_DIFF, 231, a->hc ? 196 : 160);
-        P(C_TRAIN, a->hc ? 51 : 39, bg);
-        P(C_VAL, a->hc ? 226 : 208, bg);
-        P(C_HILITE, 16, 226);
         for (int i = 0; i < 8; i++)
             P(C_TOK0 + i, 16, a->hc ? (i % 2 ? 226 : 231) : show_token_color(i));
         for (int i = 0; i < UI_HEAT; i++)
             P(C_HEAT0 + i, a->hc ? 16 : 231, a->hc ? heat256_hc[i] : heat256[i]);
     } else {
-        P(C_TITLE, COLOR_BLACK, COLOR_CYAN);
-        P(C_TAB, COLOR_WHITE, COLOR_BLACK);
-        P(C_TABSEL, COLOR_BLACK, COLOR_YELLOW);
-        P(C_STATUS, COLOR_BLACK, COLOR_WHITE);
-        P(C_DIM, COLOR_WHITE, bg);
-        P(C_ERR, COLOR_RED, bg);
-        P(C_OK, COLOR_GREEN, bg);
-        P(C_KEY, COLOR_YELLOW, bg);
-        P(C_BAR, a->hc ? COLOR_WHITE : COLOR_CYAN, bg);
-        P(C_BARCUT, COLOR_WHITE, bg);
-        P(C_PICK, COLOR_BLACK, COLOR_YELLOW);
-        P(C_SPECIAL, COLOR_BLACK, COLOR_MAGENTA);
-        P(C_GEN, COLOR_BLACK, COLOR_GREEN);
-        P(C_MASK, COLOR_WHITE, bg);
-        P(C_DIFF, COLOR_WHITE, COLOR_RED);
-        P(C_TRAIN, COLOR_CYAN, bg);
-        P(C_VAL, COLOR_YELLOW, bg);
-        P(C_HILITE, COLOR_BLACK, COLOR_YELLOW);
+        if (a->hc) P(C_BAR, COLOR_WHITE, bg);   /* the table's cyan, white in high contrast */
         static const short tok8[8] = {COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_WHITE,
                                       COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_WHITE};
         for (int i = 0; i < 8; i++) P(C_TOK0 + i, COLOR_BLACK, tok8[i]);
