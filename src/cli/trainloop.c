@@ -190,8 +190,10 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
     L->opts.sched.warmup_steps = o->warmup;
     L->opts.clip = o->clip;
     if (cli_trainloop_run(ctx, L)) return 1;
-    fprintf(ctx->out, "%s: step %d, train loss %.4f, val loss %.4f, %.1f s; saved %s\n", L->cmd,
-            L->m->adam_t, L->final_train_loss, L->final_val_loss, L->seconds, o->out);
+    char val[32] = "not measured";   /* e.g. interrupted between evaluations */
+    if (!isnan(L->final_val_loss)) snprintf(val, sizeof val, "%.4f", L->final_val_loss);
+    fprintf(ctx->out, "%s: step %d, train loss %.4f, val loss %s, %.1f s; saved %s\n", L->cmd,
+            L->m->adam_t, L->final_train_loss, val, L->seconds, o->out);
     return 0;
 }
 
