@@ -7,6 +7,7 @@
 
 CC       ?= gcc
 BUILD    ?= build
+BIN      ?= llmlab
 OPT      ?= -O3 -march=native
 SAN      ?=
 CFLAGS   ?= $(OPT) -g
@@ -64,7 +65,7 @@ $(DATA_FILES) &: $(DATA_SRC) scripts/gen_data.py $(wildcard scripts/data_*.py)
 	/usr/bin/python3 scripts/gen_data.py --seed 1234 --out data
 data: $(DATA_FILES)
 
-llmlab: $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
+$(BIN): $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
 	$(CC) -o $@ $(APP_OBJ) $(BUILD)/libllmcore.a $(APP_LIBS) $(LDLIBS)
 
 $(BUILD)/libllmcore.a: $(CORE_OBJ)
@@ -86,21 +87,20 @@ $(BUILD)/tools/%: bench/tools/%.c $(BUILD)/libllmcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
 
-tests-build: llmlab $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(DATA_FILES)
+tests-build: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(DATA_FILES)
 
 test: $(SETUP)
 	@$(MAKE) --no-print-directory tests-build
 	@LLMLAB=./llmlab TEST_BUILD=$(BUILD) bash tests/run.sh
 
+ASAN_VARS = BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
+            SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 debug:
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined" llmlab
-	cp llmlab llmlab-debug
+	@$(MAKE) --no-print-directory $(ASAN_VARS) BIN=llmlab-debug llmlab-debug
 
 test-asan: $(SETUP)
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT="-O1 -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" tests-build
-	@cp llmlab llmlab-asan && $(MAKE) --no-print-directory llmlab >/dev/null
-	@ASAN_OPTIONS=detect_leaks=0 LLMLAB=./llmlab-asan TEST_BUILD=build/asan LLMLAB_SANITIZED=1 bash tests/run.sh
+	@$(MAKE) --no-print-directory $(ASAN_VARS) BIN=llmlab-asan tests-build
+	@ASAN_OPTIONS=detect_leaks=1 LLMLAB=./llmlab-asan TEST_BUILD=build/asan LLMLAB_SANITIZED=1 bash tests/run.sh
 
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
