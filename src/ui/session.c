@@ -148,8 +148,11 @@ int ses_refresh(ui_app *a) {
 }
 
 static int is_stop(const ui_app *a, int32_t id) {
-    const lm_tokenizer *t = a->ctx->tok;
-    return id == lm_tok_special_id(t, "<|endoftext|>") || id == lm_tok_special_id(t, "<|end|>");
+    int32_t stop[2];
+    int n = uw_stop_ids(a->ctx->tok, stop);
+    for (int i = 0; i < n; i++)
+        if (id == stop[i]) return 1;
+    return 0;
 }
 
 int ses_step(ui_app *a) {

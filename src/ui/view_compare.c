@@ -22,9 +22,9 @@ static int encode_for(ui_app *a, const lm_tokenizer *t, const lm_model *m, lm_id
     }
     if (rc) return -1;
     if (out->n == 0) {
-        int32_t eot = lm_tok_special_id(t, "<|endoftext|>");
+        int32_t eot = lm_tok_special_id(t, LM_CHAT_EOT);
         if (eot < 0) { lm_ids_free(out); return lm_fail(err, "empty prompt"); }
-        lm_tok_encode(t, (const uint8_t *)"<|endoftext|>", 13, 1, out, err);
+        if (lm_ids_push(out, eot)) { lm_ids_free(out); return lm_fail(err, "out of memory"); }
     }
     size_t keep = (size_t)m->cfg.n_ctx - (size_t)a->cmp_len;
     if (m->cfg.n_ctx <= a->cmp_len) keep = 1;
@@ -63,7 +63,7 @@ static void run_one(ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) 
     free(logits);
     if (rc == 0) {
         int32_t stop[2];
-        int n_stop = lm_chat_stop_ids(t, stop, NULL);
+        int n_stop = uw_stop_ids(t, stop);
         lm_gen_opts o = {.max_new = a->cmp_len, .sampling = a->ctx->sampling,
                          .stop_ids = n_stop > 0 ? stop : NULL, .n_stop = n_stop > 0 ? n_stop : 0};
         lm_gen_result res;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/chat.h"
 #include "core/dataset.h"
 #include "core/generate.h"
 #include "core/modelfile.h"
@@ -26,10 +27,10 @@ static const char builtin_text[] =
     "The cat sat on the mat. The dog sat on the log. The cat saw the dog and the dog saw the cat.\n"
     "A small model learns which letter follows which, then which word follows which.\n"
     "Every step moves the weights a little downhill on the loss.\n"
-    "<|endoftext|>\n"
+    LM_CHAT_EOT "\n"
     "Once upon a time there was a tiny transformer. It read the same story again and again,\n"
     "and each time it guessed the next token a little better than before.\n"
-    "<|endoftext|>\n"
+    LM_CHAT_EOT "\n"
     "One, two, three, four, five. Five, four, three, two, one. Red, green, blue. Blue, green, red.\n"
     "The sun rises in the east and sets in the west. The moon shines at night.\n";
 
@@ -183,6 +184,16 @@ static int load_sft(ui_worker *w, lm_err *err) {
     return 0;
 }
 
+int uw_stop_ids(const lm_tokenizer *t, int32_t stop[2]) {
+    lm_err err = {{0}};
+    int n = lm_chat_stop_ids(t, stop, &err);
+    if (n >= 0) return n;
+    int32_t eot = lm_tok_special_id(t, LM_CHAT_EOT);
+    if (eot < 0) return 0;
+    stop[0] = eot;
+    return 1;
+}
+
 static void publish(ui_worker *w) {   /* called with mu held */
     memcpy(w->snap, w->m.params, sizeof(float) * w->m.n_params);
     w->snap_version++;
@@ -191,11 +202,7 @@ static void publish(ui_worker *w) {   /* called with mu held */
 static void do_sample(ui_worker *w, int step) {
     if (!w->n_sample_prompt) return;
     int32_t stop[2];
-    int n_stop = 0;
-    int32_t eot = lm_tok_special_id(w->tok, "<|endoftext|>");
-    if (eot >= 0) stop[n_stop++] = eot;
-    int32_t end = lm_tok_special_id(w->tok, "<|end|>");
-    if (end >= 0) stop[n_stop++] = end;
+    int n_stop = uw_stop_ids(w->tok, stop);
     size_t np = w->n_sample_prompt;
     int room = w->m.cfg.n_ctx - (int)np;
     int max_new = room < 40 ? room : 40;

@@ -71,4 +71,10 @@ int  uw_snapshot(ui_worker *w, lm_model *dst, unsigned *seen);
 void uw_get_info(ui_worker *w, uw_info *info);
 void uw_free(ui_worker *w);
 
+/* The ids that end a reply or a sample, from the chat template (chat.h):
+ * lm_chat_stop_ids, or just <|endoftext|> for a tokeniser without the chat
+ * markers (none when it lacks that too). Returns the count (0..2). */
+struct lm_tokenizer;
+int  uw_stop_ids(const struct lm_tokenizer *t, int32_t stop[2]);
+
 #endif
