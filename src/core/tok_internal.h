@@ -1,5 +1,6 @@
 /* tok_internal.h - the inside of lm_tokenizer, shared by tokenizer.c,
- * tok_bpe.c, tok_tiktoken.c and tok_word.c. Not part of the public contract. */
+ * tok_serial.c, tok_bpe.c, tok_tiktoken.c and tok_word.c. Not part of the
+ * public contract. */
 #ifndef LM_TOK_INTERNAL_H
 #define LM_TOK_INTERNAL_H
 

@@ -131,10 +131,11 @@ lm_tokenizer *lm_tok_word_from_text(const uint8_t *text, size_t len, lm_err *err
 /* <unk>'s id for a word tokenizer, -1 otherwise */
 int32_t lm_tok_unk_id(const lm_tokenizer *t);
 
-/* Any tokenizer to a self-contained blob (malloc'd) and back. Format
+/* ---- serialisation (tok_serial.c) ----
+ * Any tokenizer to a self-contained blob (malloc'd) and back. Format
  * (little-endian): "LMTOK" + u8 0, u16 version, u32 kind, then strings
  * (u32 length + bytes): name, pattern; u32 n pieces, each string; u32 n
- * specials, each string + i32 id; and last a u32 CRC32 of what precedes.
+ * specials, each string + i32 id; and last a u32 CRC32 (lm_crc32, IEEE) of what precedes.
  * Deserialise checks everything and is safe on arbitrary bytes. */
 int lm_tok_serialize(const lm_tokenizer *t, uint8_t **blob, size_t *len, lm_err *err);
 lm_tokenizer *lm_tok_deserialize(const uint8_t *blob, size_t len, lm_err *err);
