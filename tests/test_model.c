@@ -468,13 +468,18 @@ static void test_adamw_clip_schedule(void **state) {
     lm_model_free(&m);
 
     lm_schedule s = { 1e-3f, 1e-4f, 10, 110 };
-    assert_true(lm_schedule_lr(&s, 0) == 0.0f);
-    assert_true(fabsf(lm_schedule_lr(&s, 5) - 5e-4f) < 1e-9f);
-    assert_true(fabsf(lm_schedule_lr(&s, 10) - 1e-3f) < 1e-9f);
+    /* warmup (step+1)/10 * 1e-3: step 0 = 1e-4 (never 0), step 4 = 5e-4, step 9 = 1e-3 */
+    assert_true(fabsf(lm_schedule_lr(&s, 0) - 1e-4f) < 1e-9f);
+    assert_true(fabsf(lm_schedule_lr(&s, 4) - 5e-4f) < 1e-9f);
+    assert_true(fabsf(lm_schedule_lr(&s, 9) - 1e-3f) < 1e-9f);
+    assert_true(fabsf(lm_schedule_lr(&s, 10) - 1e-3f) < 1e-9f);   /* cosine starts at max */
     assert_true(fabsf(lm_schedule_lr(&s, 60) - 5.5e-4f) < 1e-8f);   /* cosine midpoint */
     assert_true(fabsf(lm_schedule_lr(&s, 110) - 1e-4f) < 1e-9f);
     assert_true(fabsf(lm_schedule_lr(&s, 500) - 1e-4f) < 1e-9f);
     for (int t = 10; t < 110; t++) assert_true(lm_schedule_lr(&s, t + 1) <= lm_schedule_lr(&s, t));
+    for (int t = 0; t < 9; t++) assert_true(lm_schedule_lr(&s, t + 1) > lm_schedule_lr(&s, t));
+    lm_schedule one = { 2e-3f, 0.0f, 1, 5 };   /* warmup 1: step 0 at full lr */
+    assert_true(fabsf(lm_schedule_lr(&one, 0) - 2e-3f) < 1e-9f);
 }
 
 /* ---- a tiny model memorises a short text ---- */

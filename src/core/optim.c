@@ -52,7 +52,8 @@ float lm_schedule_lr(const lm_schedule *s, int step) {
     if (!s) return 0.0f;
     if (step < 0) step = 0;
     if (s->warmup_steps > 0 && step < s->warmup_steps)
-        return s->max_lr * (float)step / (float)s->warmup_steps;   /* 0 at step 0 */
+        /* (step+1)/warmup as in llm.c: step 0 already learns, step warmup-1 reaches max_lr */
+        return s->max_lr * (float)(step + 1) / (float)s->warmup_steps;
     if (step >= s->total_steps) return s->min_lr;
     int span = s->total_steps - s->warmup_steps;
     if (span <= 0) return s->min_lr;
