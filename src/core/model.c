@@ -7,7 +7,6 @@
  * Head: logits = LN_f(x_L) wte^T (tied).  Loss: masked mean cross-entropy.
  */
 #include "model_priv.h"
-#include "model_internal.h"
 #include "ops.h"
 
 #include <math.h>

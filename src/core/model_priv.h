@@ -1,4 +1,5 @@
-/* model_priv.h - what model.c, inspect.c and kvcache.c share privately.
+/* model_priv.h - what model.c, params.c, inspect.c and kvcache.c share
+ * privately.
  *
  * Contract
  * - Parameter offsets follow the layout documented in model.h (wte, [wpe],
@@ -31,6 +32,11 @@ int lm_offsets_check(const lm_model *m, lm_err *err);
 /* Input row of position `pos` for token `tok`: x[C] = wte[tok] (+ wpe[pos] |
  * + sinusoid(pos)). */
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos);
+
+/* Frees m->acts and everything it owns and sets m->acts = NULL; accepts
+ * m->acts == NULL. Defined in model.c; lm_model_free (params.c) calls it so
+ * that params.c never needs the layout of struct lm_acts. */
+void lm_model_release_acts(lm_model *m);
 
 struct lm_acts {
     int Bmax, Tmax;

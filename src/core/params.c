@@ -9,7 +9,7 @@
  *   ln_f.w [C], ln_f.b [C].
  */
 #include "model.h"
-#include "model_internal.h"
+#include "model_priv.h"
 
 #include <math.h>
 #include <stdio.h>
