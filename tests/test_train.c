@@ -153,6 +153,88 @@ static void test_stream_and_batches(void **state) {
     lm_tok_free(t);
 }
 
+/* validation windows are spread over the whole stream, not its first windows */
+static void test_val_batches_spread(void **state) {
+    (void)state;
+    lm_token_stream s = {0};
+    s.n = 1000;
+    s.ids = malloc(s.n * sizeof *s.ids);
+    for (size_t i = 0; i < s.n; i++) s.ids[i] = (int32_t)i;   /* id = position */
+    lm_err err = {{0}};
+    lm_batch *bs;
+    int n;
+    /* 5 batches of 2 x 4 = 10 windows; last start 1000-4-1 = 995; w*995/10 */
+    assert_int_equal(lm_stream_val_batches(&s, 2, 4, 5, &bs, &n, &err), 0);
+    assert_int_equal(n, 5);
+    const int want[10] = {0, 99, 199, 298, 398, 497, 597, 696, 796, 895};
+    for (int w = 0; w < 10; w++) {
+        const lm_batch *b = &bs[w / 2];
+        int r = w % 2;
+        for (int j = 0; j < 4; j++) {
+            assert_int_equal(b->tokens[r * 4 + j], want[w] + j);
+            assert_int_equal(b->targets[r * 4 + j], want[w] + j + 1);
+        }
+    }
+    lm_batches_free(bs, n);
+    /* deterministic: the same call gives the same windows */
+    lm_batch *b2;
+    int n2;
+    assert_int_equal(lm_stream_val_batches(&s, 2, 4, 5, &b2, &n2, &err), 0);
+    assert_int_equal(b2[4].tokens[4], 895);
+    lm_batches_free(b2, n2);
+    /* a short stream caps the count at its disjoint batches: (20-1)/(2*4) = 2 */
+    s.n = 20;
+    assert_int_equal(lm_stream_val_batches(&s, 2, 4, 8, &bs, &n, &err), 0);
+    assert_int_equal(n, 2);
+    /* 4 windows, last start 15: 0, 3, 7, 11 */
+    assert_int_equal(bs[0].tokens[0], 0);
+    assert_int_equal(bs[0].tokens[4], 3);
+    assert_int_equal(bs[1].tokens[0], 7);
+    assert_int_equal(bs[1].tokens[4], 11);
+    lm_batches_free(bs, n);
+    s.n = 4;   /* shorter than one window of 5 */
+    assert_int_equal(lm_stream_val_batches(&s, 2, 4, 8, &bs, &n, &err), -1);
+    assert_null(bs);
+    free(s.ids);
+}
+
+/* SFT validation: packed in order when the set fits, else spread over it */
+static void test_sft_val_batches_spread(void **state) {
+    (void)state;
+    lm_sft_set set = {0};
+    set.n = set.cap = 40;
+    set.ex = calloc(40, sizeof *set.ex);
+    for (int k = 0; k < 40; k++) {   /* example k = ids k k k, all trained */
+        set.ex[k].n = 3;
+        set.ex[k].ids = malloc(3 * sizeof(int32_t));
+        set.ex[k].mask = malloc(3);
+        for (int j = 0; j < 3; j++) {
+            set.ex[k].ids[j] = k;
+            set.ex[k].mask[j] = 1;
+        }
+    }
+    lm_err err = {{0}};
+    lm_batch *bs;
+    int n;
+    /* B 1, T 5: a row (6 ids) holds 2 examples; 4 batches hold 8 of 40, so
+     * batch i starts at example i*40/4 = 10 i */
+    assert_int_equal(lm_sft_val_batches(&set, 1, 1, 5, 4, &bs, &n, &err), 0);
+    assert_int_equal(n, 4);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(bs[i].tokens[0], 10 * i);
+        assert_int_equal(bs[i].tokens[3], 10 * i + 1);
+    }
+    lm_batches_free(bs, n);
+    /* 6 examples fit in 3 batches: in order, 0 2 4, and no 4th batch */
+    set.n = 6;
+    assert_int_equal(lm_sft_val_batches(&set, 1, 1, 5, 4, &bs, &n, &err), 0);
+    assert_int_equal(n, 3);
+    for (int i = 0; i < 3; i++) assert_int_equal(bs[i].tokens[0], 2 * i);
+    lm_batches_free(bs, n);
+    set.n = 40;
+    lm_sft_free(&set);
+}
+
 static void test_sft_jsonl(void **state) {
     (void)state;
     lm_tokenizer *t = chat_tok();
@@ -536,6 +618,7 @@ static void test_eval_rules(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chat_template),  cmocka_unit_test(test_stream_and_batches),
+        cmocka_unit_test(test_val_batches_spread), cmocka_unit_test(test_sft_val_batches_spread),
         cmocka_unit_test(test_sft_jsonl),      cmocka_unit_test(test_loss_decreases),
         cmocka_unit_test(test_sft_mask),       cmocka_unit_test(test_nan_stops),
         cmocka_unit_test(test_generate),       cmocka_unit_test(test_eval_rules),

@@ -28,7 +28,6 @@ static const char *usage =
 
 typedef struct {
     lm_sft_set train, val;
-    int *val_order;
     lm_batch *vb;
     int n_vb;
     int use_mask;
@@ -169,20 +168,10 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
         d.val.n = d.val.cap = k;
         d.train.n -= k;
     }
-    if (d.val.n > 0) {   /* fixed validation batches: the val set packed in order */
-        d.val_order = malloc((size_t)d.val.n * sizeof *d.val_order);
-        for (int i = 0; i < d.val.n; i++) d.val_order[i] = i;
-        d.vb = calloc((size_t)ro.val_batches, sizeof *d.vb);
-        int next = 0;
-        for (int i = 0; i < ro.val_batches; i++) {
-            if (lm_batch_alloc(&d.vb[i], ro.batch, ro.seq, 1, &err) ||
-                lm_sft_pack(&d.val, d.val_order, d.val.n, next, d.use_mask, &d.vb[i], &next, &err)) {
-                fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
-                goto done;
-            }
-            d.n_vb++;
-            if (next == 0) break;   /* the whole val set is in */
-        }
+    if (d.val.n > 0 &&   /* fixed validation batches spread over the whole val set */
+        lm_sft_val_batches(&d.val, d.use_mask, ro.batch, ro.seq, ro.val_batches, &d.vb, &d.n_vb, &err)) {
+        fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
+        goto done;
     }
     if (lm_batch_alloc(&batch, ro.batch, ro.seq, 1, &err)) {
         fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
@@ -206,9 +195,7 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
     if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
     rc = 0;
 done:
-    for (int i = 0; i < d.n_vb; i++) lm_batch_free(&d.vb[i]);
-    free(d.vb);
-    free(d.val_order);
+    lm_batches_free(d.vb, d.n_vb);
     lm_batch_free(&batch);
     if (!valp && d.val.ex) {   /* val borrowed the tail of train */
         d.train.n += d.val.n;

@@ -186,15 +186,13 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
                 d.train.n, ro.seq + 1);
         goto done;
     }
-    size_t nvb = lm_stream_n_batches(&d.val, ro.batch, ro.seq);
-    if (nvb > (size_t)ro.val_batches) nvb = (size_t)ro.val_batches;
-    d.vb = calloc(nvb ? nvb : 1, sizeof *d.vb);
-    for (size_t i = 0; i < nvb; i++) {
-        if (lm_batch_alloc(&d.vb[i], ro.batch, ro.seq, 0, &err) || lm_stream_batch_at(&d.val, i, &d.vb[i], &err)) {
-            fprintf(ctx->err, "llmlab train: %s\n", err.msg);
+    if (lm_stream_val_batches(&d.val, ro.batch, ro.seq, ro.val_batches, &d.vb, &d.n_vb, &err)) {
+        if (d.val.n >= (size_t)ro.seq + 1) {   /* too short = no validation, not a failure */
+            fprintf(ctx->err, "llmlab train: validation: %s\n", err.msg);
             goto done;
         }
-        d.n_vb++;
+        d.vb = NULL;
+        d.n_vb = 0;
     }
     if (lm_batch_alloc(&batch, ro.batch, ro.seq, 0, &err)) {
         fprintf(ctx->err, "llmlab train: %s\n", err.msg);
@@ -216,8 +214,7 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
     if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
     rc = 0;
 done:
-    for (int i = 0; i < d.n_vb; i++) lm_batch_free(&d.vb[i]);
-    free(d.vb);
+    lm_batches_free(d.vb, d.n_vb);
     lm_batch_free(&batch);
     lm_stream_free(&d.train);
     lm_stream_free(&d.val);

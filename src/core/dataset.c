@@ -170,6 +170,43 @@ size_t lm_stream_n_batches(const lm_token_stream *s, int B, int T) {
     return k ? k : 1;
 }
 
+void lm_batches_free(lm_batch *b, int n) {
+    if (!b) return;
+    for (int i = 0; i < n; i++) lm_batch_free(&b[i]);
+    free(b);
+}
+
+int lm_stream_val_batches(const lm_token_stream *s, int B, int T, int max_batches, lm_batch **out,
+                          int *n_out, lm_err *err) {
+    *out = NULL;
+    *n_out = 0;
+    if (B <= 0 || T <= 0) return lm_fail(err, "batch shape %d x %d must be positive", B, T);
+    size_t nb = lm_stream_n_batches(s, B, T);
+    if (nb == 0)
+        return lm_fail(err, "the validation text has %zu tokens, fewer than one window of %d", s->n, T + 1);
+    if (max_batches > 0 && nb > (size_t)max_batches) nb = (size_t)max_batches;
+    if (nb > 0x7fffffff) nb = 0x7fffffff;
+    lm_batch *bs = calloc(nb, sizeof *bs);
+    if (!bs) return lm_fail(err, "out of memory");
+    const uint64_t last = s->n - (size_t)T - 1;       /* the last valid window start */
+    const uint64_t n_win = (uint64_t)nb * (uint64_t)B;
+    for (size_t i = 0; i < nb; i++) {
+        if (lm_batch_alloc(&bs[i], B, T, 0, err)) {
+            lm_batches_free(bs, (int)i);
+            return -1;
+        }
+        for (int r = 0; r < B; r++) {
+            uint64_t w = (uint64_t)i * (uint64_t)B + (uint64_t)r;
+            /* w * last / n_win without overflow: w < n_win */
+            size_t start = (size_t)(w / n_win * last + (unsigned __int128)(w % n_win) * last / n_win);
+            fill_row(&bs[i], r, s->ids + start);
+        }
+    }
+    *out = bs;
+    *n_out = (int)nb;
+    return 0;
+}
+
 /* ---- SFT ---- */
 
 int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sft_example *ex,
@@ -331,6 +368,50 @@ int lm_sft_pack(const lm_sft_set *set, const int *order, int n_order, int start,
     }
     if (next) *next = k;
     return 0;
+}
+
+int lm_sft_val_batches(const lm_sft_set *set, int use_mask, int B, int T, int max_batches,
+                       lm_batch **out, int *n_out, lm_err *err) {
+    *out = NULL;
+    *n_out = 0;
+    if (set->n <= 0) return lm_fail(err, "no SFT examples");
+    if (max_batches <= 0) return lm_fail(err, "need at least one validation batch");
+    lm_batch *bs = calloc((size_t)max_batches, sizeof *bs);
+    int *order = malloc((size_t)set->n * sizeof *order);
+    if (!bs || !order) {
+        free(bs);
+        free(order);
+        return lm_fail(err, "out of memory");
+    }
+    for (int i = 0; i < set->n; i++) order[i] = i;
+    int n = 0, next = 0, all_in = 0;
+    long packed = 0;   /* examples placed so far */
+    for (; n < max_batches; n++) {   /* in order, while the whole set fits */
+        int st = next;
+        if (lm_batch_alloc(&bs[n], B, T, 1, err) ||
+            lm_sft_pack(set, order, set->n, st, use_mask, &bs[n], &next, err))
+            goto fail;
+        int took = (next - st + set->n) % set->n;   /* 0 = it went all the way round */
+        packed += took ? took : set->n;
+        if (packed >= set->n) {
+            all_in = 1;
+            n++;
+            break;
+        }
+    }
+    if (!all_in)   /* too many examples: spread the batches' starts over the set */
+        for (int i = 0; i < n; i++) {
+            int start = (int)((int64_t)i * set->n / max_batches);
+            if (lm_sft_pack(set, order, set->n, start, use_mask, &bs[i], NULL, err)) goto fail;
+        }
+    free(order);
+    *out = bs;
+    *n_out = n;
+    return 0;
+fail:
+    free(order);
+    lm_batches_free(bs, n < max_batches ? n + 1 : n);   /* bs[n]: calloc'd or freed, safe */
+    return -1;
 }
 
 int lm_sft_sample(const lm_sft_set *set, lm_rng *rng, int use_mask, lm_batch *b, lm_err *err) {

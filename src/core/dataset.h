@@ -10,8 +10,8 @@
  *   targets are the inputs shifted by one), plus an optional loss mask [B, T].
  *   A target < 0 is ignored by the loss (padding).
  * - Random batches draw window starts uniformly from the lm_rng passed in;
- *   validation batches are fixed (lm_stream_batch_at), so a validation loss is
- *   comparable across steps.
+ *   validation batches are fixed (lm_stream_val_batches, spread over the whole
+ *   stream), so a validation loss is comparable across steps.
  * - SFT: JSONL, one {"messages":[{"role":..,"content":..},...]} per line
  *   (OpenAI's chat fine-tuning format; blank lines skipped), rendered with the
  *   chat template (chat.h). Malformed lines fail with "PATH:LINE: reason".
@@ -62,6 +62,17 @@ int  lm_stream_batch_at(const lm_token_stream *s, size_t index, lm_batch *b, lm_
 /* How many disjoint fixed batches the stream holds (at least 1 if n > T). */
 size_t lm_stream_n_batches(const lm_token_stream *s, int B, int T);
 
+/* The fixed validation batches of a stream: n = min(max_batches (<= 0 = no
+ * limit), lm_stream_n_batches) batches of B x T whose n*B windows are spread
+ * evenly over the whole stream, in order: window w (row r of batch i,
+ * w = i*B + r) starts at w * (s->n - T - 1) / (n*B). Deterministic, so the
+ * loss is comparable across steps, and representative of all of the text,
+ * not just its beginning. *out is malloc'd ([n], free with lm_batches_free). */
+int  lm_stream_val_batches(const lm_token_stream *s, int B, int T, int max_batches, lm_batch **out,
+                           int *n_out, lm_err *err);
+/* Frees n batches and the array. */
+void lm_batches_free(lm_batch *b, int n);
+
 /* ---- supervised fine-tuning ---- */
 typedef struct {
     int32_t *ids;    /* [n] the rendered conversation */
@@ -89,6 +100,13 @@ void lm_sft_free(lm_sft_set *set);
  * around n_order. */
 int  lm_sft_pack(const lm_sft_set *set, const int *order, int n_order, int start, int use_mask,
                  lm_batch *b, int *next, lm_err *err);
+/* The fixed validation batches of an SFT set (B x T, with masks): the
+ * examples packed in order while they all fit in max_batches (> 0) batches;
+ * otherwise batch i packs from example i * set->n / max_batches, so the
+ * batches sample the whole set rather than its first examples. *out is
+ * malloc'd ([*n_out], free with lm_batches_free). */
+int  lm_sft_val_batches(const lm_sft_set *set, int use_mask, int B, int T, int max_batches,
+                        lm_batch **out, int *n_out, lm_err *err);
 /* A random batch: examples drawn uniformly with the rng. */
 int  lm_sft_sample(const lm_sft_set *set, lm_rng *rng, int use_mask, lm_batch *b, lm_err *err);
 

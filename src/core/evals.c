@@ -307,28 +307,22 @@ const char *lm_bare_class_name(lm_bare_class c) {
 int lm_eval_val(lm_model *m, const lm_token_stream *val, int B, int T, int max_batches,
                 lm_eval_row rows[2], lm_err *err) {
     if (T > m->cfg.n_ctx) T = m->cfg.n_ctx;
-    size_t nb = lm_stream_n_batches(val, B, T);
-    if (nb == 0) return lm_fail(err, "the validation text has too few tokens (%zu)", val->n);
-    if (max_batches > 0 && nb > (size_t)max_batches) nb = (size_t)max_batches;
-    lm_batch *bs = calloc(nb, sizeof *bs);
-    if (!bs) return lm_fail(err, "out of memory");
+    lm_batch *bs;
+    int nb;
+    /* the same windows as train's validation: spread over the whole stream */
+    if (lm_stream_val_batches(val, B, T, max_batches, &bs, &nb, err)) return -1;
     int rc = -1;
-    size_t made = 0;
-    for (; made < nb; made++)
-        if (lm_batch_alloc(&bs[made], B, T, 0, err) || lm_stream_batch_at(val, made, &bs[made], err))
-            goto done;
     float loss;
-    if (lm_eval_loss(m, bs, (int)nb, &loss, err)) goto done;
+    if (lm_eval_loss(m, bs, nb, &loss, err)) goto done;
     snprintf(rows[0].name, sizeof rows[0].name, "val_loss");
     rows[0].value = loss;
-    rows[0].n = (int)nb;
+    rows[0].n = nb;
     snprintf(rows[1].name, sizeof rows[1].name, "perplexity");
     rows[1].value = exp(loss);
-    rows[1].n = (int)nb;
+    rows[1].n = nb;
     rc = 0;
 done:
-    for (size_t i = 0; i < nb; i++) lm_batch_free(&bs[i]);
-    free(bs);
+    lm_batches_free(bs, nb);
     return rc;
 }
 
