@@ -47,6 +47,16 @@ expect_out "--special makes markers ids" "50256" "$B" tokenize -t gpt2 --special
 expect_grep "letters count strawberry" "'r' occurs 3 times" "$B" tokenize -t o200k_base --count r strawberry
 expect_grep "trace shows merges" "step 1:" "$B" tokenize -t gpt2 --trace "strawberry"
 expect_grep "word tokeniser" "4 tokens" "$B" tokenize -t word "a good a invention"
+expect_out "word: the lecture's dictionary" "0 3 1" "$B" tokenize -t word --words a,invention,better,good,less --ids "a good invention"
+expect_grep "word: unknown words are <unk>" "<unk>" "$B" tokenize -t word --words a,invention "a fine invention"
+printf 'invention\na good invention\na better invention\na less good invention\n' >"$tmp/patents.txt"
+expect_out "word: four patents make five words" "0 1 2 3 4 5" "$B" tokenize -t word --dict "$tmp/patents.txt" --ids "invention a good better less zebra"
+expect_fail "--count wants a letter" "wants a letter" "$B" tokenize -t char --count "" strawberry
+expect_out "options may follow the text" "104 105" "$B" tokenize hi -t char --ids
+out=$(NO_COLOR=1 LANG=C.UTF-8 "$B" tokenize -t o200k_base 'café')
+case "$out" in *"0xC3"*) bad "NO_COLOR keeps Unicode" "$out" ;; *) ok "NO_COLOR keeps Unicode" ;; esac
+out=$(LLMLAB_ASCII=1 "$B" tokenize -t o200k_base 'snake_case and')
+case "$out" in *'[\_case]'*'[_and]'*) ok "ASCII mode: literal underscore differs from a space" ;; *) bad "ASCII underscore" "$out" ;; esac
 expect_fail "missing tiktoken file" "tokeniser" "$B" tokenize -t /nonexistent.tiktoken hi
 expect_fail "tokenize without text" "missing TEXT" "$B" tokenize -t char
 out=$("$B" tokenize -t o200k_base "a b" | cat)
@@ -75,6 +85,11 @@ cnt=$(printf '%s' "$a" | wc -w)
 [ "$cnt" -eq 20 ] && ok "generate -n 20 gives 20 ids" || bad "generate -n 20" "$a"
 g1=$("$B" generate -m "$M" --greedy -n 10 --ids "hello"); g2=$("$B" generate -m "$M" --greedy --seed 99 -n 10 --ids "hello")
 [ "$g1" = "$g2" ] && ok "greedy ignores the seed" || bad "greedy ignores the seed" "$g1 / $g2"
+g3=$("$B" generate -m "$M" --greedy --temperature 1.5 --seed 5 -n 10 --ids "hello")
+[ "$g1" = "$g3" ] && ok "--greedy overrides --temperature" || bad "--greedy overrides --temperature" "$g1 / $g3"
+long=$(head -c 400 README.md)
+out=$("$B" generate -m "$M" -n 10 --ids "$long" 2>"$tmp/err"); cnt=$(printf '%s' "$out" | wc -w)
+[ "$cnt" -eq 10 ] && grep -q "so that new ones fit" "$tmp/err" && ok "a prompt longer than the context still generates" || bad "long prompt" "$cnt: $(cat "$tmp/err")"
 expect_fail "bad temperature" "--temperature" "$B" generate -m "$M" --temperature abc "x"
 
 # --- repl reads a script from stdin

@@ -30,6 +30,26 @@ static void csv_field(FILE *f, const char *s) {
     fputc('"', f);
 }
 
+/* terminal columns of a UTF-8 label (one per code point: labels hold no wide
+ * characters we pad around) */
+static int label_cols(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* the label cut or padded to exactly `width` columns, then a space */
+static void print_label(FILE *f, const char *s, int width) {
+    int cols = 0;
+    for (; *s && cols < width; cols++) {
+        int len = 1;
+        while ((s[len] & 0xC0) == 0x80) len++;
+        fwrite(s, 1, (size_t)len, f);
+        s += len;
+    }
+    fprintf(f, "%*s ", width - cols, "");
+}
+
 int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},        {"model", required_argument, 0, 'm'},
@@ -40,7 +60,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     int layer = 0, head = 0, csv = 0, chat = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': model = optarg; break;
@@ -59,7 +79,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     cli_prompt p;
-    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, &p)) return 1;
+    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, &p)) return 2;
     lm_err err = {{0}};
     if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err)) {
         fprintf(ctx->err, "llmlab attention: %s\n", err.msg);
@@ -74,8 +94,9 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     for (int t = 0; t < T; t++) {
         size_t len;
         const uint8_t *b = lm_tok_piece(ctx->tok, p.ids.ids[t], &len);
-        int cols = b ? show_piece(b, len, csv || !ctx->color, labels[t], sizeof labels[t]) : 0;
-        if (!b) snprintf(labels[t], sizeof labels[t], "<%d>", p.ids.ids[t]);
+        if (b) show_piece(b, len, !show_unicode_ok(), labels[t], sizeof labels[t]);
+        else snprintf(labels[t], sizeof labels[t], "<%d>", p.ids.ids[t]);
+        int cols = label_cols(labels[t]);
         if (cols > width) width = cols > 14 ? 14 : cols;
     }
     if (csv) {
@@ -91,12 +112,21 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
         /* shades from light to dark; '.' marks the causal mask */
         static const char *shades_u[] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
         static const char *shades_a[] = {" ", ".", ":", "*", "#"};
-        const char **shade = ctx->color ? shades_u : shades_a;
-        fprintf(ctx->out, "layer %d, head %d: row = query token, column = key token\n", layer, head);
+        const char **shade = show_unicode_ok() ? shades_u : shades_a;
+        fprintf(ctx->out, "layer %d, head %d: row = query token, column = key token (numbered as the rows)\n",
+                layer, head);
+        /* column header: key positions, tens digit over units digit */
+        for (int d = 0; d < 2; d++) {
+            if (T < 10 && d == 0) continue;
+            fprintf(ctx->out, "%3s %-*s ", "", width, d ? "key" : "");
+            for (int j = 0; j < T; j++) fputc(d ? '0' + j % 10 : (j >= 10 ? '0' + (j / 10) % 10 : ' '), ctx->out);
+            fputc('\n', ctx->out);
+        }
         for (int i = 0; i < T; i++) {
-            fprintf(ctx->out, "%3d %-*.*s ", i, width, width, labels[i]);
+            fprintf(ctx->out, "%3d ", i);
+            print_label(ctx->out, labels[i], width);
             for (int j = 0; j < T; j++) {
-                if (j > i) { fputs(ctx->color ? "\xc2\xb7" : " ", ctx->out); continue; }
+                if (j > i) { fputs(show_unicode_ok() ? "\xc2\xb7" : " ", ctx->out); continue; }
                 float a = att[(size_t)i * T + j];
                 int s = a <= 0.02f ? 0 : a < 0.1f ? 1 : a < 0.3f ? 2 : a < 0.6f ? 3 : 4;
                 fputs(shade[s], ctx->out);

@@ -49,7 +49,7 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
     const char *pattern_name = "gpt4", *out = NULL;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+ho:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'v': if (cli_parse_int(ctx, "bpe-train", "--vocab", optarg, 257, 1000000, &vocab)) return 2; break;
@@ -96,9 +96,9 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
             const uint8_t *pa = lm_bpe_merges_piece(&m, g->left, &la);
             const uint8_t *pb = lm_bpe_merges_piece(&m, g->right, &lb);
             const uint8_t *pab = lm_bpe_merges_piece(&m, g->id, &lab);
-            show_piece(pa, la, !ctx->color, a, sizeof a);
-            show_piece(pb, lb, !ctx->color, b, sizeof b);
-            show_piece(pab, lab, !ctx->color, ab, sizeof ab);
+            show_piece(pa, la, !show_unicode_ok(), a, sizeof a);
+            show_piece(pb, lb, !show_unicode_ok(), b, sizeof b);
+            show_piece(pab, lab, !show_unicode_ok(), ab, sizeof ab);
             fprintf(ctx->out, "merge %5d: [%s] + [%s] -> [%s] id %d, count %lld\n", k + 1, a, b, ab, g->id,
                     (long long)g->count);
         }

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/chat.h"
@@ -23,6 +24,7 @@ static const char *usage =
 typedef struct {
     cli_ctx *ctx;
     int ids;
+    int escape;   /* output is a terminal */
     int count;
 } gen_print;
 
@@ -34,7 +36,16 @@ static int print_token(void *user, int32_t token, const lm_sample_result *r) {
     } else {
         size_t len;
         const uint8_t *b = lm_tok_piece(g->ctx->tok, token, &len);
-        if (b) fwrite(b, 1, len, g->ctx->out);
+        if (b && g->escape) {   /* a terminal: never let model bytes send control codes */
+            for (size_t i = 0; i < len; i++) {
+                if ((b[i] < 0x20 && b[i] != '\n' && b[i] != '\t') || b[i] == 0x7f)
+                    fprintf(g->ctx->out, "<0x%02X>", b[i]);
+                else
+                    fputc(b[i], g->ctx->out);
+            }
+        } else if (b) {
+            fwrite(b, 1, len, g->ctx->out);
+        }
     }
     g->count++;
     fflush(g->ctx->out);
@@ -50,7 +61,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     int n = 100, chat = 0, ids = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:n:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:n:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "generate", c, optarg);
         if (s < 0) return 2;
         if (s > 0) continue;
@@ -65,7 +76,19 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     }
     if (cli_ensure_model(ctx, model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, &p)) return 1;
+    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, &p)) return 2;
+    /* keep room for the new tokens (up to half the context) by dropping the
+     * oldest prompt tokens; generation stops when the context is full */
+    const size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;
+    size_t room = (size_t)n < n_ctx / 2 ? (size_t)n : n_ctx / 2;
+    size_t keep = n_ctx - room > 0 ? n_ctx - room : 1;
+    if (p.ids.n > keep) {
+        size_t drop = p.ids.n - keep;
+        memmove(p.ids.ids, p.ids.ids + drop, keep * sizeof(int32_t));
+        p.ids.n = keep;
+        fprintf(ctx->err, "llmlab generate: keeping the last %zu prompt tokens so that new ones fit "
+                "in the context of %zu\n", keep, n_ctx);
+    }
     lm_err err = {{0}};
     int32_t stop[2];
     int n_stop = 0;
@@ -76,7 +99,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         int32_t eot = lm_tok_special_id(ctx->tok, LM_CHAT_EOT);
         if (eot >= 0) stop[n_stop++] = eot;
     }
-    gen_print g = {ctx, ids, 0};
+    gen_print g = {ctx, ids, isatty(fileno(ctx->out)), 0};
     lm_gen_opts o = {.max_new = n, .sampling = ctx->sampling, .stop_ids = stop, .n_stop = n_stop,
                      .on_token = print_token, .user = &g};
     lm_rng rng;

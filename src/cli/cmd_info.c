@@ -16,7 +16,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') { fputs(usage, ctx->out); return 0; }
         return cli_usage_error(ctx, "info", "unknown option");
     }
@@ -26,7 +26,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     char *meta = NULL;
     lm_err err = {{0}};
     if (lm_load(&m, &meta, path, &err) != 0) {
-        fprintf(ctx->err, "llmlab info: %s: %s\n", path, err.msg);
+        fprintf(ctx->err, "llmlab info: %s\n", err.msg);   /* lm_load names the path */
         return 1;
     }
     const lm_config *k = &m.cfg;

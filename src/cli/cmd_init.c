@@ -38,7 +38,7 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     uint64_t seed = 42;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+ho:t:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:t:", longopts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;

@@ -62,7 +62,7 @@ int cmd_lesson(cli_ctx *ctx, int argc, char **argv) {
     int headless = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'H': headless = 1; break;

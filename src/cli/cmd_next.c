@@ -26,7 +26,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     int k = 10, chat = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:k:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:k:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "next", c, optarg);
         if (s < 0) return 2;
         if (s > 0) continue;
@@ -40,7 +40,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     }
     if (cli_ensure_model(ctx, model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, &p)) return 1;
+    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, &p)) return 2;
     int rc = 1;
     lm_err err = {{0}};
     const int V = ctx->model.cfg.vocab_size;
@@ -63,9 +63,9 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
                 size_t len;
                 const uint8_t *b = lm_tok_piece(ctx->tok, id, &len);
                 char piece[128], bar[160];
-                if (b) show_piece(b, len, !ctx->color, piece, sizeof piece);
+                if (b) show_piece(b, len, !show_unicode_ok(), piece, sizeof piece);
                 else snprintf(piece, sizeof piece, "<%d>", id);
-                show_bar(r.probs_before[id], 30, !ctx->color, bar, sizeof bar);
+                show_bar(r.probs_before[id], 30, !show_unicode_ok(), bar, sizeof bar);
                 int kept = r.probs_after[id] > 0;
                 fprintf(ctx->out, "%c %6d %-16s %6.2f%% %6.2f%% ", kept ? ' ' : '-', id, piece,
                         100.0 * r.probs_before[id], 100.0 * r.probs_after[id]);

@@ -1,6 +1,6 @@
 /* cmd_repl.c - `llmlab repl`: the command language, one line at a time, with
  * line editing and history (libedit). Reads a script when stdin is not a
- * terminal: each line is echoed after "> " and run; the exit status is that
+ * terminal: each line is echoed to stderr after "> " and run; the exit status is that
  * of the first failing line (the script goes on). */
 #include <editline/readline.h>
 #include <getopt.h>
@@ -28,7 +28,7 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
         {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'}, {0, 0, 0, 0}};
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': snprintf(ctx->model_path, sizeof ctx->model_path, "%s", optarg); break;
@@ -44,7 +44,8 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
         while ((n = getline(&line, &cap, stdin)) > 0) {
             if (line[n - 1] == '\n') line[n - 1] = '\0';
             if (is_quit(line)) break;
-            fprintf(ctx->out, "> %s\n", line);
+            fprintf(ctx->err, "> %s\n", line);   /* a transcript that keeps stdout clean */
+            fflush(ctx->err);
             int rc = cli_run_line(ctx, line);
             if (rc && !status) status = rc;
         }

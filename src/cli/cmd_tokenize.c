@@ -16,6 +16,7 @@ static const char *usage =
     "                 cl100k_base | o200k_base | a .tiktoken file | a model file |\n"
     "                 a tokeniser file from `llmlab bpe-train`\n"
     "  --dict FILE    with -t word: build the dictionary from FILE (default: TEXT)\n"
+    "  --words LIST   with -t word: exactly this dictionary, ids in order: a,invention,good\n"
     "  --special      let special markers such as <|endoftext|> become their ids\n"
     "  --ids          print only the ids, separated by single spaces\n"
     "  --trace        print every BPE merge applied, step by step\n"
@@ -27,7 +28,7 @@ static void print_piece(cli_ctx *ctx, const lm_tokenizer *t, int32_t id, int i) 
     size_t len;
     const uint8_t *b = lm_tok_piece(t, id, &len);
     char buf[256];
-    if (b) show_piece(b, len, !ctx->color, buf, sizeof buf);
+    if (b) show_piece(b, len, !show_unicode_ok(), buf, sizeof buf);
     else snprintf(buf, sizeof buf, "<%d>", id);
     if (ctx->color) fprintf(ctx->out, "\x1b[30;48;5;%dm%s\x1b[0m", show_token_color(i), buf);
     else fprintf(ctx->out, "[%s]", buf);
@@ -88,7 +89,7 @@ static int do_letters(cli_ctx *ctx, const lm_tokenizer *t, const lm_ids *ids, co
             size_t off = L.chars[tk->first_char + j].off, len = L.chars[tk->first_char + j].len;
             fputc(' ', ctx->out);
             char buf[64];
-            show_piece(L.text + off, len, !ctx->color, buf, sizeof buf);
+            show_piece(L.text + off, len, !show_unicode_ok(), buf, sizeof buf);
             int hit = letter && L.chars[tk->first_char + j].match;
             if (hit) show_color(ctx->out, ctx->color, "1;31");
             fputs(hit && !ctx->color ? "(" : "", ctx->out);
@@ -111,18 +112,36 @@ static int do_letters(cli_ctx *ctx, const lm_tokenizer *t, const lm_ids *ids, co
     return 0;
 }
 
+/* "a,invention,better,good,less" -> a word tokeniser with exactly those ids */
+static lm_tokenizer *word_list_tokenizer(const char *list, lm_err *err) {
+    char *copy = strdup(list);
+    int cap = 1;
+    for (const char *p = list; *p; p++) cap += *p == ',';
+    const char **words = malloc(sizeof(char *) * (size_t)cap);
+    lm_tokenizer *t = NULL;
+    if (copy && words) {
+        int n = 0;
+        for (char *w = strtok(copy, ","); w; w = strtok(NULL, ",")) words[n++] = w;
+        t = lm_tok_word_new(words, n, err);
+    }
+    free(words);
+    free(copy);
+    return t;
+}
+
 int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},       {"tokenizer", required_argument, 0, 't'},
         {"ids", no_argument, 0, 'i'},        {"trace", no_argument, 0, 'r'},
         {"letters", no_argument, 0, 'l'},    {"count", required_argument, 0, 'c'},
         {"ignore-case", no_argument, 0, 'I'}, {"dict", required_argument, 0, 'd'},
-        {"special", no_argument, 0, 's'},    {0, 0, 0, 0}};
-    const char *spec = "bpe", *count = NULL, *dict = NULL;
+        {"special", no_argument, 0, 's'},    {"words", required_argument, 0, 'w'},
+        {0, 0, 0, 0}};
+    const char *spec = "bpe", *count = NULL, *dict = NULL, *words = NULL;
     int mode = 0, icase = 0, special = 0;   /* mode: 0 pieces, 'i' ids, 'r' trace, 'l' letters */
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+ht:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ht:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 't': spec = optarg; break;
@@ -132,11 +151,13 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
             break;
         case 'c':
             if (mode && mode != 'l') return cli_usage_error(ctx, "tokenize", "--count goes with --letters");
+            if (!optarg[0]) return cli_usage_error(ctx, "tokenize", "--count wants a letter");
             count = optarg;
             mode = 'l';
             break;
         case 'I': icase = 1; break;
         case 'd': dict = optarg; break;
+        case 'w': words = optarg; break;
         case 's': special = 1; break;
         default: return cli_usage_error(ctx, "tokenize", "unknown option or missing value");
         }
@@ -146,7 +167,9 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
     if (cli_read_text(ctx, "tokenize", argc, argv, optind, &text, &len)) return 2;
     lm_err err = {{0}};
     lm_tokenizer *t = NULL;
-    if (strcmp(spec, "word") == 0) {
+    if (strcmp(spec, "word") == 0 && words) {
+        t = word_list_tokenizer(words, &err);
+    } else if (strcmp(spec, "word") == 0) {
         uint8_t *dtext = text;
         size_t dlen = len;
         if (dict && cli_read_file(ctx, dict, &dtext, &dlen)) { free(text); return 1; }

@@ -113,8 +113,7 @@ int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg)
     lm_sampling *s = &ctx->sampling;
     switch (opt) {
     case 1001: s->greedy = 1; return 1;
-    case 1002: if (cli_parse_float(ctx, cmd, "--temperature", arg, 0, 100, &s->temperature)) return -1;
-               s->greedy = 0; return 1;
+    case 1002: return cli_parse_float(ctx, cmd, "--temperature", arg, 0, 100, &s->temperature) ? -1 : 1;
     case 1003: if (cli_parse_int(ctx, cmd, "--top-k", arg, 0, 10000000, &s->top_k)) return -1;
                return 1;
     case 1004: if (cli_parse_float(ctx, cmd, "--top-p", arg, 0, 1, &s->top_p)) return -1;

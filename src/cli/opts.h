@@ -41,7 +41,7 @@ int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg)
     {"top-k", required_argument, 0, 1003}, {"top-p", required_argument, 0, 1004}, \
     {"seed", required_argument, 0, 1005}
 #define CLI_SAMPLING_HELP \
-    "  --greedy           always take the most likely token\n" \
+    "  --greedy           always take the most likely token (overrides the others)\n" \
     "  --temperature T    divide logits by T before softmax (default 1.0; 0 = greedy)\n" \
     "  --top-k K          keep only the K most likely tokens (0 = off)\n" \
     "  --top-p P          keep the smallest set of tokens with mass >= P (1 = off)\n" \

@@ -1,7 +1,21 @@
 /* show.c - printable tokens, bars and colours (see show.h). */
 #include "show.h"
 
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
 #include <string.h>
+
+int show_unicode_ok(void) {
+    static int known = -1;
+    if (known < 0) {
+        const char *force = getenv("LLMLAB_ASCII");
+        setlocale(LC_CTYPE, "");
+        const char *cs = nl_langinfo(CODESET);
+        known = !(force && force[0] && strcmp(force, "0") != 0) && cs && strcmp(cs, "UTF-8") == 0;
+    }
+    return known;
+}
 
 /* length of a valid UTF-8 sequence starting at s (1..4), or 0 if invalid */
 static size_t utf8_len(const uint8_t *s, size_t n) {
@@ -33,6 +47,7 @@ int show_piece(const uint8_t *b, size_t len, int ascii, char *out, size_t cap) {
         char hex[8];
         size_t take = 1;
         if (b[i] == ' ') rep = ascii ? "_" : "\xc2\xb7";
+        else if (b[i] == '_' && ascii) rep = "\\_";
         else if (b[i] == '\n') rep = ascii ? "\\n" : "\xe2\x86\xb5";
         else if (b[i] == '\t') rep = ascii ? "\\t" : "\xe2\x86\x92";
         else if (b[i] == '\r') rep = "\\r";

@@ -8,10 +8,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* 1 when the terminal can show UTF-8 (the locale's codeset is UTF-8 and
+ * LLMLAB_ASCII is not set), else 0. Decided once per process. Colour is a
+ * separate matter: NO_COLOR or a pipe turn colour off, not Unicode. */
+int show_unicode_ok(void);
+
 /* Writes a printable UTF-8 form of a token's bytes into out (always
  * NUL-terminated): space -> "·", newline -> "↵", tab -> "→", other control
  * bytes and invalid UTF-8 -> "<0xNN>". With ascii=1 uses "_", "\n", "\t"
- * instead of the Unicode signs. Returns the number of terminal columns. */
+ * instead of the Unicode signs, writes a literal underscore as "\_" so it
+ * cannot be mistaken for a space, and escapes every non-ASCII byte.
+ * Returns the number of terminal columns. */
 int show_piece(const uint8_t *bytes, size_t len, int ascii, char *out, size_t cap);
 
 /* A horizontal bar of `width` columns filled to fraction f in [0,1], with
