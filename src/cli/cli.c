@@ -1,4 +1,5 @@
-/* cli.c - command context, dispatch and line splitting (see cli.h). */
+/* cli.c - command context, dispatch and running a command line (see cli.h;
+ * the line is split into words by lm_split_words, core/words.h). */
 #include "cli.h"
 
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/modelfile.h"
+#include "core/words.h"
 #include "opts.h"
 
 int cli_find_shipped(const char *rel, char *out, size_t cap) {
@@ -154,53 +156,15 @@ int cli_run(cli_ctx *ctx, int argc, char **argv) {
     return rc;
 }
 
-/* Splits line into words like a POSIX shell would for quoting purposes:
- * '...' is literal, "..." allows \" and \\, a backslash outside quotes
- * escapes the next character. Returns the word count or -1 on an unclosed
- * quote. words/buf are caller-provided. */
-static int split_line(const char *line, char *buf, size_t cap, char **words, int max_words) {
-    int n = 0;
-    size_t o = 0;
-    const char *p = line;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-        if (!*p) break;
-        if (n == max_words || o >= cap - 1) return -1;
-        words[n++] = buf + o;
-        char quote = 0;
-        while (*p && (quote || (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r'))) {
-            if (o >= cap - 1) return -1;
-            if (quote == '\'') {
-                if (*p == '\'') quote = 0; else buf[o++] = *p;
-                p++;
-            } else if (quote == '"') {
-                if (*p == '"') { quote = 0; p++; }
-                else if (*p == '\\' && (p[1] == '"' || p[1] == '\\')) { buf[o++] = p[1]; p += 2; }
-                else buf[o++] = *p++;
-            } else if (*p == '\'' || *p == '"') {
-                quote = *p++;
-            } else if (*p == '\\' && p[1]) {
-                buf[o++] = p[1];
-                p += 2;
-            } else {
-                buf[o++] = *p++;
-            }
-        }
-        if (quote) return -1;
-        buf[o++] = '\0';
-    }
-    return n;
-}
-
 int cli_run_line(cli_ctx *ctx, const char *line) {
     const char *p = line;
     while (*p == ' ' || *p == '\t') p++;
     if (*p == '\0' || *p == '\n' || *p == '#') return 0;
-    size_t cap = strlen(line) + 1;
-    char *buf = malloc(cap);
+    size_t len = strlen(line);
+    char *buf = malloc(len + 1);   /* words.h: len + 1 bytes always suffice */
     char *words[256];
     if (!buf) return 1;
-    int n = split_line(line, buf, cap, words, 255);
+    int n = lm_split_words(line, len, buf, len + 1, words, 255, NULL);
     int rc;
     if (n < 0) {
         fprintf(ctx->err, "llmlab: unclosed quote or too many words in: %s\n", line);
