@@ -11,7 +11,7 @@ BIN      ?= llmlab
 OPT      ?= -O3 -march=native
 SAN      ?=
 CFLAGS   ?= $(OPT) -g
-CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wno-unused-parameter -fopenmp -pthread $(SAN) \
+CFLAGS   += -std=c11 -D_GNU_SOURCE -Wall -Wextra -fopenmp -pthread $(SAN) \
             -Isrc -Isrc/core -MMD -MP
 LDLIBS   += -lopenblas -lpcre2-8 -lcjson -lm -fopenmp -pthread $(SAN)
 APP_LIBS  = -lncursesw -ledit
@@ -31,7 +31,7 @@ TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
 SETUP    := build/.setup-done
 
 .PHONY: all setup run test test-asan debug bench fuzz models data tiktoken clean help
-all: llmlab
+all: llmlab $(TIKTOKEN_FILES)
 
 help:
 	@echo "make            build ./llmlab"
@@ -119,7 +119,7 @@ bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES)
 models: llmlab $(DATA_FILES)
 	bash scripts/make_models.sh
 
-run: llmlab
+run: llmlab $(TIKTOKEN_FILES)
 	./llmlab
 
 clean:
