@@ -64,7 +64,8 @@ pid=$!
 for _ in $(seq 1 600); do [ -s "$dir/base.llm" ] && break; sleep 0.1; done
 [ -s "$dir/base.llm" ] || { kill $pid; cat "$dir/train1.log"; fail "no checkpoint after 60 s"; }
 kill -INT $pid
-wait $pid || { cat "$dir/train1.log"; fail "train after Ctrl-C should exit 0"; }
+st=0; wait $pid || st=$?
+[ $st -eq 130 ] || { cat "$dir/train1.log"; fail "train after Ctrl-C should exit 130 (saved), got $st"; }
 grep -q "interrupted after step" "$dir/train1.log" || { cat "$dir/train1.log"; fail "no interruption message"; }
 stopped=$("$LLMLAB" info "$dir/base.llm" | sed -n 's/^ *step=//p')
 [ -n "$stopped" ] && [ "$stopped" -ge 20 ] && [ "$stopped" -lt 160 ] || fail "checkpoint step '$stopped'"
@@ -73,6 +74,11 @@ stopped=$("$LLMLAB" info "$dir/base.llm" | sed -n 's/^ *step=//p')
     || { cat "$dir/train2.log"; fail "train --resume"; }
 grep -q "steps $stopped..160" "$dir/train2.log" || { cat "$dir/train2.log"; fail "resume did not continue at step $stopped"; }
 "$LLMLAB" info "$dir/base.llm" | grep -q "step=160" || fail "base.llm does not record step 160"
+# resuming a finished run does nothing and leaves the file alone
+sum_before=$(sha256sum "$dir/base.llm" "$dir/base.llm.opt")
+"$LLMLAB" train --resume -o "$dir/base.llm" >"$dir/train3.log" 2>&1 || { cat "$dir/train3.log"; fail "train --resume on a finished run"; }
+grep -q "nothing to do: $dir/base.llm is already at step 160 of 160" "$dir/train3.log" || { cat "$dir/train3.log"; fail "no 'nothing to do'"; }
+[ "$sum_before" = "$(sha256sum "$dir/base.llm" "$dir/base.llm.opt")" ] || fail "a finished run's checkpoint was rewritten"
 "$PY" - "$dir/train1.log" "$dir/train2.log" <<'PYEOF' || fail "pretraining loss did not fall"
 import re, sys, math
 # an untrained model scores about ln(400) = 6.0 nats; the tiny corpus is easy

@@ -12,11 +12,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <signal.h>
+#include <sys/stat.h>
+
 #include "chat.h"
+#include "cli/cli.h"
+#include "cli/trainloop.h"
 #include "dataset.h"
 #include "evals.h"
 #include "generate.h"
 #include "model.h"
+#include "modelfile.h"
 #include "optstate.h"
 #include "tokenizer.h"
 #include "train.h"
@@ -503,6 +509,125 @@ static int count_cb(void *user, int32_t tok, const lm_sample_result *r) {
     return ++*n >= 4;   /* stop after four tokens */
 }
 
+/* ---- the CLI's step loop: signals, NaN stop, nothing to do ---- */
+typedef struct {
+    lm_model *m;
+    int at;        /* step at which to act */
+    int sig;       /* raise this signal there, or 0 */
+    int poison;    /* make the forward non-finite there (finite weights) */
+} loop_user;
+
+static int loop_batch(void *user, int step, lm_batch *b, lm_err *err) {
+    (void)err;
+    loop_user *u = user;
+    for (int i = 0; i < b->T; i++) {
+        b->tokens[i] = 'a' + i % 20;
+        b->targets[i] = 'b' + i % 20;
+    }
+    if (step == u->at && u->sig) raise(u->sig);
+    if (step == u->at && u->poison) {
+        /* a huge but finite embedding row: the layer norm's sums overflow */
+        const lm_tensor_view *w = lm_find_tensor(u->m, "wte");
+        int C = u->m->cfg.d_model;
+        for (int c = 0; c < C; c++) u->m->params[w->offset + (size_t)'a' * C + c] = 3e38f;
+    }
+    return 0;
+}
+
+/* runs the loop on a fresh tiny model from step `start`; returns its status,
+ * the output and error text in out/errt (malloc'd) */
+static int run_loop(const char *path, int start, int steps, loop_user *u, char **out, char **errt) {
+    lm_err err = {{0}};
+    lm_model m;
+    lm_config cfg = tiny_cfg(16);
+    assert_int_equal(lm_model_init(&m, &cfg, 5, &err), 0);
+    m.adam_t = start;
+    u->m = &m;
+    size_t on = 0, en = 0;
+    FILE *fo = open_memstream(out, &on), *fe = open_memstream(errt, &en);
+    cli_ctx ctx;
+    cli_ctx_init(&ctx, fo, fe);
+    lm_batch b;
+    assert_int_equal(lm_batch_alloc(&b, 1, 16, 0, &err), 0);
+    cli_run_opts ro;
+    cli_run_opts_init(&ro);
+    ro.steps = steps;
+    ro.out = path;
+    cli_run_opts_fill(&ro, NULL, steps, 1, 16, 1e-3f);
+    cli_trainloop L = {.cmd = "train", .m = &m, .run_meta = "kind=test\n", .next_batch = loop_batch,
+                       .user = u, .batch = &b};
+    int rc = cli_trainloop_run_opts(&ctx, &L, &ro);
+    fclose(fo);
+    fclose(fe);
+    cli_ctx_free(&ctx);
+    lm_batch_free(&b);
+    lm_model_free(&m);
+    return rc;
+}
+
+static int saved_step(const char *path) {
+    lm_model m;
+    lm_err err = {{0}};
+    if (lm_load(&m, NULL, path, &err)) return -1;
+    int t = m.adam_t;
+    lm_model_free(&m);
+    return t;
+}
+
+static void test_trainloop_exits(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_trainloop_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256], opt[300];
+    snprintf(path, sizeof path, "%s/run.llm", dir);
+    snprintf(opt, sizeof opt, "%s.opt", path);
+    char *out, *errt;
+    /* SIGINT, SIGTERM and SIGHUP: finish step 3, save, status 130 */
+    const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
+    for (int i = 0; i < 3; i++) {
+        unlink(path);
+        loop_user u = {.at = 2, .sig = sigs[i]};
+        assert_int_equal(run_loop(path, 0, 50, &u, &out, &errt), 130);
+        assert_non_null(strstr(out, "interrupted after step 3 of 50"));
+        assert_int_equal(saved_step(path), 3);
+        free(out);
+        free(errt);
+        /* the previous disposition is back (the test would die otherwise) */
+        struct sigaction now;
+        sigaction(sigs[i], NULL, &now);
+        assert_true(now.sa_handler == SIG_DFL);
+    }
+    /* NaN at the 5th step (0-based 4) with no checkpoint written yet: the
+     * weights after step 4 are saved to OUT and the message says so */
+    unlink(path);
+    unlink(opt);
+    loop_user nu = {.at = 4, .poison = 1};
+    assert_int_equal(run_loop(path, 0, 50, &nu, &out, &errt), 1);
+    assert_non_null(strstr(errt, "saved the last good weights (step 4)"));
+    assert_non_null(strstr(errt, path));
+    assert_int_equal(saved_step(path), 4);
+    assert_int_equal(access(opt, R_OK), 0);
+    free(out);
+    free(errt);
+    /* a finished run: nothing to do, OUT not rewritten */
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    loop_user none = {.at = -1};
+    assert_int_equal(run_loop(path, 7, 7, &none, &out, &errt), 0);
+    char want[400];
+    snprintf(want, sizeof want, "nothing to do: %s is already at step 7 of 7", path);
+    assert_non_null(strstr(out, want));
+    assert_null(strstr(out, "saved"));
+    assert_int_equal(stat(path, &after), 0);
+    assert_true(before.st_mtim.tv_sec == after.st_mtim.tv_sec && before.st_mtim.tv_nsec == after.st_mtim.tv_nsec);
+    assert_int_equal(saved_step(path), 4);
+    free(out);
+    free(errt);
+    unlink(path);
+    unlink(opt);
+    rmdir(dir);
+}
+
 static void test_generate(void **state) {
     (void)state;
     lm_err err = {{0}};
@@ -621,7 +746,7 @@ int main(void) {
         cmocka_unit_test(test_val_batches_spread), cmocka_unit_test(test_sft_val_batches_spread),
         cmocka_unit_test(test_sft_jsonl),      cmocka_unit_test(test_loss_decreases),
         cmocka_unit_test(test_sft_mask),       cmocka_unit_test(test_nan_stops),
-        cmocka_unit_test(test_generate),       cmocka_unit_test(test_eval_rules),
+        cmocka_unit_test(test_trainloop_exits), cmocka_unit_test(test_generate),       cmocka_unit_test(test_eval_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

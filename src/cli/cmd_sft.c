@@ -192,8 +192,7 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
             m.adam_t, ro.steps, ro.batch, ro.seq);
     cli_trainloop L = {.cmd = "sft", .m = &m, .run_meta = run_meta, .sft = 1, .next_batch = next_batch,
                        .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
-    if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
-    rc = 0;
+    rc = cli_trainloop_run_opts(ctx, &L, &ro);   /* 0, 1 or 130 (interrupted, saved) */
 done:
     lm_batches_free(d.vb, d.n_vb);
     lm_batch_free(&batch);

@@ -17,7 +17,8 @@ static const char *usage =
     "                    [--val FILE] -o OUT [options]\n"
     "Pretrains a model on a text file whose documents are separated by lines\n"
     "\"<|endoftext|>\". Without --val the last 5% of the data is held out.\n"
-    "Ctrl-C finishes the current step, saves OUT and stops.\n"
+    "Ctrl-C (or SIGTERM, SIGHUP) finishes the current step, saves OUT and exits\n"
+    "with status 130.\n"
     "  --tokenizer FILE   a tokeniser written by `llmlab bpe-train` (or \"char\")\n"
     "  -m MODEL           start from this model (config, tokeniser, weights)\n"
     "config of a new model:\n"
@@ -211,8 +212,7 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
             d.train.n, d.n_vb, m.adam_t, ro.steps, ro.batch, ro.seq);
     cli_trainloop L = {.cmd = "train", .m = &m, .run_meta = run_meta, .sft = 0, .next_batch = next_batch,
                        .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
-    if (cli_trainloop_run_opts(ctx, &L, &ro)) goto done;
-    rc = 0;
+    rc = cli_trainloop_run_opts(ctx, &L, &ro);   /* 0, 1 or 130 (interrupted, saved) */
 done:
     lm_batches_free(d.vb, d.n_vb);
     lm_batch_free(&batch);

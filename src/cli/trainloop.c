@@ -12,10 +12,12 @@
 #include "progress.h"
 
 static volatile sig_atomic_t interrupted;
-static void on_sigint(int sig) {
+static void on_stop_signal(int sig) {
     (void)sig;
     interrupted = 1;
 }
+/* the signals that finish the step, save and stop: Ctrl-C, kill, hang-up */
+static const int stop_signals[3] = {SIGINT, SIGTERM, SIGHUP};
 
 static double now_s(void) {
     struct timespec ts;
@@ -74,18 +76,29 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     float val = NAN, last_loss = NAN;
     double t0 = now_s();
     /* wall time of earlier runs of this checkpoint is not tracked; this run's only */
+    L->nothing_to_do = 0;
+    L->interrupted = 0;
+    if (start >= L->steps) {   /* a finished run: leave OUT as it is */
+        if (start == L->steps)
+            fprintf(ctx->out, "%s: nothing to do: %s is already at step %d of %d\n", L->cmd,
+                    L->out_path, start, L->steps);
+        else
+            fprintf(ctx->out, "%s: nothing to do: %s is already at step %d, past --steps %d\n", L->cmd,
+                    L->out_path, start, L->steps);
+        L->nothing_to_do = 1;
+        L->final_train_loss = L->final_val_loss = NAN;
+        L->seconds = 0;
+        return 0;
+    }
     interrupted = 0;
-    struct sigaction sa, old;
+    struct sigaction sa, old[3];
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old);
+    for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &sa, &old[i]);
     cli_progress pr;
     cli_progress_init(&pr, ctx->out, "step", start, L->steps, 0);
-    int rc = 1, last_saved = start;
-    if (start >= L->steps)
-        cli_progress_note(&pr, "%s: the model has already taken %d of %d steps", L->cmd, start,
-                          L->steps);
+    int rc = 1;
     double tok_s = 0;
     for (int s = start; s < L->steps; s++) {
         if (L->next_batch(L->user, s, L->batch, &err)) {
@@ -97,9 +110,18 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
         int st = L->sft ? lm_sft_step(m, L->batch, &L->opts, &r, &err)
                         : lm_train_step(m, L->batch, &L->opts, &r, &err);
         if (st == LM_TRAIN_NONFINITE) {
+            /* the update was skipped: m still holds the weights after step s */
             cli_progress_finish(&pr);
-            fprintf(ctx->err, "llmlab %s: %s. Stopping; the last good checkpoint is %s (step %d).\n",
-                    L->cmd, err.msg, L->out_path, last_saved);
+            int k = n_recent < 20 ? n_recent : 20;
+            float mean = 0;
+            for (int i = 0; i < k; i++) mean += recent[i] / k;
+            if (save(ctx, L, k ? mean : NAN, val, now_s() - t0)) {
+                fprintf(ctx->err, "llmlab %s: %s. Stopping; the weights of step %d could not be saved.\n",
+                        L->cmd, err.msg, m->adam_t);
+                goto out;
+            }
+            fprintf(ctx->err, "llmlab %s: %s. Stopping; saved the last good weights (step %d) to %s.\n",
+                    L->cmd, err.msg, m->adam_t, L->out_path);
             goto out;
         }
         if (st) {
@@ -130,12 +152,12 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
             int k = n_recent < 20 ? n_recent : 20;
             for (int i = 0; i < k; i++) mean += recent[i] / k;
             if (save(ctx, L, mean, val, now_s() - t0)) goto out;
-            last_saved = done;
         }
         if (interrupted) {
             cli_progress_finish(&pr);
             fprintf(ctx->out, "interrupted after step %d of %d; saved %s (continue with --resume)\n", done,
                     L->steps, L->out_path);
+            L->interrupted = 1;
             break;
         }
     }
@@ -150,7 +172,7 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     L->seconds = now_s() - t0;
     rc = 0;
 out:
-    sigaction(SIGINT, &old, NULL);
+    for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &old[i], NULL);
     return rc;
 }
 
@@ -190,11 +212,12 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
     L->opts.sched.warmup_steps = o->warmup;
     L->opts.clip = o->clip;
     if (cli_trainloop_run(ctx, L)) return 1;
+    if (L->nothing_to_do) return 0;
     char val[32] = "not measured";   /* e.g. interrupted between evaluations */
     if (!isnan(L->final_val_loss)) snprintf(val, sizeof val, "%.4f", L->final_val_loss);
     fprintf(ctx->out, "%s: step %d, train loss %.4f, val loss %s, %.1f s; saved %s\n", L->cmd,
             L->m->adam_t, L->final_train_loss, val, L->seconds, o->out);
-    return 0;
+    return L->interrupted ? CLI_EXIT_INTERRUPTED : 0;
 }
 
 /* ---- shared options ---- */

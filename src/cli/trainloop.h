@@ -1,7 +1,11 @@
 /* trainloop.h - the step loop shared by `train` and `sft`: progress,
  * validation every N steps, atomic checkpoints (model + optimizer state)
- * every N steps, at the end and on Ctrl-C, NaN/inf stop keeping the last good
- * checkpoint. The core does one step; this file is the caller's loop. */
+ * every N steps and at the end. SIGINT (Ctrl-C), SIGTERM and SIGHUP finish
+ * the current step, save and stop (exit status 130, so `train && sft` stops).
+ * A NaN/inf loss or gradient skips the update and saves the weights of the
+ * last good step to OUT before stopping. A run already at --steps does
+ * nothing and leaves OUT untouched. The core does one step; this file is
+ * the caller's loop. */
 #ifndef LM_CLI_TRAINLOOP_H
 #define LM_CLI_TRAINLOOP_H
 
@@ -29,9 +33,15 @@ typedef struct {
     float final_train_loss;      /* mean of the last <= 20 step losses */
     float final_val_loss;        /* NAN if never measured */
     double seconds;
+    int nothing_to_do;           /* the model was already at `steps`: OUT untouched */
+    int interrupted;             /* stopped by a signal after saving */
 } cli_trainloop;
 
-/* 0 done (or interrupted and saved), 1 failure (message printed). */
+/* exit status of a run stopped by SIGINT/SIGTERM/SIGHUP (128 + SIGINT) */
+#define CLI_EXIT_INTERRUPTED 130
+
+/* 0 done, nothing to do, or interrupted and saved (see L->nothing_to_do,
+ * L->interrupted); 1 failure (message printed). */
 int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L);
 
 /* --resume: loads the checkpoint OUT into m (its metadata into *meta,
@@ -86,8 +96,10 @@ void cli_run_opts_fill(cli_run_opts *o, const char *meta, int def_steps, int def
 char *cli_run_opts_meta(const cli_run_opts *o, const char *extra);
 
 /* Takes L's output path, step count, cadence and optimizer settings from o,
- * runs the loop and prints the closing "CMD: step .. saved OUT" line.
- * 0 done, 1 failure (message printed). */
+ * runs the loop and prints the closing "CMD: step .. saved OUT" line (not
+ * when there was nothing to do). 0 done or nothing to do,
+ * CLI_EXIT_INTERRUPTED stopped by a signal (saved), 1 failure (message
+ * printed). */
 int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o);
 
 /* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
