@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/modelfile.h"
 #include "core/optstate.h"
@@ -60,7 +61,8 @@ static int save(cli_ctx *ctx, cli_trainloop *L, float last_loss, float val, doub
     }
     char opt[1100];
     snprintf(opt, sizeof opt, "%s.opt", L->out_path);
-    if (L->m->adam_m && lm_optstate_save(L->m, opt, &err)) {
+    if (!L->m->adam_m) unlink(opt);   /* no moments yet: no stale file of another run */
+    else if (lm_optstate_save(L->m, opt, &err)) {
         fprintf(ctx->err, "llmlab %s: cannot save %s: %s\n", L->cmd, opt, err.msg);
         return -1;
     }
