@@ -119,6 +119,17 @@ set +e
 [ $? -eq 2 ] || fail "unknown evaluation name should exit 2"
 set -e
 
+# the default data files are found next to the binary, from any folder
+if [ -r data/corpus/val.txt ] && [ -r data/gen/eval.jsonl ]; then
+    bin=$(cd "$(dirname "$LLMLAB")" && pwd)/$(basename "$LLMLAB")
+    (cd "$dir" && "$bin" eval "$dir/base.llm" val letters --val-batches 1 --batch 2 --seq 32 --limit 1) \
+        >"$dir/eval_cwd.txt" 2>&1 || { cat "$dir/eval_cwd.txt"; fail "eval from another folder"; }
+    grep -q "^val_loss " "$dir/eval_cwd.txt" && grep -q "^letters " "$dir/eval_cwd.txt" \
+        || { cat "$dir/eval_cwd.txt"; fail "eval from another folder: default data not found"; }
+else
+    echo "note: data/corpus/val.txt or data/gen/eval.jsonl missing; default-path check skipped"
+fi
+
 models_after=$(find models -type f -exec sha256sum {} + 2>/dev/null | sort || true)
 [ "$models_before" = "$models_after" ] || fail "models/ changed"
 echo "pipeline ok"

@@ -25,8 +25,9 @@ static const char *usage =
     "Every evaluation runs on the model given: base-mode ones are meant for a base\n"
     "model, chat-mode ones for an instruct model; running both on both compares them.\n"
     "Replies are greedy (KV cache).\n"
-    "  --evalset FILE     evaluation items (default data/gen/eval.jsonl)\n"
-    "  --val FILE         held-out text (default data/corpus/val.txt)\n"
+    "  --evalset FILE     evaluation items (default data/gen/eval.jsonl, in the\n"
+    "                     current folder or next to the llmlab binary)\n"
+    "  --val FILE         held-out text (default data/corpus/val.txt, likewise)\n"
     "  --limit N          at most N items per evaluation\n"
     "  --val-batches N    validation batches (default 8), of --batch x --seq\n"
     "  --batch B --seq T  validation batch shape (default 8 x the model's context)\n"
@@ -54,7 +55,7 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
         {"val-batches", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
         {"seq", required_argument, 0, 's'},     {"show", no_argument, 0, 'S'},
         {0, 0, 0, 0}};
-    const char *evalset = "data/gen/eval.jsonl", *valp = "data/corpus/val.txt";
+    const char *evalset = NULL, *valp = NULL;
     int limit = 0, val_batches = 8, batch = 8, seq = 0, show = 0, explicit_files = 0;
     cli_getopt_reset();
     int c;
@@ -72,6 +73,16 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
         }
     }
     (void)explicit_files;
+    /* the shipped data, like the shipped models: the cwd, else next to the binary */
+    char evalbuf[4096], valbuf[4096];
+    if (!evalset) {
+        cli_find_shipped("data/gen/eval.jsonl", evalbuf, sizeof evalbuf);
+        evalset = evalbuf;
+    }
+    if (!valp) {
+        cli_find_shipped("data/corpus/val.txt", valbuf, sizeof valbuf);
+        valp = valbuf;
+    }
     if (optind >= argc) return cli_usage_error(ctx, "eval", "missing MODEL");
     const char *model = argv[optind++];
     int want[6] = {0}, any = 0;
