@@ -164,6 +164,10 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
     } else if (d.train.n >= 2) {   /* hold out the last 5% (at least one) */
         int k = d.train.n / 20 > 0 ? d.train.n / 20 : 1;
         d.val.ex = malloc((size_t)k * sizeof *d.val.ex);
+        if (!d.val.ex) {
+            fprintf(ctx->err, "llmlab sft: out of memory for the held-out examples\n");
+            goto done;
+        }
         memcpy(d.val.ex, d.train.ex + d.train.n - k, (size_t)k * sizeof *d.val.ex);
         d.val.n = d.val.cap = k;
         d.train.n -= k;
@@ -185,6 +189,10 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
                  d.use_mask ? "assistant" : "off", d.train.n);
         /* keep the base model's own record (prefixed) when starting from it */
         run_meta = cli_run_opts_meta(&ro, extra);
+        if (!run_meta) {
+            fprintf(ctx->err, "llmlab sft: out of memory\n");
+            goto done;
+        }
     }
     fprintf(ctx->out, "sft: %d training conversations (%d cut to %d tokens), %d validation batches, loss on %s; "
                       "steps %d..%d, batch %d x %d\n",

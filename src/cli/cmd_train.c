@@ -179,6 +179,10 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
         size_t cut = d.train.n - d.train.n / 20;
         d.val.n = d.train.n - cut;
         d.val.ids = malloc((d.val.n ? d.val.n : 1) * sizeof *d.val.ids);
+        if (!d.val.ids) {
+            fprintf(ctx->err, "llmlab train: out of memory for the held-out tokens\n");
+            goto done;
+        }
         memcpy(d.val.ids, d.train.ids + cut, d.val.n * sizeof *d.val.ids);
         d.train.n = cut;
     }
@@ -205,6 +209,10 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
         snprintf(extra, sizeof extra, "kind=pretrain\ndata=%s\n%s%s%stokens_train=%zu\n", data,
                  valp ? "val=" : "", valp ? valp : "", valp ? "\n" : "", d.train.n);
         run_meta = cli_run_opts_meta(&ro, extra);
+        if (!run_meta) {
+            fprintf(ctx->err, "llmlab train: out of memory\n");
+            goto done;
+        }
     }
     fprintf(ctx->out, "train: %zu parameters (%d layers, width %d, %d heads, ctx %d, vocab %d); %zu training "
                       "tokens, %d validation batches; steps %d..%d, batch %d x %d\n",

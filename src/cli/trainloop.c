@@ -47,7 +47,10 @@ int cli_meta_get(const char *meta, const char *key, char *out, size_t cap) {
 static int save(cli_ctx *ctx, cli_trainloop *L, float last_loss, float val, double wall) {
     size_t cap = strlen(L->run_meta) + 512;
     char *meta = malloc(cap);
-    if (!meta) return -1;
+    if (!meta) {
+        fprintf(ctx->err, "llmlab %s: cannot save %s: out of memory\n", L->cmd, L->out_path);
+        return -1;
+    }
     char vbuf[32] = "";
     if (!isnan(val)) snprintf(vbuf, sizeof vbuf, "val_loss=%.4f\n", val);
     snprintf(meta, cap, "%sstep=%d\ntrain_loss=%.4f\n%swall_seconds=%.0f\n", L->run_meta,
