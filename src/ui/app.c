@@ -97,7 +97,9 @@ static void draw_tabs(ui_app *a) {
 static void draw_prompt(ui_app *a) {
     int W = a->cols;
     int x = draw_text(a, 1, 0, W, a->editing ? C_KEY : C_DIM, a->editing ? "prompt> " : "prompt  ");
-    int avail = W - x - (a->editing ? 1 : 10);
+    const char *hint = " e: edit";
+    int hint_w = (int)strlen(hint);
+    int avail = W - x - (a->editing ? 1 : hint_w + 1);
     /* show a window of the text that holds the cursor */
     size_t start = 0;
     if (draw_width(a->prompt) > avail) {
@@ -114,7 +116,7 @@ static void draw_prompt(ui_app *a) {
         }
     }
     draw_text(a, 1, x, avail, C_NORMAL, a->prompt + start);
-    if (!a->editing) draw_text(a, 1, W - 9, 9, C_KEY, " e: edit");
+    if (!a->editing) draw_text(a, 1, W - hint_w, hint_w, C_KEY, hint);
     if (a->editing) {
         char tmp[UI_PROMPT_MAX];
         memcpy(tmp, a->prompt + start, a->pcur - start);
@@ -145,12 +147,25 @@ static void draw_status(ui_app *a) {
     char st[512], tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
-    snprintf(st, sizeof st, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp,
-             ses_model_ok(a) ? lm_tok_name(c->tok) : "-", c->sampling.temperature, tk, tp,
-             c->sampling.greedy ? "greedy" : "sampled", (unsigned long long)c->seed, a->chat ? "on" : "off",
-             a->w ? " | training" : "");
-    int x = draw_text(a, y, 0, W, C_STATUS, st);
-    if (a->msg[0] && x < W - 4) draw_text(a, y, x + 1, W - x - 1, a->msg_err ? C_ERR : C_STATUS, a->msg);
+    const char *tn = ses_model_ok(a) ? lm_tok_name(c->tok) : "-", *dec = c->sampling.greedy ? "greedy" : "sampled";
+    int msg_w = a->msg[0] ? draw_width(a->msg) + 1 : 0;
+    /* the longest form that leaves room for the message; the message wins over the settings */
+    for (int form = 0; form < 4; form++) {
+        if (form == 0)
+            snprintf(st, sizeof st, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
+                     c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, a->chat ? "on" : "off",
+                     a->w ? " | training" : "");
+        else if (form == 1)
+            snprintf(st, sizeof st, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
+                     tp, dec, (unsigned long long)c->seed, a->chat ? "|chat" : "", a->w ? "|train" : "");
+        else if (form == 2)
+            snprintf(st, sizeof st, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->w ? " train" : "");
+        else
+            st[0] = 0;
+        if (draw_width(st) + msg_w <= W) break;
+    }
+    int x = st[0] ? draw_text(a, y, 0, W, C_STATUS, st) : 0;
+    if (a->msg[0] && x < W - 4) draw_text(a, y, x ? x + 1 : 1, W - x - 1, a->msg_err ? C_ERR : C_STATUS, a->msg);
 }
 
 /* the output pane: the last lines of the command log */
@@ -194,21 +209,47 @@ static void draw_pane(ui_app *a, int y, int h) {
     }
 }
 
+/* the help lines word-wrapped to w columns; a continuation is indented under
+ * the description (column 21) */
+static int help_wrap(int w, char rows[][128], int max) {
+    int n = 0;
+    for (int i = 0; i < N_HELP && n < max; i++) {
+        const char *l = help_lines[i];
+        int len = (int)strlen(l), indent = 0, first = 1;
+        while (len > 0 && n < max) {
+            int room = w - indent;
+            if (room < 8) room = 8;
+            int take = len;
+            if (take > room) {
+                take = room;
+                while (take > 0 && l[take] != ' ') take--;
+                if (take == 0) take = room;
+            }
+            snprintf(rows[n++], 128, "%*s%.*s", indent, "", take, l);
+            l += take;
+            len -= take;
+            while (len > 0 && *l == ' ') { l++; len--; }
+            if (first) { indent = len && help_lines[i][0] == ' ' ? (w >= 60 ? 21 : 6) : 2; first = 0; }
+        }
+    }
+    return n;
+}
+
 static void draw_help(ui_app *a) {
     int W = a->cols, H = a->rows;
-    int bw = W - 4 < 92 ? W - 4 : 92, bh = H - 4;
-    int bx = (W - bw) / 2, by = 2;
-    if (a->help_scroll > N_HELP - (bh - 2)) a->help_scroll = N_HELP - (bh - 2) > 0 ? N_HELP - (bh - 2) : 0;
+    int bw = W < 60 ? W : W - 2 < 92 ? W - 2 : 92, bh = H - 2;
+    int bx = (W - bw) / 2, by = 1;
+    static char rows[200][128];
+    int nrows = help_wrap(bw - 2, rows, 200);
+    if (a->help_scroll > nrows - (bh - 2)) a->help_scroll = nrows - (bh - 2) > 0 ? nrows - (bh - 2) : 0;
     attr_t at = draw_attr(a, C_STATUS);
     attron(at);
     for (int r = 0; r < bh; r++) mvhline(by + r, bx, ' ', bw);
     attroff(at);
-    draw_text(a, by, bx + 2, bw - 4, C_STATUS, "keys  (? or Esc closes; Up/Down scroll)");
-    for (int r = 0; r < bh - 2 && a->help_scroll + r < N_HELP; r++) {
-        const char *l = help_lines[a->help_scroll + r];
-        draw_text(a, by + 1 + r, bx + 1, bw - 2, C_STATUS, l);
-    }
-    if (a->help_scroll + bh - 2 < N_HELP) draw_text(a, by + bh - 1, bx + 2, bw - 4, C_STATUS, "... more below");
+    draw_text_fit(a, by, bx + 1, bw - 2, C_STATUS, "keys  (? or Esc closes; Up/Down scroll)", "keys (Esc closes)");
+    for (int r = 0; r < bh - 2 && a->help_scroll + r < nrows; r++)
+        draw_text(a, by + 1 + r, bx + 1, bw - 2, C_STATUS, rows[a->help_scroll + r]);
+    if (a->help_scroll + bh - 2 < nrows) draw_text(a, by + bh - 1, bx + 1, bw - 2, C_STATUS, "... more below (Down)");
 }
 
 void app_draw(ui_app *a) {
@@ -218,12 +259,29 @@ void app_draw(ui_app *a) {
     erase();
     if (a->rows < UI_MIN_ROWS || a->cols < UI_MIN_COLS) {
         char m[96];
-        snprintf(m, sizeof m, "terminal too small: %dx%d, llmlab needs %dx%d", a->cols, a->rows, UI_MIN_COLS,
-                 UI_MIN_ROWS);
-        int y = a->rows / 2;
-        int len = (int)strlen(m);
-        for (int off = 0, r = 0; off < len && y + r < a->rows; off += a->cols, r++)
-            mvaddnstr(y + r, 0, m + off, a->cols);
+        snprintf(m, sizeof m, "terminal too small: %dx%d; llmlab needs at least %dx%d", a->cols, a->rows,
+                 UI_MIN_COLS, UI_MIN_ROWS);
+        /* word-wrapped (a word longer than the width is cut), centred */
+        char lines[8][96];
+        int nl = 0, len = (int)strlen(m), W = a->cols > 0 ? a->cols : 1;
+        for (int i = 0; i < len && nl < 8;) {
+            while (m[i] == ' ') i++;
+            int end = i, last_fit = -1;
+            while (end < len && end - i <= W) {
+                if (m[end] == ' ') last_fit = end;
+                end++;
+            }
+            int stop = end >= len && end - i <= W ? len : last_fit > i ? last_fit : i + W;
+            if (stop > len) stop = len;
+            snprintf(lines[nl++], sizeof lines[0], "%.*s", stop - i, m + i);
+            i = stop;
+        }
+        int y0 = (a->rows - nl) / 2;
+        if (y0 < 0) y0 = 0;
+        for (int r = 0; r < nl && y0 + r < a->rows; r++) {
+            int lw = (int)strlen(lines[r]);
+            mvaddnstr(y0 + r, lw < W ? (W - lw) / 2 : 0, lines[r], W);
+        }
         curs_set(0);
         wnoutrefresh(stdscr);
         doupdate();

@@ -141,6 +141,8 @@ attr_t draw_attr(const ui_app *a, int c);
 int    draw_text(ui_app *a, int y, int x, int maxw, int c, const char *s);
 int    draw_textf(ui_app *a, int y, int x, int maxw, int c, const char *fmt, ...)
            __attribute__((format(printf, 6, 7)));
+/* draws long_s if it fits in maxw columns, otherwise short_s (clipped) */
+int    draw_text_fit(ui_app *a, int y, int x, int maxw, int c, const char *long_s, const char *short_s);
 /* columns a UTF-8 string takes */
 int    draw_width(const char *s);
 /* a horizontal bar of w columns filled to f in [0,1] */

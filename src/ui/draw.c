@@ -150,6 +150,11 @@ int draw_textf(ui_app *a, int y, int x, int maxw, int c, const char *fmt, ...) {
     return draw_text(a, y, x, maxw, c, buf);
 }
 
+int draw_text_fit(ui_app *a, int y, int x, int maxw, int c, const char *long_s, const char *short_s) {
+    if (x + maxw > a->cols) maxw = a->cols - x;
+    return draw_text(a, y, x, maxw, c, draw_width(long_s) <= maxw ? long_s : short_s);
+}
+
 void draw_hline(ui_app *a, int y, int x, int w, int c) {
     if (y < 0 || y >= a->rows || w <= 0) return;
     attr_t at = draw_attr(a, c);

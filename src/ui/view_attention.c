@@ -85,11 +85,13 @@ void view_attention_draw(ui_app *a, int y, int h) {
     int L = m->cfg.n_layer, H = m->cfg.n_head, T = a->T, q = cur_query(a);
     int x = 1;
     x += draw_textf(a, y, x, W - x, C_TITLE, " layer %d/%d ", a->layer, L);
-    x += draw_text(a, y, x, W - x, C_KEY, " Up/Down  ");
+    int wide = W >= 80;
+    x += draw_text(a, y, x, W - x, C_KEY, wide ? " Up/Down  " : " ");
     x += draw_textf(a, y, x, W - x, C_TITLE, " head %d/%d ", a->head, H);
-    x += draw_text(a, y, x, W - x, C_KEY, " Left/Right  ");
-    x += draw_textf(a, y, x, W - x, C_NORMAL, "query %d", q);
-    draw_text(a, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask");
+    x += draw_text(a, y, x, W - x, C_KEY, wide ? " Left/Right  " : " ");
+    x += draw_textf(a, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
+    draw_text_fit(a, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",
+                  wide ? " [ ] Home End   row = query" : " [ ]");
     const float *att = lm_attention_probs(m, a->layer, 0, a->head);   /* [T, T] */
     int lw = 12;
     int rows_av = h - 2;

@@ -125,9 +125,10 @@ void view_compare_draw(ui_app *a, int y, int h) {
     int W = a->cols;
     cmp_refresh(a);
     int x = 1;
-    x += draw_text(a, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
+    if (W >= 110) x += draw_text(a, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
+    else if (W >= 80) x += draw_text(a, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
     x += draw_text(a, y, x, W - x, C_KEY, "c");
-    x += draw_textf(a, y, x, W - x, C_DIM, " chat template %s  ", a->chat ? "ON" : "off");
+    x += draw_textf(a, y, x, W - x, C_DIM, W >= 80 ? " chat template %s  " : " chat %s  ", a->chat ? "ON" : "off");
     x += draw_text(a, y, x, W - x, C_KEY, "+/-");
     x += draw_textf(a, y, x, W - x, C_DIM, " length %d  ", a->cmp_len);
     draw_text(a, y, x, W - x, C_KEY, "n rerun");
@@ -166,7 +167,8 @@ void view_compare_draw(ui_app *a, int y, int h) {
                               : diff_first < 0 ? "the two continuations agree everywhere" : NULL;
             if (txt) draw_text(a, y + h - 1, 1, W - 2, C_DIM, txt);
             else draw_textf(a, y + h - 1, 1, W - 2, C_DIFF,
-                            " they agree on the first %d tokens, then differ (marked) ", diff_first);
+                            W >= 60 ? " they agree on the first %d tokens, then differ (marked) "
+                                    : " agree on %d tokens, then differ ", diff_first);
         }
     }
     free(m0);

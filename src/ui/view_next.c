@@ -26,9 +26,12 @@ void view_next_draw(ui_app *a, int y, int h) {
         return;
     }
     size_t n_gen = a->seq.n - a->n_prompt;
-    draw_textf(a, y, 1, W - 2, C_DIM, "%zu tokens (prompt %zu + generated %zu) under %s%s%s", a->seq.n,
-               a->n_prompt, n_gen, lm_tok_name(ctx->tok), a->chat ? ", chat template" : "",
-               a->running ? "  [generating: r stops]" : "");
+    char l1[200], l2[96];
+    snprintf(l1, sizeof l1, "%zu tokens (prompt %zu + generated %zu) under %s%s%s", a->seq.n, a->n_prompt, n_gen,
+             lm_tok_name(ctx->tok), a->chat ? ", chat template" : "", a->running ? "  [generating: r stops]" : "");
+    snprintf(l2, sizeof l2, "%zu tokens (prompt %zu + generated %zu)%s%s", a->seq.n, a->n_prompt, n_gen,
+             a->chat ? " chat" : "", a->running ? " [r stops]" : "");
+    draw_text_fit(a, y, 1, W - 2, C_DIM, l1, l2);
     /* the token strip: generated tokens marked */
     uint8_t *marks = calloc(a->seq.n + 1, 1);
     if (marks)
@@ -47,17 +50,31 @@ void view_next_draw(ui_app *a, int y, int h) {
     if (s->top_k > 0) snprintf(tk, sizeof tk, "%d", s->top_k); else snprintf(tk, sizeof tk, "off");
     if (s->top_p < 1) snprintf(tp, sizeof tp, "%.2f", s->top_p); else snprintf(tp, sizeof tp, "off");
     snprintf(te, sizeof te, "%.2f", s->temperature);
+    /* the controls: full labels with their keys, then short labels, then no keys, whichever fits */
+    const char *lab[3][5] = {{"temperature ", "top-k ", "top-p ", "", "seed "},
+                             {"temp ", "top-k ", "top-p ", "", "seed "},
+                             {"T=", "k=", "p=", "", "seed "}};
+    const char *key[5] = {" [t/T]", " [k/K]", " [p/P]", " [g]", " [s/S]"};
+    char val[5][32];
+    snprintf(val[0], sizeof val[0], "%s", te);
+    snprintf(val[1], sizeof val[1], "%s", tk);
+    snprintf(val[2], sizeof val[2], "%s", tp);
+    snprintf(val[3], sizeof val[3], "%s", s->greedy ? "greedy" : "sampled");
+    snprintf(val[4], sizeof val[4], "%llu", (unsigned long long)ctx->seed);
+    int form = 0;
+    for (; form < 2; form++) {
+        int w = 0;
+        for (int i = 0; i < 5; i++)
+            w += (int)(strlen(lab[form][i]) + strlen(val[i]) + strlen(key[i])) + (form == 0 ? 2 : 1);
+        if (w <= W - 2) break;
+    }
     int x = 1;
-    x += draw_textf(a, r, x, W - x, C_NORMAL, "temperature %s", te);
-    x += draw_text(a, r, x, W - x, C_KEY, " [t/T]  ");
-    x += draw_textf(a, r, x, W - x, C_NORMAL, "top-k %s", tk);
-    x += draw_text(a, r, x, W - x, C_KEY, " [k/K]  ");
-    x += draw_textf(a, r, x, W - x, C_NORMAL, "top-p %s", tp);
-    x += draw_text(a, r, x, W - x, C_KEY, " [p/P]  ");
-    x += draw_text(a, r, x, W - x, s->greedy ? C_OK : C_NORMAL, s->greedy ? "greedy" : "sampled");
-    x += draw_text(a, r, x, W - x, C_KEY, " [g]  ");
-    x += draw_textf(a, r, x, W - x, C_NORMAL, "seed %llu", (unsigned long long)ctx->seed);
-    draw_text(a, r, x, W - x, C_KEY, " [s/S]");
+    (void)te;
+    for (int i = 0; i < 5; i++) {
+        x += draw_textf(a, r, x, W - x, i == 3 && s->greedy ? C_OK : C_NORMAL, "%s%s", lab[form][i], val[i]);
+        if (form < 2) x += draw_text(a, r, x, W - x, C_KEY, key[i]);
+        x += draw_text(a, r, x, W - x, C_NORMAL, form == 0 ? "  " : " ");
+    }
     r++;
     if (!a->sres_ok) {
         draw_text(a, r + 1, 2, W - 4, C_ERR, a->fwd_err);
@@ -67,21 +84,43 @@ void view_next_draw(ui_app *a, int y, int h) {
     char piece[128];
     draw_piece(a, ctx->tok, sr->token, piece, sizeof piece);
     if (r < y + h) {
+        char head[160], tail[96];
+        snprintf(head, sizeof head, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V, sr->kept_by_top_k,
+                 sr->kept_by_top_p);
+        snprintf(tail, sizeof tail, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token,
+                 sr->probs_after[sr->token]);
+        if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
+            snprintf(head, sizeof head, "V=%d, k keeps %d, p keeps %d, draw: ", sr->V, sr->kept_by_top_k,
+                     sr->kept_by_top_p);
+            snprintf(tail, sizeof tail, " p=%.3f  space: take", sr->probs_after[sr->token]);
+        }
+        if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
+            snprintf(head, sizeof head, "draw: ");
+            snprintf(tail, sizeof tail, " p=%.3f (of %d kept)", sr->probs_after[sr->token], sr->kept_by_top_p);
+        }
         x = 1;
-        x += draw_textf(a, r, x, W - x, C_DIM, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V,
-                        sr->kept_by_top_k, sr->kept_by_top_p);
+        x += draw_text(a, r, x, W - x, C_DIM, head);
         x += draw_text(a, r, x, W - x, C_PICK, piece);
-        draw_textf(a, r, x, W - x, C_DIM, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token,
-                   sr->probs_after[sr->token]);
+        draw_text(a, r, x, W - x, C_DIM, tail);
         r++;
     }
     if (r + 1 >= y + h) return;
-    /* bar columns */
-    int piece_w = 14, bar_w = W - 1 - 5 - piece_w - 7 - 20;
+    /* bar columns: rank | token | id | bar | before | after | drawn marker; narrow
+     * screens drop the id, then the before column, and shorten the token column */
+    int show_id = W >= 70, show_before = W >= 56, piece_w = W >= 70 ? 14 : 8;
+    int x_id = 6 + piece_w + 1, x_bar = x_id + (show_id ? 8 : 0);
+    int fixed = x_bar + 1 + (show_before ? 9 : 0) + 8 + 3;
+    int bar_w = W - fixed;
     if (bar_w > 60) bar_w = 60;
-    if (bar_w < 4) { bar_w = 4; piece_w = W - 1 - 5 - 7 - 20 - bar_w; if (piece_w < 4) piece_w = 4; }
-    draw_textf(a, r++, 1, W - 2, C_DIM, "rank %-*s %6s  %-*s %8s  %8s", piece_w, "token", "id", bar_w,
-               "p before the cuts (bar) / after", "before", "after");
+    if (bar_w < 4) bar_w = 4;
+    int x_pb = x_bar + bar_w + 1, x_pa = x_pb + (show_before ? 9 : 0), x_mark = x_pa + 9;
+    draw_text(a, r, 1, 5, C_DIM, "rank");
+    draw_text(a, r, 6, piece_w, C_DIM, "token");
+    if (show_id) draw_text(a, r, x_id, 7, C_DIM, "    id");
+    draw_text_fit(a, r, x_bar, bar_w, C_DIM, "p before the cuts (bar) / after", "p (bar)");
+    if (show_before) draw_text(a, r, x_pb, 8, C_DIM, "  before");
+    draw_text(a, r, x_pa, 8, C_DIM, show_before ? "   after" : "       p");
+    r++;
     float top = sr->probs_before[sr->order[0]];
     int cut_k = s->top_k > 0 && sr->kept_by_top_k < sr->V, cut_p = s->top_p < 1 && sr->kept_by_top_p < sr->kept_by_top_k;
     int greedy = s->greedy || s->temperature <= 0;
@@ -95,13 +134,12 @@ void view_next_draw(ui_app *a, int y, int h) {
         draw_textf(a, r, 1, 5, C_DIM, "%4d", rank + 1);
         int pw = draw_text(a, r, 6, piece_w, kept ? C_TOK0 + rank % 8 : C_BARCUT, piece);
         (void)pw;
-        draw_textf(a, r, 6 + piece_w + 1, 6, C_DIM, "%6d", id);
-        draw_bar(a, r, 6 + piece_w + 9, bar_w, top > 0 ? pb / top : 0, c);
-        draw_textf(a, r, 6 + piece_w + 10 + bar_w, 20, kept ? C_NORMAL : C_BARCUT, "%7.2f%% %7.2f%%",
-                   100.0 * pb, 100.0 * pa);
+        if (show_id) draw_textf(a, r, x_id, 6, C_DIM, "%6d", id);
+        draw_bar(a, r, x_bar, bar_w, top > 0 ? pb / top : 0, c);
+        if (show_before) draw_textf(a, r, x_pb, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pb);
+        draw_textf(a, r, x_pa, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pa);
         if (id == sr->token) {
-            draw_text(a, r, 6 + piece_w + 10 + bar_w + 18, W - (6 + piece_w + 10 + bar_w + 18), C_PICK,
-                      a->ascii ? "<" : "\xe2\x97\x80");
+            draw_text(a, r, x_mark, W - x_mark, C_PICK, a->ascii ? "<" : "\xe2\x97\x80");
             drawn_row = 1;
         }
         r++;

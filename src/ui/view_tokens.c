@@ -113,11 +113,12 @@ void view_tokens_draw(ui_app *a, int y, int h) {
     int r = y;
     lm_tokenizer *st = stepper_tok(a);
     int x = 1;
-    x += draw_textf(a, r, x, W - 2, C_DIM, "%zu bytes of text.  ", a->plen);
+    int wide = W >= 100;
+    if (W >= 80) x += draw_textf(a, r, x, W - 2, C_DIM, wide ? "%zu bytes of text.  " : "%zu bytes  ", a->plen);
     x += draw_text(a, r, x, W - x, C_KEY, "t");
-    x += draw_textf(a, r, x, W - x, C_DIM, " stepper tokeniser: %s  ", st ? lm_tok_name(st) : "-");
-    x += draw_text(a, r, x, W - x, C_KEY, "Left/Right");
-    x += draw_text(a, r, x, W - x, C_DIM, " merge step  ");
+    x += draw_textf(a, r, x, W - x, C_DIM, wide ? " stepper tokeniser: %s  " : " stepper %s  ", st ? lm_tok_name(st) : "-");
+    x += draw_text(a, r, x, W - x, C_KEY, wide ? "Left/Right" : "<- ->");
+    x += draw_text(a, r, x, W - x, C_DIM, wide ? " merge step  " : " merge  ");
     x += draw_text(a, r, x, W - x, C_KEY, "l");
     x += draw_textf(a, r, x, W - x, C_DIM, " letters %s  ", a->letters ? "on" : "off");
     x += draw_text(a, r, x, W - x, C_KEY, "L");
@@ -149,8 +150,11 @@ void view_tokens_draw(ui_app *a, int y, int h) {
     x += draw_textf(a, r, x, W - 2, C_TITLE, " BPE %s: merge %ld/%zu ", lm_tok_name(st), s, tr->n_steps);
     char p1[128], p2[128], p3[128];
     if (s == 0) {
-        draw_textf(a, r, x, W - x, C_NORMAL, "  %zu pieces after pre-tokenisation, %zu bytes before any merge",
-                   tr->n_pieces, tr->n_initial);
+        char l1[128], l2[64];
+        snprintf(l1, sizeof l1, "  %zu pieces after pre-tokenisation, %zu bytes before any merge", tr->n_pieces,
+                 tr->n_initial);
+        snprintf(l2, sizeof l2, " %zu pieces, %zu bytes", tr->n_pieces, tr->n_initial);
+        draw_text_fit(a, r, x, W - x, C_NORMAL, l1, l2);
     } else {
         const lm_bpe_step *stp = &tr->steps[s - 1];
         draw_piece(a, st, stp->merged, p3, sizeof p3);

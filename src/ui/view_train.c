@@ -92,7 +92,8 @@ void view_train_draw(ui_app *a, int y, int h) {
                         " %s ", state_name(in.state));
         draw_textf(a, y, x, W - x, C_DIM, " %s", in.data_desc);
     } else {
-        draw_text(a, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)");
+        draw_text_fit(a, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)",
+                      W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
     }
     const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
     float last_val = NAN;
@@ -150,9 +151,10 @@ void view_train_draw(ui_app *a, int y, int h) {
     static const char *keys[][2] = {{"s", " start/pause  "}, {".", " one step  "}, {"x", " stop  "},
                                     {"w", " save as  "},    {"m", " pretrain/SFT  "}, {"+/-", " lr  "},
                                     {"R", " revert to file"}};
+    static const char *short_lab[] = {" run ", " step ", " stop ", " save ", " mode ", " lr ", " revert"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         x += draw_text(a, y + h - 1, x, W - x, C_KEY, keys[i][0]);
-        x += draw_text(a, y + h - 1, x, W - x, C_DIM, keys[i][1]);
+        x += draw_text(a, y + h - 1, x, W - x, C_DIM, W >= 90 ? keys[i][1] : short_lab[i]);
     }
 }
 
