@@ -16,7 +16,7 @@ static const char *view_short[V_COUNT] = {"Next", "Attn", "Tok", "Cmp", "Train"}
 static const char *help_lines[] = {
     "everywhere",
     "  1 2 3 4 5 / Tab    views: next token, attention, tokens, compare, train",
-    "  e                  edit the prompt (Enter or Esc ends; Up/Down: history)",
+    "  e (or just type)   edit the prompt (Enter or Esc ends; Up/Down: history); a letter no view uses, or Enter, starts editing too",
     "  c                  chat template on/off (shows the template's special tokens)",
     "  :                  command line: tokenize, generate, set temperature 0.7, load ...",
     "  o                  show/hide the command output pane (PgUp/PgDn scroll it)",
@@ -97,7 +97,7 @@ static void draw_tabs(ui_app *a) {
 static void draw_prompt(ui_app *a) {
     int W = a->cols;
     int x = draw_text(a, 1, 0, W, a->editing ? C_KEY : C_DIM, a->editing ? "prompt> " : "prompt  ");
-    const char *hint = " e: edit";
+    const char *hint = W >= 70 ? " e: edit prompt (or just type) " : W >= 50 ? " e: edit prompt " : " e: edit ";
     int hint_w = (int)strlen(hint);
     int avail = W - x - (a->editing ? 1 : hint_w + 1);
     /* show a window of the text that holds the cursor */
@@ -116,7 +116,7 @@ static void draw_prompt(ui_app *a) {
         }
     }
     draw_text(a, 1, x, avail, C_NORMAL, a->prompt + start);
-    if (!a->editing) draw_text(a, 1, W - hint_w, hint_w, C_KEY, hint);
+    if (!a->editing) draw_text(a, 1, W - hint_w, hint_w, C_TABSEL, hint);
     if (a->editing) {
         char tmp[UI_PROMPT_MAX];
         memcpy(tmp, a->prompt + start, a->pcur - start);
@@ -533,6 +533,13 @@ static void mouse_key(ui_app *a) {
     }
 }
 
+static void start_editing(ui_app *a) {
+    a->editing = 1;
+    a->pcur = a->plen;
+    a->hist_pos = a->nhist;
+    ses_msg(a, 0, "editing the prompt: Enter or Esc ends, Ctrl-U clears, Up/Down history");
+}
+
 int app_key(ui_app *a, int ch, int is_key) {
     if (is_key && ch == KEY_RESIZE) { clearok(stdscr, TRUE); return 1; }
     if (is_key && ch == KEY_MOUSE) { mouse_key(a); return 1; }
@@ -554,7 +561,7 @@ int app_key(ui_app *a, int ch, int is_key) {
         case ':': a->cmd_active = 1; a->cmd_purpose = 0; a->cmdbuf[0] = 0; a->cmdlen = a->cmdcur = 0; return 1;
         case '1': case '2': case '3': case '4': case '5': a->view = ch - '1'; return 1;
         case '\t': a->view = (a->view + 1) % V_COUNT; return 1;
-        case 'e': case 'i': a->editing = 1; a->pcur = a->plen; a->hist_pos = a->nhist; return 1;
+        case 'e': case 'i': start_editing(a); return 1;
         case 'c':
             a->chat = !a->chat;
             ses_reencode(a);
@@ -577,8 +584,8 @@ int app_key(ui_app *a, int ch, int is_key) {
         return 1;
     }
     if (!is_key && ch == 27) { a->pane_open = 0; return 1; }
-    if (!is_key && ch >= 0x100) return 0;   /* views bind ASCII keys only; never confuse with KEY_ codes */
     int handled = 0;
+    if (!is_key && ch >= 0x100) goto unbound;   /* views bind ASCII keys only; never confuse with KEY_ codes */
     switch (a->view) {
     case V_NEXT: handled = view_next_key(a, ch); break;
     case V_ATTN: handled = view_attention_key(a, ch); break;
@@ -587,5 +594,15 @@ int app_key(ui_app *a, int ch, int is_key) {
     default: handled = view_train_key(a, ch); break;
     }
     if (!handled && !is_key && ch == ' ') handled = 1;
+unbound:
+    /* a newcomer who just starts typing: a printable key that no view binds
+     * (or Enter) starts editing the prompt, with that character typed */
+    if (!handled && !is_key && (ch == '\r' || ch == '\n' || (ch > 32 && ch != 127 && (ch < 0x80 || ch >= 0xa0)))) {
+        start_editing(a);
+        if (ch != '\r' && ch != '\n' && edit_line(a->prompt, sizeof a->prompt, &a->plen, &a->pcur, ch, 0))
+            ses_reencode(a);
+        handled = 1;
+    }
+    if (!handled && is_key && ch == KEY_ENTER) { start_editing(a); handled = 1; }
     return handled;
 }
