@@ -156,6 +156,17 @@ static void test_stream_and_batches(void **state) {
     assert_int_equal(lm_stream_sample(&s, &rng, &b, &err), -1);
     lm_batch_free(&b);
     lm_stream_free(&s);
+    /* a file that cannot be opened or read says why */
+    assert_int_equal(lm_stream_load(&s, t, "/nonexistent/llmlab/train.txt", &err), -1);
+    assert_non_null(strstr(err.msg, "cannot open /nonexistent/llmlab/train.txt: No such file or directory"));
+    lm_sft_set set;
+    assert_int_equal(lm_sft_load(&set, t, "/nonexistent/sft.jsonl", 0, &err), -1);
+    assert_non_null(strstr(err.msg, "No such file or directory"));
+    assert_int_equal(lm_stream_load(&s, t, "/tmp", &err), -1);
+    assert_non_null(strstr(err.msg, "Is a directory"));
+    lm_eval_set es;
+    assert_int_equal(lm_eval_set_load(&es, "/nonexistent/eval.jsonl", &err), -1);
+    assert_non_null(strstr(err.msg, "No such file or directory"));
     lm_tok_free(t);
 }
 

@@ -1,5 +1,6 @@
 /* cmd_eval.c - `llmlab eval MODEL [NAMES...]`: the named evaluations of a
  * model as a table (name, value, n). */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
     if (want[0]) {
         if (access(valp, R_OK) != 0) {
             if (want[0] == 2) {
-                fprintf(ctx->err, "llmlab eval: cannot read %s (give --val FILE)\n", valp);
+                fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --val FILE)\n", valp, strerror(errno));
                 return 1;
             }
         } else {
@@ -131,7 +132,8 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
             int asked = 0;
             for (int j = 1; j < 6; j++) asked |= want[j] == 2;
             if (asked) {
-                fprintf(ctx->err, "llmlab eval: cannot read %s (give --evalset FILE)\n", evalset);
+                fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --evalset FILE)\n", evalset,
+                        strerror(errno));
                 return 1;
             }
             need_set = 0;

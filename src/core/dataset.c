@@ -2,6 +2,7 @@
 #include "dataset.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,7 @@ fail:
 
 static int read_all(const char *path, uint8_t **data, size_t *len, lm_err *err) {
     FILE *f = fopen(path, "rb");
-    if (!f) return lm_fail(err, "cannot open %s", path);
+    if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap);
     for (;;) {
@@ -74,11 +75,11 @@ static int read_all(const char *path, uint8_t **data, size_t *len, lm_err *err) 
         if (!p) free(buf);
         buf = p;
     }
-    int bad = ferror(f);
+    int bad = ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     if (bad) {
         free(buf);
-        return lm_fail(err, "read error on %s", path);
+        return lm_fail(err, "read error on %s: %s", path, strerror(bad));
     }
     *data = buf;
     *len = n;

@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,7 +151,7 @@ done:
 int lm_eval_set_load(lm_eval_set *set, const char *path, lm_err *err) {
     memset(set, 0, sizeof *set);
     FILE *f = fopen(path, "rb");
-    if (!f) return lm_fail(err, "cannot open %s", path);
+    if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
