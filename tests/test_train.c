@@ -658,6 +658,42 @@ static void test_trainloop_exits(void **state) {
     rmdir(dir);
 }
 
+/* options may follow positional arguments (GNU permutation); "--" ends them */
+static int run_cli(char **argv, int argc, char **out) {
+    size_t on = 0, en = 0;
+    char *errt;
+    FILE *fo = open_memstream(out, &on), *fe = open_memstream(&errt, &en);
+    cli_ctx ctx;
+    cli_ctx_init(&ctx, fo, fe);
+    int rc = cli_run(&ctx, argc, argv);
+    cli_ctx_free(&ctx);
+    fclose(fo);
+    fclose(fe);
+    free(errt);
+    return rc;
+}
+
+static void test_option_order(void **state) {
+    (void)state;
+    char *out;
+    char *train[] = {"train", "stray", "--help"};   /* --help after a non-option is still seen */
+    assert_int_equal(run_cli(train, 3, &out), 0);
+    assert_non_null(strstr(out, "usage: llmlab train"));
+    free(out);
+    char *sft[] = {"sft", "stray", "--help"};
+    assert_int_equal(run_cli(sft, 3, &out), 0);
+    assert_non_null(strstr(out, "usage: llmlab sft"));
+    free(out);
+    char *eval[] = {"eval", "some.llm", "--help"};
+    assert_int_equal(run_cli(eval, 3, &out), 0);
+    assert_non_null(strstr(out, "usage: llmlab eval"));
+    free(out);
+    char *dashdash[] = {"train", "--", "--help"};   /* after "--" it is an argument */
+    assert_int_equal(run_cli(dashdash, 3, &out), 2);
+    assert_null(strstr(out, "usage:"));
+    free(out);
+}
+
 static void test_generate(void **state) {
     (void)state;
     lm_err err = {{0}};
@@ -776,7 +812,8 @@ int main(void) {
         cmocka_unit_test(test_val_batches_spread), cmocka_unit_test(test_sft_val_batches_spread),
         cmocka_unit_test(test_sft_jsonl),      cmocka_unit_test(test_loss_decreases),
         cmocka_unit_test(test_sft_mask),       cmocka_unit_test(test_nan_stops),
-        cmocka_unit_test(test_trainloop_exits), cmocka_unit_test(test_generate),       cmocka_unit_test(test_eval_rules),
+        cmocka_unit_test(test_trainloop_exits), cmocka_unit_test(test_option_order),
+        cmocka_unit_test(test_generate),       cmocka_unit_test(test_eval_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

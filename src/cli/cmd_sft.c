@@ -85,7 +85,7 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
     cli_run_opts_init(&ro);
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:o:", longopts, NULL)) != -1) {
         int r = cli_run_option(ctx, "sft", c, optarg, &ro);
         if (r < 0) return 2;
         if (r > 0) continue;

@@ -81,7 +81,7 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
     cli_run_opts_init(&ro);
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "+hm:t:o:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:t:o:", longopts, NULL)) != -1) {
         int r = cli_run_option(ctx, "train", c, optarg, &ro);
         if (r < 0) return 2;
         if (r > 0) continue;
