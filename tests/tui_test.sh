@@ -60,7 +60,8 @@ else fail "no tty: rc=$rc, stderr: $(cat "$tmp/err")"; fi
 # ---- start the UI inside tmux; the shell reports the exit status and the terminal state after
 tmux new-session -d -s "$S" -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "bash --norc --noprofile" || { echo "cannot start tmux"; exit 1; }
-keys "cd '$PWD' && '$LLMLAB' ui -m '$BASE' --instruct '$INST' 'Hi'; echo UI-EXITED=\$?" Enter
+keys "cd '$PWD' && stty -g > '$tmp/stty.before'" Enter
+keys "'$LLMLAB' ui -m '$BASE' --instruct '$INST' 'Hi'; echo UI-EXITED=\$?" Enter
 check "the UI opens on the next-token view" "1 Next token.*2 Attention" 15
 
 # ---- prompt editor: type a prompt and see its tokens (ids checked against `llmlab tokenize`)
@@ -84,6 +85,56 @@ keys r
 check "r generates continuously" "prompt $n_ids \\+ generated [2-9][0-9]*\\)"
 keys r 0
 check "0 goes back to the prompt" "prompt $n_ids \\+ generated 0\\)"
+
+# ---- prompt history: Up recalls an earlier prompt
+keys e C-u
+keys -l "second prompt"
+keys Enter
+check "a second prompt" "prompt  second prompt"
+keys e Up Up
+check "Up twice recalls the first prompt" "prompt> abc xyz"
+keys Enter
+check "Enter keeps the recalled prompt" "prompt  abc xyz"
+
+# ---- a newcomer just types: a letter no view binds starts editing with it
+keys -l "Why"
+check "typing W starts editing, nothing eaten" "prompt> abc xyzWhy"
+keys C-u
+keys -l "abc xyz"
+keys Enter
+check "the prompt line says how to edit" "e: edit prompt"
+
+# ---- chat toggle: the template's special tokens show in the strip
+keys c
+check "c answers (template on, or why not)" "chat template on|chat"
+if screen | grep -q 'chat template on'; then
+    check "the strip shows the template's special tokens" "<\|user\|>.*<\|assistant\|>|<\|assistant\|>"
+else
+    check "chat with a tokeniser without the markers says so" "marker|special|chat"
+fi
+keys c
+check "c turns it off again" "\\| chat off"
+
+# ---- top-k and top-p cuts are drawn where they fall
+keys K K K K
+check "top-k 5 set" "top-k 5 \\[k/K\\]"
+check "the top-k cut line shows after rank 5" "top-k cut: k=5"
+keys k k k k
+check "top-k off again" "top-k off"
+for i in $(seq 1 19); do keys p; done
+check "top-p down to 0.05" "top-p 0\\.05"
+check "the top-p cut line shows" "top-p cut: mass >= 0\\.05"
+for i in $(seq 1 19); do keys P; done
+check "top-p off again" "top-p off"
+
+# ---- high-contrast mode: H switches the colours (same text, other escapes)
+plain1=$(screen); esc1=$(tmux capture-pane -p -e -t "$S")
+keys H
+check "H turns high contrast on" "high-contrast colours on"
+esc2=$(tmux capture-pane -p -e -t "$S")
+if [ "$esc1" != "$esc2" ]; then pass "high contrast changes the colour escapes"; else fail "H changed no colours"; fi
+keys H
+check "H turns it off" "high-contrast colours off"
 
 # ---- temperature: the bars change
 bars() { screen | grep -E '^ +[0-9]+ .*%.*%' | head -8; }
@@ -193,6 +244,56 @@ alt=$(tmux display -p -t "$S" '#{alternate_on}')
 if [ "$alt" = "0" ]; then pass "alternate screen left"; else fail "alternate screen still on"; fi
 keys "stty -a | grep -o ' icanon\\| echo ' | tr -d ' ' | tr '\\n' ,; echo" Enter
 check "tty back in canonical mode with echo" "icanon,echo,"
+
+stty_same() {   # the shell in the pane compares its tty settings with the ones saved before the UI ran
+    keys "clear; [ \"\$(stty -g)\" = \"\$(cat '$tmp/stty.before')\" ] && echo STTY-SAME-\$((6*7)) || echo STTY-DIFF" Enter
+    check "$1: stty settings as before the UI" "STTY-SAME-42"
+}
+stty_same "after q"
+ui_pid() {   # the llmlab child of the pane's shell
+    local i=0 pp; pp=$(tmux display -p -t "$S" '#{pane_pid}')
+    while [ "$i" -lt 100 ]; do
+        p=$(pgrep -P "$pp" | head -1); [ -n "$p" ] && { echo "$p"; return 0; }
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
+# ---- Ctrl-C restores the terminal
+keys "clear; '$LLMLAB' ui -m '$BASE' 'Hi'; echo UI-EXITED=\$?" Enter
+check "UI again (for Ctrl-C)" "1 Next token.*2 Attention" 15
+keys C-c
+check "Ctrl-C quits" "UI-EXITED=[0-9]+"
+[ "$(tmux display -p -t "$S" '#{alternate_on}')" = 0 ] && pass "Ctrl-C: alternate screen left" || fail "Ctrl-C: alternate screen still on"
+stty_same "after Ctrl-C"
+
+# ---- SIGTERM restores the terminal
+keys "clear; '$LLMLAB' ui -m '$BASE' 'Hi'; echo UI-EXITED=\$?" Enter
+check "UI again (for SIGTERM)" "1 Next token.*2 Attention" 15
+pid=$(ui_pid) && kill -TERM "$pid"
+check "SIGTERM ends the UI (status 143 or an orderly exit)" "UI-EXITED=[0-9]+"
+[ "$(tmux display -p -t "$S" '#{alternate_on}')" = 0 ] && pass "SIGTERM: alternate screen left" || fail "SIGTERM: alternate screen still on"
+stty_same "after SIGTERM"
+
+# ---- NO_COLOR and --ascii: no colour escapes, no braille or block characters
+keys "clear; NO_COLOR=1 '$LLMLAB' ui --ascii -m '$BASE' 'Hi there'; echo UI-EXITED=\$?" Enter
+check "UI with NO_COLOR and --ascii" "1 Next token.*2 Attention" 15
+check "ascii: the bars are drawn" "^ +1 .*[#=|]+.*%"
+# colour SGR parameters (30-38, 40-48, 90-97, 100-107; 39/49 are tmux's own resets)
+no_colour() { tmux capture-pane -p -e -t "$S" | grep -aoE $'\e\\[[0-9;]*m' | tr -d '\033[m' | tr ';' '\n' |
+              grep -E '^(3[0-8]|4[0-8]|9[0-7]|10[0-7])$' | head -3; }
+no_block() { screen | LC_ALL=C.UTF-8 grep -P '[\x{2580}-\x{259F}\x{2800}-\x{28FF}\x{25C0}]' | head -2; }
+c=$(no_colour); [ -z "$c" ] && pass "NO_COLOR: no colour escapes (next view)" || fail "NO_COLOR: colour SGR $c"
+b=$(no_block); [ -z "$b" ] && pass "--ascii: no block/braille characters (next view)" || fail "--ascii: [$b]"
+keys 2
+check "ascii attention view" "head 0/[0-9]+"
+b=$(no_block); [ -z "$b" ] && pass "--ascii: no block/braille characters (attention)" || fail "--ascii attention: [$b]"
+c=$(no_colour); [ -z "$c" ] && pass "NO_COLOR: no colour escapes (attention)" || fail "NO_COLOR attention: $c"
+keys 5 .
+check "ascii train view after one step" "step [1-9][0-9]* +loss" 30
+b=$(no_block); [ -z "$b" ] && pass "--ascii: no braille in the loss plot" || fail "--ascii train: [$b]"
+keys x q
+check "q quits the NO_COLOR run" "UI-EXITED=0"
 
 echo
 [ "$fails" -eq 0 ] && echo "tui_test: all passed" || echo "tui_test: $fails failed"

@@ -567,7 +567,12 @@ int app_key(ui_app *a, int ch, int is_key) {
             ses_reencode(a);
             if (!a->msg_err) ses_msg(a, 0, "chat template %s", a->chat ? "on" : "off");
             return 1;
-        case 'H': a->hc = !a->hc; draw_init_colors(a); clearok(stdscr, TRUE); return 1;
+        case 'H':
+            a->hc = !a->hc;
+            draw_init_colors(a);
+            clearok(stdscr, TRUE);
+            ses_msg(a, 0, "high-contrast colours %s", a->hc ? "on" : "off");
+            return 1;
         case 'o': a->pane_open = !a->pane_open; a->pane_scroll = 0; return 1;
         case 12: clearok(stdscr, TRUE); return 1;   /* Ctrl-L */
         default: break;
