@@ -37,7 +37,8 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err) {
     ctx->out = out;
     ctx->err = err;
     const char *nc = getenv("NO_COLOR");
-    ctx->color = isatty(fileno(out)) && !(nc && nc[0]);
+    const char *term = getenv("TERM");
+    ctx->color = isatty(fileno(out)) && !(nc && nc[0]) && term && term[0] && strcmp(term, "dumb") != 0;
     const char *env_model = getenv("LLMLAB_MODEL");
     if (env_model && env_model[0])
         snprintf(ctx->model_path, sizeof ctx->model_path, "%s", env_model);
