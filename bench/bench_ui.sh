@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # bench_ui.sh - how fast the text UI draws and answers keys.
-#   bench ui_frame p50_ms p99_ms: a full redraw of the main (next-token) view at
-#     200x60 with a 64-token prompt into a virtual screen: the forward pass and
-#     sampler from the core + drawing + doupdate (`llmlab ui --bench-frames`).
+#   bench ui_frame p50_ms p99_ms: one full redraw of the main (next-token) view
+#     at 200x60 with a 64-token prompt into a virtual screen (`llmlab ui
+#     --bench-frames`), FROM CACHED core results: erase, every panel drawn, and a
+#     full-screen doupdate -- what a key press that does not change the prompt
+#     or the weights costs. No forward pass in it.
+#   bench ui_frame_forward: the same redraw after a fresh lm_forward over the 64
+#     tokens + sampler (what a prompt edit, a step, or new weights cost).
+#   bench ui_frame_resample: sampler again on cached logits + redraw (a
+#     temperature / top-k / top-p key).
 #   bench ui_key_during_training p99_ms: the real binary in tmux (200x60) with
 #     training running on its worker thread; ~50 keys sent at intervals; each
 #     key's time from reading it to the end of the redraw, from the
@@ -14,6 +20,8 @@ cd "$(dirname "$0")/.."
 LLMLAB="${LLMLAB:-./llmlab}"
 case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
 export LLMLAB_THREADS="${BENCH_THREADS:-2}"
+# llmlab's main re-execs itself with this policy; set here too so every run below is measured the same way
+export OMP_WAIT_POLICY=PASSIVE
 tmp=$(mktemp -d)
 S="llmlab-bench-ui-$$"
 trap 'tmux kill-session -t "$S" 2>/dev/null; [ -n "${BENCH_UI_KEEP:-}" ] && cp "$tmp/latency.log" "$BENCH_UI_KEEP"; rm -rf "$tmp"' EXIT
@@ -26,7 +34,7 @@ else
     MODEL=$tmp/base.llm
     "$LLMLAB" init --layers 4 --heads 4 --width 128 --ctx 128 -o "$MODEL" >/dev/null || exit 1
 fi
-echo "model: $MODEL; threads: $LLMLAB_THREADS (training), 1 (UI thread's forward)"
+echo "model: $MODEL; threads: $LLMLAB_THREADS (training), 1 (UI thread's forward); OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
 "$LLMLAB" info "$MODEL" 2>/dev/null | head -3
 
 PROMPT="The students watched the model read one token at a time, and each time it guessed what came next."
@@ -44,7 +52,7 @@ wait_for() {
     echo "timed out waiting for /$1/"; screen | tail -5; return 1
 }
 tmux new-session -d -s "$S" -x 200 -y 60 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    -e LLMLAB_UI_LATENCY_LOG="$LOG" -e LLMLAB_THREADS="$LLMLAB_THREADS" -e TMPDIR="$tmp" \
+    -e LLMLAB_UI_LATENCY_LOG="$LOG" -e LLMLAB_THREADS="$LLMLAB_THREADS" -e TMPDIR="$tmp" -e OMP_WAIT_POLICY=PASSIVE \
     "'$LLMLAB' ui -m '$MODEL' '$PROMPT'; sleep 5" || exit 1
 wait_for "1 Next token" || exit 1
 tmux send-keys -t "$S" 5 s
