@@ -9,6 +9,7 @@ PyTorch (tests/lm_torch.py, float64) from the same weights and compares:
   10 AdamW losses <= 1e-4 (and the pre-clip gradient norms, rel 1e-3).
 On failure it names the worst tensor and exits non-zero.
 """
+import math
 import os
 import struct
 import subprocess
@@ -54,14 +55,28 @@ class Reader:
         return t.clone()
 
 
+def schedule_lr(max_lr, min_lr, warmup, total, step):
+    """Linear warmup over `warmup` steps reaching max_lr at step warmup-1
+    ((step+1)/warmup, as llm.c), then cosine from max_lr at step `warmup` to
+    min_lr at step `total`, then min_lr."""
+    if step < warmup:
+        return max_lr * (step + 1) / warmup
+    if step >= total:
+        return min_lr
+    frac = (step - warmup) / (total - warmup)
+    return min_lr + 0.5 * (1.0 + math.cos(math.pi * frac)) * (max_lr - min_lr)
+
+
 def read_dump(path):
     r = Reader(open(path, "rb").read())
     assert r.d[:4] == b"LMTD", "bad magic"
     r.o = 4
     (ver,) = r.take("i")
-    assert ver == 1
+    assert ver == 2, f"dump version {ver}, expected 2 (rebuild build/tools/torch_dump)"
     L, H, C, M, n_ctx, V, pos, act, B, T, use_mask, n_steps = r.take("12i")
     lr, b1, b2, eps, wd, clip = r.take("6f")
+    (min_lr,) = r.take("f")
+    warmup, total = r.take("2i")
     (nv,) = r.take("i")
     views = []
     for _ in range(nv):
@@ -76,13 +91,14 @@ def read_dump(path):
     d = dict(cfg=dict(n_layer=L, n_head=H, d_model=C, d_mlp=M, n_ctx=n_ctx, vocab_size=V,
                       pos=POS[pos], act=ACT[act]),
              B=B, T=T, use_mask=use_mask, n_steps=n_steps, lr=lr, betas=(b1, b2), eps=eps,
-             wd=wd, clip=clip, views=views, params=params)
+             wd=wd, clip=clip, min_lr=min_lr, warmup=warmup, total=total, views=views, params=params)
     d["tokens"], d["targets"], d["mask"] = r.ints(N), r.ints(N), r.floats(N)
     d["logits"] = r.floats(N * V).view(B, T, V)
     (d["loss"],) = r.take("f")
     d["grads"] = r.floats(npar)
     d["step_loss"] = r.floats(n_steps)
     d["step_norm"] = r.floats(n_steps)
+    d["step_lr"] = r.floats(n_steps)
     assert r.o == len(r.d), "trailing bytes in dump"
     return d
 
@@ -136,7 +152,8 @@ def check(name, spec):
             failures.append(("grad " + vname, e))
     print(f"[{name}] worst gradient: {worst[0]} rel err {worst[1]:.3e}")
 
-    # 10 AdamW steps with gradient clipping, decay only on views with decay=1
+    # 10 AdamW steps with gradient clipping, decay only on views with decay=1,
+    # at the warmup + cosine learning rate computed here independently
     Q = {k: v.detach().clone().requires_grad_(True) for k, v in P.items()}
     decay = [Q[v[0]] for v in d["views"] if v[3]]
     nodecay = [Q[v[0]] for v in d["views"] if not v[3]]
@@ -145,6 +162,12 @@ def check(name, spec):
                               lr=d["lr"], betas=d["betas"], eps=d["eps"])
     worst_step = 0.0
     for s in range(d["n_steps"]):
+        lr_s = schedule_lr(d["lr"], d["min_lr"], d["warmup"], d["total"], s)
+        elr = abs(d["step_lr"][s].item() - lr_s) / lr_s
+        if elr > 1e-5:
+            failures.append((f"schedule lr step {s} (C {d['step_lr'][s].item():.6e}, py {lr_s:.6e})", elr))
+        for g in optim.param_groups:
+            g["lr"] = lr_s
         optim.zero_grad()
         ls = lm_torch.masked_loss(lm_torch.forward(Q, cfg, idx), tgt, msk)
         ls.backward()

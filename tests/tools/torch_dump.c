@@ -5,15 +5,17 @@
  *   POS: learned|sinusoidal|rotary   ACT: gelu|relu   USE_MASK: 0|1
  *
  * File (little endian):
- *   "LMTD" int32 version=1
+ *   "LMTD" int32 version=2
  *   int32 L H C M n_ctx V pos act B T use_mask n_steps
  *   float lr beta1 beta2 eps weight_decay clip
+ *   float min_lr; int32 warmup_steps total_steps    (the schedule, lr = peak)
  *   int32 n_views; n_views x { char name[32]; int32 ndim, shape0, shape1, decay;
  *                             uint64 offset, numel }
  *   uint64 n_params; float params[n_params]          (the weights used)
  *   int32 tokens[B*T]; int32 targets[B*T]; float mask[B*T] (ones when unused)
  *   float logits[B*T*V]; float loss; float grads[n_params]
  *   float step_loss[n_steps]; float step_norm[n_steps]  (AdamW steps, clipped)
+ *   float step_lr[n_steps]     (lm_schedule_lr of each step, as used)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +43,8 @@ int main(int argc, char **argv) {
     uint64_t seed = strtoull(argv[13], NULL, 10);
     const int n_steps = 10;
     const float lr = 3e-3f, clip = 1.0f;
+    /* warmup 3 then cosine to min_lr at step 10: every phase within 10 steps */
+    const lm_schedule sched = { lr, 3e-4f, 3, n_steps };
     lm_adamw opt = lm_adamw_default();
     lm_err err;
     lm_model m;
@@ -75,11 +79,12 @@ int main(int argc, char **argv) {
     FILE *f = fopen(argv[1], "wb");
     if (!f) { perror(argv[1]); return 1; }
     fwrite("LMTD", 1, 4, f);
-    w32(f, 1);
+    w32(f, 2);
     int32_t hdr[] = { cfg.n_layer, cfg.n_head, cfg.d_model, cfg.d_mlp, cfg.n_ctx, cfg.vocab_size,
                       (int32_t)cfg.pos, (int32_t)cfg.act, B, T, use_mask, n_steps };
     for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) w32(f, hdr[i]);
     wf(f, lr); wf(f, opt.beta1); wf(f, opt.beta2); wf(f, opt.eps); wf(f, opt.weight_decay); wf(f, clip);
+    wf(f, sched.min_lr); w32(f, sched.warmup_steps); w32(f, sched.total_steps);
     w32(f, m.n_views);
     for (int i = 0; i < m.n_views; i++) {
         const lm_tensor_view *v = &m.views[i];
@@ -98,7 +103,7 @@ int main(int argc, char **argv) {
     wf(f, m.loss);
     fwrite(m.grads, 4, m.n_params, f);
 
-    float losses[10], norms[10];
+    float losses[10], norms[10], lrs[10];
     for (int s = 0; s < n_steps; s++) {
         lm_zero_grad(&m);
         if (lm_forward(&m, tok, tgt, use_mask ? mask : NULL, B, T, &err) || lm_backward(&m, &err)) {
@@ -107,10 +112,12 @@ int main(int argc, char **argv) {
         }
         losses[s] = m.loss;
         norms[s] = lm_clip_grad(&m, clip);
-        if (lm_adamw_step(&m, &opt, lr, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+        lrs[s] = lm_schedule_lr(&sched, s);
+        if (lm_adamw_step(&m, &opt, lrs[s], &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
     }
     fwrite(losses, 4, n_steps, f);
     fwrite(norms, 4, n_steps, f);
+    fwrite(lrs, 4, n_steps, f);
     fclose(f);
     free(tok); free(tgt); free(mask);
     lm_model_free(&m);
