@@ -125,7 +125,8 @@ typedef struct {
     float max_lr, min_lr;
     int   warmup_steps, total_steps;
 } lm_schedule;
-/* linear warmup from 0 to max_lr over warmup_steps, then cosine to min_lr at
+/* linear warmup max_lr * (step + 1) / warmup_steps (max_lr at step
+ * warmup_steps - 1, never 0 at step 0), then cosine to min_lr at
  * total_steps, then min_lr. step counts from 0. */
 float lm_schedule_lr(const lm_schedule *s, int step);
 

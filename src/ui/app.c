@@ -16,7 +16,7 @@ static const char *view_short[V_COUNT] = {"Next", "Attn", "Tok", "Cmp", "Train"}
 static const char *help_lines[] = {
     "everywhere",
     "  1 2 3 4 5 / Tab    views: next token, attention, tokens, compare, train",
-    "  e (or just type)   edit the prompt (Enter or Esc ends; Up/Down: history); a letter no view uses, or Enter, starts editing too",
+    "  e (or just type)   edit the prompt (Enter or Esc ends; Up/Down: history); a letter no view uses starts a new prompt, Enter edits this one",
     "  c                  chat template on/off (shows the template's special tokens)",
     "  :                  command line: tokenize, generate, set temperature 0.7, load ...",
     "  o                  show/hide the command output pane (PgUp/PgDn scroll it)",
@@ -601,8 +601,13 @@ int app_key(ui_app *a, int ch, int is_key) {
     if (!handled && !is_key && ch == ' ') handled = 1;
 unbound:
     /* a newcomer who just starts typing: a printable key that no view binds
-     * (or Enter) starts editing the prompt, with that character typed */
+     * starts a new prompt with that character (the old one stays in the
+     * history, Up brings it back); Enter edits the current prompt */
     if (!handled && !is_key && (ch == '\r' || ch == '\n' || (ch > 32 && ch != 127 && (ch < 0x80 || ch >= 0xa0)))) {
+        if (ch != '\r' && ch != '\n') {
+            hist_add(a);
+            ses_set_prompt(a, "");
+        }
         start_editing(a);
         if (ch != '\r' && ch != '\n' && edit_line(a->prompt, sizeof a->prompt, &a->plen, &a->pcur, ch, 0))
             ses_reencode(a);

@@ -139,11 +139,13 @@ static int load_pretrain(ui_worker *w, lm_err *err) {
         }
     }
     if (lm_batch_alloc(&w->batch, w->o.B, T, 0, err)) return -1;
-    for (int i = 0; i < N_VAL; i++) {
-        if (lm_batch_alloc(&w->val[i], w->o.B, T, 0, err)) return -1;
-        w->n_val = i + 1;
-        if (lm_stream_batch_at(&w->val_stream, (size_t)i, &w->val[i], err)) return -1;
-    }
+    /* the same spread-out validation windows as `llmlab train` */
+    lm_batch *vb;
+    int nvb;
+    if (lm_stream_val_batches(&w->val_stream, w->o.B, T, N_VAL, &vb, &nvb, err)) return -1;
+    for (int i = 0; i < nvb; i++) w->val[i] = vb[i];   /* the batches now belong to w->val */
+    w->n_val = nvb;
+    free(vb);
     pthread_mutex_lock(&w->mu);
     snprintf(w->info.data_desc, sizeof w->info.data_desc, "pretrain on %.150s (%zu tokens), val: %s, B=%d T=%d",
              desc, w->stream.n, vdesc, w->o.B, T);
