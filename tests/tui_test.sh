@@ -96,9 +96,12 @@ check "Up twice recalls the first prompt" "prompt> abc xyz"
 keys Enter
 check "Enter keeps the recalled prompt" "prompt  abc xyz"
 
-# ---- a newcomer just types: a letter no view binds starts editing with it
+# ---- a newcomer just types: a letter no view binds starts a new prompt with it
 keys -l "Why"
-check "typing W starts editing, nothing eaten" "prompt> abc xyzWhy"
+check "typing W starts a new prompt, nothing eaten" "prompt> Why"
+keys Up
+check "the replaced prompt is still in the history" "prompt> abc xyz"
+keys Down
 keys C-u
 keys -l "abc xyz"
 keys Enter
