@@ -262,6 +262,17 @@ ui_pid() {   # the llmlab child of the pane's shell
     return 1
 }
 
+# ---- opened without a prompt: the editor is open, the first letter replaces the example
+keys "clear; '$LLMLAB' ui -m '$BASE'; echo UI-EXITED=\$?" Enter
+check "no prompt given: the prompt editor is open" "prompt> " 15
+check "and says that typing replaces the example" "replaces the example"
+keys -l "The cat"
+keys Enter
+check "typed letters form the prompt, none taken as keys" "prompt  The cat "
+check "and the temperature is untouched" "temperature 1.00"
+keys q
+check "q quits" "UI-EXITED=0"
+
 # ---- Ctrl-C restores the terminal
 keys "clear; '$LLMLAB' ui -m '$BASE' 'Hi'; echo UI-EXITED=\$?" Enter
 check "UI again (for Ctrl-C)" "1 Next token.*2 Attention" 15

@@ -465,6 +465,19 @@ static void hist_add(ui_app *a) {
 }
 
 static void prompt_key(ui_app *a, int ch, int is_key) {
+    if (a->placeholder && !is_key && ch == '?') {   /* the start-up message promises help */
+        a->help_open = 1;
+        a->help_scroll = 0;
+        return;
+    }
+    if (a->placeholder) {   /* the first printable key replaces the example prompt */
+        a->placeholder = 0;
+        if (!is_key && ch >= 32 && ch != 127) {
+            hist_add(a);
+            ses_set_prompt(a, "");
+            a->pcur = a->plen = 0;
+        }
+    }
     if ((!is_key && (ch == '\r' || ch == '\n' || ch == 27)) || (is_key && ch == KEY_ENTER)) {
         a->editing = 0;
         hist_add(a);
@@ -533,12 +546,16 @@ static void mouse_key(ui_app *a) {
     }
 }
 
-static void start_editing(ui_app *a) {
+void app_start_editing(ui_app *a, int placeholder) {
     a->editing = 1;
+    a->placeholder = placeholder;
     a->pcur = a->plen;
     a->hist_pos = a->nhist;
-    ses_msg(a, 0, "editing the prompt: Enter or Esc ends, Ctrl-U clears, Up/Down history");
+    ses_msg(a, 0, placeholder ? "type a prompt (it replaces the example), Enter to see the next token; ? lists every key"
+                              : "editing the prompt: Enter or Esc ends, Ctrl-U clears, Up/Down history");
 }
+
+static void start_editing(ui_app *a) { app_start_editing(a, 0); }
 
 int app_key(ui_app *a, int ch, int is_key) {
     if (is_key && ch == KEY_RESIZE) { clearok(stdscr, TRUE); return 1; }

@@ -53,6 +53,7 @@ typedef struct ui_app {
     char prompt[UI_PROMPT_MAX];
     size_t plen, pcur;
     int editing;
+    int placeholder;   /* the prompt is the start-up example: the first letter typed replaces it */
     char *hist[UI_HIST];
     int nhist, hist_pos;
     int chat;                      /* wrap the prompt in the chat template */
@@ -196,6 +197,9 @@ int  view_train_save(ui_app *a, const char *path);
 
 /* ---- app.c ---- */
 void app_draw(ui_app *a);
+/* Opens the prompt editor; with placeholder=1 the first printable key typed
+ * replaces the whole prompt (the start-up example) instead of extending it. */
+void app_start_editing(ui_app *a, int placeholder);
 int  app_key(ui_app *a, int ch, int is_key);
 void app_log(ui_app *a, const char *s, size_t n);
 double app_now_ms(void);

@@ -234,7 +234,10 @@ int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
                 getenv("TERM") ? getenv("TERM") : "");
         rc = 1;
     } else {
-        ses_msg(a, 0, "? lists every key; e edits the prompt; space takes the next token");
+        if (optind < argc)
+            ses_msg(a, 0, "? lists every key; e edits the prompt; space takes the next token");
+        else
+            app_start_editing(a, 1);   /* a newcomer's first keys type a prompt */
         event_loop(a);
         term_close();
     }
