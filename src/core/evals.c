@@ -392,9 +392,12 @@ static void trace(const lm_eval_opts *o, const char *row, const char *q, const c
     if (o->trace) o->trace(o->user, row, q, reply, ok);
 }
 
-/* few-shot prompt text */
+/* few-shot prompt text: 0 shots is the bare question, as a user would type
+ * it; otherwise `shots` solved examples in the Q&A-page format, then the
+ * question in that format */
 static char *few_shot_text(const lm_eval_set *set, int idx, int shots) {
     const lm_eval_item *it = &set->items[idx];
+    if (shots == 0) return strdup(it->question);
     size_t cap = strlen(it->question) + 64;
     const char *sq[3], *sa[3];
     int ns = 0;

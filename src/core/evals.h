@@ -18,10 +18,12 @@
  *   bare_continues         base mode, prompt "<|endoftext|>QUESTION": the share
  *                          of continuations that carry on the document instead
  *                          of answering, by lm_eval_classify_bare
- *   few_shot_0, few_shot_3 base mode, "User question: Q\nYour answer:" with 0 or
- *                          3 solved examples before it (each "User question:
- *                          q\nYour answer: a\n\n"); correct if the first line of
- *                          the continuation contains an expected answer
+ *   few_shot_0, few_shot_3 base mode: few_shot_0 is the bare question as a user
+ *                          would type it, no examples; few_shot_3 puts 3 solved
+ *                          examples before it ("User question: q\nYour answer:
+ *                          a\n\n" each, then "User question: Q\nYour answer:");
+ *                          correct if the first line of the continuation
+ *                          contains an expected answer
  *   idk_rate               chat mode on unknown entities: share of replies that
  *                          say they do not know (lm_eval_says_idk)
  *   letters                chat mode, "How many r are in strawberry?": correct if
