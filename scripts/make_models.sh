@@ -16,8 +16,8 @@ SEED="${SEED:-1234}"
 VOCAB="${VOCAB:-4096}"
 LAYERS="${LAYERS:-4}"; HEADS="${HEADS:-4}"; WIDTH="${WIDTH:-256}"; MLP="${MLP:-1024}"; CTX="${CTX:-128}"
 BATCH="${BATCH:-16}"; SEQ="${SEQ:-$CTX}"
-BASE_STEPS="${BASE_STEPS:-3000}"; BASE_LR="${BASE_LR:-1e-3}"
-SFT_STEPS="${SFT_STEPS:-800}"; SFT_LR="${SFT_LR:-3e-4}"
+BASE_STEPS="${BASE_STEPS:-5000}"; BASE_LR="${BASE_LR:-1e-3}"
+SFT_STEPS="${SFT_STEPS:-600}"; SFT_LR="${SFT_LR:-3e-4}"
 BPE_BYTES="${BPE_BYTES:-0}"   # 0 = train the BPE on the whole corpus
 if [ "${SMOKE:-0}" = 1 ]; then
     OUT="${OUT_SMOKE:-build/models-smoke}"; WORK="$OUT/work"
