@@ -21,7 +21,7 @@ LLMLAB="${LLMLAB:-./llmlab}"
 case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
 export LLMLAB_THREADS="${BENCH_THREADS:-2}"
 # llmlab's main re-execs itself with this policy; set here too so every run below is measured the same way
-export OMP_WAIT_POLICY=PASSIVE
+export GOMP_SPINCOUNT=10000   # as llmlab runs (src/main.c)
 tmp=$(mktemp -d)
 S="llmlab-bench-ui-$$"
 trap 'tmux kill-session -t "$S" 2>/dev/null; [ -n "${BENCH_UI_KEEP:-}" ] && cp "$tmp/latency.log" "$BENCH_UI_KEEP"; rm -rf "$tmp"' EXIT
@@ -34,7 +34,7 @@ else
     MODEL=$tmp/base.llm
     "$LLMLAB" init --layers 4 --heads 4 --width 128 --ctx 128 -o "$MODEL" >/dev/null || exit 1
 fi
-echo "model: $MODEL; threads: $LLMLAB_THREADS (training), 1 (UI thread's forward); OMP_WAIT_POLICY=$OMP_WAIT_POLICY"
+echo "model: $MODEL; threads: $LLMLAB_THREADS (training), 1 (UI thread's forward); GOMP_SPINCOUNT=$GOMP_SPINCOUNT"
 "$LLMLAB" info "$MODEL" 2>/dev/null | head -3
 
 PROMPT="The students watched the model read one token at a time, and each time it guessed what came next."
@@ -52,7 +52,7 @@ wait_for() {
     echo "timed out waiting for /$1/"; screen | tail -5; return 1
 }
 tmux new-session -d -s "$S" -x 200 -y 60 -e LANG=C.UTF-8 -e TERM=xterm-256color \
-    -e LLMLAB_UI_LATENCY_LOG="$LOG" -e LLMLAB_THREADS="$LLMLAB_THREADS" -e TMPDIR="$tmp" -e OMP_WAIT_POLICY=PASSIVE \
+    -e LLMLAB_UI_LATENCY_LOG="$LOG" -e LLMLAB_THREADS="$LLMLAB_THREADS" -e TMPDIR="$tmp" -e GOMP_SPINCOUNT=10000 \
     "'$LLMLAB' ui -m '$MODEL' '$PROMPT'; sleep 5" || exit 1
 wait_for "1 Next token" || exit 1
 tmux send-keys -t "$S" 5 s

@@ -7,19 +7,25 @@
 #include "cli/cli.h"
 #include "ui/ui.h"
 
-/* OpenMP threads that spin while waiting fight every other process on a
- * two-core machine (a training step went from 180 ms to 1.9 s under load), and
- * libgomp reads OMP_WAIT_POLICY only when it starts. So llmlab restarts
- * itself once with PASSIVE unless the user chose a policy. */
-static void prefer_passive_openmp(char **argv) {
-    if (getenv("OMP_WAIT_POLICY")) return;
-    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+/* How OpenMP threads wait between parallel regions matters a lot on a
+ * two-core machine. Spinning for long (libgomp's default) collapses when
+ * anything else runs: a training step went from 180 ms to 1.9 s. Sleeping at
+ * once (OMP_WAIT_POLICY=PASSIVE) halves generation speed on a quiet machine,
+ * because one token runs ~17 short parallel regions and each wake-up costs.
+ * A short spin (GOMP_SPINCOUNT=10000, a few microseconds) measured best both
+ * ways (bench/tools/model_bench, C1: gen 3053 tok/s quiet vs 1607 passive;
+ * under two busy loops, train 420 ms/step vs 469 passive and 723 default).
+ * libgomp reads these only when it starts, so llmlab restarts itself once
+ * with the setting unless the user chose one. */
+static void prefer_short_spin(char **argv) {
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    setenv("GOMP_SPINCOUNT", "10000", 1);
     execv("/proc/self/exe", argv);
     /* if that fails, run on with the default policy */
 }
 
 int main(int argc, char **argv) {
-    prefer_passive_openmp(argv);
+    prefer_short_spin(argv);
     cli_ctx ctx;
     cli_ui_entry = cmd_ui;
     cli_ctx_init(&ctx, stdout, stderr);
