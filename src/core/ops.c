@@ -172,7 +172,9 @@ void layernorm_backward(float *dx, float *dw, float *db, const float *dy,
  * x = n ln2 + r, |r| <= ln2/2, exp(r) by a degree-6 Taylor/Horner polynomial
  * (relative error ~2e-7), times 2^n built in the exponent bits. */
 static inline float fast_expf(float x) {
-    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+    /* written so that NaN lands on -87 (no undefined float-to-int cast below);
+     * callers multiply by x, so a NaN input still gives a NaN output */
+    x = x > -87.0f ? (x < 88.0f ? x : 88.0f) : -87.0f;
     /* round to nearest by the 1.5 * 2^23 trick (vectorises, unlike roundf) */
     float n = (x * 1.4426950408889634f + 12582912.0f) - 12582912.0f;
     float r = x - n * 0.693145751953125f - n * 1.428606765330187e-06f;
@@ -183,7 +185,7 @@ static inline float fast_expf(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;
