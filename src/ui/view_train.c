@@ -112,8 +112,14 @@ void view_train_draw(ui_app *a, int y, int h) {
         float lo = INFINITY, hi = -INFINITY;
         float *s1 = malloc(sizeof(float) * (a->n_rec + 1)), *s2 = malloc(sizeof(float) * (a->n_rec + 1));
         if (s1 && s2) {
+            /* train loss of one small batch is noisy: draw its exponential moving
+             * average (bias-corrected, as Adam's moments), the headline number
+             * above stays the raw loss of the last step */
+            double ema = 0, weight = 0;
             for (size_t i = 0; i < a->n_rec; i++) {
-                s1[i] = a->hist_rec[i].loss;
+                ema = 0.9 * ema + 0.1 * a->hist_rec[i].loss;
+                weight = 0.9 * weight + 0.1;
+                s1[i] = (float)(ema / weight);
                 s2[i] = a->hist_rec[i].val_loss;
                 if (s1[i] < lo) lo = s1[i];
                 if (s1[i] > hi) hi = s1[i];
@@ -131,7 +137,7 @@ void view_train_draw(ui_app *a, int y, int h) {
             }
             draw_hline(a, top + ph, px, pw, C_DIM);
             int lx = px;
-            lx += draw_text(a, top + ph + 1, lx, pw, C_TRAIN, a->ascii ? ". train loss" : "\xe2\xa0\x82 train loss");
+            lx += draw_text(a, top + ph + 1, lx, pw, C_TRAIN, a->ascii ? ". train loss (smoothed)" : "\xe2\xa0\x82 train loss (smoothed)");
             lx += draw_text(a, top + ph + 1, lx, pw, C_VAL, a->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
             if (a->n_rec)
                 draw_textf(a, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
