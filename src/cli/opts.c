@@ -1,6 +1,9 @@
 /* opts.c - option and input helpers shared by the commands (see opts.h). */
 #include "opts.h"
 
+/* the largest file or stdin a command reads into memory */
+#define CLI_MAX_INPUT ((size_t)1 << 30)
+
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -64,6 +67,11 @@ int cli_slurp(const char *path, uint8_t **data, size_t *len) {
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
+        if (cap >= CLI_MAX_INPUT) {   /* /dev/zero or a runaway pipe: refuse, don't swap */
+            free(buf);
+            if (f != stdin) fclose(f);
+            return EFBIG;
+        }
         cap *= 2;
         uint8_t *nb = realloc(buf, cap + 1);
         if (!nb) { free(buf); buf = NULL; }

@@ -24,7 +24,8 @@ int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int firs
                   uint8_t **text, size_t *len);
 
 /* Reads a whole file ("-" = stdin) into memory, NUL-terminated (len excludes
- * it). Returns 0 or an errno value; prints nothing. */
+ * it); at most 1 GiB (EFBIG beyond). Returns 0 or an errno value; prints
+ * nothing. */
 int cli_slurp(const char *path, uint8_t **data, size_t *len);
 /* The same, printing a message on failure; 0 or -1. */
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
