@@ -81,7 +81,8 @@ int cli_ensure_model(cli_ctx *ctx, const char *path) {
     if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
         fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
         if (!path || !path[0])
-            fprintf(ctx->err, "  (build the shipped models with `make models`, or pass -m MODEL)\n");
+            fprintf(ctx->err, "  (llmlab looks for models/base.llm in the current folder and next to the binary;\n"
+                            "   pass -m MODEL or set LLMLAB_MODEL)\n");
         return 1;
     }
     lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
