@@ -99,5 +99,11 @@ if [ $rc -ne 0 ] && printf '%s' "$out" | grep -q "decoding     greedy" && printf
     ok "repl script: settings carry over, errors reported"
 else bad "repl script" "$rc: $out"; fi
 
+out=$(printf 'generate -m %s --greedy --seed 9 -n 2 hi\nshow\n' "$M" | "$B" repl 2>/dev/null)
+if printf '%s' "$out" | grep -q "decoding     sampled" && printf '%s' "$out" | grep -q "seed         42"; then
+    ok "command options do not change the session's settings (only set does)"
+else bad "options leaked into the session" "$out"; fi
+with_e=$("$B" attention -m "$M" --csv -e 'a\nb' | wc -l); without=$("$B" attention -m "$M" --csv 'a\nb' | wc -l)
+[ "$with_e" -eq 4 ] && [ "$without" -eq 5 ] && ok "-e reads \\n in a prompt as one newline" || bad "-e" "$with_e / $without"
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -153,7 +153,15 @@ int cli_run(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab: unknown command '%s' (try 'help')\n", argv[0]);
         return 2;
     }
+    /* options such as --temperature apply to their own command; only `set`
+     * changes the session's decoding settings */
+    lm_sampling sampling = ctx->sampling;
+    uint64_t seed = ctx->seed;
     int rc = c->run(ctx, argc, argv);
+    if (strcmp(c->name, "set") != 0) {
+        ctx->sampling = sampling;
+        ctx->seed = seed;
+    }
     fflush(ctx->out);
     return rc;
 }

@@ -18,7 +18,8 @@ static const char *usage =
     "  --layer L     which block (default 0)\n"
     "  --head H      which head (default 0)\n"
     "  --csv         print the matrix as CSV with a header row of tokens\n"
-    "  --chat        wrap PROMPT in the model's chat template\n";
+    "  --chat        wrap PROMPT in the model's chat template\n"
+    "  -e            read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n";
 
 /* CSV field: quotes doubled, always quoted */
 static void csv_field(FILE *f, const char *s) {
@@ -54,15 +55,16 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},        {"model", required_argument, 0, 'm'},
         {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
-        {"csv", no_argument, 0, 'c'},         {"chat", no_argument, 0, 'C'},
+        {"csv", no_argument, 0, 'c'},         {"chat", no_argument, 0, 'C'}, {"escapes", no_argument, 0, 'e'},
         {0, 0, 0, 0}};
     const char *model = NULL;
-    int layer = 0, head = 0, csv = 0, chat = 0;
+    int layer = 0, head = 0, csv = 0, chat = 0, escapes = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ehm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
+        case 'e': escapes = 1; break;
         case 'm': model = optarg; break;
         case 'l': if (cli_parse_int(ctx, "attention", "--layer", optarg, 0, 1000, &layer)) return 2; break;
         case 'H': if (cli_parse_int(ctx, "attention", "--head", optarg, 0, 1000, &head)) return 2; break;
@@ -79,7 +81,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     cli_prompt p;
-    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, &p)) return 2;
+    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, escapes, &p)) return 2;
     lm_err err = {{0}};
     if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err)) {
         fprintf(ctx->err, "llmlab attention: %s\n", err.msg);

@@ -18,6 +18,7 @@ static const char *usage =
     "Continues PROMPT with up to N new tokens (default 100), printed as they come.\n"
     "  -m MODEL           model file (default models/base.llm)\n"
     "  -n N               new tokens at most\n"
+    "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
     "  --chat             wrap PROMPT in the chat template; stop at the end of the reply\n"
     "  --ids              print the new token ids instead of text\n" CLI_SAMPLING_HELP;
 
@@ -55,18 +56,19 @@ static int print_token(void *user, int32_t token, const lm_sample_result *r) {
 int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
-        {"chat", no_argument, 0, 'c'}, {"ids", no_argument, 0, 'i'},
+        {"chat", no_argument, 0, 'c'}, {"escapes", no_argument, 0, 'e'}, {"ids", no_argument, 0, 'i'},
         CLI_SAMPLING_LONGOPTS,         {0, 0, 0, 0}};
     const char *model = NULL;
-    int n = 100, chat = 0, ids = 0;
+    int n = 100, chat = 0, ids = 0, escapes = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "hm:n:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ehm:n:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "generate", c, optarg);
         if (s < 0) return 2;
         if (s > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
+        case 'e': escapes = 1; break;
         case 'm': model = optarg; break;
         case 'n': if (cli_parse_int(ctx, "generate", "-n", optarg, 0, 1000000, &n)) return 2; break;
         case 'c': chat = 1; break;
@@ -76,7 +78,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     }
     if (cli_ensure_model(ctx, model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, &p)) return 2;
+    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, escapes, &p)) return 2;
     /* keep room for the new tokens (up to half the context) by dropping the
      * oldest prompt tokens; generation stops when the context is full */
     const size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;

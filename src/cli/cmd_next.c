@@ -16,22 +16,24 @@ static const char *usage =
     "the top-k and top-p cuts; tokens cut away are marked '-'.\n"
     "  -m MODEL           model file (default models/base.llm)\n"
     "  -k K               how many tokens to list\n"
+    "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
     "  --chat             wrap PROMPT in the model's chat template\n" CLI_SAMPLING_HELP;
 
 int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
-        {"chat", no_argument, 0, 'c'}, CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
+        {"chat", no_argument, 0, 'c'}, {"escapes", no_argument, 0, 'e'}, CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
     const char *model = NULL;
-    int k = 10, chat = 0;
+    int k = 10, chat = 0, escapes = 0;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "hm:k:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ehm:k:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "next", c, optarg);
         if (s < 0) return 2;
         if (s > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
+        case 'e': escapes = 1; break;
         case 'm': model = optarg; break;
         case 'k': if (cli_parse_int(ctx, "next", "-k", optarg, 1, 1000, &k)) return 2; break;
         case 'c': chat = 1; break;
@@ -40,7 +42,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     }
     if (cli_ensure_model(ctx, model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, &p)) return 2;
+    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, escapes, &p)) return 2;
     int rc = 1;
     lm_err err = {{0}};
     const int V = ctx->model.cfg.vocab_size;

@@ -86,6 +86,20 @@ int cli_slurp(const char *path, uint8_t **data, size_t *len) {
     return 0;
 }
 
+size_t cli_unescape(uint8_t *t, size_t len) {
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (t[i] == '\\' && i + 1 < len && (t[i + 1] == 'n' || t[i + 1] == 't' || t[i + 1] == '\\')) {
+            t[o++] = t[i + 1] == 'n' ? '\n' : t[i + 1] == 't' ? '\t' : '\\';
+            i++;
+        } else {
+            t[o++] = t[i];
+        }
+    }
+    if (o < len) t[o] = '\0';
+    return o;
+}
+
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
     int e = cli_slurp(path, data, len);
     if (e) fprintf(ctx->err, "llmlab: cannot read %s: %s\n", path, strerror(e));

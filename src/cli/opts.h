@@ -23,6 +23,11 @@ int cli_parse_u64(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
 int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first,
                   uint8_t **text, size_t *len);
 
+/* Turns the escapes \n, \t and \\ in text[0..len) into a newline, a tab
+ * and a backslash, in place (for prompts written on one line: lessons, the
+ * REPL). Other backslashes stay. Returns the new length. */
+size_t cli_unescape(uint8_t *text, size_t len);
+
 /* Reads a whole file ("-" = stdin) into memory, NUL-terminated (len excludes
  * it); at most 1 GiB (EFBIG beyond). Returns 0 or an errno value; prints
  * nothing. */

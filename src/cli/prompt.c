@@ -60,10 +60,11 @@ int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t
 }
 
 int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
-                    cli_prompt *p) {
+                    int escapes, cli_prompt *p) {
     uint8_t *text;
     size_t len;
     if (cli_read_text(ctx, cmd, argc, argv, first, &text, &len)) return -1;
+    if (escapes) len = cli_unescape(text, len);
     int rc = cli_prompt_encode(ctx, cmd, text, len, chat, p);
     free(text);
     return rc;

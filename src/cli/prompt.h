@@ -12,11 +12,13 @@ typedef struct {
 } cli_prompt;
 
 /* Reads argv[first..] (or stdin for "-"), encodes it with ctx->tok (the model
- * must be loaded), applying the chat template when chat is set. An empty
+ * must be loaded), applying the chat template when chat is set; with escapes
+ * set, \n, \t and \\ in the text are read as escapes (-e of generate,
+ * next and attention, for prompts written on one line). An empty
  * plain prompt becomes <|endoftext|> when the tokeniser has it. Keeps the
  * last n_ctx tokens (saying so on ctx->err). 0 ok, -1 failed (message shown). */
 int  cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
-                     cli_prompt *p);
+                     int escapes, cli_prompt *p);
 /* The same from bytes already in memory (the REPL/TUI prompt editor). */
 int  cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t len, int chat,
                        cli_prompt *p);
