@@ -272,6 +272,14 @@ check "typed letters form the prompt, none taken as keys" "prompt  The cat "
 check "and the temperature is untouched" "temperature 1.00"
 keys q
 check "q quits" "UI-EXITED=0"
+keys "clear; '$LLMLAB' ui -m '$BASE'; echo UI-EXITED=\$?" Enter
+check "no prompt given again" "replaces the example" 15
+keys Space
+check "space still takes a token at start-up" "\+ generated 1\)"
+keys t
+check "and t still lowers the temperature" "temperature 0.90"
+keys q
+check "q quits" "UI-EXITED=0"
 
 # ---- Ctrl-C restores the terminal
 keys "clear; '$LLMLAB' ui -m '$BASE' 'Hi'; echo UI-EXITED=\$?" Enter

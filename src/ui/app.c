@@ -16,7 +16,7 @@ static const char *view_short[V_COUNT] = {"Next", "Attn", "Tok", "Cmp", "Train"}
 static const char *help_lines[] = {
     "everywhere",
     "  1 2 3 4 5 / Tab    views: next token, attention, tokens, compare, train",
-    "  e (or just type)   edit the prompt (Enter or Esc ends; Up/Down: history); a letter no view uses starts a new prompt, Enter edits this one",
+    "  e (or just type)   edit the prompt (Enter or Esc ends; Up/Down: history); a letter no view uses (at start-up also any capital) starts a new prompt",
     "  c                  chat template on/off (shows the template's special tokens)",
     "  :                  command line: tokenize, generate, set temperature 0.7, load ...",
     "  o                  show/hide the command output pane (PgUp/PgDn scroll it)",
@@ -465,11 +465,6 @@ static void hist_add(ui_app *a) {
 }
 
 static void prompt_key(ui_app *a, int ch, int is_key) {
-    if (a->placeholder && !is_key && ch == '?') {   /* the start-up message promises help */
-        a->help_open = 1;
-        a->help_scroll = 0;
-        return;
-    }
     if (a->placeholder) {   /* the first printable key replaces the example prompt */
         a->placeholder = 0;
         if (!is_key && ch >= 32 && ch != 127) {
@@ -551,11 +546,18 @@ void app_start_editing(ui_app *a, int placeholder) {
     a->placeholder = placeholder;
     a->pcur = a->plen;
     a->hist_pos = a->nhist;
-    ses_msg(a, 0, placeholder ? "type a prompt (it replaces the example), Enter to see the next token; ? lists every key"
+    ses_msg(a, 0, placeholder ? "type a prompt starting with a capital letter (it replaces the example), or use the keys: space next token, ? help"
                               : "editing the prompt: Enter or Esc ends, Ctrl-U clears, Up/Down history");
 }
 
 static void start_editing(ui_app *a) { app_start_editing(a, 0); }
+
+/* which keys leave the start-up editor to act as keys (see app_key) */
+static int placeholder_passes(int ch, int is_key) {
+    if (is_key) return ch == KEY_BTAB || (ch >= KEY_F(1) && ch <= KEY_F(12));
+    return ch == ' ' || ch == '\t' || ch == '?' || ch == ':' || (ch >= 'a' && ch <= 'z') ||
+           (ch >= '0' && ch <= '9');
+}
 
 int app_key(ui_app *a, int ch, int is_key) {
     if (is_key && ch == KEY_RESIZE) { clearok(stdscr, TRUE); return 1; }
@@ -568,6 +570,13 @@ int app_key(ui_app *a, int ch, int is_key) {
         return 1;
     }
     if (a->cmd_active) { cmd_key(a, ch, is_key); return 1; }
+    if (a->editing && a->placeholder && placeholder_passes(ch, is_key)) {
+        /* the start-up editor: keys (space, lower-case letters, digits, ?, :,
+         * Tab, F-keys) act as keys, as the help says; a capital letter or any
+         * other character starts a prompt of its own */
+        a->editing = 0;
+        a->placeholder = 0;
+    }
     if (a->editing) { prompt_key(a, ch, is_key); return 1; }
     a->msg[0] = '\0';
     if (!is_key) {
