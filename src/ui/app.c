@@ -154,10 +154,10 @@ static void draw_status(ui_app *a) {
         if (form == 0)
             snprintf(st, sizeof st, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
                      c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, a->chat ? "on" : "off",
-                     a->w ? " | training" : "");
+                     a->w ? " | training copy (w saves)" : "");
         else if (form == 1)
             snprintf(st, sizeof st, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
-                     tp, dec, (unsigned long long)c->seed, a->chat ? "|chat" : "", a->w ? "|train" : "");
+                     tp, dec, (unsigned long long)c->seed, a->chat ? "|chat" : "", a->w ? "|copy" : "");
         else if (form == 2)
             snprintf(st, sizeof st, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->w ? " train" : "");
         else

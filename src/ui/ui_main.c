@@ -212,7 +212,7 @@ int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
     a->ctx = ctx;
     a->bench = frames > 0;
     a->cmp_len = 24;
-    a->train_lr = 5e-4f;
+    a->train_lr = 2e-4f;   /* gentle enough not to wreck a trained model in the first steps */
     a->tok_sel = -1;
     a->ascii = ascii;
     a->hc = hc;
