@@ -84,10 +84,10 @@ void view_attention_draw(ui_app *a, int y, int h) {
     const lm_model *m = &a->ctx->model;
     int L = m->cfg.n_layer, H = m->cfg.n_head, T = a->T, q = cur_query(a);
     int x = 1;
-    x += draw_textf(a, y, x, W - x, C_TITLE, " layer %d/%d ", a->layer, L);
+    x += draw_textf(a, y, x, W - x, C_TITLE, " layer %d of 0-%d ", a->layer, L - 1);
     int wide = W >= 80;
     x += draw_text(a, y, x, W - x, C_KEY, wide ? " Up/Down  " : " ");
-    x += draw_textf(a, y, x, W - x, C_TITLE, " head %d/%d ", a->head, H);
+    x += draw_textf(a, y, x, W - x, C_TITLE, " head %d of 0-%d ", a->head, H - 1);
     x += draw_text(a, y, x, W - x, C_KEY, wide ? " Left/Right  " : " ");
     x += draw_textf(a, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
     draw_text_fit(a, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",

@@ -166,9 +166,11 @@ void view_compare_draw(ui_app *a, int y, int h) {
             const char *txt = !same_tokenizer(a) ? "different tokenisers: positions are not compared"
                               : diff_first < 0 ? "the two continuations agree everywhere" : NULL;
             if (txt) draw_text(a, y + h - 1, 1, W - 2, C_DIM, txt);
+            else if (diff_first == 0)
+                draw_text(a, y + h - 1, 1, W - 2, C_DIFF, " they differ from the first token on (marked) ");
             else draw_textf(a, y + h - 1, 1, W - 2, C_DIFF,
-                            W >= 60 ? " they agree on the first %d tokens, then differ (marked) "
-                                    : " agree on %d tokens, then differ ", diff_first);
+                            W >= 60 ? " they agree on the first %d token%s, then differ (marked) "
+                                    : " agree on %d token%s, then differ ", diff_first, diff_first == 1 ? "" : "s");
         }
     }
     free(m0);
