@@ -54,7 +54,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
             lm_sample(lm_logits(&ctx->model, 0) + (p.ids.n - 1) * (size_t)V, V, &ctx->sampling, &rng, &r, &err) == 0) {
             if (k > V) k = V;
             const lm_sampling *s = &ctx->sampling;
-            fprintf(ctx->out, "after %zu tokens; %s", p.ids.n,
+            fprintf(ctx->out, "after %zu token%s; %s", p.ids.n, p.ids.n == 1 ? "" : "s",
                     s->greedy || s->temperature <= 0 ? "greedy" : "sampled");
             if (!(s->greedy || s->temperature <= 0))
                 fprintf(ctx->out, " (temperature %.2f, top-k %d, top-p %.2f, seed %llu)", s->temperature,
