@@ -272,6 +272,7 @@ int draw_strip(ui_app *a, const lm_tokenizer *t, const int32_t *ids, size_t n, c
                int y, int x, int w, int max_rows, int with_ids, int hit_kind) {
     if (w < 4 || max_rows <= 0) return 0;
     int rows_per_line = with_ids ? 2 : 1;
+    int gap = with_ids || a->mono;
     int max_lines = max_rows / rows_per_line;
     if (max_lines < 1) return 0;
     if (n == 0) { draw_text(a, y, x, w, C_DIM, "(no tokens)"); return 1; }
@@ -289,17 +290,41 @@ int draw_strip(ui_app *a, const lm_tokenizer *t, const int32_t *ids, size_t n, c
         if (with_ids) {
             int dl = snprintf(idb, sizeof idb, "%d", ids[i]);
             if (dl > cw) cw = dl;
-            cw += 1;   /* ids need a gap to stay readable */
         }
+        if (gap) cw += 1;   /* ids need a gap to stay readable; monochrome draws a separator there */
         if (cw > w - 1) cw = w - 1;
         cellw[i] = cw;
         if (i == 0 || col + cw > w - 1) { line_start[n_lines++] = i; col = 0; }
         col += cw;
     }
     line_start[n_lines] = n;
-    int first_line = n_lines > max_lines ? n_lines - max_lines : 0;
+    int first_line = 0;
+    if (n_lines > max_lines) {
+        /* too long: lay the lines out backwards from the last token, so the
+         * end (the tokens that matter for what comes next) is what shows */
+        int L = max_lines;
+        line_start[L] = n;
+        col = 0;
+        size_t i = n;
+        while (i > 0) {
+            int cw = cellw[i - 1];
+            if (col > 0 && col + cw > w - 1) {
+                line_start[--L] = i;
+                col = 0;
+                if (L == 0) break;
+                continue;
+            }
+            col += cw;
+            i--;
+        }
+        if (L > 0) {   /* everything fitted after all: shift the lines down */
+            line_start[--L] = 0;
+            memmove(line_start, line_start + L, sizeof(size_t) * (size_t)(max_lines - L + 1));
+            n_lines = max_lines - L;
+        } else n_lines = max_lines;
+    }
     int xoff = 0;
-    if (first_line > 0) {   /* say that the beginning is hidden */
+    if (line_start[0] > 0) {   /* say that the beginning is hidden */
         draw_text(a, y, x, 1, C_DIM, a->ascii ? "<" : "\xe2\x80\xa6");
         xoff = 1;
     }
@@ -314,8 +339,11 @@ int draw_strip(ui_app *a, const lm_tokenizer *t, const int32_t *ids, size_t n, c
             else if (mk == 2) c = C_HILITE;
             else if (mk == 3) c = C_DIFF;
             draw_piece(a, t, ids[i], piece, sizeof piece);
-            int used = draw_text(a, y + row, cx, cellw[i] - (with_ids ? 1 : 0), c, piece);
-            for (int k = used; k < cellw[i] - (with_ids ? 1 : 0); k++) draw_text(a, y + row, cx + k, 1, c, " ");
+            int pw = cellw[i] - (gap ? 1 : 0);
+            int used = draw_text(a, y + row, cx, pw, c, piece);
+            for (int k = used; k < pw; k++) draw_text(a, y + row, cx + k, 1, c, " ");
+            /* without colour the backgrounds cannot show where a token ends: a separator does */
+            if (a->mono && i + 1 < line_start[l + 1]) draw_text(a, y + row, cx + pw, 1, C_DIM, "|");
             if (with_ids) {
                 snprintf(idb, sizeof idb, "%d", ids[i]);
                 draw_text(a, y + row + 1, cx, cellw[i], C_DIM, idb);
