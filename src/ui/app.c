@@ -237,7 +237,7 @@ static int help_wrap(int w, char rows[][128], int max) {
 
 static void draw_help(ui_app *a) {
     int W = a->cols, H = a->rows;
-    int bw = W < 60 ? W : W - 2 < 92 ? W - 2 : 92, bh = H - 2;
+    int bw = W <= 94 ? W : 92, bh = H - 2;   /* full width when narrow: no stray column beside the title */
     int bx = (W - bw) / 2, by = 1;
     static char rows[200][128];
     int nrows = help_wrap(bw - 2, rows, 200);

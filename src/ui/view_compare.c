@@ -97,6 +97,100 @@ static int same_tokenizer(const ui_app *a) {
            strcmp(lm_tok_name(a->ctx->tok), lm_tok_name(a->inst_tok)) == 0;
 }
 
+/* shortens s in place to at most w columns by cutting its middle (head…tail),
+ * so both ends of a name such as <|assistant|> stay readable */
+static void elide_middle(char *s, int w, int ascii) {
+    if (w < 3 || draw_width(s) <= w) return;
+    size_t n = strlen(s);
+    /* character starts */
+    size_t starts[128];
+    int nc = 0;
+    for (size_t i = 0; i < n && nc < 128; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) starts[nc++] = i;
+    int head = (w - 1) / 2, tail = w - 1 - head;   /* counted in characters (pieces are mostly 1-column) */
+    if (head + tail >= nc) return;
+    char out[160];
+    const char *dots = ascii ? "~" : "\xe2\x80\xa6";
+    snprintf(out, sizeof out, "%.*s%s%s", (int)starts[head], s, dots, s + starts[nc - tail]);
+    strcpy(s, out);
+}
+
+/* generated text drawn as text: real spaces, real line breaks, word-wrapped to
+ * w columns over at most h rows; a token marked 3 (disagreement) keeps its
+ * mark, a special token shows as its name. Returns rows used. */
+static int draw_gen_text(ui_app *a, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
+                         int y, int x, int w, int h) {
+    if (w < 2 || h < 1) return 0;
+    if (n == 0) { draw_text(a, y, x, w, C_DIM, "(nothing generated)"); return 1; }
+    /* the bytes of the text and the colour of each */
+    size_t cap = 256, len = 0;
+    char *txt = malloc(cap);
+    unsigned char *col = malloc(cap);
+    if (!txt || !col) { free(txt); free(col); return 0; }
+    for (size_t i = 0; i < n; i++) {
+        size_t pl = 0;
+        const uint8_t *pb = t ? lm_tok_piece(t, ids[i], &pl) : NULL;
+        int special = t && lm_tok_is_special(t, ids[i]);
+        char nb[128];
+        if (!pb || special) {   /* a name, not text */
+            draw_piece(a, t, ids[i], nb, sizeof nb);
+            pb = (const uint8_t *)nb;
+            pl = strlen(nb);
+        }
+        if (len + pl + 1 > cap) {
+            while (len + pl + 1 > cap) cap *= 2;
+            char *nt = realloc(txt, cap);
+            if (nt) txt = nt;
+            unsigned char *nc = realloc(col, cap);
+            if (nc) col = nc;
+            if (!nt || !nc) { free(txt); free(col); return 0; }
+        }
+        int c = marks && marks[i] == 3 ? C_DIFF : special ? C_SPECIAL : C_NORMAL;
+        for (size_t k = 0; k < pl; k++) { txt[len] = (char)pb[k]; col[len++] = (unsigned char)c; }
+    }
+    txt[len] = 0;
+    int row = 0, cx = 0;
+    size_t i = 0;
+    while (i < len && row < h) {
+        unsigned char ch = (unsigned char)txt[i];
+        if (ch == '\n') { row++; cx = 0; i++; continue; }
+        if (ch == ' ' || ch == '\t' || ch == '\r') {
+            /* a space at the start of a wrapped line is dropped unless it is marked */
+            if (cx < w && (cx > 0 || col[i] == C_DIFF)) draw_text(a, y + row, x + cx++, 1, col[i], " ");
+            i++;
+            continue;
+        }
+        /* a word: up to the next space or line break */
+        size_t j = i;
+        while (j < len && txt[j] != ' ' && txt[j] != '\n' && txt[j] != '\t' && txt[j] != '\r') j++;
+        char save = txt[j];
+        txt[j] = 0;
+        int ww = draw_width(txt + i);
+        txt[j] = save;
+        if (cx > 0 && cx + ww > w) { row++; cx = 0; if (row >= h) break; }
+        /* the word's characters, each in its token's colour (long words break anywhere) */
+        while (i < j && row < h) {
+            size_t k = i + 1;
+            while (k < j && ((unsigned char)txt[k] & 0xC0) == 0x80) k++;
+            char one[8];
+            size_t cl = k - i < sizeof one - 1 ? k - i : sizeof one - 1;
+            memcpy(one, txt + i, cl);
+            one[cl] = 0;
+            if (((unsigned char)one[0]) < 0x20 || one[0] == 0x7f) { one[0] = '?'; one[1] = 0; }
+            int cw = draw_width(one);
+            if (cw < 1) cw = 1;
+            if (cx + cw > w) { row++; cx = 0; if (row >= h) break; }
+            draw_text(a, y + row, x + cx, cw, col[i], one);
+            cx += cw;
+            i = k;
+        }
+    }
+    if (i < len && h > 0) draw_text(a, y + h - 1, x + w - 1, 1, C_DIM, a->ascii ? ">" : "\xe2\x80\xa6");
+    free(txt);
+    free(col);
+    return row < h ? row + 1 : h;
+}
+
 static void draw_side(ui_app *a, int k, int y, int x, int w, int nb, const lm_tokenizer *t,
                       const char *name, const uint8_t *marks, int h_gen) {
     draw_textf(a, y, x, w, C_TITLE, " %s ", name);
@@ -104,7 +198,17 @@ static void draw_side(ui_app *a, int k, int y, int x, int w, int nb, const lm_to
     const lm_sample_result *s = &a->cmp_s[k], *o = &a->cmp_s[1 - k];
     int other = a->cmp_ok[1 - k] && same_tokenizer(a);
     char piece[128];
-    int bw = w - 12 - 10;
+    /* the token column: as wide as the widest token shown (special tokens
+     * such as <|assistant|> included), within limits; longer ones elided in the middle */
+    int lw = 8;
+    for (int r = 0; r < nb && r < s->V; r++) {
+        draw_piece(a, t, s->order[r], piece, sizeof piece);
+        int pw = draw_width(piece) + 1;
+        if (pw > lw) lw = pw;
+    }
+    if (lw > 18) lw = 18;
+    if (lw > w / 2) lw = w / 2;
+    int bw = w - lw - 10;
     if (bw > 30) bw = 30;
     float top = s->probs_before[s->order[0]];
     draw_text(a, y + 1, x, w, C_DIM, "next token:");
@@ -112,13 +216,14 @@ static void draw_side(ui_app *a, int k, int y, int x, int w, int nb, const lm_to
         int32_t id = s->order[r];
         draw_piece(a, t, id, piece, sizeof piece);
         int differs = other && r == 0 && o->order[0] != id;
-        draw_text(a, y + 2 + r, x, 12, differs ? C_DIFF : C_TOK0 + r % 8, piece);
-        draw_bar(a, y + 2 + r, x + 12, bw, top > 0 ? s->probs_before[id] / top : 0, C_BAR);
-        draw_textf(a, y + 2 + r, x + 13 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
+        elide_middle(piece, lw - 1, a->ascii);
+        draw_text(a, y + 2 + r, x, lw - 1, differs ? C_DIFF : C_TOK0 + r % 8, piece);
+        draw_bar(a, y + 2 + r, x + lw, bw, top > 0 ? s->probs_before[id] / top : 0, C_BAR);
+        draw_textf(a, y + 2 + r, x + lw + 1 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
     }
     int gy = y + 3 + nb;
     draw_textf(a, gy, x, w, C_DIM, "continuation (%zu tokens):", a->cmp_gen[k].n);
-    draw_strip(a, t, a->cmp_gen[k].ids, a->cmp_gen[k].n, marks, gy + 1, x, w, h_gen, 0, 0);
+    draw_gen_text(a, t, a->cmp_gen[k].ids, a->cmp_gen[k].n, marks, gy + 1, x, w, h_gen);
 }
 
 void view_compare_draw(ui_app *a, int y, int h) {
