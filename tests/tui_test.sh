@@ -11,7 +11,7 @@ command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; e
 
 tmp=$(mktemp -d)
 S="llmlab-tui-$$"
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
+cleanup() { tmux kill-session -t "$S" 2>/dev/null; tmux kill-session -t "$S-small" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 fails=0
 pass() { echo "ok   $*"; }
@@ -316,6 +316,37 @@ check "ascii train view after one step" "step [1-9][0-9]* +loss" 30
 b=$(no_block); [ -z "$b" ] && pass "--ascii: no braille in the loss plot" || fail "--ascii train: [$b]"
 keys x q
 check "q quits the NO_COLOR run" "UI-EXITED=0"
+
+# ---- 80x24: a strip too long for its rows shows its END (the last tokens, after a leading ellipsis)
+S0=$S; S="$S0-small"
+long="Once upon a time there was a little girl who lived in a village near the forest. Whenever she went out, the little girl wore a red riding cloak, so everyone in the village called her Little Red Riding Hood. END"
+tmux new-session -d -s "$S" -x 80 -y 24 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
+    "'$LLMLAB' ui -m '$BASE' '$long'" || fail "cannot start the 80x24 session"
+check "80x24 UI opens" "1 Next +2 Attn" 15
+ids=$("$LLMLAB" tokenize -t "$BASE" --ids "$long")
+last2=$(echo $ids | awk '{ print $(NF-1), $NF }')
+check "the long strip says its start is hidden" "^ …"
+check "the long strip ends with the prompt's last tokens ($last2)" "(^| )${last2% *} +${last2#* } *$"
+keys c
+if wait_for "chat template" 5; then
+    check "chat on: <|assistant|> (the last token) is visible at 80x24" "<\|assistant\|> *$"
+fi
+tmux kill-session -t "$S" 2>/dev/null
+
+# ---- monochrome: token boundaries show without colour (a | between tokens)
+tmux new-session -d -s "$S" -x 80 -y 24 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" -e NO_COLOR=1 \
+    "'$LLMLAB' ui -m '$BASE' 'Once upon a time'" || fail "cannot start the NO_COLOR session"
+check "NO_COLOR UI opens" "1 Next +2 Attn" 15
+row=$(screen | sed -n 4p)
+if echo "$row" | grep -q '[^ |]|[^ |]'; then pass "NO_COLOR: the next-token strip separates tokens with |"
+else fail "NO_COLOR: no token separators in the strip: [$row]"; fi
+keys 3
+check "NO_COLOR tokens view: the char row shows each character as a token" "char +16 +O\|n\|c\|e\|·\|u" 15
+rows=$(screen | grep -E '^ (bpe|gpt2|cl100k_base|o200k_base)' | grep -v 'not available')
+if [ -z "$rows" ] || ! echo "$rows" | grep -q 'Once·upon·a·time'; then pass "NO_COLOR: no tokeniser row reads as one unbroken string"
+else fail "NO_COLOR: token boundaries invisible: $rows"; fi
+tmux kill-session -t "$S" 2>/dev/null
+S=$S0
 
 echo
 [ "$fails" -eq 0 ] && echo "tui_test: all passed" || echo "tui_test: $fails failed"
