@@ -21,6 +21,11 @@ py=/usr/bin/python3
 
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 
+# OpenBLAS kernels: the rule llmlab applies to itself (src/main.c), for both
+# sides, so llmlab and PyTorch multiply with the same BLAS kernels.
+if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512vl /proc/cpuinfo; then export OPENBLAS_CORETYPE=SKYLAKEX; fi
+echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-detected by OpenBLAS} (both sides)"
+
 # The machine may be shared: every measurement is repeated $reps times,
 # alternating llmlab and PyTorch, and each side keeps its best.
 reps="${BENCH_REPS:-3}"
