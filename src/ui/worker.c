@@ -97,6 +97,13 @@ static void set_state(ui_worker *w, uw_state st, const char *msg) {
     pthread_mutex_unlock(&w->mu);
 }
 
+/* the batches of an lm_*_val_batches call move into w->val */
+static void take_val_batches(ui_worker *w, lm_batch *vb, int nvb) {
+    for (int i = 0; i < nvb; i++) w->val[i] = vb[i];
+    w->n_val = nvb;
+    free(vb);
+}
+
 static int load_pretrain(ui_worker *w, lm_err *err) {
     const char *desc = "built-in text";
     char path[1024], vpath[1024];
@@ -143,9 +150,7 @@ static int load_pretrain(ui_worker *w, lm_err *err) {
     lm_batch *vb;
     int nvb;
     if (lm_stream_val_batches(&w->val_stream, w->o.B, T, N_VAL, &vb, &nvb, err)) return -1;
-    for (int i = 0; i < nvb; i++) w->val[i] = vb[i];   /* the batches now belong to w->val */
-    w->n_val = nvb;
-    free(vb);
+    take_val_batches(w, vb, nvb);
     pthread_mutex_lock(&w->mu);
     snprintf(w->info.data_desc, sizeof w->info.data_desc, "pretrain on %.150s (%zu tokens), val: %s, B=%d T=%d",
              desc, w->stream.n, vdesc, w->o.B, T);
@@ -169,16 +174,11 @@ static int load_sft(ui_worker *w, lm_err *err) {
         vdesc = "sft_val.jsonl";
     }
     if (lm_batch_alloc(&w->batch, w->o.B, T, 1, err)) return -1;
-    int n = vs->n, start = 0;
-    int *order = malloc(sizeof(int) * (size_t)n);
-    if (!order) return lm_fail(err, "out of memory");
-    for (int i = 0; i < n; i++) order[i] = i;
-    for (int i = 0; i < N_VAL; i++) {
-        if (lm_batch_alloc(&w->val[i], w->o.B, T, 1, err)) { free(order); return -1; }
-        w->n_val = i + 1;
-        if (lm_sft_pack(vs, order, n, start, 1, &w->val[i], &start, err)) { free(order); return -1; }
-    }
-    free(order);
+    /* the same spread-out validation batches as `llmlab sft` */
+    lm_batch *vb;
+    int nvb;
+    if (lm_sft_val_batches(vs, 1, w->o.B, T, N_VAL, &vb, &nvb, err)) return -1;
+    take_val_batches(w, vb, nvb);
     pthread_mutex_lock(&w->mu);
     snprintf(w->info.data_desc, sizeof w->info.data_desc, "SFT on %.150s (%d examples), val: %s, B=%d T=%d",
              path, w->sft.n, vdesc, w->o.B, T);
