@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "matvec.h"
 #include "model.h"
 #include "ops.h"
 
@@ -75,6 +76,36 @@ static void test_blas_vs_naive(void **state) {
     check_linear(3, 17, 45);
     check_linear(37, 23, 65);    /* split over rows */
     check_linear(129, 31, 97);
+}
+
+/* ---- decoding's hand-written matrix-vector products vs float64 ---- */
+static void test_matvec_vs_naive(void **state) {
+    (void)state;
+    lm_rng_seed(&g_rng, 7);
+    for (int rows = 1; rows <= 9; rows++)
+        for (int cols = 1; cols <= 41; cols += 4) {
+            size_t ldw = (size_t)cols + (size_t)(rows % 3);   /* a slice of a wider matrix */
+            float *w = randv((size_t)rows * ldw, 1), *x = randv((size_t)(rows > cols ? rows : cols), 1);
+            float *y = randv((size_t)(rows > cols ? rows : cols), 1);
+            float *y0 = malloc(sizeof(float) * (size_t)(rows > cols ? rows : cols));
+            double *ref = malloc(sizeof(double) * (size_t)(rows > cols ? rows : cols));
+            memcpy(y0, y, sizeof(float) * (size_t)rows);
+            for (int add = 0; add <= 1; add++) {
+                memcpy(y, y0, sizeof(float) * (size_t)rows);
+                lm_matvec(y, w, ldw, x, rows, cols, add);
+                for (int r = 0; r < rows; r++)
+                    ref[r] = (add ? y0[r] : 0.0) + dot(w + (size_t)r * ldw, x, (size_t)cols);
+                assert_true(rel(y, ref, (size_t)rows) < 1e-5);
+            }
+            /* transposed: y[c] = sum_r x[r] w[r, c] */
+            lm_matvec_t(y, w, ldw, x, rows, cols);
+            for (int c = 0; c < cols; c++) {
+                ref[c] = 0;
+                for (int r = 0; r < rows; r++) ref[c] += (double)x[r] * w[(size_t)r * ldw + c];
+            }
+            assert_true(rel(y, ref, (size_t)cols) < 1e-5);
+            free(w); free(x); free(y); free(y0); free(ref);
+        }
 }
 
 /* ---- finite differences: loss = sum(r * f(x)), compare d loss / d x ---- */
@@ -402,6 +433,46 @@ static void test_kv_cache_and_inspection(void **state) {
     }
 }
 
+/* ---- KV cache on a model big enough for the threaded decoder, odd shapes
+ * (5 heads of 24, MLP 200, vocabulary 301), 1, 2 and 3 threads ---- */
+static void test_kv_threads(void **state) {
+    (void)state;
+    lm_config cfg = { 2, 5, 120, 200, 24, 301, LM_POS_ROTARY, LM_ACT_GELU };
+    lm_model m;
+    lm_err err;
+    assert_int_equal(lm_model_init(&m, &cfg, 5, &err), 0);
+    lm_rng_seed(&g_rng, 6);
+    for (size_t i = 0; i < m.n_params; i++) m.params[i] += 0.05f * lm_rng_normal(&g_rng);
+    int32_t tok[24];
+    for (int i = 0; i < 24; i++) tok[i] = (int32_t)lm_rng_below(&g_rng, 301);
+    assert_int_equal(lm_forward(&m, tok, NULL, NULL, 1, 24, &err), 0);
+    int keep = lm_get_threads();
+    float *first = malloc(sizeof(float) * 24 * 301), logits[301];
+    for (int nt = 1; nt <= 3; nt++) {
+        lm_set_threads(nt);
+        lm_kv kv;
+        assert_int_equal(lm_kv_init(&kv, &m, &err), 0);
+        double worst = 0, vs_first = 0;
+        for (int t = 0; t < 24; t++) {
+            assert_int_equal(lm_forward_next(&m, &kv, tok[t], logits, &err), 0);
+            const float *full = lm_logits(&m, 0) + (size_t)t * 301;
+            for (int v = 0; v < 301; v++) {
+                worst = fmax(worst, fabs(logits[v] - full[v]));
+                if (nt == 1) first[t * 301 + v] = logits[v];
+                else vs_first = fmax(vs_first, fabs(logits[v] - first[t * 301 + v]));
+            }
+        }
+        if (worst >= 1e-4 || vs_first >= 1e-4)
+            print_message("threads %d: vs full forward %.3e, vs 1 thread %.3e\n", nt, worst, vs_first);
+        assert_true(worst < 1e-4);
+        assert_true(vs_first < 1e-4);
+        lm_kv_free(&kv);
+    }
+    lm_set_threads(keep);
+    free(first);
+    lm_model_free(&m);
+}
+
 static void test_errors(void **state) {
     (void)state;
     lm_config cfg = tiny(LM_POS_LEARNED, LM_ACT_GELU);
@@ -529,6 +600,7 @@ int main(void) {
     lm_set_threads(2);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_blas_vs_naive),
+        cmocka_unit_test(test_matvec_vs_naive),
         cmocka_unit_test(test_fd_layernorm),
         cmocka_unit_test(test_fd_activations),
         cmocka_unit_test(test_fd_rotary),
@@ -536,6 +608,7 @@ int main(void) {
         cmocka_unit_test(test_fd_crossentropy),
         cmocka_unit_test(test_fd_model),
         cmocka_unit_test(test_kv_cache_and_inspection),
+        cmocka_unit_test(test_kv_threads),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_adamw_clip_schedule),
         cmocka_unit_test(test_memorise),

@@ -6,6 +6,7 @@
  *   ln2 = LN(x_mid);  h = act(ln2 W_fc^T + b_fc);  x' = x_mid + h W_proj^T + b_proj
  * Head: logits = LN_f(x_L) wte^T (tied).  Loss: masked mean cross-entropy.
  */
+#include "bigmem.h"
 #include "model_priv.h"
 #include "ops.h"
 
@@ -156,7 +157,7 @@ int lm_model_reserve(lm_model *m, int B, int T, lm_err *err) {
     };
     size_t total = 0, n = sizeof sizes / sizeof sizes[0];
     for (size_t i = 0; i < n; i++) total += sizes[i];
-    a->mem = malloc(total * sizeof(float));
+    a->mem = lm_big_alloc(total);
     a->tokens = malloc(N * sizeof(int32_t));
     a->targets = malloc(N * sizeof(int32_t));
     if (c->pos == LM_POS_ROTARY) {
@@ -187,7 +188,7 @@ int lm_model_reserve(lm_model *m, int B, int T, lm_err *err) {
 static int reserve_grads(lm_model *m, lm_err *err) {
     lm_acts *a = m->acts;
     if (!m->grads) {
-        m->grads = calloc(m->n_params, sizeof(float));
+        m->grads = lm_big_alloc(m->n_params);
         if (!m->grads) return lm_fail(err, "out of memory for gradients");
     }
     if (a->gmem) return 0;
@@ -196,7 +197,7 @@ static int reserve_grads(lm_model *m, lm_err *err) {
     int ns = omp_get_num_procs();
     if (ops_threads() > ns) ns = ops_threads();
     size_t total = N * C * 2 + N * 3 * C + N * M + N * V + (size_t)ns * TT;
-    a->gmem = malloc(total * sizeof(float));
+    a->gmem = lm_big_alloc(total);
     if (!a->gmem) return lm_fail(err, "out of memory for backward buffers");
     a->gmem_len = total;
     a->n_scratch = ns;

@@ -151,6 +151,7 @@ typedef struct {
     int n_ctx, n_layer, d_model;
     float *k, *v;      /* [L, n_ctx, C] each */
     float *scratch;    /* private */
+    int n_scratch;     /* private: threads the scratch has room for */
     float *att;        /* [L, H, n_ctx] attention of the last token (inspection) */
 } lm_kv;
 
@@ -159,7 +160,9 @@ void lm_kv_free(lm_kv *kv);
 void lm_kv_reset(lm_kv *kv);
 /* Feeds one token at position kv->len and writes the next-token logits[V].
  * Equal (to fp32 rounding) to lm_forward's logits at that position.
- * Fails when the cache is full (kv->len == n_ctx). */
+ * Fails when the cache is full (kv->len == n_ctx). Runs the whole token in one
+ * OpenMP parallel region of up to lm_get_threads() threads; a cache is used by
+ * one caller at a time. */
 int  lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err);
 
 /* Threads used by BLAS and by the core's own parallel loops. */

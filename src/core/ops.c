@@ -197,35 +197,50 @@ static inline float fast_tanhf(float u) {
     return 1.0f - 2.0f / (fast_expf(2.0f * u) + 1.0f);
 }
 
+/* Elementwise loops run in parallel only when they are long and not already
+ * inside a parallel region (decoding calls them per thread on a slice). */
+#define ELEMENTWISE_PARALLEL(n) ((n) > 16384 && !omp_in_parallel())
+
+/* Runs `stmt` (of element i) to i in [0, n): vectorised, and split over
+ * threads when ELEMENTWISE_PARALLEL(n). */
+#define ELEMENTWISE(n, stmt)                                         \
+    do {                                                             \
+        if (ELEMENTWISE_PARALLEL(n)) {                               \
+            _Pragma("omp parallel for simd schedule(static)")        \
+            for (size_t i = 0; i < (n); i++) { stmt; }               \
+        } else {                                                     \
+            _Pragma("omp simd")                                      \
+            for (size_t i = 0; i < (n); i++) { stmt; }               \
+        }                                                            \
+    } while (0)
+
+static inline float gelu1(float v) {
+    float u = GELU_K * (v + 0.044715f * v * v * v);
+    return 0.5f * v * (1.0f + fast_tanhf(u));
+}
+
+/* d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2) */
+static inline float gelu_grad1(float v) {
+    float u = GELU_K * (v + 0.044715f * v * v * v);
+    float t = fast_tanhf(u);
+    float du = GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
+    return 0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du;
+}
+
 void gelu_forward(float *y, const float *x, size_t n) {
-    #pragma omp parallel for simd schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i];
-        float u = GELU_K * (v + 0.044715f * v * v * v);
-        y[i] = 0.5f * v * (1.0f + fast_tanhf(u));
-    }
+    ELEMENTWISE(n, y[i] = gelu1(x[i]));
 }
 
 void gelu_backward(float *dx, const float *dy, const float *x, size_t n) {
-    /* d/dx = 0.5 (1 + t) + 0.5 x (1 - t^2) k (1 + 3 * 0.044715 x^2) */
-    #pragma omp parallel for simd schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i];
-        float u = GELU_K * (v + 0.044715f * v * v * v);
-        float t = fast_tanhf(u);
-        float du = GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
-        dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * du);
-    }
+    ELEMENTWISE(n, dx[i] = dy[i] * gelu_grad1(x[i]));
 }
 
 void relu_forward(float *y, const float *x, size_t n) {
-    #pragma omp parallel for schedule(static) if (n > 16384)
-    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    ELEMENTWISE(n, y[i] = x[i] > 0.0f ? x[i] : 0.0f);
 }
 
 void relu_backward(float *dx, const float *dy, const float *x, size_t n) {
-    #pragma omp parallel for schedule(static)
-    for (size_t i = 0; i < n; i++) dx[i] = x[i] > 0.0f ? dy[i] : 0.0f;
+    ELEMENTWISE(n, dx[i] = x[i] > 0.0f ? dy[i] : 0.0f);
 }
 
 /* ------------------------------------------------------------- positions */

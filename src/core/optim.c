@@ -1,4 +1,5 @@
 /* optim.c - AdamW (PyTorch semantics) and the warmup + cosine LR schedule. */
+#include "bigmem.h"
 #include "model.h"
 
 #include <math.h>
@@ -15,8 +16,8 @@ int lm_adamw_step(lm_model *m, const lm_adamw *opt, float lr, lm_err *err) {
     if (!opt) return lm_fail(err, "adamw: no optimizer settings");
     if (!m->adam_m || !m->adam_v) {
         free(m->adam_m); free(m->adam_v);
-        m->adam_m = calloc(m->n_params, sizeof(float));
-        m->adam_v = calloc(m->n_params, sizeof(float));
+        m->adam_m = lm_big_alloc(m->n_params);
+        m->adam_v = lm_big_alloc(m->n_params);
         if (!m->adam_m || !m->adam_v) {
             free(m->adam_m); free(m->adam_v);
             m->adam_m = m->adam_v = NULL;

@@ -1,4 +1,5 @@
 /* optstate.c - AdamW moments on disk (see optstate.h). */
+#include "bigmem.h"
 #include "optstate.h"
 
 #include <errno.h>
@@ -74,8 +75,8 @@ int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
         return lm_fail(err, "%s does not match the model: it was saved with other weights (parameter CRC %08x, "
                             "the model's is %08x)", path, pc, params_crc(m));
     }
-    am = malloc(n * sizeof *am);
-    av = malloc(n * sizeof *av);
+    am = lm_big_alloc(n);
+    av = lm_big_alloc(n);
     if (!am || !av) {
         fclose(f);
         free(am);

@@ -8,6 +8,7 @@
  *                mlp.w_fc [M, C], mlp.b_fc [M], mlp.w_proj [C, M], mlp.b_proj [C];
  *   ln_f.w [C], ln_f.b [C].
  */
+#include "bigmem.h"
 #include "model.h"
 #include "model_priv.h"
 
@@ -158,7 +159,7 @@ int lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err) {
         lm_model_free(m);
         return lm_fail(err, "internal error: parameter layout mismatch");
     }
-    m->params = calloc(m->n_params, sizeof(float));
+    m->params = lm_big_alloc(m->n_params);
     if (!m->params) {
         size_t n = m->n_params;
         lm_model_free(m);
