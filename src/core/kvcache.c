@@ -95,13 +95,18 @@ static void cols_matvec(float *part, const float *w, const float *v, int lo, int
     lm_matvec(part, w + lo, (size_t)IC, v + lo, OC, hi - lo, 0);
 }
 
-/* x[C] += b[C] + the parts of all nt threads, in thread order */
-static void add_parts(float *x, const float *b, const float *own, int which, int nt, int C) {
-    for (int i = 0; i < C; i++) {
-        float s = b[i];
-        for (int t = 0; t < nt; t++) s += own[((size_t)t * 4 + which) * C + i];
-        x[i] += s;
+/* x[C] += b[C] + the parts of all nt threads (summed in thread order into
+ * tmp[C] first, so every thread's x gets the very same numbers) */
+static void add_parts(float *x, float *tmp, const float *b, const float *own, int which,
+                      int nt, int C) {
+    memcpy(tmp, b, sizeof(float) * C);
+    for (int t = 0; t < nt; t++) {
+        const float *part = own + ((size_t)t * 4 + which) * C;
+        #pragma omp simd
+        for (int i = 0; i < C; i++) tmp[i] += part[i];
     }
+    #pragma omp simd
+    for (int i = 0; i < C; i++) x[i] += tmp[i];
 }
 
 /* One head at this position: rotary on its q and k, its k and v into the
@@ -148,7 +153,7 @@ static void step_thread(const step *s, int me) {
         for (int hh = h0; hh < h1; hh++) attend_head(s, l, hh);
         cols_matvec(part_attn, P + o.wo, s->y, h0 * hd, h1 * hd, C, C);
         #pragma omp barrier
-        add_parts(x, P + o.bo, s->own, 2, nt, C);
+        add_parts(x, xn, P + o.bo, s->own, 2, nt, C);
         /* MLP block: my hidden units and their share of the projection */
         layernorm_forward(xn, NULL, NULL, x, P + o.ln2w, P + o.ln2b, 1, C);
         rows_matvec(s->h, P + o.wfc, xn, P + o.bfc, u0, u1, C);
@@ -158,7 +163,7 @@ static void step_thread(const step *s, int me) {
         }
         cols_matvec(part_mlp, P + o.wproj, s->h, u0, u1, C, M);
         #pragma omp barrier
-        add_parts(x, P + o.bproj, s->own, 3, nt, C);
+        add_parts(x, xn, P + o.bproj, s->own, 3, nt, C);
     }
     lm_global_off g = lm_global_offsets(c);
     layernorm_forward(xn, NULL, NULL, x, P + g.lnfw, P + g.lnfb, 1, C);

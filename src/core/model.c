@@ -325,12 +325,12 @@ int lm_backward(lm_model *m, lm_err *err) {
         linear_backward(a->dfch, G + o.wproj, G + o.bproj, a->dres, fch_act, P + o.wproj, N, M, C);
         if (c->act == LM_ACT_GELU) gelu_backward(a->dfch, a->dfch, fch, (size_t)N * M);
         else relu_backward(a->dfch, a->dfch, fch, (size_t)N * M);
-            linear_backward(a->dtmp, G + o.wfc, G + o.bfc, a->dfch, ln2, P + o.wfc, N, C, M);
+        linear_backward(a->dtmp, G + o.wfc, G + o.bfc, a->dfch, ln2, P + o.wfc, N, C, M);
         layernorm_backward(a->dres, G + o.ln2w, G + o.ln2b, a->dtmp, x_mid, P + o.ln2w,
                            a->ln2_mean + (size_t)l * N, a->ln2_rstd + (size_t)l * N, N, C);
 
         /* attention: dres is now d x_mid */
-            linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
+        linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
         attention_backward(a->dqkv, a->datt, a->n_scratch, a->dtmp, qkv, att, B, T, C, H);
         if (c->pos == LM_POS_ROTARY) {
             #pragma omp parallel for schedule(static)
@@ -341,7 +341,7 @@ int lm_backward(lm_model *m, lm_err *err) {
                 rotary_apply_backward(a->dqkv + (size_t)i * 3 * C + C, cr, sr, C, hd);
             }
         }
-            linear_backward(a->dtmp, G + o.wqkv, G + o.bqkv, a->dqkv, ln1, P + o.wqkv, N, C, 3 * C);
+        linear_backward(a->dtmp, G + o.wqkv, G + o.bqkv, a->dqkv, ln1, P + o.wqkv, N, C, 3 * C);
         layernorm_backward(a->dres, G + o.ln1w, G + o.ln1b, a->dtmp, x, P + o.ln1w,
                            a->ln1_mean + (size_t)l * N, a->ln1_rstd + (size_t)l * N, N, C);
     }

@@ -116,12 +116,15 @@ void layernorm_forward(float *y, float *mean, float *rstd, const float *x,
         const float *xr = x + (size_t)n * C;
         float *yr = y + (size_t)n * C;
         float mu = 0.0f;
+        #pragma omp simd reduction(+:mu)
         for (int i = 0; i < C; i++) mu += xr[i];
         mu /= C;
         float var = 0.0f;
+        #pragma omp simd reduction(+:var)
         for (int i = 0; i < C; i++) { float d = xr[i] - mu; var += d * d; }
         var /= C;
         float rs = 1.0f / sqrtf(var + LN_EPS);
+        #pragma omp simd
         for (int i = 0; i < C; i++) yr[i] = (xr[i] - mu) * rs * w[i] + b[i];
         if (mean) mean[n] = mu;
         if (rstd) rstd[n] = rs;
@@ -360,12 +363,23 @@ void attention_backward(float *dqkv, float *scratch, int n_scratch, const float 
 
 /* ------------------------------------------------------ softmax and loss */
 
+/* exp for softmax and cross-entropy: fast_expf, but exactly 0 below -87
+ * (so -inf gives 0) and NaN in, NaN out (so a diverging run is seen) */
+static inline float softmax_exp(float x) {
+    float e = fast_expf(x);
+    e = x < -87.0f ? 0.0f : e;
+    return x == x ? e : x;
+}
+
 float softmax_inplace(float *x, int n) {
     float mx = x[0];
-    for (int i = 1; i < n; i++) if (x[i] > mx) mx = x[i];
+    #pragma omp simd reduction(max:mx)
+    for (int i = 1; i < n; i++) mx = x[i] > mx ? x[i] : mx;
     float s = 0.0f;
-    for (int i = 0; i < n; i++) { x[i] = expf(x[i] - mx); s += x[i]; }
+    #pragma omp simd reduction(+:s)
+    for (int i = 0; i < n; i++) { x[i] = softmax_exp(x[i] - mx); s += x[i]; }
     float inv = 1.0f / s;
+    #pragma omp simd
     for (int i = 0; i < n; i++) x[i] *= inv;
     return logf(s) + mx;
 }
@@ -383,9 +397,11 @@ float crossentropy_forward(float *losses, float *lse, float *weight, const float
     for (int n = 0; n < N; n++) {
         const float *row = logits + (size_t)n * V;
         float mx = row[0];
-        for (int i = 1; i < V; i++) if (row[i] > mx) mx = row[i];
+        #pragma omp simd reduction(max:mx)
+        for (int i = 1; i < V; i++) mx = row[i] > mx ? row[i] : mx;
         float s = 0.0f;
-        for (int i = 0; i < V; i++) s += expf(row[i] - mx);
+        #pragma omp simd reduction(+:s)
+        for (int i = 0; i < V; i++) s += softmax_exp(row[i] - mx);
         lse[n] = logf(s) + mx;
         losses[n] = targets[n] < 0 ? 0.0f : lse[n] - row[targets[n]];
         total += (double)weight[n] * losses[n];
@@ -403,7 +419,8 @@ void crossentropy_backward(float *dlogits, const float *logits, const float *lse
         float w = weight[n];
         if (w == 0.0f) { memset(d, 0, sizeof(float) * V); continue; }
         float l = lse[n];
-        for (int i = 0; i < V; i++) d[i] = w * expf(row[i] - l);
+        #pragma omp simd
+        for (int i = 0; i < V; i++) d[i] = w * softmax_exp(row[i] - l);
         d[targets[n]] -= w;
     }
 }

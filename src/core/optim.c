@@ -32,13 +32,17 @@ int lm_adamw_step(lm_model *m, const lm_adamw *opt, float lr, lm_err *err) {
     const float bc1 = 1.0f - powf(b1, (float)m->adam_t);
     const float bc2_sqrt = sqrtf(1.0f - powf(b2, (float)m->adam_t));
     const float step = lr / bc1;
+    /* one parallel region for all views; each thread takes its share of
+     * every view without waiting at the end of each */
+    #pragma omp parallel
     for (int vi = 0; vi < m->n_views; vi++) {
         const lm_tensor_view *v = &m->views[vi];
-        float *p = m->params + v->offset, *g = m->grads + v->offset;
+        float *p = m->params + v->offset;
+        const float *g = m->grads + v->offset;
         float *mm = m->adam_m + v->offset, *vv = m->adam_v + v->offset;
         const float decay = v->decay ? 1.0f - lr * opt->weight_decay : 1.0f;
         const long n = (long)v->numel;
-        #pragma omp parallel for schedule(static) if (n > 32768)
+        #pragma omp for simd schedule(static) nowait
         for (long i = 0; i < n; i++) {
             float gi = g[i];
             mm[i] = b1 * mm[i] + (1.0f - b1) * gi;
