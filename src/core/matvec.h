@@ -11,9 +11,10 @@
  *
  * Why not cblas_sgemv (DESIGN.md routes products through cblas): decoding one
  * token streams every weight once, so its speed is bytes per second. Reading
- * 17 MB of C1 weights in turn, OpenBLAS 0.3.21's sgemv reaches 31-46 GB/s on
- * one core of this machine, this loop (four rows at a time, 16 lanes) 58-75
- * GB/s (bench/tools/matvec_bench.c). Training and whole-sequence forwards
+ * 17 MB of C1-shaped weights in turn on one core of this machine, OpenBLAS
+ * 0.3.21's sgemv reaches 56-63 GB/s and this loop (four rows at a time, 16
+ * lanes, the next rows prefetched) 76-87 GB/s: `build/tools/matvec_bench`,
+ * also run by `make bench`. Training and whole-sequence forwards
  * still go through cblas_sgemm. */
 #ifndef LM_MATVEC_H
 #define LM_MATVEC_H

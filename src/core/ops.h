@@ -6,8 +6,9 @@
  * - Backward functions ACCUMULATE (+=) into parameter gradients (dw, db) and,
  *   unless stated otherwise, into input gradients (dx) too, so a residual's
  *   gradient can flow into the same buffer.
- * - Matrix products go through cblas; elementwise loops are parallel with
- *   OpenMP. No allocation, no printing.
+ * - Matrix products go through cblas (batch-1 decoding's matrix-vector
+ *   products are the one exception: matvec.h says why); elementwise loops
+ *   are parallel with OpenMP. No allocation, no printing.
  */
 #ifndef LM_OPS_H
 #define LM_OPS_H
