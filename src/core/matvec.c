@@ -9,7 +9,8 @@
 /* four rows of dot products with x over cols, 16 lanes per step, the tail
  * masked; sums[4] gets the four results. While it reads a block it asks for
  * the same columns of the next four rows (prefetch never faults, so running
- * past the last row is harmless): +10-18% on rows of 256-512 floats. */
+ * past the last row is harmless). build/tools/matvec_bench, against sgemv in
+ * the same run: 1.21-1.35x without the prefetch, 1.30-1.39x with it. */
 static void dot4(float sums[4], const float *w, size_t ldw, const float *x, int cols) {
     const float *w0 = w, *w1 = w + ldw, *w2 = w + 2 * ldw, *w3 = w + 3 * ldw;
     const uintptr_t ahead = 4 * ldw * sizeof(float);   /* bytes to the next four rows */
