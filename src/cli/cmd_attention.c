@@ -53,27 +53,24 @@ static void print_label(FILE *f, const char *s, int width) {
 
 int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'},        {"model", required_argument, 0, 'm'},
-        {"layer", required_argument, 0, 'l'}, {"head", required_argument, 0, 'H'},
-        {"csv", no_argument, 0, 'c'},         {"chat", no_argument, 0, 'C'}, {"escapes", no_argument, 0, 'e'},
-        {0, 0, 0, 0}};
-    const char *model = NULL;
-    int layer = 0, head = 0, csv = 0, chat = 0, escapes = 0;
+        {"help", no_argument, 0, 'h'},        {"layer", required_argument, 0, 'l'},
+        {"head", required_argument, 0, 'H'},  {"csv", no_argument, 0, 'c'},
+        CLI_PROMPT_LONGOPTS,                  {0, 0, 0, 0}};
+    cli_prompt_opts po = {0};
+    int layer = 0, head = 0, csv = 0;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "ehm:", longopts, NULL)) != -1) {
+        if (cli_prompt_option(c, optarg, &po)) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'e': escapes = 1; break;
-        case 'm': model = optarg; break;
         case 'l': if (cli_parse_int(ctx, "attention", "--layer", optarg, 0, 1000, &layer)) return 2; break;
         case 'H': if (cli_parse_int(ctx, "attention", "--head", optarg, 0, 1000, &head)) return 2; break;
         case 'c': csv = 1; break;
-        case 'C': chat = 1; break;
         default: return cli_usage_error(ctx, "attention", "unknown option or missing value");
         }
     }
-    if (cli_ensure_model(ctx, model)) return 1;
+    if (cli_ensure_model(ctx, po.model)) return 1;
     const lm_config *cfg = &ctx->model.cfg;
     if (layer >= cfg->n_layer || head >= cfg->n_head) {
         fprintf(ctx->err, "llmlab attention: this model has layers 0..%d and heads 0..%d\n",
@@ -81,7 +78,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     cli_prompt p;
-    if (cli_prompt_read(ctx, "attention", argc, argv, optind, chat, escapes, &p)) return 2;
+    if (cli_prompt_read(ctx, "attention", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     lm_err err = {{0}};
     if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err)) {
         fprintf(ctx->err, "llmlab attention: %s\n", err.msg);

@@ -55,30 +55,26 @@ static int print_token(void *user, int32_t token, const lm_sample_result *r) {
 
 int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
-        {"chat", no_argument, 0, 'c'}, {"escapes", no_argument, 0, 'e'}, {"ids", no_argument, 0, 'i'},
-        CLI_SAMPLING_LONGOPTS,         {0, 0, 0, 0}};
-    const char *model = NULL;
-    int n = 100, chat = 0, ids = 0, escapes = 0;
+        {"help", no_argument, 0, 'h'}, {"ids", no_argument, 0, 'i'},
+        CLI_PROMPT_LONGOPTS,           CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
+    cli_prompt_opts po = {0};
+    int n = 100, ids = 0;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "ehm:n:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "generate", c, optarg);
         if (s < 0) return 2;
-        if (s > 0) continue;
+        if (s > 0 || cli_prompt_option(c, optarg, &po)) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'e': escapes = 1; break;
-        case 'm': model = optarg; break;
         case 'n': if (cli_parse_int(ctx, "generate", "-n", optarg, 0, 1000000, &n)) return 2; break;
-        case 'c': chat = 1; break;
         case 'i': ids = 1; break;
         default: return cli_usage_error(ctx, "generate", "unknown option or missing value");
         }
     }
-    if (cli_ensure_model(ctx, model)) return 1;
+    if (cli_ensure_model(ctx, po.model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "generate", argc, argv, optind, chat, escapes, &p)) return 2;
+    if (cli_prompt_read(ctx, "generate", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     /* keep room for the new tokens (up to half the context) by dropping the
      * oldest prompt tokens; generation stops when the context is full */
     const size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;
@@ -94,7 +90,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     lm_err err = {{0}};
     int32_t stop[2];
     int n_stop = 0;
-    if (chat) {
+    if (po.chat) {
         n_stop = lm_chat_stop_ids(ctx->tok, stop, &err);
         if (n_stop < 0) n_stop = 0;
     } else {
@@ -106,11 +102,11 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
                      .on_token = print_token, .user = &g};
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);
-    if (!ids && !chat) fwrite(p.text, 1, p.len, ctx->out);   /* the continuation follows the prompt */
-    if (!ids && !chat) show_color(ctx->out, ctx->color, "1;36");
+    if (!ids && !po.chat) fwrite(p.text, 1, p.len, ctx->out);   /* the continuation follows the prompt */
+    if (!ids && !po.chat) show_color(ctx->out, ctx->color, "1;36");
     lm_gen_result res;
     int rc = lm_generate(&ctx->model, NULL, p.ids.ids, p.ids.n, &o, &rng, NULL, &res, &err);
-    if (!ids && !chat) show_reset(ctx->out, ctx->color);
+    if (!ids && !po.chat) show_reset(ctx->out, ctx->color);
     fputc('\n', ctx->out);
     if (rc) {
         fprintf(ctx->err, "llmlab generate: %s\n", err.msg);

@@ -21,28 +21,24 @@ static const char *usage =
 
 int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
-        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
-        {"chat", no_argument, 0, 'c'}, {"escapes", no_argument, 0, 'e'}, CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
-    const char *model = NULL;
-    int k = 10, chat = 0, escapes = 0;
+        {"help", no_argument, 0, 'h'}, CLI_PROMPT_LONGOPTS, CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
+    cli_prompt_opts po = {0};
+    int k = 10;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "ehm:k:", longopts, NULL)) != -1) {
         int s = cli_sampling_option(ctx, "next", c, optarg);
         if (s < 0) return 2;
-        if (s > 0) continue;
+        if (s > 0 || cli_prompt_option(c, optarg, &po)) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'e': escapes = 1; break;
-        case 'm': model = optarg; break;
         case 'k': if (cli_parse_int(ctx, "next", "-k", optarg, 1, 1000, &k)) return 2; break;
-        case 'c': chat = 1; break;
         default: return cli_usage_error(ctx, "next", "unknown option or missing value");
         }
     }
-    if (cli_ensure_model(ctx, model)) return 1;
+    if (cli_ensure_model(ctx, po.model)) return 1;
     cli_prompt p;
-    if (cli_prompt_read(ctx, "next", argc, argv, optind, chat, escapes, &p)) return 2;
+    if (cli_prompt_read(ctx, "next", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     int rc = 1;
     lm_err err = {{0}};
     const int V = ctx->model.cfg.vocab_size;

@@ -75,3 +75,12 @@ void cli_prompt_free(cli_prompt *p) {
     lm_ids_free(&p->ids);
     memset(p, 0, sizeof *p);
 }
+
+int cli_prompt_option(int opt, const char *arg, cli_prompt_opts *po) {
+    switch (opt) {
+    case 'm': po->model = arg; return 1;
+    case 1020: po->chat = 1; return 1;
+    case 'e': po->escapes = 1; return 1;
+    default: return 0;
+    }
+}

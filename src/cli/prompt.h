@@ -24,4 +24,18 @@ int  cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_
                        cli_prompt *p);
 void cli_prompt_free(cli_prompt *p);
 
+/* The options every command that reads a prompt (generate, next, attention)
+ * shares: -m/--model FILE, --chat, -e/--escapes. The command puts
+ * CLI_PROMPT_LONGOPTS among its long options and "em:" among its short ones;
+ * cli_prompt_option returns 1 when getopt's opt was one of them (recorded in
+ * po), 0 when it is the command's own. */
+typedef struct {
+    const char *model;   /* NULL: the session's model */
+    int chat, escapes;
+} cli_prompt_opts;
+#define CLI_PROMPT_LONGOPTS                                                     \
+    {"model", required_argument, 0, 'm'}, {"chat", no_argument, 0, 1020},      \
+    {"escapes", no_argument, 0, 'e'}
+int cli_prompt_option(int opt, const char *arg, cli_prompt_opts *po);
+
 #endif
