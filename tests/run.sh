@@ -4,6 +4,8 @@
 #   tests/*_test.py            reference tests (Debian's python3 + torch)
 #   tests/*_test.sh            CLI golden, lesson and TUI tests (drive $LLMLAB)
 # TESTS="pattern" runs only the tests whose name contains pattern.
+# A test that runs longer than TEST_TIMEOUT seconds (600; ASan is slow) fails:
+# a hang shows up as a failure, not as a CI run that never ends.
 set -u
 cd "$(dirname "$0")/.."
 export LLMLAB="${LLMLAB:-./llmlab}"
@@ -14,11 +16,13 @@ log_dir=build/test-logs; mkdir -p "$log_dir"
 run_one() {   # name, command...
     local name=$1; shift
     case "$name" in *"${TESTS:-}"*) ;; *) return ;; esac
-    local t0=$SECONDS
-    if "$@" >"$log_dir/$name.log" 2>&1; then
+    local t0=$SECONDS rc=0
+    timeout -k 10 "${TEST_TIMEOUT:-600}" "$@" >"$log_dir/$name.log" 2>&1 || rc=$?
+    if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1)); printf '  ok    %-28s %3ds\n' "$name" $((SECONDS - t0))
     else
         failed=$((failed + 1)); failed_names+=("$name")
+        [ "$rc" -eq 124 ] && echo "timed out after ${TEST_TIMEOUT:-600} s" >>"$log_dir/$name.log"
         printf '  FAIL  %-28s %3ds  (log: %s)\n' "$name" $((SECONDS - t0)) "$log_dir/$name.log"
         tail -n 25 "$log_dir/$name.log" | sed 's/^/        | /'
     fi

@@ -82,13 +82,17 @@ static void test_blas_vs_naive(void **state) {
 static void test_matvec_vs_naive(void **state) {
     (void)state;
     lm_rng_seed(&g_rng, 7);
-    for (int rows = 1; rows <= 9; rows++)
-        for (int cols = 1; cols <= 41; cols += 4) {
+    /* widths around the 16-lane steps, and empty products */
+    static const int widths[] = { 0, 1, 5, 15, 16, 17, 31, 32, 33, 48, 63 };
+    for (int rows = 0; rows <= 9; rows++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+            int cols = widths[wi];
             size_t ldw = (size_t)cols + (size_t)(rows % 3);   /* a slice of a wider matrix */
-            float *w = randv((size_t)rows * ldw, 1), *x = randv((size_t)(rows > cols ? rows : cols), 1);
-            float *y = randv((size_t)(rows > cols ? rows : cols), 1);
-            float *y0 = malloc(sizeof(float) * (size_t)(rows > cols ? rows : cols));
-            double *ref = malloc(sizeof(double) * (size_t)(rows > cols ? rows : cols));
+            size_t big = (size_t)(rows > cols ? rows : cols) + 1;
+            float *w = randv((size_t)rows * ldw + 1, 1), *x = randv(big, 1);
+            float *y = randv(big, 1);
+            float *y0 = malloc(sizeof(float) * big);
+            double *ref = malloc(sizeof(double) * big);
             memcpy(y0, y, sizeof(float) * (size_t)rows);
             for (int add = 0; add <= 1; add++) {
                 memcpy(y, y0, sizeof(float) * (size_t)rows);
@@ -434,7 +438,27 @@ static void test_kv_cache_and_inspection(void **state) {
 }
 
 /* ---- KV cache on a model big enough for the threaded decoder, odd shapes
- * (5 heads of 24, MLP 200, vocabulary 301), 1, 2 and 3 threads ---- */
+ * (5 heads of 24, MLP 200, vocabulary 301) ---- */
+
+/* decodes tok[0..23] with a fresh cache made under init_threads and run under
+ * run_threads; returns the worst |logit - full forward logit| and keeps the
+ * logits in out[24 * 301] */
+static double kv_run(lm_model *m, const int32_t *tok, int init_threads, int run_threads, float *out) {
+    lm_err err;
+    lm_kv kv;
+    lm_set_threads(init_threads);
+    assert_int_equal(lm_kv_init(&kv, m, &err), 0);
+    lm_set_threads(run_threads);
+    double worst = 0;
+    for (int t = 0; t < 24; t++) {
+        assert_int_equal(lm_forward_next(m, &kv, tok[t], out + (size_t)t * 301, &err), 0);
+        const float *full = lm_logits(m, 0) + (size_t)t * 301;
+        for (int v = 0; v < 301; v++) worst = fmax(worst, fabs(out[t * 301 + v] - full[v]));
+    }
+    lm_kv_free(&kv);
+    return worst;
+}
+
 static void test_kv_threads(void **state) {
     (void)state;
     lm_config cfg = { 2, 5, 120, 200, 24, 301, LM_POS_ROTARY, LM_ACT_GELU };
@@ -447,30 +471,59 @@ static void test_kv_threads(void **state) {
     for (int i = 0; i < 24; i++) tok[i] = (int32_t)lm_rng_below(&g_rng, 301);
     assert_int_equal(lm_forward(&m, tok, NULL, NULL, 1, 24, &err), 0);
     int keep = lm_get_threads();
-    float *first = malloc(sizeof(float) * 24 * 301), logits[301];
-    for (int nt = 1; nt <= 3; nt++) {
-        lm_set_threads(nt);
-        lm_kv kv;
-        assert_int_equal(lm_kv_init(&kv, &m, &err), 0);
-        double worst = 0, vs_first = 0;
-        for (int t = 0; t < 24; t++) {
-            assert_int_equal(lm_forward_next(&m, &kv, tok[t], logits, &err), 0);
-            const float *full = lm_logits(&m, 0) + (size_t)t * 301;
-            for (int v = 0; v < 301; v++) {
-                worst = fmax(worst, fabs(logits[v] - full[v]));
-                if (nt == 1) first[t * 301 + v] = logits[v];
-                else vs_first = fmax(vs_first, fabs(logits[v] - first[t * 301 + v]));
-            }
-        }
+    float *first = malloc(sizeof(float) * 24 * 301), *logits = malloc(sizeof(float) * 24 * 301);
+    /* (threads when the cache is made, threads when decoding): uneven
+     * splits, more threads than heads (7 > 5), threads raised after the
+     * cache was made (capped at what it was made for) */
+    static const int runs[][2] = { { 1, 1 }, { 2, 2 }, { 3, 3 }, { 7, 7 }, { 1, 3 }, { 3, 2 } };
+    for (size_t r = 0; r < sizeof runs / sizeof runs[0]; r++) {
+        double worst = kv_run(&m, tok, runs[r][0], runs[r][1], r == 0 ? first : logits);
+        double vs_first = 0;
+        for (int i = 0; r > 0 && i < 24 * 301; i++) vs_first = fmax(vs_first, fabs(logits[i] - first[i]));
         if (worst >= 1e-4 || vs_first >= 1e-4)
-            print_message("threads %d: vs full forward %.3e, vs 1 thread %.3e\n", nt, worst, vs_first);
+            print_message("threads %d/%d: vs full forward %.3e, vs 1 thread %.3e\n", runs[r][0],
+                          runs[r][1], worst, vs_first);
         assert_true(worst < 1e-4);
         assert_true(vs_first < 1e-4);
-        lm_kv_free(&kv);
     }
     lm_set_threads(keep);
-    free(first);
+    free(first); free(logits);
     lm_model_free(&m);
+}
+
+/* ---- decoding from inside the caller's own parallel region: two caches at
+ * once, on a model too small to thread (its barriers must not wait for the
+ * caller's team) and on one that threads (a nested region of one) ---- */
+static void test_kv_inside_parallel(void **state) {
+    (void)state;
+    lm_config cfgs[2] = { { 2, 2, 32, 64, 16, 50, LM_POS_ROTARY, LM_ACT_GELU },
+                          { 2, 5, 120, 200, 16, 301, LM_POS_LEARNED, LM_ACT_GELU } };
+    for (int k = 0; k < 2; k++) {
+        lm_model m;
+        lm_err err;
+        assert_int_equal(lm_model_init(&m, &cfgs[k], 9, &err), 0);
+        const int V = cfgs[k].vocab_size;
+        float *alone = malloc(sizeof(float) * 2 * V), *together = malloc(sizeof(float) * 2 * V);
+        int steps[2] = { 2, 5 }, failed = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            float *dst = pass ? together : alone;
+            #pragma omp parallel for num_threads(2) schedule(static, 1) if (pass) reduction(|:failed)
+            for (int j = 0; j < 2; j++) {
+                lm_kv kv;
+                lm_err e;
+                if (lm_kv_init(&kv, &m, &e)) { failed = 1; continue; }
+                for (int t = 0; t < steps[j] && !failed; t++)
+                    failed |= lm_forward_next(&m, &kv, (int32_t)((7 * t + j) % V), dst + (size_t)j * V, &e) != 0;
+                lm_kv_free(&kv);
+            }
+        }
+        assert_false(failed);
+        double d = 0;
+        for (int i = 0; i < 2 * V; i++) d = fmax(d, fabs(alone[i] - together[i]));
+        assert_true(d < 1e-4);
+        free(alone); free(together);
+        lm_model_free(&m);
+    }
 }
 
 static void test_errors(void **state) {
@@ -609,6 +662,7 @@ int main(void) {
         cmocka_unit_test(test_fd_model),
         cmocka_unit_test(test_kv_cache_and_inspection),
         cmocka_unit_test(test_kv_threads),
+        cmocka_unit_test(test_kv_inside_parallel),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_adamw_clip_schedule),
         cmocka_unit_test(test_memorise),

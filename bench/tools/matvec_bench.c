@@ -25,7 +25,11 @@ static int shape(int rows, int cols) {
     if (copies < 1) copies = 1;
     float *w = lm_big_alloc(per * copies), *x = malloc(sizeof(float) * cols);
     float *y = malloc(sizeof(float) * rows);
-    if (!w || !x || !y) { fprintf(stderr, "out of memory\n"); return 1; }
+    if (!w || !x || !y) {
+        fprintf(stderr, "out of memory\n");
+        free(w); free(x); free(y);
+        return 1;
+    }
     for (size_t i = 0; i < per * copies; i++) w[i] = (float)(i % 13) * 0.01f;
     for (int i = 0; i < cols; i++) x[i] = 1.0f / (float)(i + 1);
     size_t reps = (size_t)400e6 / per + copies;

@@ -25,11 +25,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Scratch, in floats. Shared: qkv[3C] y[C] h[M] cos[hd/2] sin[hd/2].
- * Per thread (n_scratch of them): x[C] xn[C] part_attn[C] part_mlp[C]. */
+/* Scratch, in floats, 64-byte aligned. Shared: qkv[3C] y[C] h[M] cos[hd/2]
+ * sin[hd/2], padded to 16 floats. Then one block per thread (n_scratch of
+ * them): x[C] xn[C] part_attn[C] part_mlp[C], each block padded to 16 floats
+ * so that every thread's copies sit at the same alignment (and so reduce in
+ * the same order) and no two threads share a cache line. */
+static size_t pad16(size_t n) { return (n + 15) & ~(size_t)15; }
 static size_t shared_len(const lm_config *c) {
-    return (size_t)5 * c->d_model + c->d_mlp + c->d_model / c->n_head;
+    return pad16((size_t)4 * c->d_model + c->d_mlp + 2 * (size_t)(c->d_model / c->n_head / 2));
 }
+static size_t own_len(const lm_config *c) { return pad16((size_t)4 * c->d_model); }
 
 int lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err) {
     if (!kv) return lm_fail(err, "kv cache: missing");
@@ -43,7 +48,9 @@ int lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err) {
     if (kv->n_scratch < 1) kv->n_scratch = 1;
     kv->k = lm_big_alloc(per);
     kv->v = lm_big_alloc(per);
-    kv->scratch = calloc(shared_len(c) + (size_t)kv->n_scratch * 4 * c->d_model, sizeof(float));
+    size_t scratch_bytes = (shared_len(c) + (size_t)kv->n_scratch * own_len(c)) * sizeof(float);
+    kv->scratch = aligned_alloc(64, scratch_bytes);   /* a multiple of 64: pad16 */
+    if (kv->scratch) memset(kv->scratch, 0, scratch_bytes);
     kv->att = calloc((size_t)c->n_layer * c->n_head * c->n_ctx, sizeof(float));
     if (!kv->k || !kv->v || !kv->scratch || !kv->att) {
         lm_kv_free(kv);
@@ -69,15 +76,27 @@ typedef struct {
     float *logits;                 /* [V] */
     float *qkv, *y, *h;            /* [3C], [C] heads' outputs, [M] hidden units */
     const float *cr, *sr;          /* [hd/2] rotary angles of this position */
-    float *own;                    /* [n_scratch, 4, C] per-thread x, xn, parts */
-    int pos, nt;
+    float *own;                    /* n_scratch blocks of own_len: x, xn, parts */
+    size_t own_stride;             /* own_len(cfg) */
+    int pos;
 } step;
 
-/* [lo, hi) of n items for thread me of nt, in blocks of `align` */
+/* [lo, hi) of n items for thread me of nt: blocks of `align` items dealt out
+ * as evenly as they go (4 heads over 3 threads: 1, 1, 2) */
 static void my_share(int n, int nt, int me, int align, int *lo, int *hi) {
-    int chunk = ((n + nt - 1) / nt + align - 1) / align * align;
-    *lo = me * chunk < n ? me * chunk : n;
-    *hi = *lo + chunk < n ? *lo + chunk : n;
+    long blocks = (n + align - 1) / align;
+    long b0 = blocks * me / nt, b1 = blocks * (me + 1) / nt;
+    *lo = (int)(b0 * align < n ? b0 * align : n);
+    *hi = (int)(b1 * align < n ? b1 * align : n);
+}
+
+/* A barrier of the decoding team; none when decoding runs on one thread
+ * (then there is no team of ours, and an orphaned barrier would wait for
+ * the caller's own team). */
+static void team_wait(int nt) {
+    if (nt > 1) {
+        #pragma omp barrier
+    }
 }
 
 /* y[rows] = w[rows, IC] x[IC] + b[rows] for rows [lo, hi); b may be NULL */
@@ -95,13 +114,13 @@ static void cols_matvec(float *part, const float *w, const float *v, int lo, int
     lm_matvec(part, w + lo, (size_t)IC, v + lo, OC, hi - lo, 0);
 }
 
-/* x[C] += b[C] + the parts of all nt threads (summed in thread order into
+/* x[C] += b[C] + part `which` of all nt threads (summed in thread order into
  * tmp[C] first, so every thread's x gets the very same numbers) */
-static void add_parts(float *x, float *tmp, const float *b, const float *own, int which,
+static void add_parts(float *x, float *tmp, const float *b, const step *s, int which,
                       int nt, int C) {
     memcpy(tmp, b, sizeof(float) * C);
     for (int t = 0; t < nt; t++) {
-        const float *part = own + ((size_t)t * 4 + which) * C;
+        const float *part = s->own + (size_t)t * s->own_stride + (size_t)which * C;
         #pragma omp simd
         for (int i = 0; i < C; i++) tmp[i] += part[i];
     }
@@ -131,14 +150,13 @@ static void attend_head(const step *s, int l, int hh) {
     lm_matvec_t(s->y + hh * hd, vc, (size_t)C, a, pos + 1, hd);  /* sum_j a_j v_j */
 }
 
-/* The body every thread runs: thread me of s->nt, its residual copy x
- * already holds the token's embedding. */
-static void step_thread(const step *s, int me) {
+/* The body every thread runs: thread me of nt, its residual copy x already
+ * holds the token's embedding. */
+static void step_thread(const step *s, int me, int nt) {
     const lm_config *c = &s->m->cfg;
     const int L = c->n_layer, C = c->d_model, M = c->d_mlp, H = c->n_head, hd = C / H;
-    const int nt = s->nt;
     const float *P = s->m->params;
-    float *x = s->own + (size_t)me * 4 * C, *xn = x + C;
+    float *x = s->own + (size_t)me * s->own_stride, *xn = x + C;
     float *part_attn = xn + C, *part_mlp = part_attn + C;
     int h0, h1, u0, u1;
     my_share(H, nt, me, 1, &h0, &h1);     /* my heads */
@@ -152,8 +170,8 @@ static void step_thread(const step *s, int me) {
             rows_matvec(s->qkv, wqkv, xn, bqkv, part * C + h0 * hd, part * C + h1 * hd, C);
         for (int hh = h0; hh < h1; hh++) attend_head(s, l, hh);
         cols_matvec(part_attn, P + o.wo, s->y, h0 * hd, h1 * hd, C, C);
-        #pragma omp barrier
-        add_parts(x, xn, P + o.bo, s->own, 2, nt, C);
+        team_wait(nt);
+        add_parts(x, xn, P + o.bo, s, 2, nt, C);
         /* MLP block: my hidden units and their share of the projection */
         layernorm_forward(xn, NULL, NULL, x, P + o.ln2w, P + o.ln2b, 1, C);
         rows_matvec(s->h, P + o.wfc, xn, P + o.bfc, u0, u1, C);
@@ -162,8 +180,8 @@ static void step_thread(const step *s, int me) {
             else relu_forward(s->h + u0, s->h + u0, (size_t)(u1 - u0));
         }
         cols_matvec(part_mlp, P + o.wproj, s->h, u0, u1, C, M);
-        #pragma omp barrier
-        add_parts(x, xn, P + o.bproj, s->own, 3, nt, C);
+        team_wait(nt);
+        add_parts(x, xn, P + o.bproj, s, 3, nt, C);
     }
     lm_global_off g = lm_global_offsets(c);
     layernorm_forward(xn, NULL, NULL, x, P + g.lnfw, P + g.lnfb, 1, C);
@@ -186,7 +204,8 @@ int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, 
     s.qkv = kv->scratch; s.y = s.qkv + 3 * C; s.h = s.y + C;
     float *cr = s.h + c->d_mlp, *sr = cr + hd / 2;
     s.cr = cr; s.sr = sr;
-    s.own = sr + hd / 2;
+    s.own = kv->scratch + shared_len(c);
+    s.own_stride = own_len(c);
 
     if (c->pos == LM_POS_ROTARY) {
         if (m->acts && m->acts->rot_cos) {
@@ -202,18 +221,16 @@ int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, 
     int nt = weights < 200000 ? 1 : lm_get_threads();
     if (nt > kv->n_scratch) nt = kv->n_scratch;
     if (nt <= 1) {
-        s.nt = 1;
         lm_embed_row(m, s.own, token, pos);
-        step_thread(&s, 0);
+        step_thread(&s, 0, 1);
     } else {
         #pragma omp parallel num_threads(nt)
         {
-            /* OpenMP may give fewer threads than asked: split over the team */
-            #pragma omp single
-            s.nt = omp_get_num_threads();
-            int me = omp_get_thread_num();
-            lm_embed_row(m, s.own + (size_t)me * 4 * C, token, pos);
-            step_thread(&s, me);
+            /* OpenMP may give fewer threads than asked (one, inside another
+             * parallel region): split over the team we got */
+            int me = omp_get_thread_num(), got = omp_get_num_threads();
+            lm_embed_row(m, s.own + (size_t)me * s.own_stride, token, pos);
+            step_thread(&s, me, got);
         }
     }
     kv->len++;

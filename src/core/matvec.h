@@ -4,8 +4,8 @@
  * - y[r] = sum_i w[r * ldw + i] x[i]          for r in [0, rows)  (add == 0)
  *   y[r] += sum_i w[r * ldw + i] x[i]         (add != 0)
  *   i in [0, cols); ldw >= cols (a row slice or a column slice of a larger
- *   row-major matrix). No allocation, no threads: the caller splits rows or
- *   columns over its threads.
+ *   row-major matrix). y must not overlap w or x. No allocation, no threads:
+ *   the caller splits rows or columns over its threads.
  * - Deterministic: equal inputs give equal outputs. Agrees with a float64
  *   dot product to fp32 rounding (tests/test_model.c checks odd shapes).
  *

@@ -161,8 +161,10 @@ void lm_kv_reset(lm_kv *kv);
 /* Feeds one token at position kv->len and writes the next-token logits[V].
  * Equal (to fp32 rounding) to lm_forward's logits at that position.
  * Fails when the cache is full (kv->len == n_ctx). Runs the whole token in one
- * OpenMP parallel region of up to lm_get_threads() threads; a cache is used by
- * one caller at a time. */
+ * OpenMP parallel region of min(lm_get_threads(), the OpenMP thread count when
+ * the cache was made) threads; one thread for models under 200k weights, or
+ * when called inside another parallel region. A cache is used by one caller
+ * at a time; different caches may decode at once. */
 int  lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err);
 
 /* Threads used by BLAS and by the core's own parallel loops. */

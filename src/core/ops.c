@@ -109,26 +109,36 @@ void linear_backward(float *dx, float *dw, float *db, const float *dy,
 
 /* ------------------------------------------------------------- layernorm */
 
+/* one row of layernorm_forward */
+static void layernorm_row(float *yr, float *mean, float *rstd, const float *xr,
+                          const float *w, const float *b, int C) {
+    float mu = 0.0f;
+    #pragma omp simd reduction(+:mu)
+    for (int i = 0; i < C; i++) mu += xr[i];
+    mu /= C;
+    float var = 0.0f;
+    #pragma omp simd reduction(+:var)
+    for (int i = 0; i < C; i++) { float d = xr[i] - mu; var += d * d; }
+    var /= C;
+    float rs = 1.0f / sqrtf(var + LN_EPS);
+    #pragma omp simd
+    for (int i = 0; i < C; i++) yr[i] = (xr[i] - mu) * rs * w[i] + b[i];
+    if (mean) *mean = mu;
+    if (rstd) *rstd = rs;
+}
+
 void layernorm_forward(float *y, float *mean, float *rstd, const float *x,
                        const float *w, const float *b, int N, int C) {
-    #pragma omp parallel for schedule(static) if (N > 16)
-    for (int n = 0; n < N; n++) {
-        const float *xr = x + (size_t)n * C;
-        float *yr = y + (size_t)n * C;
-        float mu = 0.0f;
-        #pragma omp simd reduction(+:mu)
-        for (int i = 0; i < C; i++) mu += xr[i];
-        mu /= C;
-        float var = 0.0f;
-        #pragma omp simd reduction(+:var)
-        for (int i = 0; i < C; i++) { float d = xr[i] - mu; var += d * d; }
-        var /= C;
-        float rs = 1.0f / sqrtf(var + LN_EPS);
-        #pragma omp simd
-        for (int i = 0; i < C; i++) yr[i] = (xr[i] - mu) * rs * w[i] + b[i];
-        if (mean) mean[n] = mu;
-        if (rstd) rstd[n] = rs;
+    if (N <= 16 || omp_in_parallel()) {   /* decoding: one row, no region to open */
+        for (int n = 0; n < N; n++)
+            layernorm_row(y + (size_t)n * C, mean ? mean + n : NULL, rstd ? rstd + n : NULL,
+                          x + (size_t)n * C, w, b, C);
+        return;
     }
+    #pragma omp parallel for schedule(static)
+    for (int n = 0; n < N; n++)
+        layernorm_row(y + (size_t)n * C, mean ? mean + n : NULL, rstd ? rstd + n : NULL,
+                      x + (size_t)n * C, w, b, C);
 }
 
 void layernorm_backward(float *dx, float *dw, float *db, const float *dy,
@@ -363,8 +373,9 @@ void attention_backward(float *dqkv, float *scratch, int n_scratch, const float 
 
 /* ------------------------------------------------------ softmax and loss */
 
-/* exp for softmax and cross-entropy: fast_expf, but exactly 0 below -87
- * (so -inf gives 0) and NaN in, NaN out (so a diverging run is seen) */
+/* exp for softmax and cross-entropy, whose callers pass x - max <= 0:
+ * fast_expf, but exactly 0 below -87 (so -inf gives 0) and NaN in, NaN out
+ * (so a diverging run is seen). Above 88 it saturates near 1.7e38, not inf. */
 static inline float softmax_exp(float x) {
     float e = fast_expf(x);
     e = x < -87.0f ? 0.0f : e;

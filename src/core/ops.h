@@ -7,8 +7,10 @@
  *   unless stated otherwise, into input gradients (dx) too, so a residual's
  *   gradient can flow into the same buffer.
  * - Matrix products go through cblas (batch-1 decoding's matrix-vector
- *   products are the one exception: matvec.h says why); elementwise loops
- *   are parallel with OpenMP. No allocation, no printing.
+ *   products are the one exception: matvec.h says why). Long elementwise
+ *   and row loops run in parallel with OpenMP, unless the caller is already
+ *   inside a parallel region (decoding runs them per thread); short ones run
+ *   serially. No allocation, no printing.
  */
 #ifndef LM_OPS_H
 #define LM_OPS_H
