@@ -27,19 +27,22 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512vl /proc/cpuinfo; then expo
 echo "OpenBLAS kernels: ${OPENBLAS_CORETYPE:-detected by OpenBLAS} (both sides)"
 
 # The machine may be shared: every measurement is repeated $reps times,
-# alternating llmlab and PyTorch, and each side keeps its best.
+# alternating llmlab and PyTorch, and each side keeps its best. PyTorch is
+# timed once per setting it is offered; llmlab is timed just before each of
+# those runs too, so both sides keep the best of the same number of runs
+# (a best-of-12 against a best-of-3 would favour the side with more draws).
 reps="${BENCH_REPS:-3}"
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a) ? b : a }'; }
 echo "llmlab: $threads OpenMP threads driving single-threaded OpenBLAS, GOMP_SPINCOUNT=10000 (as llmlab runs)"
 echo "torch:  torch.set_num_threads(1) and ($threads), OMP_WAIT_POLICY=PASSIVE or GOMP_SPINCOUNT=10000; best of all"
 lt=0; lg=0; best_train=0; best_gen=0
 for rep in $(seq "$reps"); do
-    r=$(GOMP_SPINCOUNT=10000 "$tool" train "$threads" 6) || exit 1
-    echo "  llmlab   $r"; lt=$(max "$lt" "$(printf '%s\n' "$r" | field tok_s)")
-    r=$(GOMP_SPINCOUNT=10000 "$tool" gen "$threads" 256) || exit 1
-    echo "  llmlab   $r"; lg=$(max "$lg" "$(printf '%s\n' "$r" | field tok_s)")
     for t in 1 "$threads"; do
       for wait in OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=10000; do
+        r=$(GOMP_SPINCOUNT=10000 "$tool" train "$threads" 6) || exit 1
+        echo "  llmlab   $r"; lt=$(max "$lt" "$(printf '%s\n' "$r" | field tok_s)")
+        r=$(GOMP_SPINCOUNT=10000 "$tool" gen "$threads" 256) || exit 1
+        echo "  llmlab   $r"; lg=$(max "$lg" "$(printf '%s\n' "$r" | field tok_s)")
         envs="$wait OMP_NUM_THREADS=$t OPENBLAS_NUM_THREADS=$t"
         r=$(env $envs $py bench/torch_bench.py train "$t") || exit 1
         echo "  torch    $r   (threads $t, $wait)"; best_train=$(max "$best_train" "$(printf '%s\n' "$r" | field tok_s)")
