@@ -101,6 +101,17 @@ def sft_examples(F, rng, n, exclude_letters):
     return out
 
 
+def small_talk(rng, n):
+    """n small-talk conversations (greetings, "who are you", thanks): drawn
+    from their own generator, so the fact and skill examples stay as they
+    were."""
+    out = []
+    for _ in range(n):
+        users, answers = rng.choice(T.SMALL_TALK)
+        out.append(chat(rng, rng.choice(users), rng.choice(answers)))
+    return out
+
+
 def eval_items(F, rng, n_fact=100, n_bare=50, n_few=50, n_unknown=50, n_letters=40):
     known = _known(F)
     # person and institution questions are the demo's core; keep them the majority

@@ -127,16 +127,19 @@ def main(argv):
     n_train = max(50, int(a.sft * a.scale))
     n_val = max(20, int(a.sft * a.scale * 0.075))
     sft = data_sft.sft_examples(F, random.Random("sft-%d" % a.seed), n_train + n_val, eval_pairs)
-    write_jsonl(os.path.join(a.out, "gen", "sft_train.jsonl"), sft[:n_train])
-    write_jsonl(os.path.join(a.out, "gen", "sft_val.jsonl"), sft[n_train:])
+    # plus 3% small talk, so that "Hello!" gets a greeting rather than a fact
+    n_talk, n_talk_val = max(2, n_train * 3 // 100), max(1, n_val * 3 // 100)
+    talk = data_sft.small_talk(random.Random("talk-%d" % a.seed), n_talk + n_talk_val)
+    write_jsonl(os.path.join(a.out, "gen", "sft_train.jsonl"), sft[:n_train] + talk[:n_talk])
+    write_jsonl(os.path.join(a.out, "gen", "sft_val.jsonl"), sft[n_train:] + talk[n_talk:])
     write_jsonl(os.path.join(a.out, "gen", "eval.jsonl"), items)
     with open(os.path.join(a.out, "gen", "facts.json"), "w", encoding="utf-8") as f:
         json.dump(F, f, ensure_ascii=False, indent=1)
         f.write("\n")
     manifest["train_bytes"] = os.path.getsize(os.path.join(a.out, "corpus", "train.txt"))
     manifest["val_bytes"] = os.path.getsize(os.path.join(a.out, "corpus", "val.txt"))
-    manifest["sft_train"] = n_train
-    manifest["sft_val"] = n_val
+    manifest["sft_train"] = n_train + n_talk
+    manifest["sft_val"] = n_val + n_talk_val
     manifest["eval"] = {}
     for it in items:
         manifest["eval"][it["kind"]] = manifest["eval"].get(it["kind"], 0) + 1
@@ -149,7 +152,7 @@ def main(argv):
         print("gen_data: %-9s %6d docs %7.2f MB (%4.1f%%)" % (src, s["documents"], s["bytes"] / 1e6,
                                                           100.0 * s["bytes"] / max(total, 1)))
     print("gen_data: corpus train %.2f MB, val %.2f MB; sft %d train, %d val; eval %d items"
-          % (manifest["train_bytes"] / 1e6, manifest["val_bytes"] / 1e6, n_train, n_val, len(items)))
+          % (manifest["train_bytes"] / 1e6, manifest["val_bytes"] / 1e6, n_train + n_talk, n_val + n_talk_val, len(items)))
     return 0
 
 
