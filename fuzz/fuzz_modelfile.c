@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 
 static void load_one(const uint8_t *data, size_t size) {
     lm_model m;

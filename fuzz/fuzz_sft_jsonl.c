@@ -11,8 +11,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/chat.h"
-#include "core/dataset.h"
+#include "tok/chat.h"
+#include "data/dataset.h"
 
 static lm_tokenizer *tok;
 static int fd = -1;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static void exercise(lm_tokenizer *t) {
     static const uint8_t probe[] = "hello world <|endoftext|> \xff\x80 12345 ab";

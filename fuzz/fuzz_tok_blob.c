@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/modelfile.h"
-#include "core/tokenizer.h"
+#include "io/modelfile.h"
+#include "tok/tokenizer.h"
 
 static void round_trip(const lm_tokenizer *t, const uint8_t *text, size_t len, int allow) {
     lm_ids v = {0};

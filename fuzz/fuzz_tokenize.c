@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static lm_tokenizer *toks[6];
 static int n_toks;

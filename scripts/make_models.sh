@@ -133,7 +133,7 @@ $(cat "$WORK/eval_instruct.txt")
 
 Rows: val_loss/perplexity on data/corpus/val.txt; fact_qa, idk_rate and letters
 in chat mode; bare_continues (share of bare questions the model continues like a
-document) and few_shot_0/3 in base mode. See src/core/evals.h for the rules.
+document) and few_shot_0/3 in base mode. See src/core/eval/evals.h for the rules.
 MD
 } >"$OUT/README.md"
 log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/README.md"

@@ -1,5 +1,5 @@
 """lm_torch.py - llmlab's decoder written independently in PyTorch, from the
-contract in src/core/model.h (not from the C code). Used by
+contract in src/core/models/gpt/model.h (not from the C code). Used by
 tests/torch_ref_test.py (float64 reference) and bench/torch_bench.py.
 
 params: dict name -> tensor, names and shapes as in model.h

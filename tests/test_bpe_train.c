@@ -10,10 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "bpe_train.h"
-#include "pretok.h"
-#include "rng.h"
-#include "tokenizer.h"
+#include "tok/bpe_train.h"
+#include "tok/pretok.h"
+#include "base/rng.h"
+#include "tok/tokenizer.h"
 
 /* ---- a slow, obviously correct model of BPE training -------------------- */
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "letters.h"
-#include "tokenizer.h"
+#include "tok/letters.h"
+#include "tok/tokenizer.h"
 
 #define S(x) (const uint8_t *)(x), strlen(x)
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "matvec.h"
-#include "model.h"
-#include "ops.h"
+#include "nn/matvec.h"
+#include "models/gpt/model.h"
+#include "nn/ops.h"
 
 static lm_rng g_rng;
 

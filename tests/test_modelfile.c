@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 
 static char dir[256];
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "models/gpt/model.h"
 
 /* L=2, H=2, C=8, M=16, n_ctx=5, V=11 */
 static lm_config small_cfg(lm_pos_kind pos) {

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "sampler.h"
+#include "decode/sampler.h"
 
 #define EPS 1e-6
 

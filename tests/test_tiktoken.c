@@ -20,8 +20,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pretok.h"
-#include "tokenizer.h"
+#include "tok/pretok.h"
+#include "tok/tokenizer.h"
 
 static lm_tokenizer *R50K, *CL100K, *O200K;
 

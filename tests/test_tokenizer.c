@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static lm_ids enc(const lm_tokenizer *t, const char *s, int allow) {
     lm_ids v = {0};

@@ -15,17 +15,17 @@
 #include <signal.h>
 #include <sys/stat.h>
 
-#include "chat.h"
+#include "tok/chat.h"
 #include "cli/cli.h"
 #include "cli/trainloop.h"
-#include "dataset.h"
-#include "evals.h"
-#include "generate.h"
-#include "model.h"
-#include "modelfile.h"
-#include "optstate.h"
-#include "tokenizer.h"
-#include "train.h"
+#include "data/dataset.h"
+#include "eval/evals.h"
+#include "decode/generate.h"
+#include "models/gpt/model.h"
+#include "io/modelfile.h"
+#include "io/optstate.h"
+#include "tok/tokenizer.h"
+#include "train/train.h"
 
 /* A byte tokeniser plus the five chat markers at 256..260, in the order
  * EOT, SYSTEM, USER, ASSISTANT, END: every expected id below is a byte value

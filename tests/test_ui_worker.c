@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "core/model.h"
-#include "core/modelfile.h"
+#include "models/gpt/model.h"
+#include "io/modelfile.h"
 #include "ui/worker.h"
 
 static char dir[256];

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "words.h"
+#include "cli/words.h"
 
 #define MAXW 16
 

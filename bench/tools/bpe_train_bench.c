@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bpe_train.h"
+#include "tok/bpe_train.h"
 
 static double now(void) {
     struct timespec ts;

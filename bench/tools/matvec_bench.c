@@ -1,5 +1,5 @@
 /* matvec_bench.c - decoding's matrix-vector product, one thread:
- * cblas_sgemv (OpenBLAS) against lm_matvec (src/core/matvec.c).
+ * cblas_sgemv (OpenBLAS) against lm_matvec (src/core/nn/matvec.c).
  *
  * usage: matvec_bench [ROWS COLS]   (default: each C1 shape in turn)
  * The weights of one shape are repeated until they fill 17 MB (C1's weights
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "bigmem.h"
-#include "matvec.h"
+#include "base/bigmem.h"
+#include "nn/matvec.h"
 
 static double now(void) {
     struct timespec ts;

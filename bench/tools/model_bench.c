@@ -17,8 +17,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "model.h"
-#include "modelfile.h"
+#include "models/gpt/model.h"
+#include "io/modelfile.h"
 
 static double now(void) {
     struct timespec ts;

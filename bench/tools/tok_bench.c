@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "tokenizer.h"
+#include "tok/tokenizer.h"
 
 static double now(void) {
     struct timespec ts;

@@ -1,6 +1,6 @@
 /* cli.c - command context, dispatch and running a command line (see cli.h;
  * the line is split into words by lm_split_words, core/words.h). */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/modelfile.h"
-#include "core/words.h"
-#include "opts.h"
+#include "io/modelfile.h"
+#include "cli/words.h"
+#include "cli/opts.h"
 
 int cli_find_shipped(const char *rel, char *out, size_t cap) {
     if (access(rel, R_OK) == 0) {

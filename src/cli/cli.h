@@ -20,9 +20,9 @@
 #include <stdio.h>
 #include <stdint.h>
 
-#include "core/model.h"
-#include "core/sampler.h"
-#include "core/tokenizer.h"
+#include "models/gpt/model.h"
+#include "decode/sampler.h"
+#include "tok/tokenizer.h"
 
 typedef struct cli_ctx {
     FILE *out, *err;

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "opts.h"
-#include "prompt.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/prompt.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv] [--chat] PROMPT | -\n"

@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/bpe_train.h"
-#include "core/chat.h"
-#include "opts.h"
-#include "progress.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "tok/bpe_train.h"
+#include "tok/chat.h"
+#include "cli/opts.h"
+#include "cli/progress.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab bpe-train --vocab N [--pattern P] [--no-specials] [--trace] FILE -o OUT\n"

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "core/evals.h"
-#include "opts.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "eval/evals.h"
+#include "cli/opts.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab eval [options] MODEL [NAMES...]\n"

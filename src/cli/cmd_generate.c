@@ -5,12 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "core/chat.h"
-#include "core/generate.h"
-#include "opts.h"
-#include "prompt.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "tok/chat.h"
+#include "decode/generate.h"
+#include "cli/opts.h"
+#include "cli/prompt.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab generate [-m MODEL] [-n N] [--chat] [--greedy | --temperature T\n"

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/modelfile.h"
-#include "opts.h"
+#include "cli/cli.h"
+#include "io/modelfile.h"
+#include "cli/opts.h"
 
 static const char *usage =
     "usage: llmlab info [MODEL]\n"

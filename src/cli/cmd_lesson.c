@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "core/lesson.h"
-#include "opts.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "cli/lesson.h"
+#include "cli/opts.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab lesson [--headless] FILE\n"

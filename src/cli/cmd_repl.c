@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "opts.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 
 static const char *usage =
     "usage: llmlab repl [-m MODEL]\n"

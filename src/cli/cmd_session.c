@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "opts.h"
+#include "cli/cli.h"
+#include "cli/opts.h"
 
 int cmd_help(cli_ctx *ctx, int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--help") != 0 && strcmp(argv[1], "-h") != 0) {

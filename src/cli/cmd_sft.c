@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/chat.h"
-#include "core/modelfile.h"
-#include "core/optstate.h"
-#include "opts.h"
-#include "show.h"
-#include "trainloop.h"
+#include "cli/cli.h"
+#include "tok/chat.h"
+#include "io/modelfile.h"
+#include "io/optstate.h"
+#include "cli/opts.h"
+#include "cli/show.h"
+#include "cli/trainloop.h"
 
 static const char *usage =
     "usage: llmlab sft (-m BASE | --resume) --data TRAIN.jsonl [--val VAL.jsonl] -o OUT [options]\n"

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/letters.h"
-#include "opts.h"
-#include "show.h"
+#include "cli/cli.h"
+#include "tok/letters.h"
+#include "cli/opts.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab tokenize [-t TOKENIZER] [--ids | --trace | --letters [--count L]] TEXT | -\n"

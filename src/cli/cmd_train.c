@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "core/modelfile.h"
-#include "core/optstate.h"
-#include "opts.h"
-#include "trainloop.h"
+#include "cli/cli.h"
+#include "io/modelfile.h"
+#include "io/optstate.h"
+#include "cli/opts.h"
+#include "cli/trainloop.h"
 
 static const char *usage =
     "usage: llmlab train (--tokenizer FILE [config] | -m MODEL | --resume) --data FILE\n"

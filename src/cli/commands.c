@@ -1,6 +1,6 @@
 /* commands.c - the one table of commands (see cli.h). Each command lives in
  * its own file src/cli/cmd_NAME.c; add a line here when you add one. */
-#include "cli.h"
+#include "cli/cli.h"
 
 #include <stdio.h>
 #include <string.h>

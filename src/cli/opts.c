@@ -1,5 +1,5 @@
 /* opts.c - option and input helpers shared by the commands (see opts.h). */
-#include "opts.h"
+#include "cli/opts.h"
 
 /* the largest file or stdin a command reads into memory */
 #define CLI_MAX_INPUT ((size_t)1 << 30)

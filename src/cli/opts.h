@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* getopt_long must be re-armed for each command (the REPL runs many). */
 void cli_getopt_reset(void);

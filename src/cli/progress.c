@@ -1,5 +1,5 @@
 /* progress.c - progress bar or plain progress lines (see progress.h). */
-#include "progress.h"
+#include "cli/progress.h"
 
 #include <stdarg.h>
 #include <string.h>

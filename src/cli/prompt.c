@@ -1,11 +1,11 @@
 /* prompt.c - PROMPT argument to token ids (see prompt.h). */
-#include "prompt.h"
+#include "cli/prompt.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/chat.h"
-#include "opts.h"
+#include "tok/chat.h"
+#include "cli/opts.h"
 
 int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t len, int chat,
                       cli_prompt *p) {

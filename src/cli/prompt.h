@@ -3,7 +3,7 @@
 #ifndef LM_CLI_PROMPT_H
 #define LM_CLI_PROMPT_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 typedef struct {
     uint8_t *text;  size_t len;   /* the prompt as given */

@@ -1,5 +1,5 @@
 /* show.c - printable tokens, bars and colours (see show.h). */
-#include "show.h"
+#include "cli/show.h"
 
 #include <langinfo.h>
 #include <locale.h>

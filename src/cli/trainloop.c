@@ -1,5 +1,5 @@
 /* trainloop.c - the step loop of train and sft (see trainloop.h). */
-#include "trainloop.h"
+#include "cli/trainloop.h"
 
 #include <math.h>
 #include <signal.h>
@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/modelfile.h"
-#include "core/optstate.h"
-#include "progress.h"
+#include "io/modelfile.h"
+#include "io/optstate.h"
+#include "cli/progress.h"
 
 static volatile sig_atomic_t interrupted;
 static void on_stop_signal(int sig) {
@@ -226,7 +226,7 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
 }
 
 /* ---- shared options ---- */
-#include "opts.h"
+#include "cli/opts.h"
 
 void cli_run_opts_init(cli_run_opts *o) {
     o->steps = o->batch = o->seq = o->warmup = o->save_every = o->eval_every = o->val_batches = -1;

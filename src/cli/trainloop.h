@@ -9,9 +9,9 @@
 #ifndef LM_CLI_TRAINLOOP_H
 #define LM_CLI_TRAINLOOP_H
 
-#include "cli.h"
-#include "core/dataset.h"
-#include "core/train.h"
+#include "cli/cli.h"
+#include "data/dataset.h"
+#include "train/train.h"
 
 typedef struct {
     const char *cmd;             /* "train" | "sft" (messages) */

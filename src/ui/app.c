@@ -1,6 +1,6 @@
 /* app.c - the UI's frame (tabs, prompt line, status line, help overlay, ':'
  * command line with its output pane) and key dispatch to the views. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -11,19 +11,19 @@
 #ifndef LM_UI_APP_H
 #define LM_UI_APP_H
 
-#include "curses_inc.h"
+#include "ui/curses_inc.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
-#include "core/model.h"
-#include "core/rng.h"
-#include "core/sampler.h"
-#include "core/tokenizer.h"
-#include "ui.h"
-#include "worker.h"
+#include "models/gpt/model.h"
+#include "base/rng.h"
+#include "decode/sampler.h"
+#include "tok/tokenizer.h"
+#include "ui/ui.h"
+#include "ui/worker.h"
 
 enum { V_NEXT = 0, V_ATTN, V_TOKENS, V_COMPARE, V_TRAIN, V_COUNT };
 

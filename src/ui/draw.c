@@ -1,7 +1,7 @@
 /* draw.c - colours (256 / 8 / monochrome, high contrast), UTF-8 text clipped
  * to columns, bars, heatmap cells, braille plots and token strips, each with
  * an ASCII fallback. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <math.h>
 #include <stdarg.h>

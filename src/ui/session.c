@@ -2,7 +2,7 @@
  * plain or chat template) -> one forward pass of the view model -> the
  * sampler's next-token distribution; step appends the previewed token, undo
  * takes it back (and restores the random generator, so a redo draws the same). */
-#include "app.h"
+#include "ui/app.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

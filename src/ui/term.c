@@ -1,7 +1,7 @@
 /* term.c - taking over the terminal and always giving it back: curses on a
  * real terminal or a virtual screen (bench), stderr sent to a log file while
  * curses is active, and signal handlers that restore the terminal. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <fcntl.h>
 #include <langinfo.h>

@@ -1,6 +1,6 @@
 /* ui_main.c - `llmlab ui`: options, the event loop, and the frame benchmark
  * (see ui.h). */
-#include "app.h"
+#include "ui/app.h"
 
 #include <getopt.h>
 #include <locale.h>
@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cli/opts.h"
-#include "core/modelfile.h"
+#include "io/modelfile.h"
 
 static const char *usage =
     "usage: llmlab ui [-m MODEL] [--instruct MODEL] [--ascii] [--high-contrast] [PROMPT]\n"

@@ -2,7 +2,7 @@
  * queries, columns = keys, token labels on both axes, the causal mask drawn
  * as dots), a grid of every head of every layer, and the selected query's row
  * as bars. The probabilities are lm_attention_probs of the last forward. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,13 +2,13 @@
  * model side by side: next-token bars of both (lm_forward_next + lm_sample)
  * and a continuation of both (lm_generate, same settings and seed), with the
  * positions where they disagree marked. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/chat.h"
-#include "core/generate.h"
+#include "tok/chat.h"
+#include "decode/generate.h"
 
 /* the prompt as model k sees it */
 static int encode_for(ui_app *a, const lm_tokenizer *t, const lm_model *m, lm_ids *out, lm_err *err) {

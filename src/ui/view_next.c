@@ -3,7 +3,7 @@
  * cut lines drawn where they fall), the decoding controls, and step / undo /
  * continuous generation. Everything drawn comes from ses_refresh (the core's
  * lm_forward + lm_sample). */
-#include "app.h"
+#include "ui/app.h"
 
 #include <math.h>
 #include <stdlib.h>

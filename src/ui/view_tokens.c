@@ -3,12 +3,12 @@
  * files are missing are listed as such), the BPE stepper (forward and back
  * through lm_tok_encode_trace, the merged token highlighted) and the letters
  * overlay (lm_letters_analyze: which letters fall in which token). */
-#include "app.h"
+#include "ui/app.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/letters.h"
+#include "tok/letters.h"
 
 static const char *slot_specs[UI_N_TOKS] = {"char", "bpe", "gpt2", "cl100k_base", "o200k_base"};
 

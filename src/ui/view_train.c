@@ -4,13 +4,13 @@
  * stop, save as. The records come from the worker's queue; the view model
  * (ctx->model) takes the worker's parameter snapshots, so the other views
  * show the model as it changes. */
-#include "app.h"
+#include "ui/app.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/modelfile.h"
+#include "io/modelfile.h"
 
 #define SNAP_EVERY_MS 200.0
 

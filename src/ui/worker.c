@@ -1,5 +1,5 @@
 /* worker.c - training steps on a worker thread (see worker.h). */
-#include "worker.h"
+#include "ui/worker.h"
 
 #include <math.h>
 #include <omp.h>
@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/chat.h"
-#include "core/dataset.h"
-#include "core/generate.h"
-#include "core/modelfile.h"
-#include "core/tokenizer.h"
-#include "core/train.h"
+#include "tok/chat.h"
+#include "data/dataset.h"
+#include "decode/generate.h"
+#include "io/modelfile.h"
+#include "tok/tokenizer.h"
+#include "train/train.h"
 
 #define QCAP 4096
 #define MAX_TEXT_BYTES (1u << 20)   /* first 1 MiB of the corpus is plenty for a live demo */

@@ -23,8 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/err.h"
-#include "core/model.h"
+#include "base/err.h"
+#include "models/gpt/model.h"
 
 typedef enum { UW_PRETRAIN = 0, UW_SFT = 1 } uw_mode;
 typedef enum { UW_LOADING = 0, UW_PAUSED, UW_RUNNING, UW_DONE, UW_FAILED } uw_state;

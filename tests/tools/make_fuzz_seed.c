@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 
 static int write_one(const char *dir, const char *name, lm_config c, const char *tok, const char *meta) {
     lm_model m;

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <math.h>
 
-#include "model.h"
+#include "models/gpt/model.h"
 
 static void w32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
 static void wf(FILE *f, float v) { fwrite(&v, 4, 1, f); }

@@ -1,0 +1,101 @@
+/* generate.c - prompt + KV cache + sampler (see generate.h). */
+#include "decode/generate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n_prompt,
+                const lm_gen_opts *o, lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
+    const int V = m->cfg.vocab_size, n_ctx = m->cfg.n_ctx;
+    lm_gen_result r = {LM_GEN_MAX, -1, 0};
+    if (n_prompt == 0) return lm_fail(err, "the prompt is empty (at least one token is needed)");
+    if (n_prompt > (size_t)n_ctx)
+        return lm_fail(err, "the prompt has %zu tokens, more than the context of %d", n_prompt, n_ctx);
+    lm_kv own, *kv = kv_in;
+    if (!kv) {
+        if (lm_kv_init(&own, m, err)) return -1;
+        kv = &own;
+    } else {
+        lm_kv_reset(kv);
+    }
+    int rc = -1;
+    float *logits = malloc((size_t)V * sizeof *logits);
+    lm_sample_result sr;
+    int32_t out_last = -1;
+    int sr_ok = lm_sample_result_init(&sr, V, err) == 0;
+    if (!logits || !sr_ok) {
+        if (!logits) lm_fail(err, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n_prompt; i++)
+        if (lm_forward_next(m, kv, prompt[i], logits, err)) goto done;
+    for (int k = 0; k < o->max_new; k++) {
+        if (n_prompt + (size_t)r.n_new >= (size_t)n_ctx) {   /* the window is full */
+            r.reason = LM_GEN_CONTEXT;
+            break;
+        }
+        if (k > 0 && lm_forward_next(m, kv, out_last, logits, err)) goto done;
+        if (lm_sample(logits, V, &o->sampling, rng, &sr, err)) goto done;
+        int32_t tok = sr.token;
+        int is_stop = 0;
+        for (int s = 0; s < o->n_stop; s++) is_stop |= o->stop_ids[s] == tok;
+        if (is_stop) {
+            r.reason = LM_GEN_STOP;
+            r.stop_token = tok;
+            break;
+        }
+        if (out && lm_ids_push(out, tok)) {
+            lm_fail(err, "out of memory");
+            goto done;
+        }
+        r.n_new++;
+        out_last = tok;
+        if (o->on_token && o->on_token(o->user, tok, &sr)) {
+            r.reason = LM_GEN_CALLBACK;
+            break;
+        }
+    }
+    rc = 0;
+    if (res) *res = r;
+done:
+    if (sr_ok) lm_sample_result_free(&sr);
+    free(logits);
+    if (!kv_in) lm_kv_free(&own);
+    return rc;
+}
+
+int lm_generate_text(const lm_model *m, const lm_tokenizer *t, const int32_t *prompt,
+                     size_t n_prompt, int max_new, const int32_t *stop_ids, int n_stop, char **text,
+                     lm_err *err) {
+    lm_gen_opts o = {0};
+    o.max_new = max_new;
+    o.sampling = lm_sampling_default();
+    o.sampling.greedy = 1;
+    o.stop_ids = stop_ids;
+    o.n_stop = n_stop;
+    lm_rng rng;
+    lm_rng_seed(&rng, 1);
+    lm_ids out = {0};
+    if (lm_generate(m, NULL, prompt, n_prompt, &o, &rng, &out, NULL, err)) {
+        lm_ids_free(&out);
+        return -1;
+    }
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = out.n ? lm_tok_decode(t, out.ids, out.n, &buf, &len, err) : 0;
+    lm_ids_free(&out);
+    if (rc) {
+        free(buf);
+        return -1;
+    }
+    char *s = malloc(len + 1);
+    if (!s) {
+        free(buf);
+        return lm_fail(err, "out of memory");
+    }
+    if (len) memcpy(s, buf, len);
+    s[len] = '\0';
+    free(buf);
+    *text = s;
+    return 0;
+}

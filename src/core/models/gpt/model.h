@@ -1,0 +1,174 @@
+/* model.h - the GPT-2-style decoder at the heart of llmlab.
+ *
+ * Contract
+ * - One struct for the config, one contiguous buffer for all parameters, and
+ *   the gradients and AdamW moments in the same layout; a table of named views
+ *   (lm_tensor_view) into it is what checkpointing, the optimizer and the UI use.
+ * - Parameter names and shapes (PyTorch nn.Linear convention: [out, in]):
+ *     wte                  [V, C]          token embedding, tied LM head
+ *     wpe                  [n_ctx, C]      only when pos == LM_POS_LEARNED
+ *     h.L.ln1.w, h.L.ln1.b [C]
+ *     h.L.attn.w_qkv       [3C, C]         rows: q (C), k (C), v (C); head h
+ *     h.L.attn.b_qkv       [3C]            owns columns h*hd .. h*hd+hd-1 of each
+ *     h.L.attn.w_o         [C, C]
+ *     h.L.attn.b_o         [C]
+ *     h.L.ln2.w, h.L.ln2.b [C]
+ *     h.L.mlp.w_fc         [M, C]
+ *     h.L.mlp.b_fc         [M]
+ *     h.L.mlp.w_proj       [C, M]
+ *     h.L.mlp.b_proj       [C]
+ *     ln_f.w, ln_f.b       [C]
+ *   stored in exactly this order, so a model file is config + this buffer.
+ * - Positions: learned (wpe added to the embedding), sinusoidal (the fixed
+ *   Vaswani table added to the embedding, no parameters), rotary (applied to q
+ *   and k inside attention, "rotate half" pairing (i, i + hd/2), base 10000).
+ * - Activation: GELU with the tanh approximation (as GPT-2) or ReLU.
+ *   LayerNorm eps = 1e-5. Attention scale 1/sqrt(hd), causal.
+ * - GPT-2 initialisation: weights N(0, 0.02), w_o and w_proj N(0, 0.02/sqrt(2L)),
+ *   biases 0, LayerNorm weights 1; drawn from an lm_rng seeded by the caller.
+ * - Nothing here prints, exits or allocates per call in the hot path;
+ *   activations are sized once by lm_model_reserve(B, T).
+ */
+#ifndef LM_MODEL_H
+#define LM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "base/rng.h"
+
+typedef enum { LM_POS_LEARNED = 0, LM_POS_SINUSOIDAL = 1, LM_POS_ROTARY = 2 } lm_pos_kind;
+typedef enum { LM_ACT_GELU = 0, LM_ACT_RELU = 1 } lm_act_kind;
+
+typedef struct {
+    int n_layer;     /* L */
+    int n_head;      /* H */
+    int d_model;     /* C, divisible by H; hd = C / H, even when rotary */
+    int d_mlp;       /* M */
+    int n_ctx;       /* longest sequence T */
+    int vocab_size;  /* V */
+    lm_pos_kind pos;
+    lm_act_kind act;
+} lm_config;
+
+/* Checks ranges and divisibility; the message names the offending field. */
+int lm_config_check(const lm_config *cfg, lm_err *err);
+const char *lm_pos_name(lm_pos_kind k);   /* "learned" | "sinusoidal" | "rotary" */
+const char *lm_act_name(lm_act_kind k);   /* "gelu" | "relu" */
+int lm_pos_parse(const char *s, lm_pos_kind *out);   /* 0 ok, -1 unknown */
+int lm_act_parse(const char *s, lm_act_kind *out);
+
+typedef struct {
+    char   name[32];
+    int    ndim;
+    int    shape[2];
+    size_t offset;   /* in floats, into params / grads / adam_m / adam_v */
+    size_t numel;
+    int    decay;    /* 1 for matrices (weight decay applies), 0 for biases, norms */
+} lm_tensor_view;
+
+typedef struct lm_acts lm_acts;   /* activations, private to model.c */
+
+typedef struct {
+    lm_config cfg;
+    float *params;  size_t n_params;
+    float *grads;                   /* NULL until training needs them */
+    float *adam_m, *adam_v;         /* NULL until the first AdamW step */
+    int    adam_t;                  /* AdamW steps taken */
+    lm_tensor_view *views; int n_views;
+    lm_acts *acts;                  /* NULL until lm_model_reserve */
+    int B, T;                       /* shape of the last forward */
+    float loss;                     /* mean masked loss of the last forward with targets */
+    /* the tokeniser travels with the model as an opaque blob (see tokenizer.h);
+     * empty (NULL, 0) means the 256-id byte tokeniser */
+    uint8_t *tokenizer_blob; size_t tokenizer_len;
+} lm_model;
+
+/* Allocates parameters for cfg and fills them with GPT-2 initialisation. */
+int  lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err);
+/* Allocates parameters for cfg without initialising them (loaders use this). */
+int  lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err);
+void lm_model_free(lm_model *m);
+size_t lm_param_count(const lm_config *cfg);
+const lm_tensor_view *lm_find_tensor(const lm_model *m, const char *name);
+
+/* Sizes activation buffers for up to B sequences of up to T tokens.
+ * Called implicitly by lm_forward when a larger shape arrives. */
+int  lm_model_reserve(lm_model *m, int B, int T, lm_err *err);
+
+/* Full-sequence forward.
+ *   tokens    [B, T] ids in [0, V)
+ *   targets   [B, T] or NULL (no loss); a target < 0 is ignored
+ *   loss_mask [B, T] or NULL (all ones); the loss is
+ *             sum(mask * ce) / sum(mask)   (0 when the mask sums to 0)
+ * Keeps every activation for backward and inspection. Returns -1 on bad ids
+ * or shapes. */
+int  lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
+                const float *loss_mask, int B, int T, lm_err *err);
+
+/* Gradients of m->loss for the last forward (which must have had targets),
+ * accumulated into m->grads (allocated on first use). */
+int  lm_backward(lm_model *m, lm_err *err);
+void lm_zero_grad(lm_model *m);
+/* Scales gradients so their global L2 norm is <= max_norm (if max_norm > 0);
+ * returns the norm before clipping. */
+float lm_clip_grad(lm_model *m, float max_norm);
+
+typedef struct {
+    float beta1, beta2, eps, weight_decay;   /* decoupled (AdamW); only views with decay=1 */
+} lm_adamw;
+lm_adamw lm_adamw_default(void);             /* 0.9, 0.95, 1e-8, 0.1 */
+int  lm_adamw_step(lm_model *m, const lm_adamw *opt, float lr, lm_err *err);
+
+typedef struct {
+    float max_lr, min_lr;
+    int   warmup_steps, total_steps;
+} lm_schedule;
+/* linear warmup max_lr * (step + 1) / warmup_steps (max_lr at step
+ * warmup_steps - 1, never 0 at step 0), then cosine to min_lr at
+ * total_steps, then min_lr. step counts from 0. */
+float lm_schedule_lr(const lm_schedule *s, int step);
+
+/* ---- inspection: views into the last forward, valid until the next one ---- */
+/* attention probabilities, [T, T] row-major, row = query, col = key; zero above
+ * the diagonal */
+const float *lm_attention_probs(const lm_model *m, int layer, int b, int head);
+/* residual stream [T, C]: layer 0 = embeddings (+positions), l = after block l
+ * (l in 0..L) */
+const float *lm_residual(const lm_model *m, int layer, int b);
+/* logits [T, V] */
+const float *lm_logits(const lm_model *m, int b);
+/* softmax of the logits at position t of sequence b into probs[V] */
+void lm_next_token_probs(const lm_model *m, int b, int t, float *probs);
+/* logit lens: decodes the residual after `layer` (0..L) at (b, t) through the
+ * final LayerNorm and the tied head into logits[V]. layer == L equals lm_logits. */
+int  lm_logit_lens(const lm_model *m, int layer, int b, int t, float *logits, lm_err *err);
+
+/* ---- incremental decoding with a KV cache ---- */
+typedef struct {
+    int len;           /* tokens in the cache */
+    int n_ctx, n_layer, d_model;
+    float *k, *v;      /* [L, n_ctx, C] each */
+    float *scratch;    /* private */
+    int n_scratch;     /* private: threads the scratch has room for */
+    float *att;        /* [L, H, n_ctx] attention of the last token (inspection) */
+} lm_kv;
+
+int  lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err);
+void lm_kv_free(lm_kv *kv);
+void lm_kv_reset(lm_kv *kv);
+/* Feeds one token at position kv->len and writes the next-token logits[V].
+ * Equal (to fp32 rounding) to lm_forward's logits at that position.
+ * Fails when the cache is full (kv->len == n_ctx). Runs the whole token in one
+ * OpenMP parallel region of min(lm_get_threads(), the OpenMP thread count when
+ * the cache was made) threads; one thread for models under 200k weights, or
+ * when called inside another parallel region. A cache is used by one caller
+ * at a time; different caches may decode at once. */
+int  lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err);
+
+/* Threads used by BLAS and by the core's own parallel loops. */
+void lm_set_threads(int n);
+int  lm_get_threads(void);
+
+#endif

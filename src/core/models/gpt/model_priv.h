@@ -1,0 +1,72 @@
+/* model_priv.h - what model.c, params.c, inspect.c and kvcache.c share
+ * privately.
+ *
+ * Contract
+ * - Parameter offsets follow the layout documented in model.h (wte, [wpe],
+ *   per layer ln1.w ln1.b w_qkv b_qkv w_o b_o ln2.w ln2.b w_fc b_fc w_proj
+ *   b_proj, then ln_f.w ln_f.b); lm_offsets_check compares them once with
+ *   the view table.
+ * - lm_acts holds every activation of the last forward, laid out compactly
+ *   for the (B, T) of that forward inside buffers sized for the reserved
+ *   (Bmax, Tmax).
+ */
+#ifndef LM_MODEL_PRIV_H
+#define LM_MODEL_PRIV_H
+
+#include "models/gpt/model.h"
+
+typedef struct {
+    size_t ln1w, ln1b, wqkv, bqkv, wo, bo, ln2w, ln2b, wfc, bfc, wproj, bproj;
+} lm_layer_off;
+
+typedef struct {
+    size_t wte, wpe;   /* wpe only meaningful with learned positions */
+    size_t lnfw, lnfb;
+} lm_global_off;
+
+lm_global_off lm_global_offsets(const lm_config *cfg);
+lm_layer_off  lm_layer_offsets(const lm_config *cfg, int l);
+/* 0 when m->views agree with the offsets above, else -1 and a message. */
+int lm_offsets_check(const lm_model *m, lm_err *err);
+
+/* Input row of position `pos` for token `tok`: x[C] = wte[tok] (+ wpe[pos] |
+ * + sinusoid(pos)). */
+void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos);
+
+/* Frees m->acts and everything it owns and sets m->acts = NULL; accepts
+ * m->acts == NULL. Defined in model.c; lm_model_free (params.c) calls it so
+ * that params.c never needs the layout of struct lm_acts. */
+void lm_model_release_acts(lm_model *m);
+
+struct lm_acts {
+    int Bmax, Tmax;
+    float *mem; size_t mem_len;          /* forward activations */
+    /* all [.., B, T, ...] compact for the current (B, T) */
+    float *res;        /* [L+1, B, T, C]  residual stream; res[0] = embeddings */
+    float *res_mid;    /* [L, B, T, C]    residual after attention */
+    float *ln1, *ln2;  /* [L, B, T, C] */
+    float *ln1_mean, *ln1_rstd, *ln2_mean, *ln2_rstd;   /* [L, B, T] */
+    float *qkv;        /* [L, B, T, 3C]   q and k after rotary */
+    float *att;        /* [L, B, H, T, T] attention probabilities */
+    float *atty;       /* [L, B, T, C]    attention output before w_o */
+    float *fch;        /* [L, B, T, M]    MLP pre-activation */
+    float *fch_act;    /* [L, B, T, M]    MLP activation */
+    float *lnf;        /* [B, T, C] */
+    float *lnf_mean, *lnf_rstd;   /* [B, T] */
+    float *logits;     /* [B, T, V] */
+    float *losses, *lse, *weight; /* [B, T] */
+    int32_t *tokens, *targets;    /* [B, T] copies of the last inputs */
+    int has_targets;
+    float *rot_cos, *rot_sin;     /* [n_ctx, hd/2] when rotary */
+    float *pe;                    /* [n_ctx, C] when sinusoidal */
+    /* backward scratch, allocated on the first backward */
+    float *gmem; size_t gmem_len;
+    float *dres, *dtmp;           /* [B, T, C] */
+    float *dqkv;                  /* [B, T, 3C] */
+    float *dfch;                  /* [B, T, M] */
+    float *dlogits;               /* [B, T, V] */
+    float *datt;                  /* [n_scratch, T, T] */
+    int n_scratch;
+};
+
+#endif
