@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/prompt.h"
+#include "decode/prefill.h"
 
 int ses_model_ok(const ui_app *a) { return a->ctx->model_loaded && a->ctx->tok; }
 
@@ -130,16 +131,15 @@ int ses_refresh(ui_app *a) {
         return -1;
     }
     lm_model *m = &a->ctx->model;
-    size_t T = a->seq.n, off = 0;
-    if (T > (size_t)m->cfg.n_ctx) { off = T - (size_t)m->cfg.n_ctx; T = (size_t)m->cfg.n_ctx; }
+    size_t off = 0;
     lm_err err = {{0}};
-    if (lm_forward(m, a->seq.ids + off, NULL, NULL, 1, (int)T, &err)) {   /* tokens [1, T] */
+    if (lm_prefill_window(m, a->seq.ids, a->seq.n, &off, &err)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
         return -1;
     }
     a->fwd_ok = 1;
     a->fwd_off = off;
-    a->T = (int)T;
+    a->T = (int)(a->seq.n - off);
     if (resample(a)) return -1;
     if (a->layer >= m->cfg.n_layer) a->layer = m->cfg.n_layer - 1;
     if (a->head >= m->cfg.n_head) a->head = m->cfg.n_head - 1;

@@ -4,6 +4,8 @@
  * positions where they disagree marked. */
 #include "ui/app.h"
 
+#include "decode/prefill.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,17 +52,16 @@ static void run_one(ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) 
         memset(&a->cmp_s[k], 0, sizeof a->cmp_s[k]);
         if (lm_sample_result_init(&a->cmp_s[k], V, &err)) goto fail;
     }
-    /* next-token distribution after the prompt, through the KV cache (leaves
-     * the view model's own forward activations alone) */
+    /* the prompt goes in once (lm_prefill); its next-token logits give the
+     * bars and start the continuation (lm_decode). The KV cache leaves the
+     * view model's own forward activations alone. */
     lm_kv kv;
     if (lm_kv_init(&kv, m, &err)) goto fail;
     float *logits = malloc(sizeof(float) * (size_t)V);   /* [V] */
-    int rc = logits ? 0 : -1;
-    for (size_t i = 0; rc == 0 && i < prompt.n; i++) rc = lm_forward_next(m, &kv, prompt.ids[i], logits, &err);
+    int rc = logits ? lm_prefill(m, &kv, prompt.ids, prompt.n, logits, &err) : lm_fail(&err, "out of memory");
     lm_rng rng;
     lm_rng_seed(&rng, a->ctx->seed);
     if (rc == 0) rc = lm_sample(logits, V, &a->ctx->sampling, &rng, &a->cmp_s[k], &err);
-    free(logits);
     if (rc == 0) {
         int32_t stop[2];
         int n_stop = uw_stop_ids(t, stop);
@@ -68,8 +69,9 @@ static void run_one(ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) 
                          .stop_ids = n_stop > 0 ? stop : NULL, .n_stop = n_stop > 0 ? n_stop : 0};
         lm_gen_result res;
         lm_rng_seed(&rng, a->ctx->seed);
-        rc = lm_generate(m, &kv, prompt.ids, prompt.n, &o, &rng, &a->cmp_gen[k], &res, &err);
+        rc = lm_decode(m, &kv, logits, &o, &rng, &a->cmp_gen[k], &res, &err);
     }
+    free(logits);
     lm_kv_free(&kv);
     if (rc) goto fail;
     a->cmp_ok[k] = 1;

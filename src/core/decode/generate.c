@@ -1,25 +1,17 @@
 /* generate.c - prompt + KV cache + sampler (see generate.h). */
 #include "decode/generate.h"
 
+#include "decode/prefill.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n_prompt,
-                const lm_gen_opts *o, lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
+int lm_decode(const lm_model *m, lm_kv *kv, const float *first_logits, const lm_gen_opts *o,
+              lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
     const int V = m->cfg.vocab_size, n_ctx = m->cfg.n_ctx;
     lm_gen_result r = {LM_GEN_MAX, -1, 0};
-    if (n_prompt == 0) return lm_fail(err, "the prompt is empty (at least one token is needed)");
-    if (n_prompt > (size_t)n_ctx)
-        return lm_fail(err, "the prompt has %zu tokens, more than the context of %d", n_prompt, n_ctx);
-    lm_kv own, *kv = kv_in;
-    if (!kv) {
-        if (lm_kv_init(&own, m, err)) return -1;
-        kv = &own;
-    } else {
-        lm_kv_reset(kv);
-    }
     int rc = -1;
-    float *logits = malloc((size_t)V * sizeof *logits);
+    float *logits = malloc((size_t)V * sizeof *logits);   /* [V] */
     lm_sample_result sr;
     int32_t out_last = -1;
     int sr_ok = lm_sample_result_init(&sr, V, err) == 0;
@@ -27,10 +19,9 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
         if (!logits) lm_fail(err, "out of memory");
         goto done;
     }
-    for (size_t i = 0; i < n_prompt; i++)
-        if (lm_forward_next(m, kv, prompt[i], logits, err)) goto done;
+    memcpy(logits, first_logits, (size_t)V * sizeof *logits);
     for (int k = 0; k < o->max_new; k++) {
-        if (n_prompt + (size_t)r.n_new >= (size_t)n_ctx) {   /* the window is full */
+        if (kv->len + (k > 0) >= n_ctx) {   /* the window is full */
             r.reason = LM_GEN_CONTEXT;
             break;
         }
@@ -59,6 +50,22 @@ int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n
     if (res) *res = r;
 done:
     if (sr_ok) lm_sample_result_free(&sr);
+    free(logits);
+    return rc;
+}
+
+int lm_generate(const lm_model *m, lm_kv *kv_in, const int32_t *prompt, size_t n_prompt,
+                const lm_gen_opts *o, lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
+    lm_kv own, *kv = kv_in;
+    if (!kv) {
+        if (lm_kv_init(&own, m, err)) return -1;
+        kv = &own;
+    }
+    float *logits = malloc((size_t)m->cfg.vocab_size * sizeof *logits);   /* [V] */
+    int rc = -1;
+    if (!logits) lm_fail(err, "out of memory");
+    else if (lm_prefill(m, kv, prompt, n_prompt, logits, err) == 0)
+        rc = lm_decode(m, kv, logits, o, rng, out, res, err);
     free(logits);
     if (!kv_in) lm_kv_free(&own);
     return rc;

@@ -2,8 +2,8 @@
  * one token at a time.
  *
  * Contract
- * - lm_generate feeds prompt[0..n_prompt) through lm_forward_next (the KV
- *   cache, one token at a time), then repeats up to max_new times: sample the
+ * - lm_generate feeds prompt[0..n_prompt) into the KV cache with lm_prefill
+ *   (prefill.h), then repeats up to max_new times: sample the
  *   next token from the logits with lm_sample (settings + rng), stop if it is
  *   one of stop_ids (the stop token is reported, not appended, and not fed),
  *   otherwise append it to out (if non-NULL), call on_token (if non-NULL) and
@@ -56,6 +56,12 @@ typedef struct {
 
 int lm_generate(const lm_model *m, lm_kv *kv, const int32_t *prompt, size_t n_prompt,
                 const lm_gen_opts *o, lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err);
+
+/* The decoding half of lm_generate: kv already holds a prompt (lm_prefill)
+ * and first_logits [V] are the logits of the token after it. Same rules as
+ * above; the context check counts the tokens in kv. */
+int lm_decode(const lm_model *m, lm_kv *kv, const float *first_logits, const lm_gen_opts *o,
+              lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err);
 
 /* Convenience for evaluations: the greedy continuation of prompt ids (at most
  * max_new tokens, up to a stop id), decoded to a malloc'd NUL-terminated

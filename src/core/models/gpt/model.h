@@ -90,6 +90,10 @@ int  lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err
 /* Allocates parameters for cfg without initialising them (loaders use this). */
 int  lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err);
 void lm_model_free(lm_model *m);
+/* A new model with src's config, parameters, tokeniser and step count
+ * (adam_t); no gradients, optimizer moments or activations. dst is
+ * overwritten (not freed first). */
+int  lm_model_clone(lm_model *dst, const lm_model *src, lm_err *err);
 size_t lm_param_count(const lm_config *cfg);
 const lm_tensor_view *lm_find_tensor(const lm_model *m, const char *name);
 

@@ -193,6 +193,23 @@ int lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err)
     return 0;
 }
 
+int lm_model_clone(lm_model *dst, const lm_model *src, lm_err *err) {
+    if (!src || !src->params) return lm_fail(err, "clone: no model to copy");
+    if (lm_model_alloc(dst, &src->cfg, err) != 0) return -1;
+    memcpy(dst->params, src->params, sizeof(float) * src->n_params);
+    if (src->tokenizer_len) {
+        dst->tokenizer_blob = malloc(src->tokenizer_len);
+        if (!dst->tokenizer_blob) {
+            lm_model_free(dst);
+            return lm_fail(err, "out of memory for the tokeniser of the copy");
+        }
+        memcpy(dst->tokenizer_blob, src->tokenizer_blob, src->tokenizer_len);
+        dst->tokenizer_len = src->tokenizer_len;
+    }
+    dst->adam_t = src->adam_t;
+    return 0;
+}
+
 void lm_model_free(lm_model *m) {
     if (!m) return;
     if (m->acts) lm_model_release_acts(m);
