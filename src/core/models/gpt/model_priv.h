@@ -2,10 +2,7 @@
  * privately.
  *
  * Contract
- * - Parameter offsets follow the layout documented in model.h (wte, [wpe],
- *   per layer ln1.w ln1.b w_qkv b_qkv w_o b_o ln2.w ln2.b w_fc b_fc w_proj
- *   b_proj, then ln_f.w ln_f.b); lm_offsets_check compares them once with
- *   the view table.
+ * - Parameter offsets come from the table in params.h (lm_param_offsets).
  * - lm_acts holds every activation of the last forward, laid out compactly
  *   for the (B, T) of that forward inside buffers sized for the reserved
  *   (Bmax, Tmax).
@@ -14,20 +11,7 @@
 #define LM_MODEL_PRIV_H
 
 #include "models/gpt/model.h"
-
-typedef struct {
-    size_t ln1w, ln1b, wqkv, bqkv, wo, bo, ln2w, ln2b, wfc, bfc, wproj, bproj;
-} lm_layer_off;
-
-typedef struct {
-    size_t wte, wpe;   /* wpe only meaningful with learned positions */
-    size_t lnfw, lnfb;
-} lm_global_off;
-
-lm_global_off lm_global_offsets(const lm_config *cfg);
-lm_layer_off  lm_layer_offsets(const lm_config *cfg, int l);
-/* 0 when m->views agree with the offsets above, else -1 and a message. */
-int lm_offsets_check(const lm_model *m, lm_err *err);
+#include "models/gpt/params.h"
 
 /* Input row of position `pos` for token `tok`: x[C] = wte[tok] (+ wpe[pos] |
  * + sinusoid(pos)). */
