@@ -61,16 +61,10 @@ static void mlp_block(const lm_model *m, const ref_vectors *r, const lm_param_of
 }
 
 int lm_forward_next_ref(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
-    if (!m || !m->params || !kv || !kv->k || !logits)
-        return lm_fail(err, "forward_next_ref: missing model, cache or output");
+    if (lm_kv_check_next(m, kv, token, logits, err) != 0) return -1;   /* as lm_forward_next */
     const lm_config *c = &m->cfg;
-    if (kv->n_ctx != c->n_ctx || kv->n_layer != c->n_layer || kv->d_model != c->d_model)
-        return lm_fail(err, "forward_next_ref: cache was made for another model shape");
-    if (kv->len >= kv->n_ctx) return lm_fail(err, "forward_next_ref: context full (%d tokens)", kv->n_ctx);
-    if (token < 0 || token >= c->vocab_size)
-        return lm_fail(err, "forward_next_ref: token id %d outside [0, %d)", token, c->vocab_size);
     const int C = c->d_model, M = c->d_mlp, hd = C / c->n_head, pos = kv->len;
-    float *mem = malloc(sizeof(float) * ((size_t)8 * C + M + hd));
+    float *mem = malloc(sizeof(float) * ((size_t)7 * C + M + hd));
     if (!mem) return lm_fail(err, "forward_next_ref: out of memory");
     ref_vectors r = {.x = mem};
     r.xn = r.x + C; r.qkv = r.xn + C; r.y = r.qkv + 3 * C; r.delta = r.y + C;

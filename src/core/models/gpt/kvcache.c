@@ -189,15 +189,23 @@ static void step_thread(const step *s, int me, int nt) {
     rows_matvec(s->logits, P + g.wte, xn, NULL, v0, v1, C);
 }
 
-int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
-    if (!m || !kv || !kv->k || !logits) return lm_fail(err, "forward_next: missing model, cache or output");
-    ops_threads_init();
+int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const float *logits,
+                     lm_err *err) {
+    if (!m || !m->params || !kv || !kv->k || !logits)
+        return lm_fail(err, "forward_next: missing model, cache or output");
     const lm_config *c = &m->cfg;
     if (kv->n_ctx != c->n_ctx || kv->n_layer != c->n_layer || kv->d_model != c->d_model)
         return lm_fail(err, "forward_next: cache was made for another model shape");
     if (kv->len >= kv->n_ctx) return lm_fail(err, "forward_next: context full (%d tokens)", kv->n_ctx);
     if (token < 0 || token >= c->vocab_size)
         return lm_fail(err, "forward_next: token id %d outside [0, %d)", token, c->vocab_size);
+    return 0;
+}
+
+int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
+    if (lm_kv_check_next(m, kv, token, logits, err) != 0) return -1;
+    ops_threads_init();
+    const lm_config *c = &m->cfg;
     const int C = c->d_model, hd = C / c->n_head, pos = kv->len;
     step s = { .m = m, .kv = kv, .logits = logits, .pos = pos };
     s.qkv = kv->scratch; s.y = s.qkv + 3 * C; s.h = s.y + C;

@@ -1,4 +1,4 @@
-/* model_priv.h - what model.c, params.c, inspect.c and kvcache.c share
+/* model_priv.h - what model.c, params.c, inspect.c, kvcache.c and decode_ref.c share
  * privately.
  *
  * Contract
@@ -16,6 +16,12 @@
 /* Input row of position `pos` for token `tok`: x[C] = wte[tok] (+ wpe[pos] |
  * + sinusoid(pos)). */
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos);
+
+/* The checks lm_forward_next and lm_forward_next_ref (decode_ref.c) make
+ * before feeding a token: model, cache of its shape and not full, token id
+ * in range, an output. 0 or -1 with a message. Defined in kvcache.c. */
+int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const float *logits,
+                     lm_err *err);
 
 /* Frees m->acts and everything it owns and sets m->acts = NULL; accepts
  * m->acts == NULL. Defined in model.c; lm_model_free (params.c) calls it so
