@@ -20,9 +20,10 @@
 
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos) {
     int C = m->cfg.d_model;
-    const float *e = m->params + (size_t)tok * C;
+    lm_param_off g = lm_param_offsets(&m->cfg, 0);
+    const float *e = m->params + g.wte + (size_t)tok * C;   /* wte[tok] */
     if (m->cfg.pos == LM_POS_LEARNED) {
-        const float *p = m->params + lm_param_offsets(&m->cfg, 0).wpe + (size_t)pos * C;
+        const float *p = m->params + g.wpe + (size_t)pos * C;   /* wpe[pos] */
         for (int i = 0; i < C; i++) x[i] = e[i] + p[i];
     } else if (m->cfg.pos == LM_POS_SINUSOIDAL) {
         const float *pe = m->acts && m->acts->pe ? m->acts->pe + (size_t)pos * C : NULL;
