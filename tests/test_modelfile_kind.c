@@ -2,7 +2,8 @@
  * (written before kinds, built here byte by byte from the format notes in
  * modelfile.h) loads as kind gpt; a new file carries its kind through a save
  * and a load; unknown, garbled or misfitting kinds are refused with a
- * message. */
+ * message; `llmlab info` shows the kind and format version. */
+#include "cli/cli.h"
 #include "modelfile_fixtures.h"
 
 /* ---- a version-1 file, byte by byte (not with lm_save) ---- */
@@ -199,6 +200,56 @@ static void test_kind_config_misfit_refused(void **state) {
     free(b);
 }
 
+/* `llmlab info PATH`: rc, and stdout + stderr (malloc'd) */
+static int run_info(const char *path, char **out) {
+    char *o = NULL, *e = NULL;
+    size_t on = 0, en = 0;
+    FILE *fo = open_memstream(&o, &on), *fe = open_memstream(&e, &en);
+    cli_ctx ctx;
+    cli_ctx_init(&ctx, fo, fe);
+    char *argv[] = {"info", (char *)path, NULL};
+    int rc = cli_run(&ctx, 2, argv);
+    cli_ctx_free(&ctx);
+    fclose(fo);
+    fclose(fe);
+    *out = malloc(on + en + 1);
+    memcpy(*out, o, on);
+    memcpy(*out + on, e, en);
+    (*out)[on + en] = 0;
+    free(o);
+    free(e);
+    return rc;
+}
+
+static void test_info_shows_kind(void **state) {
+    (void)state;
+    lm_model m;
+    small_model(&m);
+    size_t len;
+    uint8_t *b = v1_file(&m, META, &len);
+    char v1[300], v2[300], enc[300], *out;
+    path_of(v1, sizeof v1, "info_v1.llm");
+    spit(v1, b, len);
+    free(b);
+    path_of(v2, sizeof v2, "info_v2.llm");
+    assert_int_equal(lm_save(&m, META, v2, NULL), 0);
+    lm_model_free(&m);
+    assert_int_equal(run_info(v1, &out), 0);
+    if (!strstr(out, "kind         gpt (file format 1)\n")) fail_msg("%s", out);
+    free(out);
+    assert_int_equal(run_info(v2, &out), 0);
+    if (!strstr(out, "kind         gpt (file format 2)\n")) fail_msg("%s", out);
+    free(out);
+    static const uint8_t kind[16] = {'r', 'n', 'n'};
+    b = with_kind(kind, &len);
+    path_of(enc, sizeof enc, "info_rnn.llm");
+    spit(enc, b, len);
+    free(b);
+    assert_int_equal(run_info(enc, &out), 1);
+    if (!strstr(out, "unknown model kind \"rnn\"")) fail_msg("%s", out);
+    free(out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version1_loads_as_gpt),
@@ -206,6 +257,7 @@ int main(void) {
         cmocka_unit_test(test_unknown_kind_refused),
         cmocka_unit_test(test_garbled_kind_refused),
         cmocka_unit_test(test_kind_config_misfit_refused),
+        cmocka_unit_test(test_info_shows_kind),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
