@@ -3,7 +3,9 @@
  * message, never crash, hang or leak.
  * Each input is tried twice: as it is, and with its last 4 bytes replaced by
  * the right CRC32, so the fuzzer also reaches the checks after the checksum
- * (metadata, parameters, allocation). */
+ * (metadata, parameters, allocation). The header reader alone
+ * (lm_file_header_read, which accepts any well-formed kind) runs on each
+ * input too and must agree with the loader about what it read. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,14 @@ static void load_one(const uint8_t *data, size_t size) {
     char *meta = NULL;
     lm_err err;
     err.msg[0] = 0;
+    lm_file_header h;
+    int head_ok = lm_file_header_read(&h, data, size, &err) == 0;
+    if (head_ok && (h.kind[0] == 0 || strlen(h.kind) >= sizeof h.kind)) abort();
+    if (!head_ok && err.msg[0] == 0) abort();
+    err.msg[0] = 0;
     if (lm_load_mem(&m, &meta, data, size, &err) == 0) {
+        /* what loads has a readable header of kind gpt */
+        if (!head_ok || strcmp(h.kind, LM_KIND_GPT) != 0) abort();
         /* a loaded model is consistent with its config */
         if (m.n_params != lm_param_count(&m.cfg)) abort();
         if (!meta || strlen(meta) > size) abort();

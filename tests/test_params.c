@@ -4,11 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "models/gpt/model.h"
+#include "models/gpt/params.h"
 
 /* L=2, H=2, C=8, M=16, n_ctx=5, V=11 */
 static lm_config small_cfg(lm_pos_kind pos) {
@@ -104,6 +106,74 @@ static void test_view_names_order_shapes(void **state) {
     assert_null(lm_find_tensor(&m, "wpe"));
     assert_int_equal(lm_find_tensor(&m, "h.0.ln1.w")->offset, 88);
     lm_model_free(&m);
+}
+
+/* The offsets the forward uses are the views' offsets, tensor by tensor and
+ * layer by layer, for every kind of positions. */
+static void test_offsets_match_views(void **state) {
+    (void)state;
+    for (int pos = 0; pos < 3; pos++) {
+        lm_config c = small_cfg((lm_pos_kind)pos);
+        c.n_layer = 3;
+        lm_model m;
+        assert_int_equal(lm_model_alloc(&m, &c, NULL), 0);
+        int seen[LM_P_COUNT] = {0};
+        for (int i = 0; i < m.n_views; i++) {
+            const lm_tensor_view *v = &m.views[i];
+            assert_true(v->param >= 0 && v->param < LM_P_COUNT);
+            seen[v->param]++;
+            const lm_param_spec *s = &LM_PARAM_TABLE[v->param];
+            assert_int_equal(v->layer >= 0, s->scope == LM_SCOPE_LAYER);
+            assert_int_equal(v->decay, s->decay);
+            lm_param_off o = lm_param_offsets(&c, v->layer < 0 ? 0 : v->layer);
+            assert_int_equal(o.at[v->param], v->offset);
+            /* the name is the table's name, with "h.<layer>." inside the blocks */
+            char want[32];
+            if (v->layer < 0) snprintf(want, sizeof want, "%s", s->name);
+            else snprintf(want, sizeof want, "h.%d.%s", v->layer, s->name);
+            assert_string_equal(v->name, want);
+        }
+        /* named fields and the array are the same numbers */
+        lm_param_off o = lm_param_offsets(&c, 2);
+        assert_int_equal(o.wqkv, lm_find_tensor(&m, "h.2.attn.w_qkv")->offset);
+        assert_int_equal(o.lnfb, lm_find_tensor(&m, "ln_f.b")->offset);
+        assert_int_equal(o.at[LM_P_wte], 0);
+        /* every row appears once per layer (or once), wpe only when learned */
+        for (int k = 0; k < LM_P_COUNT; k++) {
+            int want = LM_PARAM_TABLE[k].scope == LM_SCOPE_LAYER ? 3 : 1;
+            if (k == LM_P_wpe && pos != LM_POS_LEARNED) want = 0;
+            assert_int_equal(seen[k], want);
+        }
+        if (pos != LM_POS_LEARNED) assert_true(o.wpe == SIZE_MAX);
+        lm_model_free(&m);
+    }
+}
+
+typedef struct { int n_global, n_layer_1, n_other; size_t last_end; } walk_count;
+static void count_visit(void *ctx, lm_param_id id, int layer, size_t offset, size_t numel) {
+    (void)id;
+    walk_count *w = ctx;
+    if (layer < 0) w->n_global++;
+    else if (layer == 1) w->n_layer_1++;
+    else w->n_other++;
+    w->last_end = offset + numel;
+}
+
+/* Walking one layer visits the global tensors and that layer's, at the
+ * offsets of the full walk, and still returns the total. */
+static void test_walk_one_layer(void **state) {
+    (void)state;
+    lm_config c = small_cfg(LM_POS_LEARNED);
+    walk_count w = {0};
+    assert_int_equal(lm_param_walk(&c, 1, count_visit, &w), 1344);
+    assert_int_equal(w.n_global, 4);    /* wte, wpe, ln_f.w, ln_f.b */
+    assert_int_equal(w.n_layer_1, 12);
+    assert_int_equal(w.n_other, 0);
+    assert_int_equal(w.last_end, 1344); /* ln_f.b ends the buffer */
+    assert_int_equal(lm_param_walk(&c, -1, NULL, NULL), 1344);
+    assert_int_equal(lm_dim_size(&c, LM_DIM_3C), 24);
+    assert_int_equal(lm_dim_size(&c, LM_DIM_NONE), 1);
+    assert_int_equal(lm_dim_size(&c, LM_DIM_CTX), 5);
 }
 
 static void expect_bad(lm_config c, const char *field) {
@@ -229,6 +299,8 @@ int main(void) {
         cmocka_unit_test(test_param_count_by_hand),
         cmocka_unit_test(test_views_cover_buffer),
         cmocka_unit_test(test_view_names_order_shapes),
+        cmocka_unit_test(test_offsets_match_views),
+        cmocka_unit_test(test_walk_one_layer),
         cmocka_unit_test(test_config_check),
         cmocka_unit_test(test_names_parse),
         cmocka_unit_test(test_init_statistics),

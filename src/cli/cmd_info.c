@@ -9,8 +9,9 @@
 
 static const char *usage =
     "usage: llmlab info [MODEL]\n"
-    "Shows a model file's configuration, parameter count, tokeniser and how it\n"
-    "was made. Without MODEL, the current model (default models/base.llm).\n";
+    "Shows a model file's kind and format version, configuration, parameter\n"
+    "count, tokeniser and how it was made. Without MODEL, the current model\n"
+    "(default models/base.llm).\n";
 
 int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -25,7 +26,8 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     lm_model m;
     char *meta = NULL;
     lm_err err = {{0}};
-    if (lm_load(&m, &meta, path, &err) != 0) {
+    lm_file_header head;
+    if (lm_file_peek(&head, path, &err) != 0 || lm_load(&m, &meta, path, &err) != 0) {
         fprintf(ctx->err, "llmlab info: %s\n", err.msg);   /* lm_load names the path */
         return 1;
     }
@@ -33,6 +35,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
                                         : lm_tok_byte_new();
     fprintf(ctx->out, "model        %s\n", path);
+    fprintf(ctx->out, "kind         %s (file format %u)\n", head.kind, head.version);
     fprintf(ctx->out, "layers       %d\n", k->n_layer);
     fprintf(ctx->out, "heads        %d (head width %d)\n", k->n_head, k->d_model / k->n_head);
     fprintf(ctx->out, "width        %d\n", k->d_model);

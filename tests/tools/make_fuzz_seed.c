@@ -1,6 +1,10 @@
-/* make_fuzz_seed.c - writes a few tiny valid model files, the seed corpus of
+/* make_fuzz_seed.c - writes a few tiny model files, the seed corpus of
  * fuzz/fuzz_modelfile:  make_fuzz_seed DIR
- * (fuzz/corpus/fuzz_modelfile/ holds their committed output.) */
+ * Three valid ones in the current format and one of an unknown kind
+ * ("encoder", the tiny model's bytes with the kind changed and the checksum
+ * made right). fuzz/corpus/fuzz_modelfile/ holds their committed output, and
+ * v1_*.llm: the same valid models written by the version-1 writer. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,27 @@ static int write_one(const char *dir, const char *name, lm_config c, const char 
     return rc != 0;
 }
 
+/* DIR/src with its kind replaced by `kind`, the checksum fixed, as DIR/dst */
+static int rekind(const char *dir, const char *src, const char *dst, const char *kind) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, src);
+    FILE *f = fopen(path, "rb");
+    if (!f) return 1;
+    static uint8_t buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    if (n < 40 || strlen(kind) > 15) return 1;
+    memset(buf + 16, 0, 16);
+    memcpy(buf + 16, kind, strlen(kind));
+    uint32_t crc = lm_crc32(0, buf, n - 4);
+    for (int i = 0; i < 4; i++) buf[n - 4 + i] = (uint8_t)(crc >> (8 * i));
+    snprintf(path, sizeof path, "%s/%s", dir, dst);
+    f = fopen(path, "wb");
+    if (!f) return 1;
+    int bad = fwrite(buf, 1, n, f) != n;
+    return fclose(f) != 0 || bad;
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) { fprintf(stderr, "usage: make_fuzz_seed DIR\n"); return 2; }
     int bad = 0;
@@ -36,5 +61,6 @@ int main(int argc, char **argv) {
     lm_config sin = {.n_layer = 1, .n_head = 2, .d_model = 2, .d_mlp = 1, .n_ctx = 1,
                      .vocab_size = 3, .pos = LM_POS_SINUSOIDAL, .act = LM_ACT_GELU};
     bad |= write_one(argv[1], "sinusoidal_min.llm", sin, NULL, NULL);
+    bad |= rekind(argv[1], "tiny_learned.llm", "unknown_kind.llm", "encoder");
     return bad;
 }

@@ -1,17 +1,28 @@
 /* modelfile.h - saving and loading a self-contained model file (.llm).
  *
- * Format (little-endian):
- *   magic "LLMLAB\0\1" (8 bytes), u32 format version (LM_FILE_VERSION),
- *   u32 header bytes, then the header: the lm_config fields as i32
- *   (n_layer, n_head, d_model, d_mlp, n_ctx, vocab_size, pos, act),
- *   i32 adam_t, u64 n_params, u64 tokenizer_len, u32 metadata_len;
- *   then the tokeniser blob, the metadata (UTF-8 text, "key=value\n" lines:
- *   how the model was made), the parameters as f32[n_params];
- *   and last a u32 CRC32 (IEEE) of every byte before it.
+ * Format (little-endian), version 2 (what lm_save writes):
+ *   prefix   magic "LLMLAB\0\1" (8 bytes), u32 format version (2),
+ *            u32 header bytes (40 + the kind's config bytes)
+ *   header   kind       16 bytes: the model kind's name, 1..15 of [a-z0-9_.-],
+ *                       NUL-padded ("gpt"; later "encoder", "ngram", "rnn", ...)
+ *            i32 adam_t, u64 n_params, u64 tokenizer_len, u32 metadata_len
+ *            config     the kind's own fields; gpt: 8 x i32 (n_layer, n_head,
+ *                       d_model, d_mlp, n_ctx, vocab_size, pos, act), 32 bytes
+ *   body     the tokeniser blob, the metadata (UTF-8 text, "key=value\n"
+ *            lines: how the model was made), the parameters as
+ *            f32[n_params] in the order of the kind's parameter table
+ *            (gpt: models/gpt/params.h)
+ *   crc      u32 CRC32 (IEEE, crc32.h) of every byte before it.
+ * Version 1 (models written before kinds existed; still read, as kind gpt):
+ *   the same prefix with version 1 and header bytes 56; header = the 8 gpt
+ *   config i32, i32 adam_t, u64 n_params, u64 tokenizer_len, u32
+ *   metadata_len; the same body and crc.
+ *
  * Saving writes PATH.tmp, fsyncs and renames over PATH, so a crash never
- * leaves a half-written model. Loading checks magic, version, sizes against
- * the file length, config validity, n_params against the config, and the CRC,
- * and says exactly which check failed.
+ * leaves a half-written model. Loading checks magic, version, kind, sizes
+ * against the file length, config validity, n_params against the config,
+ * and the CRC, and says exactly which check failed. A kind this build does
+ * not know, or a config of the wrong size for its kind, is refused.
  */
 #ifndef LM_MODELFILE_H
 #define LM_MODELFILE_H
@@ -20,18 +31,38 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "io/crc32.h"
 #include "models/gpt/model.h"
 
-#define LM_FILE_VERSION 1u
+#define LM_FILE_VERSION 2u
+#define LM_KIND_GPT "gpt"
 
-/* metadata may be NULL */
+/* metadata may be NULL. Writes kind gpt, format LM_FILE_VERSION. */
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err);
-/* On success m is a fresh model (lm_model_free it); *metadata (if non-NULL)
- * receives a malloc'd NUL-terminated copy of the metadata text. */
+/* Loads a model of kind gpt. On success m is a fresh model (lm_model_free
+ * it); *metadata (if non-NULL) receives a malloc'd NUL-terminated copy of
+ * the metadata text. */
 int lm_load(lm_model *m, char **metadata, const char *path, lm_err *err);
 /* The same from memory (used by lm_load and by the fuzz target). */
 int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm_err *err);
 
-uint32_t lm_crc32(uint32_t crc, const void *buf, size_t len);
+/* What a file's prefix and header say, read without the body. */
+typedef struct {
+    uint32_t version;        /* 1 or 2 */
+    char     kind[16];       /* NUL-terminated; "gpt" for version 1 */
+    int32_t  adam_t;
+    uint64_t n_params, tokenizer_len;
+    uint32_t metadata_len;
+    uint32_t header_bytes;   /* the body starts 16 + header_bytes into the file */
+    uint32_t config_bytes;   /* the kind's config inside the header */
+    uint32_t config_at;      /* ... at this offset from the file's start */
+} lm_file_header;
+
+/* Reads and checks the prefix and header in buf[len] (which may be just the
+ * start of a file). Any well-formed kind name is accepted here, known or
+ * not; the body and checksum are not looked at. */
+int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err);
+/* The same from the start of the file at path (`llmlab info` shows the kind). */
+int lm_file_peek(lm_file_header *h, const char *path, lm_err *err);
 
 #endif

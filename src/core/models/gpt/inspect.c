@@ -48,7 +48,7 @@ int lm_logit_lens(const lm_model *m, int layer, int b, int t, float *logits, lm_
     if (t < 0 || t >= m->T) return lm_fail(err, "logit lens: position %d outside 0..%d", t, m->T - 1);
     int C = m->cfg.d_model, V = m->cfg.vocab_size;
     const float *x = lm_residual(m, layer, b) + (size_t)t * C;
-    lm_global_off g = lm_global_offsets(&m->cfg);
+    lm_param_off g = lm_param_offsets(&m->cfg, 0);
     /* layer == L goes the same way as the model's head, so it reproduces
      * lm_logits to fp32 rounding (tested) */
     float *xn = malloc(sizeof(float) * C);   /* [C] */

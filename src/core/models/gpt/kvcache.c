@@ -40,7 +40,6 @@ int lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err) {
     if (!kv) return lm_fail(err, "kv cache: missing");
     memset(kv, 0, sizeof *kv);
     if (!m || !m->params) return lm_fail(err, "kv cache: model has no parameters");
-    if (lm_offsets_check(m, err) != 0) return -1;
     const lm_config *c = &m->cfg;
     size_t per = (size_t)c->n_layer * c->n_ctx * c->d_model;
     kv->n_ctx = c->n_ctx; kv->n_layer = c->n_layer; kv->d_model = c->d_model;
@@ -162,7 +161,7 @@ static void step_thread(const step *s, int me, int nt) {
     my_share(H, nt, me, 1, &h0, &h1);     /* my heads */
     my_share(M, nt, me, 16, &u0, &u1);    /* my hidden units */
     for (int l = 0; l < L; l++) {
-        lm_layer_off o = lm_layer_offsets(c, l);
+        lm_param_off o = lm_param_offsets(c, l);
         const float *wqkv = P + o.wqkv, *bqkv = P + o.bqkv;
         /* attention block: my heads' q, k, v rows, attention, output share */
         layernorm_forward(xn, NULL, NULL, x, P + o.ln1w, P + o.ln1b, 1, C);
@@ -183,22 +182,30 @@ static void step_thread(const step *s, int me, int nt) {
         team_wait(nt);
         add_parts(x, xn, P + o.bproj, s, 3, nt, C);
     }
-    lm_global_off g = lm_global_offsets(c);
+    lm_param_off g = lm_param_offsets(c, 0);   /* the global tensors */
     layernorm_forward(xn, NULL, NULL, x, P + g.lnfw, P + g.lnfb, 1, C);
     int v0, v1;
     my_share(c->vocab_size, nt, me, 16, &v0, &v1);
     rows_matvec(s->logits, P + g.wte, xn, NULL, v0, v1, C);
 }
 
-int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
-    if (!m || !kv || !kv->k || !logits) return lm_fail(err, "forward_next: missing model, cache or output");
-    ops_threads_init();
+int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const float *logits,
+                     lm_err *err) {
+    if (!m || !m->params || !kv || !kv->k || !logits)
+        return lm_fail(err, "forward_next: missing model, cache or output");
     const lm_config *c = &m->cfg;
     if (kv->n_ctx != c->n_ctx || kv->n_layer != c->n_layer || kv->d_model != c->d_model)
         return lm_fail(err, "forward_next: cache was made for another model shape");
     if (kv->len >= kv->n_ctx) return lm_fail(err, "forward_next: context full (%d tokens)", kv->n_ctx);
     if (token < 0 || token >= c->vocab_size)
         return lm_fail(err, "forward_next: token id %d outside [0, %d)", token, c->vocab_size);
+    return 0;
+}
+
+int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, lm_err *err) {
+    if (lm_kv_check_next(m, kv, token, logits, err) != 0) return -1;
+    ops_threads_init();
+    const lm_config *c = &m->cfg;
     const int C = c->d_model, hd = C / c->n_head, pos = kv->len;
     step s = { .m = m, .kv = kv, .logits = logits, .pos = pos };
     s.qkv = kv->scratch; s.y = s.qkv + 3 * C; s.h = s.y + C;

@@ -16,78 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ------------------------------------------------------------ offsets */
-
-lm_global_off lm_global_offsets(const lm_config *cfg) {
-    size_t C = cfg->d_model, M = cfg->d_mlp, L = cfg->n_layer;
-    lm_global_off g;
-    g.wte = 0;
-    g.wpe = (size_t)cfg->vocab_size * C;
-    size_t layers = g.wpe + (cfg->pos == LM_POS_LEARNED ? (size_t)cfg->n_ctx * C : 0);
-    size_t per = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C + M * C + M + C * M + C;
-    g.lnfw = layers + L * per;
-    g.lnfb = g.lnfw + C;
-    return g;
-}
-
-lm_layer_off lm_layer_offsets(const lm_config *cfg, int l) {
-    size_t C = cfg->d_model, M = cfg->d_mlp;
-    size_t per = 2 * C + 3 * C * C + 3 * C + C * C + C + 2 * C + M * C + M + C * M + C;
-    size_t o = (size_t)cfg->vocab_size * C + (cfg->pos == LM_POS_LEARNED ? (size_t)cfg->n_ctx * C : 0)
-             + (size_t)l * per;
-    lm_layer_off r;
-    r.ln1w = o;             o += C;
-    r.ln1b = o;             o += C;
-    r.wqkv = o;             o += 3 * C * C;
-    r.bqkv = o;             o += 3 * C;
-    r.wo = o;               o += C * C;
-    r.bo = o;               o += C;
-    r.ln2w = o;             o += C;
-    r.ln2b = o;             o += C;
-    r.wfc = o;              o += M * C;
-    r.bfc = o;              o += M;
-    r.wproj = o;            o += C * M;
-    r.bproj = o;
-    return r;
-}
-
-static int check_one(const lm_model *m, const char *name, size_t off, size_t numel, lm_err *err) {
-    const lm_tensor_view *v = lm_find_tensor(m, name);
-    if (!v || v->offset != off || v->numel != numel)
-        return lm_fail(err, "parameter layout: tensor %s missing or misplaced", name);
-    return 0;
-}
-
-int lm_offsets_check(const lm_model *m, lm_err *err) {
-    const lm_config *c = &m->cfg;
-    size_t C = c->d_model, M = c->d_mlp;
-    if (!m->params || m->n_params != lm_param_count(c))
-        return lm_fail(err, "model has no parameters for its config");
-    lm_global_off g = lm_global_offsets(c);
-    if (check_one(m, "wte", g.wte, (size_t)c->vocab_size * C, err)) return -1;
-    if (c->pos == LM_POS_LEARNED && check_one(m, "wpe", g.wpe, (size_t)c->n_ctx * C, err)) return -1;
-    if (check_one(m, "ln_f.w", g.lnfw, C, err) || check_one(m, "ln_f.b", g.lnfb, C, err)) return -1;
-    for (int l = 0; l < c->n_layer; l++) {
-        lm_layer_off o = lm_layer_offsets(c, l);
-        char n[32];
-#define CHK(sfx, off, numel) \
-        snprintf(n, sizeof n, "h.%d.%s", l, sfx); if (check_one(m, n, off, numel, err)) return -1
-        CHK("ln1.w", o.ln1w, C);        CHK("ln1.b", o.ln1b, C);
-        CHK("attn.w_qkv", o.wqkv, 3 * C * C); CHK("attn.b_qkv", o.bqkv, 3 * C);
-        CHK("attn.w_o", o.wo, C * C);   CHK("attn.b_o", o.bo, C);
-        CHK("ln2.w", o.ln2w, C);        CHK("ln2.b", o.ln2b, C);
-        CHK("mlp.w_fc", o.wfc, M * C);  CHK("mlp.b_fc", o.bfc, M);
-        CHK("mlp.w_proj", o.wproj, C * M); CHK("mlp.b_proj", o.bproj, C);
-#undef CHK
-    }
-    return 0;
-}
+/* ------------------------------------------------------------ embedding */
 
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos) {
     int C = m->cfg.d_model;
-    const float *e = m->params + (size_t)tok * C;
+    lm_param_off g = lm_param_offsets(&m->cfg, 0);
+    const float *e = m->params + g.wte + (size_t)tok * C;   /* wte[tok] */
     if (m->cfg.pos == LM_POS_LEARNED) {
-        const float *p = m->params + lm_global_offsets(&m->cfg).wpe + (size_t)pos * C;
+        const float *p = m->params + g.wpe + (size_t)pos * C;   /* wpe[pos] */
         for (int i = 0; i < C; i++) x[i] = e[i] + p[i];
     } else if (m->cfg.pos == LM_POS_SINUSOIDAL) {
         const float *pe = m->acts && m->acts->pe ? m->acts->pe + (size_t)pos * C : NULL;
@@ -124,7 +60,6 @@ int lm_model_reserve(lm_model *m, int B, int T, lm_err *err) {
     if (B < 1 || T < 1) return lm_fail(err, "reserve: B and T must be >= 1 (got %d, %d)", B, T);
     if (T > c->n_ctx) return lm_fail(err, "sequence length %d exceeds the context n_ctx=%d", T, c->n_ctx);
     if (m->acts && m->acts->Bmax >= B && m->acts->Tmax >= T) return 0;
-    if (lm_offsets_check(m, err) != 0) return -1;
     if (m->acts) {   /* grow to cover both shapes */
         if (m->acts->Bmax > B) B = m->acts->Bmax;
         if (m->acts->Tmax > T) T = m->acts->Tmax;
@@ -240,7 +175,7 @@ int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
     for (int i = 0; i < N; i++) lm_embed_row(m, a->res + (size_t)i * C, tokens[i], i % T);
 
     for (int l = 0; l < L; l++) {
-        lm_layer_off o = lm_layer_offsets(c, l);
+        lm_param_off o = lm_param_offsets(c, l);
         float *x = a->res + l * NC, *x_mid = a->res_mid + l * NC, *x_out = a->res + (l + 1) * NC;
         float *ln1 = a->ln1 + l * NC, *ln2 = a->ln2 + l * NC;
         float *qkv = a->qkv + l * NC * 3, *atty = a->atty + l * NC;
@@ -274,7 +209,7 @@ int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
         for (size_t i = 0; i < NC; i++) x_out[i] += x_mid[i];
     }
 
-    lm_global_off g = lm_global_offsets(c);
+    lm_param_off g = lm_param_offsets(c, 0);   /* the global tensors */
     layernorm_forward(a->lnf, a->lnf_mean, a->lnf_rstd, a->res + (size_t)L * NC,
                       P + g.lnfw, P + g.lnfb, N, C);
     linear_forward(a->logits, a->lnf, P + g.wte, NULL, N, C, V);   /* tied head */
@@ -304,7 +239,7 @@ int lm_backward(lm_model *m, lm_err *err) {
     const size_t NC = (size_t)N * C;
     const float *P = m->params;
     float *G = m->grads;
-    lm_global_off g = lm_global_offsets(c);
+    lm_param_off g = lm_param_offsets(c, 0);   /* the global tensors */
 
     /* loss -> logits -> ln_f -> residual L */
     crossentropy_backward(a->dlogits, a->logits, a->lse, a->targets, a->weight, N, V);
@@ -314,7 +249,7 @@ int lm_backward(lm_model *m, lm_err *err) {
                        P + g.lnfw, a->lnf_mean, a->lnf_rstd, N, C);
 
     for (int l = L - 1; l >= 0; l--) {
-        lm_layer_off o = lm_layer_offsets(c, l);
+        lm_param_off o = lm_param_offsets(c, l);
         const float *x = a->res + l * NC, *x_mid = a->res_mid + l * NC;
         const float *ln1 = a->ln1 + l * NC, *ln2 = a->ln2 + l * NC;
         const float *qkv = a->qkv + l * NC * 3, *atty = a->atty + l * NC;

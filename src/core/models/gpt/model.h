@@ -4,28 +4,19 @@
  * - One struct for the config, one contiguous buffer for all parameters, and
  *   the gradients and AdamW moments in the same layout; a table of named views
  *   (lm_tensor_view) into it is what checkpointing, the optimizer and the UI use.
- * - Parameter names and shapes (PyTorch nn.Linear convention: [out, in]):
- *     wte                  [V, C]          token embedding, tied LM head
- *     wpe                  [n_ctx, C]      only when pos == LM_POS_LEARNED
- *     h.L.ln1.w, h.L.ln1.b [C]
- *     h.L.attn.w_qkv       [3C, C]         rows: q (C), k (C), v (C); head h
- *     h.L.attn.b_qkv       [3C]            owns columns h*hd .. h*hd+hd-1 of each
- *     h.L.attn.w_o         [C, C]
- *     h.L.attn.b_o         [C]
- *     h.L.ln2.w, h.L.ln2.b [C]
- *     h.L.mlp.w_fc         [M, C]
- *     h.L.mlp.b_fc         [M]
- *     h.L.mlp.w_proj       [C, M]
- *     h.L.mlp.b_proj       [C]
- *     ln_f.w, ln_f.b       [C]
- *   stored in exactly this order, so a model file is config + this buffer.
+ * - Parameter names, shapes, order, weight decay and initialisation: the one
+ *   table in params.h (LM_GPT_PARAMS). In short: wte [V, C] (tied LM head),
+ *   wpe [n_ctx, C] (learned positions only), per layer h.L.{ln1, attn.w_qkv,
+ *   attn.w_o, ln2, mlp.w_fc, mlp.w_proj} with their biases, then ln_f; a model
+ *   file is config + this buffer in that order.
  * - Positions: learned (wpe added to the embedding), sinusoidal (the fixed
  *   Vaswani table added to the embedding, no parameters), rotary (applied to q
  *   and k inside attention, "rotate half" pairing (i, i + hd/2), base 10000).
  * - Activation: GELU with the tanh approximation (as GPT-2) or ReLU.
  *   LayerNorm eps = 1e-5. Attention scale 1/sqrt(hd), causal.
- * - GPT-2 initialisation: weights N(0, 0.02), w_o and w_proj N(0, 0.02/sqrt(2L)),
- *   biases 0, LayerNorm weights 1; drawn from an lm_rng seeded by the caller.
+ * - GPT-2 initialisation (each row of the table names its rule): weights
+ *   N(0, 0.02), w_o and w_proj N(0, 0.02/sqrt(2L)), biases 0, LayerNorm
+ *   weights 1; drawn in file order from an lm_rng seeded by the caller.
  * - Nothing here prints, exits or allocates per call in the hot path;
  *   activations are sized once by lm_model_reserve(B, T).
  */
@@ -66,6 +57,8 @@ typedef struct {
     size_t offset;   /* in floats, into params / grads / adam_m / adam_v */
     size_t numel;
     int    decay;    /* 1 for matrices (weight decay applies), 0 for biases, norms */
+    int    param;    /* its row of the parameter table (params.h: LM_P_...) */
+    int    layer;    /* 0..L-1, or -1 for a tensor outside the blocks */
 } lm_tensor_view;
 
 typedef struct lm_acts lm_acts;   /* activations, private to model.c */

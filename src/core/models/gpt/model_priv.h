@@ -1,11 +1,8 @@
-/* model_priv.h - what model.c, params.c, inspect.c and kvcache.c share
+/* model_priv.h - what model.c, params.c, inspect.c, kvcache.c and decode_ref.c share
  * privately.
  *
  * Contract
- * - Parameter offsets follow the layout documented in model.h (wte, [wpe],
- *   per layer ln1.w ln1.b w_qkv b_qkv w_o b_o ln2.w ln2.b w_fc b_fc w_proj
- *   b_proj, then ln_f.w ln_f.b); lm_offsets_check compares them once with
- *   the view table.
+ * - Parameter offsets come from the table in params.h (lm_param_offsets).
  * - lm_acts holds every activation of the last forward, laid out compactly
  *   for the (B, T) of that forward inside buffers sized for the reserved
  *   (Bmax, Tmax).
@@ -14,24 +11,17 @@
 #define LM_MODEL_PRIV_H
 
 #include "models/gpt/model.h"
-
-typedef struct {
-    size_t ln1w, ln1b, wqkv, bqkv, wo, bo, ln2w, ln2b, wfc, bfc, wproj, bproj;
-} lm_layer_off;
-
-typedef struct {
-    size_t wte, wpe;   /* wpe only meaningful with learned positions */
-    size_t lnfw, lnfb;
-} lm_global_off;
-
-lm_global_off lm_global_offsets(const lm_config *cfg);
-lm_layer_off  lm_layer_offsets(const lm_config *cfg, int l);
-/* 0 when m->views agree with the offsets above, else -1 and a message. */
-int lm_offsets_check(const lm_model *m, lm_err *err);
+#include "models/gpt/params.h"
 
 /* Input row of position `pos` for token `tok`: x[C] = wte[tok] (+ wpe[pos] |
  * + sinusoid(pos)). */
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos);
+
+/* The checks lm_forward_next and lm_forward_next_ref (decode_ref.c) make
+ * before feeding a token: model, cache of its shape and not full, token id
+ * in range, an output. 0 or -1 with a message. Defined in kvcache.c. */
+int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const float *logits,
+                     lm_err *err);
 
 /* Frees m->acts and everything it owns and sets m->acts = NULL; accepts
  * m->acts == NULL. Defined in model.c; lm_model_free (params.c) calls it so

@@ -1,18 +1,14 @@
-/* params.c - the parameter layout of the model: config checks, the table of
- * named views into the one parameter buffer, GPT-2 initialisation, freeing.
- *
- * Layout (see model.h), offsets in floats, in this order:
- *   wte [V, C]; wpe [n_ctx, C] (learned positions only);
- *   per layer L: ln1.w [C], ln1.b [C], attn.w_qkv [3C, C], attn.b_qkv [3C],
- *                attn.w_o [C, C], attn.b_o [C], ln2.w [C], ln2.b [C],
- *                mlp.w_fc [M, C], mlp.b_fc [M], mlp.w_proj [C, M], mlp.b_proj [C];
- *   ln_f.w [C], ln_f.b [C].
+/* params.c - the parameters of the model, all derived from the one table in
+ * params.h: its walk (file order and offsets), the named views, the count,
+ * GPT-2 initialisation; plus config checks, cloning and freeing.
  */
 #include "base/bigmem.h"
 #include "models/gpt/model.h"
 #include "models/gpt/model_priv.h"
+#include "models/gpt/params.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,66 +80,103 @@ int lm_act_parse(const char *s, lm_act_kind *out) {
     return -1;
 }
 
-/* Number of views for cfg (which must be valid). */
-static int view_count(const lm_config *cfg) {
-    return 1 + (cfg->pos == LM_POS_LEARNED ? 1 : 0) + 12 * cfg->n_layer + 2;
-}
+/* ------------------------------------------------------------ the table */
 
-/* Appends one view at *off; numel = d0 * d1 (d1 = 1 and ndim = 1 for vectors). */
-static void add_view(lm_tensor_view *v, int *n, size_t *off, const char *name,
-                     int ndim, int d0, int d1) {
-    lm_tensor_view *t = &v[(*n)++];
-    memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s", name);
-    t->ndim = ndim;
-    t->shape[0] = d0;
-    t->shape[1] = ndim == 2 ? d1 : 0;
-    t->numel = (size_t)d0 * (ndim == 2 ? (size_t)d1 : 1u);
-    t->offset = *off;
-    t->decay = ndim == 2;
-    *off += t->numel;
-}
+const lm_param_spec LM_PARAM_TABLE[LM_P_COUNT] = {
+#define LM_P_ROW_(field, nm, scope, r, c, dec, ini, when) \
+    [LM_P_##field] = {nm, LM_SCOPE_##scope, r, c, dec, ini, LM_WHEN_##when},
+    LM_GPT_PARAMS(LM_P_ROW_)
+#undef LM_P_ROW_
+};
 
-/* Fills views (capacity view_count(cfg)) and returns the total float count. */
-static size_t build_views(const lm_config *cfg, lm_tensor_view *views, int *n_views) {
-    int n = 0;
-    size_t off = 0;
-    const int C = cfg->d_model, M = cfg->d_mlp, V = cfg->vocab_size;
-    char name[32];
-    add_view(views, &n, &off, "wte", 2, V, C);
-    if (cfg->pos == LM_POS_LEARNED) add_view(views, &n, &off, "wpe", 2, cfg->n_ctx, C);
-    for (int l = 0; l < cfg->n_layer; l++) {
-#define V_(suffix, nd, a, b) \
-        snprintf(name, sizeof name, "h.%d.%s", l, suffix); add_view(views, &n, &off, name, nd, a, b)
-        V_("ln1.w", 1, C, 0);
-        V_("ln1.b", 1, C, 0);
-        V_("attn.w_qkv", 2, 3 * C, C);
-        V_("attn.b_qkv", 1, 3 * C, 0);
-        V_("attn.w_o", 2, C, C);
-        V_("attn.b_o", 1, C, 0);
-        V_("ln2.w", 1, C, 0);
-        V_("ln2.b", 1, C, 0);
-        V_("mlp.w_fc", 2, M, C);
-        V_("mlp.b_fc", 1, M, 0);
-        V_("mlp.w_proj", 2, C, M);
-        V_("mlp.b_proj", 1, C, 0);
-#undef V_
+size_t lm_dim_size(const lm_config *cfg, lm_dim d) {
+    switch (d) {
+    case LM_DIM_NONE: return 1;
+    case LM_DIM_V: return (size_t)cfg->vocab_size;
+    case LM_DIM_C: return (size_t)cfg->d_model;
+    case LM_DIM_3C: return 3 * (size_t)cfg->d_model;
+    case LM_DIM_M: return (size_t)cfg->d_mlp;
+    case LM_DIM_CTX: return (size_t)cfg->n_ctx;
     }
-    add_view(views, &n, &off, "ln_f.w", 1, C, 0);
-    add_view(views, &n, &off, "ln_f.b", 1, C, 0);
-    *n_views = n;
+    return 0;
+}
+
+/* floats the row takes for cfg: 0 when its presence condition is false */
+static size_t row_numel(const lm_config *cfg, const lm_param_spec *s) {
+    if (s->present == LM_WHEN_LEARNED_POS && cfg->pos != LM_POS_LEARNED) return 0;
+    return lm_dim_size(cfg, s->rows) * lm_dim_size(cfg, s->cols);
+}
+
+/* With the bounds of lm_config_check every sum here fits easily in 64 bits. */
+size_t lm_param_walk(const lm_config *cfg, int only_layer, lm_param_visit visit, void *ctx) {
+    size_t off = 0;
+    for (int k = 0; k < LM_P_COUNT;) {
+        if (LM_PARAM_TABLE[k].scope == LM_SCOPE_GLOBAL) {
+            size_t n = row_numel(cfg, &LM_PARAM_TABLE[k]);
+            if (n && visit) visit(ctx, (lm_param_id)k, -1, off, n);
+            off += n;
+            k++;
+            continue;
+        }
+        /* rows k..end-1 are one layer's tensors; the block repeats per layer */
+        int end = k;
+        size_t stride = 0;
+        for (; end < LM_P_COUNT && LM_PARAM_TABLE[end].scope == LM_SCOPE_LAYER; end++)
+            stride += row_numel(cfg, &LM_PARAM_TABLE[end]);
+        for (int l = 0; l < cfg->n_layer && visit; l++) {
+            if (only_layer >= 0 && l != only_layer) continue;
+            size_t o = off + (size_t)l * stride;
+            for (int j = k; j < end; j++) {
+                size_t n = row_numel(cfg, &LM_PARAM_TABLE[j]);
+                if (n) visit(ctx, (lm_param_id)j, l, o, n);
+                o += n;
+            }
+        }
+        off += (size_t)cfg->n_layer * stride;
+        k = end;
+    }
     return off;
+}
+
+static void record_offset(void *ctx, lm_param_id id, int layer, size_t offset, size_t numel) {
+    (void)layer; (void)numel;
+    ((lm_param_off *)ctx)->at[id] = offset;
+}
+
+lm_param_off lm_param_offsets(const lm_config *cfg, int layer) {
+    lm_param_off o;
+    for (int k = 0; k < LM_P_COUNT; k++) o.at[k] = SIZE_MAX;
+    lm_param_walk(cfg, layer < 0 ? 0 : layer, record_offset, &o);
+    return o;
+}
+
+/* ------------------------------------------------------------ views */
+
+typedef struct { const lm_config *cfg; lm_tensor_view *views; int n; } view_list;
+
+/* Appends the view of one tensor; with views == NULL only counts. */
+static void add_view(void *ctx, lm_param_id id, int layer, size_t offset, size_t numel) {
+    view_list *vl = ctx;
+    lm_tensor_view *t = vl->views ? &vl->views[vl->n] : NULL;
+    vl->n++;
+    if (!t) return;
+    const lm_param_spec *s = &LM_PARAM_TABLE[id];
+    memset(t, 0, sizeof *t);
+    if (layer < 0) snprintf(t->name, sizeof t->name, "%s", s->name);
+    else snprintf(t->name, sizeof t->name, "h.%d.%s", layer, s->name);
+    t->param = id;
+    t->layer = layer;
+    t->ndim = s->cols == LM_DIM_NONE ? 1 : 2;
+    t->shape[0] = (int)lm_dim_size(vl->cfg, s->rows);
+    t->shape[1] = t->ndim == 2 ? (int)lm_dim_size(vl->cfg, s->cols) : 0;
+    t->offset = offset;
+    t->numel = numel;
+    t->decay = s->decay;
 }
 
 size_t lm_param_count(const lm_config *cfg) {
     if (lm_config_check(cfg, NULL) != 0) return 0;
-    /* With the bounds of lm_config_check this fits easily in 64 bits. */
-    const size_t L = (size_t)cfg->n_layer, C = (size_t)cfg->d_model, M = (size_t)cfg->d_mlp;
-    size_t n = (size_t)cfg->vocab_size * C;
-    if (cfg->pos == LM_POS_LEARNED) n += (size_t)cfg->n_ctx * C;
-    n += L * (4 * C + 3 * C * C + 3 * C + C * C + C + M * C + M + C * M + C);
-    n += 2 * C;
-    return n;
+    return lm_param_walk(cfg, -1, NULL, NULL);
 }
 
 int lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err) {
@@ -151,14 +184,13 @@ int lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err) {
     memset(m, 0, sizeof *m);
     if (lm_config_check(cfg, err) != 0) return -1;
     m->cfg = *cfg;
-    int nv = view_count(cfg);
-    m->views = calloc((size_t)nv, sizeof *m->views);
-    if (!m->views) return lm_fail(err, "out of memory for %d tensor views", nv);
-    m->n_params = build_views(cfg, m->views, &m->n_views);
-    if (m->n_params != lm_param_count(cfg) || m->n_views != nv) {   /* cannot happen */
-        lm_model_free(m);
-        return lm_fail(err, "internal error: parameter layout mismatch");
-    }
+    view_list count = {cfg, NULL, 0};
+    lm_param_walk(cfg, -1, add_view, &count);
+    m->views = calloc((size_t)count.n, sizeof *m->views);
+    if (!m->views) return lm_fail(err, "out of memory for %d tensor views", count.n);
+    view_list vl = {cfg, m->views, 0};
+    m->n_params = lm_param_walk(cfg, -1, add_view, &vl);
+    m->n_views = vl.n;
     m->params = lm_big_alloc(m->n_params);
     if (!m->params) {
         size_t n = m->n_params;
@@ -169,6 +201,7 @@ int lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err) {
     return 0;
 }
 
+/* GPT-2 initialisation, each tensor by its row's rule, drawn in file order. */
 int lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err) {
     if (lm_model_alloc(m, cfg, err) != 0) return -1;
     lm_rng rng;
@@ -178,16 +211,19 @@ int lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err)
     for (int i = 0; i < m->n_views; i++) {
         const lm_tensor_view *v = &m->views[i];
         float *p = m->params + v->offset;
-        size_t len = strlen(v->name);
-        if (v->ndim == 2) {
-            int resid = (len >= 8 && strcmp(v->name + len - 8, "attn.w_o") == 0) ||
-                        (len >= 10 && strcmp(v->name + len - 10, "mlp.w_proj") == 0);
-            float s = resid ? std_resid : std;
-            for (size_t j = 0; j < v->numel; j++) p[j] = s * lm_rng_normal(&rng);
-        } else {
-            /* LayerNorm weights ("...ln1.w", "...ln2.w", "ln_f.w") are 1, everything else 0 */
-            float val = (len >= 2 && strcmp(v->name + len - 2, ".w") == 0) ? 1.0f : 0.0f;
-            for (size_t j = 0; j < v->numel; j++) p[j] = val;
+        switch (LM_PARAM_TABLE[v->param].init) {
+        case LM_INIT_NORMAL:
+            for (size_t j = 0; j < v->numel; j++) p[j] = std * lm_rng_normal(&rng);
+            break;
+        case LM_INIT_RESID:
+            for (size_t j = 0; j < v->numel; j++) p[j] = std_resid * lm_rng_normal(&rng);
+            break;
+        case LM_INIT_ONES:
+            for (size_t j = 0; j < v->numel; j++) p[j] = 1.0f;
+            break;
+        case LM_INIT_ZEROS:
+            memset(p, 0, sizeof(float) * v->numel);
+            break;
         }
     }
     return 0;
