@@ -104,25 +104,32 @@ static attr_t cell_attr(const ui_render *r, const ui_cell *c) {
     return at;
 }
 
-/* one row: runs of cells with the same style go out as one wide string */
+static int is_blank(const ui_cell *c) { return c->ch[0] == L' ' && !c->ch[1] && c->role == C_NORMAL && !c->attr; }
+
+/* one row: runs of cells with the same style go out as one wide string; the
+ * screen was erased, so blank cells of the normal style are skipped */
 static void render_row(const ui_render *r, const ui_canvas *cv, int y) {
     wchar_t buf[1024 * (1 + CV_MARKS) + 1];
+    const int cap = (int)(sizeof buf / sizeof *buf);
     int x = 0;
     while (x < cv->cols) {
         const ui_cell *c0 = canvas_cell(cv, y, x);
-        int start = x, n = 0;
+        if (is_blank(c0)) { x++; continue; }
+        int start = x, n = 0, n_kept = 0;   /* n_kept: up to the last cell that is not a skippable blank */
         for (; x < cv->cols; x++) {
             const ui_cell *c = canvas_cell(cv, y, x);
-            if (c->role != c0->role || c->attr != c0->attr || n + 1 + CV_MARKS >= (int)(sizeof buf / sizeof *buf)) break;
+            if (c->role != c0->role || c->attr != c0->attr || n + 1 + CV_MARKS >= cap) break;
             for (int k = 0; k < 1 + CV_MARKS && c->ch[k]; k++) buf[n++] = c->ch[k];
+            if (!is_blank(c)) n_kept = n;
         }
         attrset(cell_attr(r, c0));
-        mvaddnwstr(y, start, buf, n);
+        mvaddnwstr(y, start, buf, n_kept);
     }
 }
 
 void render_canvas(const ui_render *r, const ui_canvas *cv, int full) {
     if (full) clearok(stdscr, TRUE);
+    erase();
     for (int y = 0; y < cv->rows; y++) render_row(r, cv, y);
     attrset(A_NORMAL);
     if (cv->cur_y >= 0) {

@@ -143,14 +143,18 @@ static int tok_poll(void *st, ui_app *a, int active) {
     }
     if (t->prompt_ver != a->ses.prompt_ver) { t->prompt_ver = a->ses.prompt_ver; t->dirty = 1; }
     if (!active) return 0;
-    if (load_next_slot(t, a)) { t->dirty = 1; return UI_POLL_AGAIN; }
+    if (load_next_slot(t, a)) {
+        t->dirty = 1;
+        if (t->n_tried < N_SLOTS) return UI_POLL_AGAIN;
+    }
     if (t->sel < 0 || !t->slots[t->sel].tok) {
         int was = t->sel;
         pick_default_stepper(t);
         if (t->sel != was) t->dirty = 1;
     }
-    if (t->dirty) encode_all(t, &a->ses);
-    return 0;
+    if (!t->dirty) return 0;
+    encode_all(t, &a->ses);
+    return UI_POLL_AGAIN;
 }
 
 /* ------------------------------------------------------------ drawing */
