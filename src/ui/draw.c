@@ -105,18 +105,13 @@ void draw_plot(ui_canvas *cv, int y, int x, int h, int w, const float *s1, const
 
 #define PIECE_MAX_COLS 16
 
-int draw_strip(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
-               int y, int x, int w, int max_rows, int with_ids, int hit_kind) {
-    if (w < 4 || max_rows <= 0) return 0;
-    int rows_per_line = with_ids ? 2 : 1;
-    int gap = with_ids || cv->mono;
-    int max_lines = max_rows / rows_per_line;
-    if (max_lines < 1) return 0;
-    if (n == 0) { draw_text(cv, y, x, w, C_DIM, "(no tokens)"); return 1; }
-    /* line breaks: line_start[k] = first token of line k */
-    int *cellw = malloc(sizeof(int) * n);
-    size_t *line_start = malloc(sizeof(size_t) * (n + 1));
-    if (!cellw || !line_start) { free(cellw); free(line_start); return 0; }
+/* the widths of the strip's cells and its line breaks (line_start[k] = the
+ * first token of line k, line_start[lines] = n); when the strip needs more
+ * than max_lines, the lines are laid out backwards from the last token, so
+ * the end (the tokens that matter for what comes next) is what shows.
+ * Returns the number of lines. */
+static int strip_layout(const ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, int w,
+                        int with_ids, int gap, int max_lines, int *cellw, size_t *line_start) {
     char piece[128], idb[16];
     int n_lines = 0, col = 0;
     for (size_t i = 0; i < n; i++) {
@@ -135,31 +130,43 @@ int draw_strip(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t 
         col += cw;
     }
     line_start[n_lines] = n;
-    int first_line = 0;
-    if (n_lines > max_lines) {
-        /* too long: lay the lines out backwards from the last token, so the
-         * end (the tokens that matter for what comes next) is what shows */
-        int L = max_lines;
-        line_start[L] = n;
-        col = 0;
-        size_t i = n;
-        while (i > 0) {
-            int cw = cellw[i - 1];
-            if (col > 0 && col + cw > w - 1) {
-                line_start[--L] = i;
-                col = 0;
-                if (L == 0) break;
-                continue;
-            }
-            col += cw;
-            i--;
+    if (n_lines <= max_lines) return n_lines;
+    int L = max_lines;
+    line_start[L] = n;
+    col = 0;
+    size_t i = n;
+    while (i > 0) {
+        int cw = cellw[i - 1];
+        if (col > 0 && col + cw > w - 1) {
+            line_start[--L] = i;
+            col = 0;
+            if (L == 0) break;
+            continue;
         }
-        if (L > 0) {   /* everything fitted after all: shift the lines down */
-            line_start[--L] = 0;
-            memmove(line_start, line_start + L, sizeof(size_t) * (size_t)(max_lines - L + 1));
-            n_lines = max_lines - L;
-        } else n_lines = max_lines;
+        col += cw;
+        i--;
     }
+    if (L == 0) return max_lines;
+    /* everything fitted after all: shift the lines down */
+    line_start[--L] = 0;
+    memmove(line_start, line_start + L, sizeof(size_t) * (size_t)(max_lines - L + 1));
+    return max_lines - L;
+}
+
+int draw_strip(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
+               int y, int x, int w, int max_rows, int with_ids, int hit_kind) {
+    if (w < 4 || max_rows <= 0) return 0;
+    int rows_per_line = with_ids ? 2 : 1;
+    int gap = with_ids || cv->mono;
+    int max_lines = max_rows / rows_per_line;
+    if (max_lines < 1) return 0;
+    if (n == 0) { draw_text(cv, y, x, w, C_DIM, "(no tokens)"); return 1; }
+    /* line breaks: line_start[k] = first token of line k */
+    int *cellw = malloc(sizeof(int) * n);
+    size_t *line_start = malloc(sizeof(size_t) * (n + 1));
+    if (!cellw || !line_start) { free(cellw); free(line_start); return 0; }
+    char piece[128], idb[16];
+    int first_line = 0, n_lines = strip_layout(cv, t, ids, n, w, with_ids, gap, max_lines, cellw, line_start);
     int xoff = 0;
     if (line_start[0] > 0) {   /* say that the beginning is hidden */
         draw_text(cv, y, x, 1, C_DIM, cv->ascii ? "<" : "\xe2\x80\xa6");
