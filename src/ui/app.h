@@ -129,9 +129,6 @@ void cmd_draw_pane(ui_app *a, int y, int h);
 void cmd_log(ui_app *a, const char *s, size_t n);
 void cmd_free(ui_app *a);
 
-/* ---- view_train.c: for the status line ---- */
-int  view_train_save(ui_app *a, const char *path);
-
 /* ---- term.c: terminal setup/restore and signals ---- */
 int  term_open(ui_app *a, int bench, int cols, int rows);
 void term_close(void);

@@ -30,8 +30,8 @@ static int attn_poll(void *st, ui_app *a, int active) {
     if (!active) return 0;
     int r = ses_update(&a->ses) ? UI_POLL_AGAIN : 0;
     const lm_config *c = &a->ctx->model.cfg;
-    if (t->layer >= c->n_layer) t->layer = c->n_layer - 1;
-    if (t->head >= c->n_head) t->head = c->n_head - 1;
+    if (a->ses.fwd_ok && t->layer >= c->n_layer) t->layer = c->n_layer - 1;
+    if (a->ses.fwd_ok && t->head >= c->n_head) t->head = c->n_head - 1;
     return r;
 }
 

@@ -169,7 +169,7 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
     }
 }
 
-int view_train_save(ui_app *a, const char *path) {
+static int view_train_save(ui_app *a, const char *path) {
     if (!a->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return -1; }
     if (strcmp(path, a->ctx->model_path) == 0 || strcmp(path, a->inst_path) == 0) {
         ses_msg(&a->ses, 1, "not saved: %s is a loaded model file (save as a new file)", path);
