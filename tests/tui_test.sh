@@ -35,6 +35,15 @@ wait_for() {
     done
     return 1
 }
+# wait_gone PATTERN [SECONDS]: polls until grep -E no longer finds PATTERN on the screen
+wait_gone() {
+    local pat=$1 t=${2:-10} i=0
+    while [ "$i" -lt $((t * 10)) ]; do
+        screen | grep -Eq -- "$pat" || return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
 check() {   # check NAME PATTERN [SECONDS]
     if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
 }
@@ -197,6 +206,10 @@ wait_for "step $((s1 + 3))[0-9]* +loss|step [0-9]{$((${#s1} + 1)),} +loss" 20
 s2=$(screen | grep -oE 'step [0-9]+ +loss' | grep -oE '[0-9]+' | head -1)
 if [ "${s2:-0}" -gt "${s1:-0}" ]; then pass "the step counter moves ($s1 -> $s2)"; else fail "step counter stuck at $s1"; fi
 check "the loss curve is drawn" "train loss.*val loss.*steps 1 \\.\\. [0-9]+"
+keys w
+check "w asks where to save, offering a new file" "save as: .*trained-step[0-9]+\\.llm"
+keys Escape
+if wait_gone "save as: "; then pass "Esc cancels the save"; else fail "the save-as line stays after Esc"; fi
 if screen | grep -q $'\xe2\xa0\x82\|[\xe2][\xa0-\xa3]'; then pass "braille curve"; else fail "no braille on screen"; fi
 # the other views show the model while it changes
 keys 1
@@ -229,12 +242,22 @@ check "back to full size" "1 Next token.*2 Attention"
 keys '?'
 check "? lists the keys" "keys +\\(\\? or Esc closes"
 check "help names the views' keys" "next token view \\(1\\)"
+check "help shows the global keys from the binding table" "q / Ctrl-C +quit"
+keys NPage NPage NPage NPage
+check "help scrolls to the last panel's keys" "train view \\(5\\)"
+check "the train panel's keys are listed" "revert the view model to its file"
 keys Escape
 keys :
 keys -l "tokenize -t char hi"
 keys Enter
 check "':' runs a command and shows its output" "> tokenize -t char hi"
 check "the output pane holds the result" "104.*105"
+keys Escape
+if wait_gone "command output"; then pass "Esc hides the output pane"; else fail "the output pane stays after Esc"; fi
+keys 6
+check "a digit with no view behind it starts a new prompt" "prompt> 6"
+keys Escape
+check "Esc ends the edit" "prompt  6 "
 
 # ---- colours are drawn (capture-pane -e keeps the escapes)
 if tmux capture-pane -p -e -t "$S" | grep -q $'\e\\[[0-9;]*m'; then pass "colour attributes on screen"

@@ -1,19 +1,22 @@
-/* session.c - the UI's sequence: prompt text -> token ids (cli_prompt_encode,
- * plain or chat template) -> one forward pass of the view model -> the
- * sampler's next-token distribution; step appends the previewed token, undo
- * takes it back (and restores the random generator, so a redo draws the same). */
-#include "ui/app.h"
+/* session.c - the UI's sequence (session.h): prompt text -> token ids
+ * (cli_prompt_encode, plain or chat template) -> one forward pass of the view
+ * model (lm_prefill_window) -> the sampler's next-token distribution; step
+ * appends the previewed token, undo takes it back (and restores the random
+ * generator, so a redo draws the same). */
+#include "ui/session.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/prompt.h"
 #include "decode/prefill.h"
+#include "ui/worker.h"
 
-int ses_model_ok(const ui_app *a) { return a->ctx->model_loaded && a->ctx->tok; }
+int ses_model_ok(const ui_session *a) { return a->ctx->model_loaded && a->ctx->tok; }
 
-void ses_msg(ui_app *a, int is_err, const char *fmt, ...) {
+void ses_msg(ui_session *a, int is_err, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(a->msg, sizeof a->msg, fmt, ap);
@@ -23,14 +26,15 @@ void ses_msg(ui_app *a, int is_err, const char *fmt, ...) {
     a->msg_err = is_err;
 }
 
-int ses_init(ui_app *a) {
+int ses_init(ui_session *a, cli_ctx *ctx) {
+    a->ctx = ctx;
     lm_rng_seed(&a->rng, a->ctx->seed);
     a->dirty = 1;
     a->query = -1;
     return 0;
 }
 
-void ses_free(ui_app *a) {
+void ses_free(ui_session *a) {
     lm_ids_free(&a->seq);
     free(a->undo);
     a->undo = NULL;
@@ -38,22 +42,20 @@ void ses_free(ui_app *a) {
     memset(&a->sres, 0, sizeof a->sres);
 }
 
-void ses_set_prompt(ui_app *a, const char *text) {
+void ses_set_prompt(ui_session *a, const char *text) {
     snprintf(a->prompt, sizeof a->prompt, "%s", text);
     a->plen = strlen(a->prompt);
-    a->pcur = a->plen;
     ses_reencode(a);
 }
 
-void ses_reencode(ui_app *a) {
+void ses_reencode(ui_session *a) {
     lm_ids_free(&a->seq);
     a->n_prompt = 0;
     a->n_undo = 0;
     a->running = 0;
     a->dirty = 1;
-    a->trace_dirty = 1;
-    a->cmp_dirty = 1;
-    for (int i = 0; i < UI_N_TOKS; i++) lm_ids_free(&a->toks[i].ids);
+    a->prompt_ver++;
+    a->inputs_ver++;
     if (!ses_model_ok(a)) return;
     char *buf = NULL;
     size_t len = 0;
@@ -80,7 +82,7 @@ void ses_reencode(ui_app *a) {
 }
 
 /* the sampler over the cached last-position logits of the forward */
-static int resample(ui_app *a) {
+static int resample(ui_session *a) {
     lm_model *m = &a->ctx->model;
     const int V = m->cfg.vocab_size;
     lm_err err = {{0}};
@@ -104,18 +106,19 @@ static int resample(ui_app *a) {
     return 0;
 }
 
-int ses_refresh(ui_app *a) {
+int ses_update(ui_session *a) {
+    int later = 0;
     /* New weights from the training worker: the answer to a key press is drawn
      * at once from the last forward (a fraction of a second old), and the
      * forward with the new weights follows on the next frame, so a key never
      * waits for a forward pass that competes with training for the cores. */
     if (a->wdirty) {
-        if (a->in_key && a->fwd_ok && !a->dirty) a->again = 1;
+        if (a->in_key && a->fwd_ok && !a->dirty) later = 1;
         else { a->wdirty = 0; a->dirty = 1; }
     }
     if (!a->dirty) {
-        if (a->sdirty && a->fwd_ok) { a->sdirty = 0; return resample(a); }
-        return a->fwd_ok ? 0 : -1;
+        if (a->sdirty && a->fwd_ok) { a->sdirty = 0; resample(a); }
+        return later;
     }
     a->dirty = 0;
     a->sdirty = 0;
@@ -124,30 +127,28 @@ int ses_refresh(ui_app *a) {
     a->fwd_err[0] = '\0';
     if (!ses_model_ok(a)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "no model loaded (:load MODEL)");
-        return -1;
+        return 0;
     }
     if (a->seq.n == 0) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "no tokens: press e and type a prompt");
-        return -1;
+        return 0;
     }
     lm_model *m = &a->ctx->model;
     size_t off = 0;
     lm_err err = {{0}};
     if (lm_prefill_window(m, a->seq.ids, a->seq.n, &off, &err)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
-        return -1;
+        return 0;
     }
     a->fwd_ok = 1;
     a->fwd_off = off;
     a->T = (int)(a->seq.n - off);
-    if (resample(a)) return -1;
-    if (a->layer >= m->cfg.n_layer) a->layer = m->cfg.n_layer - 1;
-    if (a->head >= m->cfg.n_head) a->head = m->cfg.n_head - 1;
+    resample(a);
     if (a->query >= a->T) a->query = -1;
     return 0;
 }
 
-static int is_stop(const ui_app *a, int32_t id) {
+static int is_stop(const ui_session *a, int32_t id) {
     int32_t stop[2];
     int n = uw_stop_ids(a->ctx->tok, stop);
     for (int i = 0; i < n; i++)
@@ -155,8 +156,9 @@ static int is_stop(const ui_app *a, int32_t id) {
     return 0;
 }
 
-int ses_step(ui_app *a) {
-    if (ses_refresh(a) || !a->sres_ok) return -1;
+int ses_step(ui_session *a) {
+    ses_update(a);
+    if (!a->sres_ok) return -1;
     if (a->n_undo == a->cap_undo) {
         size_t nc = a->cap_undo ? a->cap_undo * 2 : 64;
         lm_rng *p = realloc(a->undo, nc * sizeof *p);
@@ -172,7 +174,7 @@ int ses_step(ui_app *a) {
     return is_stop(a, tok) ? 1 : 0;
 }
 
-int ses_undo(ui_app *a) {
+int ses_undo(ui_session *a) {
     if (a->seq.n <= a->n_prompt || a->n_undo == 0) return -1;
     a->seq.n--;
     a->rng = a->undo[--a->n_undo];
@@ -180,7 +182,29 @@ int ses_undo(ui_app *a) {
     return 0;
 }
 
-void ses_reseed(ui_app *a) {
+void ses_reseed(ui_session *a) {
     lm_rng_seed(&a->rng, a->ctx->seed);
-    a->sdirty = 1;
+    ses_settings_changed(a);
+}
+
+void ses_settings_changed(ui_session *a) {
+    a->sdirty = 1;   /* same logits, new cuts: only the sampler runs again */
+    a->inputs_ver++;
+}
+
+void ses_inputs_changed(ui_session *a) {
+    a->dirty = 1;
+    a->inputs_ver++;
+}
+
+void ses_weights_published(ui_session *a) {
+    a->wdirty = 1;
+    a->weights_ver++;
+}
+
+void ses_model_changed(ui_session *a) {
+    a->model_ver++;
+    a->query = -1;
+    ses_reseed(a);
+    ses_reencode(a);
 }

@@ -3,6 +3,8 @@
  * curses is active, and signal handlers that restore the terminal. */
 #include "ui/app.h"
 
+#include "ui/curses_inc.h"
+
 #include <fcntl.h>
 #include <langinfo.h>
 #include <signal.h>
@@ -85,9 +87,9 @@ int term_open(ui_app *a, int bench, int cols, int rows) {
     install(SIGFPE, on_crash);
     const char *asc = getenv("LLMLAB_ASCII");
     const char *cs = nl_langinfo(CODESET);
-    if ((asc && asc[0] && strcmp(asc, "0") != 0) || !cs || strcmp(cs, "UTF-8") != 0) a->ascii = 1;
+    if ((asc && asc[0] && strcmp(asc, "0") != 0) || !cs || strcmp(cs, "UTF-8") != 0) a->cv.ascii = 1;
     const char *nc = getenv("NO_COLOR");
-    if (nc && nc[0]) a->mono = 1;
+    if (nc && nc[0]) a->rd.mono = 1;
     if (bench) {
         char buf[16];
         snprintf(buf, sizeof buf, "%d", cols);
@@ -118,8 +120,28 @@ int term_open(ui_app *a, int bench, int cols, int rows) {
     mouseinterval(0);
     mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED, NULL);
     timeout(40);
-    draw_init_colors(a);
-    getmaxyx(stdscr, a->rows, a->cols);
+    a->cv.rich = render_init_colors(&a->rd);
+    a->cv.mono = a->rd.mono;
+    return 0;
+}
+
+void term_size(int *rows, int *cols) { getmaxyx(stdscr, *rows, *cols); }
+
+int term_read_key(int timeout_ms, int *ch) {
+    timeout(timeout_ms);
+    wint_t wc;
+    int r = get_wch(&wc);
+    if (r == ERR) return 0;
+    *ch = (int)wc;
+    return r == KEY_CODE_YES ? 2 : 1;
+}
+
+int term_read_click(int *y, int *x) {
+    MEVENT ev;
+    if (getmouse(&ev) != OK) return -1;
+    if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))) return -1;
+    *y = ev.y;
+    *x = ev.x;
     return 0;
 }
 

@@ -1,18 +1,44 @@
 /* view_attention.c - one head's attention matrix as a heatmap (rows =
  * queries, columns = keys, token labels on both axes, the causal mask drawn
  * as dots), a grid of every head of every layer, and the selected query's row
- * as bars. The probabilities are lm_attention_probs of the last forward. */
+ * as bars. The probabilities are lm_attention_probs of the session's last
+ * forward (computed in the update step). */
 #include "ui/app.h"
+
+#include "ui/curses_inc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int cur_query(const ui_app *a) { return a->query < 0 || a->query >= a->T ? a->T - 1 : a->query; }
+typedef struct {
+    int layer, head;               /* the head shown */
+    unsigned model_ver;            /* the session's model_ver they belong to */
+} attn_state;
 
-static void draw_grid(ui_app *a, int y, int x, int h, int w) {
+static int cur_query(const ui_session *s) { return s->query < 0 || s->query >= s->T ? s->T - 1 : s->query; }
+
+static void *attn_create(ui_app *a) { (void)a; return calloc(1, sizeof(attn_state)); }
+
+static void attn_free(void *st, ui_app *a) { (void)a; free(st); }
+
+static int attn_poll(void *st, ui_app *a, int active) {
+    attn_state *t = st;
+    if (t->model_ver != a->ses.model_ver) {   /* another model: back to the first head */
+        t->model_ver = a->ses.model_ver;
+        t->layer = t->head = 0;
+    }
+    if (!active) return 0;
+    int r = ses_update(&a->ses) ? UI_POLL_AGAIN : 0;
+    const lm_config *c = &a->ctx->model.cfg;
+    if (a->ses.fwd_ok && t->layer >= c->n_layer) t->layer = c->n_layer - 1;
+    if (a->ses.fwd_ok && t->head >= c->n_head) t->head = c->n_head - 1;
+    return r;
+}
+
+static void draw_grid(const attn_state *t, const ui_app *a, ui_canvas *cv, int y, int x, int h, int w) {
     const lm_model *m = &a->ctx->model;
-    int L = m->cfg.n_layer, H = m->cfg.n_head, T = a->T;
-    draw_text(a, y, x, w, C_DIM, "all heads (click one):");
+    int L = m->cfg.n_layer, H = m->cfg.n_head, T = a->ses.T;
+    draw_text(cv, y, x, w, C_DIM, "all heads (click one):");
     int cell_h = (h - 1) / L, cell_w = w / H;
     int mm = cell_h - 1 < cell_w - 2 ? cell_h - 1 : cell_w - 2;
     if (mm > T) mm = T;
@@ -20,38 +46,38 @@ static void draw_grid(ui_app *a, int y, int x, int h, int w) {
     for (int l = 0; l < L; l++)
         for (int hd = 0; hd < H; hd++) {
             int gy = y + 1 + l * (cell_h > 0 ? cell_h : 1), gx = x + hd * cell_w;
-            int sel = l == a->layer && hd == a->head;
+            int sel = l == t->layer && hd == t->head;
             if (mm < 2) {   /* too small for maps: a table of names */
                 if (gy >= y + h) continue;
-                draw_textf(a, gy, gx, cell_w, sel ? C_PICK : C_DIM, "%d.%d", l, hd);
-                draw_add_hit(a, gy, gx, cell_w, HIT_HEAD, l, hd);
+                draw_textf(cv, gy, gx, cell_w, sel ? C_PICK : C_DIM, "%d.%d", l, hd);
+                draw_add_hit(cv, gy, gx, cell_w, HIT_HEAD, l, hd);
                 continue;
             }
             const float *att = lm_attention_probs(m, l, 0, hd);   /* [T, T] */
-            draw_textf(a, gy, gx, cell_w - 1, sel ? C_PICK : C_DIM, "L%dH%d", l, hd);
-            draw_add_hit(a, gy, gx, cell_w - 1, HIT_HEAD, l, hd);
+            draw_textf(cv, gy, gx, cell_w - 1, sel ? C_PICK : C_DIM, "L%dH%d", l, hd);
+            draw_add_hit(cv, gy, gx, cell_w - 1, HIT_HEAD, l, hd);
             for (int i = 0; i < mm; i++) {
                 int qi = T - mm + i;
                 for (int j = 0; j < mm; j++) {
                     int kj = T - mm + j;
-                    if (kj > qi) draw_text(a, gy + 1 + i, gx + j, 1, C_MASK, a->ascii ? "." : "\xc2\xb7");
-                    else draw_heat(a, gy + 1 + i, gx + j, 1, att[(size_t)qi * T + kj]);
+                    if (kj > qi) draw_text(cv, gy + 1 + i, gx + j, 1, C_MASK, cv->ascii ? "." : "\xc2\xb7");
+                    else draw_heat(cv, gy + 1 + i, gx + j, 1, att[(size_t)qi * T + kj]);
                 }
-                draw_add_hit(a, gy + 1 + i, gx, mm, HIT_HEAD, l, hd);
+                draw_add_hit(cv, gy + 1 + i, gx, mm, HIT_HEAD, l, hd);
             }
         }
 }
 
-static void draw_query_bars(ui_app *a, int y, int x, int h, int w) {
+static void draw_query_bars(const attn_state *t, const ui_app *a, ui_canvas *cv, int y, int x, int h, int w) {
     if (h < 2 || w < 16) return;
     const lm_model *m = &a->ctx->model;
-    int T = a->T, q = cur_query(a);
-    const float *att = lm_attention_probs(m, a->layer, 0, a->head) + (size_t)q * T;   /* row q: [T] */
+    int T = a->ses.T, q = cur_query(&a->ses);
+    const float *att = lm_attention_probs(m, t->layer, 0, t->head) + (size_t)q * T;   /* row q: [T] */
     char piece[128];
-    draw_piece(a, a->ctx->tok, a->seq.ids[a->fwd_off + q], piece, sizeof piece);
-    int x2 = x + draw_textf(a, y, x, w, C_DIM, "query %d ", q);
-    x2 += draw_text(a, y, x2, w - (x2 - x), C_PICK, piece);
-    draw_text(a, y, x2, w - (x2 - x), C_DIM, " attends to (strongest first):");
+    draw_piece(cv, a->ctx->tok, a->ses.seq.ids[a->ses.fwd_off + q], piece, sizeof piece);
+    int x2 = x + draw_textf(cv, y, x, w, C_DIM, "query %d ", q);
+    x2 += draw_text(cv, y, x2, w - (x2 - x), C_PICK, piece);
+    draw_text(cv, y, x2, w - (x2 - x), C_DIM, " attends to (strongest first):");
     /* keys 0..q by weight, strongest first (a display order only) */
     int n = q + 1, *idx = malloc(sizeof(int) * (size_t)n);
     if (!idx) return;
@@ -65,34 +91,23 @@ static void draw_query_bars(ui_app *a, int y, int x, int h, int w) {
     if (bw > 40) bw = 40;
     for (int r = 0; r < n && r < h - 1; r++) {
         int j = idx[r];
-        draw_piece(a, a->ctx->tok, a->seq.ids[a->fwd_off + j], piece, sizeof piece);
-        draw_textf(a, y + 1 + r, x, 5, C_DIM, "%4d", j);
-        draw_text(a, y + 1 + r, x + 5, 10, C_TOK0 + j % 8, piece);
-        draw_bar(a, y + 1 + r, x + 16, bw, att[j], C_BAR);
-        draw_textf(a, y + 1 + r, x + 17 + bw, 8, C_NORMAL, "%5.1f%%", 100.0 * att[j]);
+        draw_piece(cv, a->ctx->tok, a->ses.seq.ids[a->ses.fwd_off + j], piece, sizeof piece);
+        draw_textf(cv, y + 1 + r, x, 5, C_DIM, "%4d", j);
+        draw_text(cv, y + 1 + r, x + 5, 10, C_TOK0 + j % 8, piece);
+        draw_bar(cv, y + 1 + r, x + 16, bw, att[j], C_BAR);
+        draw_textf(cv, y + 1 + r, x + 17 + bw, 8, C_NORMAL, "%5.1f%%", 100.0 * att[j]);
     }
     free(idx);
 }
 
-void view_attention_draw(ui_app *a, int y, int h) {
-    int W = a->cols;
-    ses_refresh(a);
-    if (!a->fwd_ok) {
-        draw_text(a, y + 1, 2, W - 4, C_ERR, a->fwd_err);
-        return;
-    }
+/* the heatmap of rows [y+1, y+h): the last K queries (the selected one
+ * always in), token labels on both axes; returns the columns used (0 if none)
+ * and the rows in *rows */
+static int draw_heatmap(const attn_state *t, const ui_app *a, ui_canvas *cv, int y, int h, int *rows) {
+    const ui_session *ses = &a->ses;
     const lm_model *m = &a->ctx->model;
-    int L = m->cfg.n_layer, H = m->cfg.n_head, T = a->T, q = cur_query(a);
-    int x = 1;
-    x += draw_textf(a, y, x, W - x, C_TITLE, " layer %d of 0-%d ", a->layer, L - 1);
-    int wide = W >= 80;
-    x += draw_text(a, y, x, W - x, C_KEY, wide ? " Up/Down  " : " ");
-    x += draw_textf(a, y, x, W - x, C_TITLE, " head %d of 0-%d ", a->head, H - 1);
-    x += draw_text(a, y, x, W - x, C_KEY, wide ? " Left/Right  " : " ");
-    x += draw_textf(a, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
-    draw_text_fit(a, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",
-                  wide ? " [ ] Home End   row = query" : " [ ]");
-    const float *att = lm_attention_probs(m, a->layer, 0, a->head);   /* [T, T] */
+    int W = cv->cols, L = m->cfg.n_layer, H = m->cfg.n_head, T = ses->T, q = cur_query(ses);
+    const float *att = lm_attention_probs(m, t->layer, 0, t->head);   /* [T, T] */
     int lw = 12;
     int rows_av = h - 2;
     int right_min = L * H > 0 && W >= 90 ? 36 : 0;
@@ -101,60 +116,127 @@ void view_attention_draw(ui_app *a, int y, int h) {
     int K = T;
     if (K > rows_av) K = rows_av;
     if (K * cw > cols_av) K = cols_av / cw;
-    if (K < 1) { draw_text(a, y + 1, 1, W - 2, C_DIM, "(too small for the heatmap)"); return; }
+    if (K < 1) { draw_text(cv, y + 1, 1, W - 2, C_DIM, "(too small for the heatmap)"); return 0; }
     int s = T - K;
     if (q < s) s = q;
+    *rows = K;
     /* column labels: the first character of each key token */
     char piece[128];
     for (int j = s; j < s + K; j++) {
-        draw_piece(a, a->ctx->tok, a->seq.ids[a->fwd_off + j], piece, sizeof piece);
+        draw_piece(cv, a->ctx->tok, ses->seq.ids[ses->fwd_off + j], piece, sizeof piece);
         char first[8] = {0};
         int k = 1;
         while (piece[k] && (piece[k] & 0xC0) == 0x80 && k < 4) k++;
         memcpy(first, piece, (size_t)k);
-        draw_text(a, y + 1, 1 + lw + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, first);
+        draw_text(cv, y + 1, 1 + lw + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, first);
     }
     for (int i = s; i < s + K; i++) {
         int ry = y + 2 + (i - s);
-        draw_piece(a, a->ctx->tok, a->seq.ids[a->fwd_off + i], piece, sizeof piece);
-        draw_textf(a, ry, 1, 4, i == q ? C_PICK : C_DIM, "%3d", i);
-        draw_text(a, ry, 5, lw - 5, i == q ? C_PICK : C_TOK0 + i % 8, piece);
-        draw_add_hit(a, ry, 1, lw, HIT_QUERY, i, 0);
+        draw_piece(cv, a->ctx->tok, ses->seq.ids[ses->fwd_off + i], piece, sizeof piece);
+        draw_textf(cv, ry, 1, 4, i == q ? C_PICK : C_DIM, "%3d", i);
+        draw_text(cv, ry, 5, lw - 5, i == q ? C_PICK : C_TOK0 + i % 8, piece);
+        draw_add_hit(cv, ry, 1, lw, HIT_QUERY, i, 0);
         for (int j = s; j < s + K; j++) {
             int cx = 1 + lw + (j - s) * cw;
-            if (j > i) draw_text(a, ry, cx, cw, C_MASK, a->ascii ? ". " : "\xc2\xb7 ");
-            else draw_heat(a, ry, cx, cw, att[(size_t)i * T + j]);
+            if (j > i) draw_text(cv, ry, cx, cw, C_MASK, cv->ascii ? ". " : "\xc2\xb7 ");
+            else draw_heat(cv, ry, cx, cw, att[(size_t)i * T + j]);
         }
-        draw_add_hit(a, ry, 1 + lw, K * cw, HIT_QUERY, i, 0);
+        draw_add_hit(cv, ry, 1 + lw, K * cw, HIT_QUERY, i, 0);
     }
-    int used_w = 1 + lw + K * cw + 2;
+    return 1 + lw + K * cw;
+}
+
+static void attn_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
+    const attn_state *t = st;
+    const ui_session *ses = &a->ses;
+    int W = cv->cols;
+    if (!ses->fwd_ok) {
+        draw_text(cv, y + 1, 2, W - 4, C_ERR, ses->fwd_err);
+        return;
+    }
+    const lm_model *m = &a->ctx->model;
+    int L = m->cfg.n_layer, H = m->cfg.n_head, T = ses->T, q = cur_query(ses);
+    int x = 1;
+    x += draw_textf(cv, y, x, W - x, C_TITLE, " layer %d of 0-%d ", t->layer, L - 1);
+    int wide = W >= 80;
+    x += draw_text(cv, y, x, W - x, C_KEY, wide ? " Up/Down  " : " ");
+    x += draw_textf(cv, y, x, W - x, C_TITLE, " head %d of 0-%d ", t->head, H - 1);
+    x += draw_text(cv, y, x, W - x, C_KEY, wide ? " Left/Right  " : " ");
+    x += draw_textf(cv, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
+    draw_text_fit(cv, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",
+                  wide ? " [ ] Home End   row = query" : " [ ]");
+    int K = 0, map_w = draw_heatmap(t, a, cv, y, h, &K);
+    if (!map_w) return;
+    int used_w = map_w + 2;
     int rw = W - used_w - 1;
     if (rw >= 24) {
         int gh = h - 1;
         int qb = T + 1 < 12 ? T + 1 : 12;
         if (gh - qb >= L * 3 + 1) gh -= qb + 1;
         else qb = 0;
-        draw_grid(a, y + 1, used_w, gh, rw);
-        if (qb) draw_query_bars(a, y + 1 + gh + 1, used_w, h - gh - 2, rw);
+        draw_grid(t, a, cv, y + 1, used_w, gh, rw);
+        if (qb) draw_query_bars(t, a, cv, y + 1 + gh + 1, used_w, h - gh - 2, rw);
     } else if (2 + K + 2 < h) {
-        draw_query_bars(a, y + 2 + K + 1, 1, h - K - 3, W - 2);
+        draw_query_bars(t, a, cv, y + 2 + K + 1, 1, h - K - 3, W - 2);
     }
 }
 
-int view_attention_key(ui_app *a, int ch) {
-    const lm_config *c = &a->ctx->model.cfg;
-    if (!ses_model_ok(a)) return 0;
-    int q = cur_query(a);
-    switch (ch) {
-    case KEY_LEFT: a->head = (a->head + c->n_head - 1) % c->n_head; break;
-    case KEY_RIGHT: a->head = (a->head + 1) % c->n_head; break;
-    case KEY_UP: a->layer = (a->layer + c->n_layer - 1) % c->n_layer; break;
-    case KEY_DOWN: a->layer = (a->layer + 1) % c->n_layer; break;
-    case '[': case ',': a->query = q > 0 ? q - 1 : 0; break;
-    case ']': case '.': a->query = q + 1 < a->T ? q + 1 : a->T - 1; break;
-    case KEY_HOME: a->query = 0; break;
-    case KEY_END: a->query = -1; break;
-    default: return 0;
-    }
+/* ------------------------------------------------------------ keys */
+
+static int act_head(ui_app *a, void *st, int k) {
+    attn_state *t = st;
+    int n = a->ctx->model.cfg.n_head;
+    if (!ses_model_ok(&a->ses)) return 0;
+    t->head = (t->head + (k == KEY_LEFT ? n - 1 : 1)) % n;
     return 1;
 }
+
+static int act_layer(ui_app *a, void *st, int k) {
+    attn_state *t = st;
+    int n = a->ctx->model.cfg.n_layer;
+    if (!ses_model_ok(&a->ses)) return 0;
+    t->layer = (t->layer + (k == KEY_UP ? n - 1 : 1)) % n;
+    return 1;
+}
+
+static int act_query(ui_app *a, void *st, int k) {
+    (void)st;
+    ui_session *s = &a->ses;
+    if (!ses_model_ok(s)) return 0;
+    int q = cur_query(s);
+    if (k == '[' || k == ',') s->query = q > 0 ? q - 1 : 0;
+    else if (k == ']' || k == '.') s->query = q + 1 < s->T ? q + 1 : s->T - 1;
+    else s->query = k == KEY_HOME ? 0 : -1;
+    return 1;
+}
+
+static const ui_binding attn_keys[] = {
+    {KEY_LEFT, 0, act_head, "previous / next head"},
+    {KEY_RIGHT, 0, act_head, "previous / next head"},
+    {KEY_UP, 0, act_layer, "previous / next layer"},
+    {KEY_DOWN, 0, act_layer, "previous / next layer"},
+    {'[', 0, act_query, "previous / next query token"},
+    {']', 0, act_query, "previous / next query token"},
+    {',', 0, act_query, "previous / next query token"},
+    {'.', 0, act_query, "previous / next query token"},
+    {KEY_HOME, 0, act_query, "first / last query token"},
+    {KEY_END, 0, act_query, "first / last query token"},
+    {0, 0, NULL, NULL},
+};
+
+/* a click on a head of the grid, or on a row (query) of the heatmap */
+static void attn_click(void *st, ui_app *a, const ui_hit *h) {
+    attn_state *t = st;
+    const lm_config *c = &a->ctx->model.cfg;
+    if (h->kind == HIT_HEAD && ses_model_ok(&a->ses) && h->a < c->n_layer && h->b < c->n_head) {
+        t->layer = h->a;
+        t->head = h->b;
+    } else if (h->kind == HIT_QUERY) {
+        a->ses.query = h->a;
+    }
+}
+
+const ui_panel panel_attention = {
+    .name = "Attention", .tab = "Attn", .keys = attn_keys,
+    .create = attn_create, .poll = attn_poll, .draw = attn_draw, .click = attn_click, .free = attn_free,
+};

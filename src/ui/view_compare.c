@@ -1,26 +1,82 @@
 /* view_compare.c - the same prompt through the base model and the instruct
- * model side by side: next-token bars of both (lm_forward_next + lm_sample)
- * and a continuation of both (lm_generate, same settings and seed), with the
- * positions where they disagree marked. */
+ * model side by side: next-token bars of both (lm_prefill + lm_sample) and a
+ * continuation of both (lm_decode, same settings and seed), with the
+ * positions where they disagree marked. Both run in the update step
+ * (cmp_poll), only when the panel is shown. */
 #include "ui/app.h"
-
-#include "decode/prefill.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "tok/chat.h"
 #include "decode/generate.h"
+#include "decode/prefill.h"
+#include "io/modelfile.h"
+#include "tok/chat.h"
+
+typedef struct {
+    lm_model inst;                 /* the instruct model (loaded at start) */
+    lm_tokenizer *inst_tok;
+    int has_inst;
+    char inst_note[256];           /* why there is none */
+    int len;                       /* continuation length */
+    int dirty;                     /* run again */
+    unsigned inputs_ver, weights_ver;
+    lm_ids gen[2];                 /* greedy/sampled continuations: base, instruct */
+    lm_sample_result s[2];
+    int ok[2];
+    char err[2][160];
+} cmp_state;
+
+/* the instruct model: --instruct, or instruct.llm next to the base model */
+static void load_instruct(cmp_state *t, ui_app *a, const char *path) {
+    char guess[1024];
+    if (!path) {
+        snprintf(guess, sizeof guess, "%s", a->ctx->model_path);
+        char *slash = strrchr(guess, '/');
+        if (slash) snprintf(slash + 1, sizeof guess - (size_t)(slash + 1 - guess), "instruct.llm");
+        else snprintf(guess, sizeof guess, "instruct.llm");
+        path = guess;
+        if (strcmp(path, a->ctx->model_path) == 0 || access(path, R_OK) != 0) {
+            snprintf(t->inst_note, sizeof t->inst_note, "no instruct model (%.200s not found)", path);
+            return;
+        }
+    }
+    
+    lm_err err = {{0}};
+    if (lm_load(&t->inst, NULL, path, &err)) {
+        snprintf(t->inst_note, sizeof t->inst_note, "instruct model %.60s: %.140s", path, err.msg);
+        return;
+    }
+    t->inst_tok = t->inst.tokenizer_len ? lm_tok_deserialize(t->inst.tokenizer_blob, t->inst.tokenizer_len, &err)
+                                        : lm_tok_byte_new();
+    if (!t->inst_tok) {
+        snprintf(t->inst_note, sizeof t->inst_note, "instruct model %.60s: %.140s", path, err.msg);
+        lm_model_free(&t->inst);
+        return;
+    }
+    t->has_inst = 1;
+    snprintf(a->inst_path, sizeof a->inst_path, "%s", path);
+}
+
+static void *cmp_create(ui_app *a) {
+    cmp_state *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->len = 24;
+    t->dirty = 1;
+    load_instruct(t, a, a->inst_arg);
+    return t;
+}
 
 /* the prompt as model k sees it */
-static int encode_for(ui_app *a, const lm_tokenizer *t, const lm_model *m, lm_ids *out, lm_err *err) {
+static int encode_for(const ui_session *s, int len, const lm_tokenizer *t, const lm_model *m, lm_ids *out, lm_err *err) {
     memset(out, 0, sizeof *out);
     int rc;
-    if (a->chat) {
-        lm_chat_msg msg = {LM_ROLE_USER, a->prompt, a->plen};
+    if (s->chat) {
+        lm_chat_msg msg = {LM_ROLE_USER, s->prompt, s->plen};
         rc = lm_chat_encode(t, &msg, 1, 1, out, NULL, err);
     } else {
-        rc = lm_tok_encode(t, (const uint8_t *)a->prompt, a->plen, 0, out, err);
+        rc = lm_tok_encode(t, (const uint8_t *)s->prompt, s->plen, 0, out, err);
     }
     if (rc) return -1;
     if (out->n == 0) {
@@ -28,8 +84,8 @@ static int encode_for(ui_app *a, const lm_tokenizer *t, const lm_model *m, lm_id
         if (eot < 0) { lm_ids_free(out); return lm_fail(err, "empty prompt"); }
         if (lm_ids_push(out, eot)) { lm_ids_free(out); return lm_fail(err, "out of memory"); }
     }
-    size_t keep = (size_t)m->cfg.n_ctx - (size_t)a->cmp_len;
-    if (m->cfg.n_ctx <= a->cmp_len) keep = 1;
+    size_t keep = (size_t)m->cfg.n_ctx - (size_t)len;
+    if (m->cfg.n_ctx <= len) keep = 1;
     if (out->n > keep) {
         memmove(out->ids, out->ids + (out->n - keep), keep * sizeof(int32_t));
         out->n = keep;
@@ -37,20 +93,20 @@ static int encode_for(ui_app *a, const lm_tokenizer *t, const lm_model *m, lm_id
     return 0;
 }
 
-static void run_one(ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) {
+static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) {
     lm_err err = {{0}};
     lm_ids prompt;
-    a->cmp_ok[k] = 0;
-    lm_ids_free(&a->cmp_gen[k]);
-    if (encode_for(a, t, m, &prompt, &err)) {
-        snprintf(a->cmp_err[k], sizeof a->cmp_err[k], "%s", err.msg);
+    st->ok[k] = 0;
+    lm_ids_free(&st->gen[k]);
+    if (encode_for(&a->ses, st->len, t, m, &prompt, &err)) {
+        snprintf(st->err[k], sizeof st->err[k], "%s", err.msg);
         return;
     }
     const int V = m->cfg.vocab_size;
-    if (a->cmp_s[k].V != V) {
-        if (a->cmp_s[k].V) lm_sample_result_free(&a->cmp_s[k]);
-        memset(&a->cmp_s[k], 0, sizeof a->cmp_s[k]);
-        if (lm_sample_result_init(&a->cmp_s[k], V, &err)) goto fail;
+    if (st->s[k].V != V) {
+        if (st->s[k].V) lm_sample_result_free(&st->s[k]);
+        memset(&st->s[k], 0, sizeof st->s[k]);
+        if (lm_sample_result_init(&st->s[k], V, &err)) goto fail;
     }
     /* the prompt goes in once (lm_prefill); its next-token logits give the
      * bars and start the continuation (lm_decode). The KV cache leaves the
@@ -61,42 +117,48 @@ static void run_one(ui_app *a, int k, const lm_model *m, const lm_tokenizer *t) 
     int rc = logits ? lm_prefill(m, &kv, prompt.ids, prompt.n, logits, &err) : lm_fail(&err, "out of memory");
     lm_rng rng;
     lm_rng_seed(&rng, a->ctx->seed);
-    if (rc == 0) rc = lm_sample(logits, V, &a->ctx->sampling, &rng, &a->cmp_s[k], &err);
+    if (rc == 0) rc = lm_sample(logits, V, &a->ctx->sampling, &rng, &st->s[k], &err);
     if (rc == 0) {
         int32_t stop[2];
         int n_stop = uw_stop_ids(t, stop);
-        lm_gen_opts o = {.max_new = a->cmp_len, .sampling = a->ctx->sampling,
+        lm_gen_opts o = {.max_new = st->len, .sampling = a->ctx->sampling,
                          .stop_ids = n_stop > 0 ? stop : NULL, .n_stop = n_stop > 0 ? n_stop : 0};
         lm_gen_result res;
         lm_rng_seed(&rng, a->ctx->seed);
-        rc = lm_decode(m, &kv, logits, &o, &rng, &a->cmp_gen[k], &res, &err);
+        rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
     }
     free(logits);
     lm_kv_free(&kv);
     if (rc) goto fail;
-    a->cmp_ok[k] = 1;
+    st->ok[k] = 1;
     lm_ids_free(&prompt);
     return;
 fail:
-    snprintf(a->cmp_err[k], sizeof a->cmp_err[k], "%s", err.msg[0] ? err.msg : "failed");
+    snprintf(st->err[k], sizeof st->err[k], "%s", err.msg[0] ? err.msg : "failed");
     lm_ids_free(&prompt);
 }
 
-static void cmp_refresh(ui_app *a) {
-    if (a->cmp_wdirty) {   /* new weights: as ses_refresh, a key press does not wait for them */
-        if (a->in_key && (a->cmp_ok[0] || a->cmp_ok[1]) && !a->cmp_dirty) a->again = 1;
-        else { a->cmp_wdirty = 0; a->cmp_dirty = 1; }
+/* runs both again when the inputs changed; new weights from training wait a
+ * frame when a key is being answered (as ses_update) */
+static int cmp_poll(void *st, ui_app *a, int active) {
+    cmp_state *t = st;
+    int later = 0;
+    if (t->inputs_ver != a->ses.inputs_ver) { t->inputs_ver = a->ses.inputs_ver; t->dirty = 1; }
+    if (!active) return 0;
+    if (t->weights_ver != a->ses.weights_ver) {
+        if (a->ses.in_key && (t->ok[0] || t->ok[1]) && !t->dirty) later = 1;
+        else { t->weights_ver = a->ses.weights_ver; t->dirty = 1; }
     }
-    if (!a->cmp_dirty) return;
-    a->cmp_dirty = 0;
-    if (a->cmp_len <= 0) a->cmp_len = 24;
-    if (ses_model_ok(a)) run_one(a, 0, &a->ctx->model, a->ctx->tok);
-    if (a->has_inst) run_one(a, 1, &a->inst, a->inst_tok);
+    if (!t->dirty) return later ? UI_POLL_AGAIN : 0;
+    t->dirty = 0;
+    if (ses_model_ok(&a->ses)) run_one(t, a, 0, &a->ctx->model, a->ctx->tok);
+    if (t->has_inst) run_one(t, a, 1, &t->inst, t->inst_tok);
+    return later ? UI_POLL_AGAIN : 0;
 }
 
-static int same_tokenizer(const ui_app *a) {
-    return a->has_inst && ses_model_ok(a) && lm_tok_vocab_size(a->ctx->tok) == lm_tok_vocab_size(a->inst_tok) &&
-           strcmp(lm_tok_name(a->ctx->tok), lm_tok_name(a->inst_tok)) == 0;
+static int same_tokenizer(const cmp_state *t, const ui_app *a) {
+    return t->has_inst && ses_model_ok(&a->ses) && lm_tok_vocab_size(a->ctx->tok) == lm_tok_vocab_size(t->inst_tok) &&
+           strcmp(lm_tok_name(a->ctx->tok), lm_tok_name(t->inst_tok)) == 0;
 }
 
 /* shortens s in place to at most w columns by cutting its middle (head…tail),
@@ -120,10 +182,10 @@ static void elide_middle(char *s, int w, int ascii) {
 /* generated text drawn as text: real spaces, real line breaks, word-wrapped to
  * w columns over at most h rows; a token marked 3 (disagreement) keeps its
  * mark, a special token shows as its name. Returns rows used. */
-static int draw_gen_text(ui_app *a, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
+static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
                          int y, int x, int w, int h) {
     if (w < 2 || h < 1) return 0;
-    if (n == 0) { draw_text(a, y, x, w, C_DIM, "(nothing generated)"); return 1; }
+    if (n == 0) { draw_text(cv, y, x, w, C_DIM, "(nothing generated)"); return 1; }
     /* the bytes of the text and the colour of each */
     size_t cap = 256, len = 0;
     char *txt = malloc(cap);
@@ -135,7 +197,7 @@ static int draw_gen_text(ui_app *a, const lm_tokenizer *t, const int32_t *ids, s
         int special = t && lm_tok_is_special(t, ids[i]);
         char nb[128];
         if (!pb || special) {   /* a name, not text */
-            draw_piece(a, t, ids[i], nb, sizeof nb);
+            draw_piece(cv, t, ids[i], nb, sizeof nb);
             pb = (const uint8_t *)nb;
             pl = strlen(nb);
         }
@@ -158,7 +220,7 @@ static int draw_gen_text(ui_app *a, const lm_tokenizer *t, const int32_t *ids, s
         if (ch == '\n') { row++; cx = 0; i++; continue; }
         if (ch == ' ' || ch == '\t' || ch == '\r') {
             /* a space at the start of a wrapped line is dropped unless it is marked */
-            if (cx < w && (cx > 0 || col[i] == C_DIFF)) draw_text(a, y + row, x + cx++, 1, col[i], " ");
+            if (cx < w && (cx > 0 || col[i] == C_DIFF)) draw_text(cv, y + row, x + cx++, 1, col[i], " ");
             i++;
             continue;
         }
@@ -182,29 +244,29 @@ static int draw_gen_text(ui_app *a, const lm_tokenizer *t, const int32_t *ids, s
             int cw = draw_width(one);
             if (cw < 1) cw = 1;
             if (cx + cw > w) { row++; cx = 0; if (row >= h) break; }
-            draw_text(a, y + row, x + cx, cw, col[i], one);
+            draw_text(cv, y + row, x + cx, cw, col[i], one);
             cx += cw;
             i = k;
         }
     }
-    if (i < len && h > 0) draw_text(a, y + h - 1, x + w - 1, 1, C_DIM, a->ascii ? ">" : "\xe2\x80\xa6");
+    if (i < len && h > 0) draw_text(cv, y + h - 1, x + w - 1, 1, C_DIM, cv->ascii ? ">" : "\xe2\x80\xa6");
     free(txt);
     free(col);
     return row < h ? row + 1 : h;
 }
 
-static void draw_side(ui_app *a, int k, int y, int x, int w, int nb, const lm_tokenizer *t,
-                      const char *name, const uint8_t *marks, int h_gen) {
-    draw_textf(a, y, x, w, C_TITLE, " %s ", name);
-    if (!a->cmp_ok[k]) { draw_text(a, y + 1, x, w, C_ERR, a->cmp_err[k]); return; }
-    const lm_sample_result *s = &a->cmp_s[k], *o = &a->cmp_s[1 - k];
-    int other = a->cmp_ok[1 - k] && same_tokenizer(a);
+static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k, int y, int x, int w, int nb,
+                      const lm_tokenizer *t, const char *name, const uint8_t *marks, int h_gen) {
+    draw_textf(cv, y, x, w, C_TITLE, " %s ", name);
+    if (!st->ok[k]) { draw_text(cv, y + 1, x, w, C_ERR, st->err[k]); return; }
+    const lm_sample_result *s = &st->s[k], *o = &st->s[1 - k];
+    int other = st->ok[1 - k] && same_tokenizer(st, a);
     char piece[128];
     /* the token column: as wide as the widest token shown (special tokens
      * such as <|assistant|> included), within limits; longer ones elided in the middle */
     int lw = 8;
     for (int r = 0; r < nb && r < s->V; r++) {
-        draw_piece(a, t, s->order[r], piece, sizeof piece);
+        draw_piece(cv, t, s->order[r], piece, sizeof piece);
         int pw = draw_width(piece) + 1;
         if (pw > lw) lw = pw;
     }
@@ -213,69 +275,79 @@ static void draw_side(ui_app *a, int k, int y, int x, int w, int nb, const lm_to
     int bw = w - lw - 10;
     if (bw > 30) bw = 30;
     float top = s->probs_before[s->order[0]];
-    draw_text(a, y + 1, x, w, C_DIM, "next token:");
+    draw_text(cv, y + 1, x, w, C_DIM, "next token:");
     for (int r = 0; r < nb && r < s->V; r++) {
         int32_t id = s->order[r];
-        draw_piece(a, t, id, piece, sizeof piece);
+        draw_piece(cv, t, id, piece, sizeof piece);
         int differs = other && r == 0 && o->order[0] != id;
-        elide_middle(piece, lw - 1, a->ascii);
-        draw_text(a, y + 2 + r, x, lw - 1, differs ? C_DIFF : C_TOK0 + r % 8, piece);
-        draw_bar(a, y + 2 + r, x + lw, bw, top > 0 ? s->probs_before[id] / top : 0, C_BAR);
-        draw_textf(a, y + 2 + r, x + lw + 1 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
+        elide_middle(piece, lw - 1, cv->ascii);
+        draw_text(cv, y + 2 + r, x, lw - 1, differs ? C_DIFF : C_TOK0 + r % 8, piece);
+        draw_bar(cv, y + 2 + r, x + lw, bw, top > 0 ? s->probs_before[id] / top : 0, C_BAR);
+        draw_textf(cv, y + 2 + r, x + lw + 1 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
     }
     int gy = y + 3 + nb;
-    draw_textf(a, gy, x, w, C_DIM, "continuation (%zu tokens):", a->cmp_gen[k].n);
-    draw_gen_text(a, t, a->cmp_gen[k].ids, a->cmp_gen[k].n, marks, gy + 1, x, w, h_gen);
+    draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
+    draw_gen_text(cv, t, st->gen[k].ids, st->gen[k].n, marks, gy + 1, x, w, h_gen);
 }
 
-void view_compare_draw(ui_app *a, int y, int h) {
-    int W = a->cols;
-    cmp_refresh(a);
-    int x = 1;
-    if (W >= 110) x += draw_text(a, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
-    else if (W >= 80) x += draw_text(a, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
-    x += draw_text(a, y, x, W - x, C_KEY, "c");
-    x += draw_textf(a, y, x, W - x, C_DIM, W >= 80 ? " chat template %s  " : " chat %s  ", a->chat ? "ON" : "off");
-    x += draw_text(a, y, x, W - x, C_KEY, "+/-");
-    x += draw_textf(a, y, x, W - x, C_DIM, " length %d  ", a->cmp_len);
-    draw_text(a, y, x, W - x, C_KEY, "n rerun");
-    if (!a->has_inst) {
-        draw_text(a, y + 2, 2, W - 4, C_ERR, a->inst_note[0] ? a->inst_note : "no instruct model");
-        draw_text(a, y + 3, 2, W - 4, C_DIM, "start with --instruct MODEL (default: instruct.llm next to the base model)");
+/* the title line: what is compared, and the keys */
+static void draw_title(const cmp_state *t, const ui_app *a, ui_canvas *cv, int y) {
+    int W = cv->cols, x = 1;
+    if (W >= 110) x += draw_text(cv, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
+    else if (W >= 80) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
+    x += draw_text(cv, y, x, W - x, C_KEY, "c");
+    x += draw_textf(cv, y, x, W - x, C_DIM, W >= 80 ? " chat template %s  " : " chat %s  ", a->ses.chat ? "ON" : "off");
+    x += draw_text(cv, y, x, W - x, C_KEY, "+/-");
+    x += draw_textf(cv, y, x, W - x, C_DIM, " length %d  ", t->len);
+    draw_text(cv, y, x, W - x, C_KEY, "n rerun");
+}
+
+/* marks the positions where the two continuations differ (3); returns the
+ * first of them, -1 when they agree */
+static int mark_disagreements(const cmp_state *t, const ui_app *a, uint8_t *m0, uint8_t *m1) {
+    size_t n0 = t->gen[0].n, n1 = t->gen[1].n;
+    int diff_first = -1;
+    if (!m0 || !m1 || !t->ok[0] || !t->ok[1] || !same_tokenizer(t, a)) return -1;
+    size_t n = n0 > n1 ? n0 : n1;
+    for (size_t i = 0; i < n; i++) {
+        int d = i >= n0 || i >= n1 || t->gen[0].ids[i] != t->gen[1].ids[i];
+        if (d && diff_first < 0) diff_first = (int)i;
+        if (d && i < n0) m0[i] = 3;
+        if (d && i < n1) m1[i] = 3;
+    }
+    return diff_first;
+}
+
+static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
+    const cmp_state *t = st;
+    int W = cv->cols;
+    draw_title(t, a, cv, y);
+    if (!t->has_inst) {
+        draw_text(cv, y + 2, 2, W - 4, C_ERR, t->inst_note[0] ? t->inst_note : "no instruct model");
+        draw_text(cv, y + 3, 2, W - 4, C_DIM, "start with --instruct MODEL (default: instruct.llm next to the base model)");
     }
     int hw = (W - 3) / 2;
     int nb = (h - 6) / 3;
     if (nb > 10) nb = 10;
     if (nb < 1) nb = 1;
-    int h_gen = h - 5 - nb - (a->has_inst ? 0 : 3);
+    int h_gen = h - 5 - nb - (t->has_inst ? 0 : 3);
     if (h_gen < 1) h_gen = 1;
-    /* disagreements: positions where the two continuations differ */
-    size_t n0 = a->cmp_gen[0].n, n1 = a->cmp_gen[1].n;
-    uint8_t *m0 = calloc(n0 + 1, 1), *m1 = calloc(n1 + 1, 1);
-    int diff_first = -1;
-    if (m0 && m1 && a->cmp_ok[0] && a->cmp_ok[1] && same_tokenizer(a)) {
-        size_t n = n0 > n1 ? n0 : n1;
-        for (size_t i = 0; i < n; i++) {
-            int d = i >= n0 || i >= n1 || a->cmp_gen[0].ids[i] != a->cmp_gen[1].ids[i];
-            if (d && diff_first < 0) diff_first = (int)i;
-            if (d && i < n0) m0[i] = 3;
-            if (d && i < n1) m1[i] = 3;
-        }
-    }
-    int yy = y + 1 + (a->has_inst ? 0 : 3);
+    uint8_t *m0 = calloc(t->gen[0].n + 1, 1), *m1 = calloc(t->gen[1].n + 1, 1);
+    int diff_first = mark_disagreements(t, a, m0, m1);
+    int yy = y + 1 + (t->has_inst ? 0 : 3);
     char name[160];
     snprintf(name, sizeof name, "base: %.140s", a->ctx->model_path);
-    draw_side(a, 0, yy, 1, hw, nb, a->ctx->tok, name, m0, h_gen);
-    if (a->has_inst) {
+    draw_side(t, a, cv, 0, yy, 1, hw, nb, a->ctx->tok, name, m0, h_gen);
+    if (t->has_inst) {
         snprintf(name, sizeof name, "instruct: %.140s", a->inst_path);
-        draw_side(a, 1, yy, hw + 2, hw, nb, a->inst_tok, name, m1, h_gen);
-        if (a->cmp_ok[0] && a->cmp_ok[1]) {
-            const char *txt = !same_tokenizer(a) ? "different tokenisers: positions are not compared"
+        draw_side(t, a, cv, 1, yy, hw + 2, hw, nb, t->inst_tok, name, m1, h_gen);
+        if (t->ok[0] && t->ok[1]) {
+            const char *txt = !same_tokenizer(t, a) ? "different tokenisers: positions are not compared"
                               : diff_first < 0 ? "the two continuations agree everywhere" : NULL;
-            if (txt) draw_text(a, y + h - 1, 1, W - 2, C_DIM, txt);
+            if (txt) draw_text(cv, y + h - 1, 1, W - 2, C_DIM, txt);
             else if (diff_first == 0)
-                draw_text(a, y + h - 1, 1, W - 2, C_DIFF, " they differ from the first token on (marked) ");
-            else draw_textf(a, y + h - 1, 1, W - 2, C_DIFF,
+                draw_text(cv, y + h - 1, 1, W - 2, C_DIFF, " they differ from the first token on (marked) ");
+            else draw_textf(cv, y + h - 1, 1, W - 2, C_DIFF,
                             W >= 60 ? " they agree on the first %d token%s, then differ (marked) "
                                     : " agree on %d token%s, then differ ", diff_first, diff_first == 1 ? "" : "s");
         }
@@ -284,26 +356,48 @@ void view_compare_draw(ui_app *a, int y, int h) {
     free(m1);
 }
 
-int view_compare_key(ui_app *a, int ch) {
-    switch (ch) {
-    case '+': case '=': a->cmp_len = a->cmp_len < 128 ? a->cmp_len * 2 : 128; break;
-    case '-': a->cmp_len = a->cmp_len > 4 ? a->cmp_len / 2 : 4; break;
-    case 'n': case ' ': break;
-    default: return 0;
-    }
-    a->cmp_dirty = 1;
+/* ------------------------------------------------------------ keys */
+
+static int act_length(ui_app *a, void *st, int k) {
+    (void)a;
+    cmp_state *t = st;
+    if (k == '-') t->len = t->len > 4 ? t->len / 2 : 4;
+    else t->len = t->len < 128 ? t->len * 2 : 128;
+    t->dirty = 1;
     return 1;
 }
 
-void view_compare_free(ui_app *a) {
-    for (int k = 0; k < 2; k++) {
-        lm_ids_free(&a->cmp_gen[k]);
-        if (a->cmp_s[k].V) lm_sample_result_free(&a->cmp_s[k]);
-        memset(&a->cmp_s[k], 0, sizeof a->cmp_s[k]);
-    }
-    if (a->has_inst) {
-        lm_model_free(&a->inst);
-        lm_tok_free(a->inst_tok);
-        a->has_inst = 0;
-    }
+static int act_rerun(ui_app *a, void *st, int k) {
+    (void)a; (void)k;
+    ((cmp_state *)st)->dirty = 1;
+    return 1;
 }
+
+static const ui_binding cmp_keys[] = {
+    {'+', 0, act_length, "longer / shorter continuations"},
+    {'=', 0, act_length, "longer / shorter continuations"},
+    {'-', 0, act_length, "longer / shorter continuations"},
+    {'n', 0, act_rerun, "run both again"},
+    {' ', 0, act_rerun, "run both again"},
+    {0, 0, NULL, NULL},
+};
+
+static void cmp_free(void *st, ui_app *a) {
+    (void)a;
+    cmp_state *t = st;
+    if (!t) return;
+    for (int k = 0; k < 2; k++) {
+        lm_ids_free(&t->gen[k]);
+        if (t->s[k].V) lm_sample_result_free(&t->s[k]);
+    }
+    if (t->has_inst) {
+        lm_model_free(&t->inst);
+        lm_tok_free(t->inst_tok);
+    }
+    free(t);
+}
+
+const ui_panel panel_compare = {
+    .name = "Compare", .tab = "Cmp", .keys = cmp_keys,
+    .create = cmp_create, .poll = cmp_poll, .draw = cmp_draw, .free = cmp_free,
+};

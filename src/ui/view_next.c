@@ -1,9 +1,11 @@
-/* view_next.c - the main view: the prompt's tokens as a strip, the next-token
+/* view_next.c - the main panel: the prompt's tokens as a strip, the next-token
  * distribution as bars (before and after the cuts, with the top-k and top-p
  * cut lines drawn where they fall), the decoding controls, and step / undo /
- * continuous generation. Everything drawn comes from ses_refresh (the core's
- * lm_forward + lm_sample). */
+ * continuous generation. Everything drawn comes from the session (ses_update:
+ * the core's forward + lm_sample), computed in the update step. */
 #include "ui/app.h"
+
+#include "ui/curses_inc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,55 +14,57 @@
 static const int topk_ladder[] = {0, 1, 2, 3, 5, 10, 20, 50, 100, 200};
 #define N_LADDER ((int)(sizeof topk_ladder / sizeof topk_ladder[0]))
 
-static void cut_line(ui_app *a, int y, int x, int w, const char *label) {
-    draw_hline(a, y, x, w, C_KEY);
-    draw_text(a, y, x + 4, w - 4, C_KEY, label);
+static int next_poll(void *st, ui_app *a, int active) {
+    (void)st;
+    return active && ses_update(&a->ses) ? UI_POLL_AGAIN : 0;
 }
 
-void view_next_draw(ui_app *a, int y, int h) {
-    cli_ctx *ctx = a->ctx;
-    int W = a->cols;
-    ses_refresh(a);
-    if (!ses_model_ok(a)) {
-        draw_text(a, y + 1, 2, W - 4, C_ERR, a->fwd_err[0] ? a->fwd_err : "no model loaded");
-        return;
-    }
-    size_t n_gen = a->seq.n - a->n_prompt;
+/* ------------------------------------------------------------ drawing */
+
+static void cut_line(ui_canvas *cv, int y, int x, int w, const char *label) {
+    draw_hline(cv, y, x, w, C_KEY);
+    draw_text(cv, y, x + 4, w - 4, C_KEY, label);
+}
+
+/* the counts line and the token strip; returns the next free row */
+static int draw_tokens(const ui_app *a, ui_canvas *cv, int y, int h) {
+    const ui_session *s = &a->ses;
+    int W = cv->cols;
+    size_t n_gen = s->seq.n - s->n_prompt;
     char l1[200], l2[96];
-    snprintf(l1, sizeof l1, "%zu tokens (prompt %zu + generated %zu) under %s%s%s", a->seq.n, a->n_prompt, n_gen,
-             lm_tok_name(ctx->tok), a->chat ? ", chat template" : "", a->running ? "  [generating: r stops]" : "");
-    snprintf(l2, sizeof l2, "%zu tokens (prompt %zu + generated %zu)%s%s", a->seq.n, a->n_prompt, n_gen,
-             a->chat ? " chat" : "", a->running ? " [r stops]" : "");
-    draw_text_fit(a, y, 1, W - 2, C_DIM, l1, l2);
+    snprintf(l1, sizeof l1, "%zu tokens (prompt %zu + generated %zu) under %s%s%s", s->seq.n, s->n_prompt, n_gen,
+             lm_tok_name(a->ctx->tok), s->chat ? ", chat template" : "", s->running ? "  [generating: r stops]" : "");
+    snprintf(l2, sizeof l2, "%zu tokens (prompt %zu + generated %zu)%s%s", s->seq.n, s->n_prompt, n_gen,
+             s->chat ? " chat" : "", s->running ? " [r stops]" : "");
+    draw_text_fit(cv, y, 1, W - 2, C_DIM, l1, l2);
     /* the token strip: generated tokens marked */
-    uint8_t *marks = calloc(a->seq.n + 1, 1);
+    uint8_t *marks = calloc(s->seq.n + 1, 1);
     if (marks)
-        for (size_t i = a->n_prompt; i < a->seq.n; i++) marks[i] = 1;
+        for (size_t i = s->n_prompt; i < s->seq.n; i++) marks[i] = 1;
     int strip_rows = h / 3;
     if (strip_rows > 12) strip_rows = 12;
     if (strip_rows < 2) strip_rows = h > 8 ? 2 : 1;
-    int used = draw_strip(a, ctx->tok, a->seq.ids, a->seq.n, marks, y + 1, 1, W - 2, strip_rows,
+    int used = draw_strip(cv, a->ctx->tok, s->seq.ids, s->seq.n, marks, y + 1, 1, W - 2, strip_rows,
                           strip_rows >= 2, HIT_TOKEN);
     free(marks);
-    int r = y + 1 + (used > 0 ? used : 1);
-    if (r >= y + h) return;
-    /* the controls */
-    const lm_sampling *s = &ctx->sampling;
-    char tk[32], tp[32], te[32];
-    if (s->top_k > 0) snprintf(tk, sizeof tk, "%d", s->top_k); else snprintf(tk, sizeof tk, "off");
-    if (s->top_p < 1) snprintf(tp, sizeof tp, "%.2f", s->top_p); else snprintf(tp, sizeof tp, "off");
-    snprintf(te, sizeof te, "%.2f", s->temperature);
-    /* the controls: full labels with their keys, then short labels, then no keys, whichever fits */
+    return y + 1 + (used > 0 ? used : 1);
+}
+
+/* the decoding controls: full labels with their keys, then short labels,
+ * then no keys, whichever fits */
+static void draw_controls(const ui_app *a, ui_canvas *cv, int r) {
+    const lm_sampling *s = &a->ctx->sampling;
+    int W = cv->cols;
     const char *lab[3][5] = {{"temperature ", "top-k ", "top-p ", "", "seed "},
                              {"temp ", "top-k ", "top-p ", "", "seed "},
                              {"T=", "k=", "p=", "", "seed "}};
     const char *key[5] = {" [t/T]", " [k/K]", " [p/P]", " [g]", " [s/S]"};
     char val[5][32];
-    snprintf(val[0], sizeof val[0], "%s", te);
-    snprintf(val[1], sizeof val[1], "%s", tk);
-    snprintf(val[2], sizeof val[2], "%s", tp);
+    snprintf(val[0], sizeof val[0], "%.2f", s->temperature);
+    if (s->top_k > 0) snprintf(val[1], sizeof val[1], "%d", s->top_k); else snprintf(val[1], sizeof val[1], "off");
+    if (s->top_p < 1) snprintf(val[2], sizeof val[2], "%.2f", s->top_p); else snprintf(val[2], sizeof val[2], "off");
     snprintf(val[3], sizeof val[3], "%s", s->greedy ? "greedy" : "sampled");
-    snprintf(val[4], sizeof val[4], "%llu", (unsigned long long)ctx->seed);
+    snprintf(val[4], sizeof val[4], "%llu", (unsigned long long)a->ctx->seed);
     int form = 0;
     for (; form < 2; form++) {
         int w = 0;
@@ -69,138 +73,245 @@ void view_next_draw(ui_app *a, int y, int h) {
         if (w <= W - 2) break;
     }
     int x = 1;
-    (void)te;
     for (int i = 0; i < 5; i++) {
-        x += draw_textf(a, r, x, W - x, i == 3 && s->greedy ? C_OK : C_NORMAL, "%s%s", lab[form][i], val[i]);
-        if (form < 2) x += draw_text(a, r, x, W - x, C_KEY, key[i]);
-        x += draw_text(a, r, x, W - x, C_NORMAL, form == 0 ? "  " : " ");
+        x += draw_textf(cv, r, x, W - x, i == 3 && s->greedy ? C_OK : C_NORMAL, "%s%s", lab[form][i], val[i]);
+        if (form < 2) x += draw_text(cv, r, x, W - x, C_KEY, key[i]);
+        x += draw_text(cv, r, x, W - x, C_NORMAL, form == 0 ? "  " : " ");
     }
-    r++;
-    if (!a->sres_ok) {
-        draw_text(a, r + 1, 2, W - 4, C_ERR, a->fwd_err);
-        return;
-    }
-    const lm_sample_result *sr = &a->sres;
-    char piece[128];
-    draw_piece(a, ctx->tok, sr->token, piece, sizeof piece);
-    if (r < y + h) {
-        char head[160], tail[96];
-        snprintf(head, sizeof head, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V, sr->kept_by_top_k,
+}
+
+/* "V=.. -> top-k keeps .. -> draw: <token>", shorter when narrow */
+static void draw_pick(const ui_app *a, ui_canvas *cv, int r) {
+    const lm_sample_result *sr = &a->ses.sres;
+    int W = cv->cols;
+    char piece[128], head[160], tail[96];
+    draw_piece(cv, a->ctx->tok, sr->token, piece, sizeof piece);
+    float p = sr->probs_after[sr->token];
+    snprintf(head, sizeof head, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V, sr->kept_by_top_k,
+             sr->kept_by_top_p);
+    snprintf(tail, sizeof tail, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token, p);
+    if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
+        snprintf(head, sizeof head, "V=%d, k keeps %d, p keeps %d, draw: ", sr->V, sr->kept_by_top_k,
                  sr->kept_by_top_p);
-        snprintf(tail, sizeof tail, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token,
-                 sr->probs_after[sr->token]);
-        if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
-            snprintf(head, sizeof head, "V=%d, k keeps %d, p keeps %d, draw: ", sr->V, sr->kept_by_top_k,
-                     sr->kept_by_top_p);
-            snprintf(tail, sizeof tail, " p=%.3f  space: take", sr->probs_after[sr->token]);
-        }
-        if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
-            snprintf(head, sizeof head, "draw: ");
-            snprintf(tail, sizeof tail, " p=%.3f (of %d kept)", sr->probs_after[sr->token], sr->kept_by_top_p);
-        }
-        x = 1;
-        x += draw_text(a, r, x, W - x, C_DIM, head);
-        x += draw_text(a, r, x, W - x, C_PICK, piece);
-        draw_text(a, r, x, W - x, C_DIM, tail);
-        r++;
+        snprintf(tail, sizeof tail, " p=%.3f  space: take", p);
     }
-    if (r + 1 >= y + h) return;
-    /* bar columns: rank | token | id | bar | before | after | drawn marker; narrow
-     * screens drop the id, then the before column, and shorten the token column */
-    int show_id = W >= 70, show_before = W >= 56, piece_w = W >= 70 ? 14 : 8;
-    int x_id = 6 + piece_w + 1, x_bar = x_id + (show_id ? 8 : 0);
-    int fixed = x_bar + 1 + (show_before ? 9 : 0) + 8 + 3;
-    int bar_w = W - fixed;
-    if (bar_w > 60) bar_w = 60;
-    if (bar_w < 4) bar_w = 4;
-    int x_pb = x_bar + bar_w + 1, x_pa = x_pb + (show_before ? 9 : 0), x_mark = x_pa + 9;
-    draw_text(a, r, 1, 5, C_DIM, "rank");
-    draw_text(a, r, 6, piece_w, C_DIM, "token");
-    if (show_id) draw_text(a, r, x_id, 7, C_DIM, "    id");
-    draw_text_fit(a, r, x_bar, bar_w, C_DIM, "p before the cuts (bar) / after", "p (bar)");
-    if (show_before) draw_text(a, r, x_pb, 8, C_DIM, "  before");
-    draw_text(a, r, x_pa, 8, C_DIM, show_before ? "   after" : "       p");
+    if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
+        snprintf(head, sizeof head, "draw: ");
+        snprintf(tail, sizeof tail, " p=%.3f (of %d kept)", p, sr->kept_by_top_p);
+    }
+    int x = 1;
+    x += draw_text(cv, r, x, W - x, C_DIM, head);
+    x += draw_text(cv, r, x, W - x, C_PICK, piece);
+    draw_text(cv, r, x, W - x, C_DIM, tail);
+}
+
+/* bar columns: rank | token | id | bar | before | after | drawn marker; narrow
+ * screens drop the id, then the before column, and shorten the token column */
+typedef struct { int show_id, show_before, piece_w, x_id, x_bar, bar_w, x_pb, x_pa, x_mark; } bar_cols;
+
+static bar_cols bar_layout(int W) {
+    bar_cols b;
+    b.show_id = W >= 70;
+    b.show_before = W >= 56;
+    b.piece_w = W >= 70 ? 14 : 8;
+    b.x_id = 6 + b.piece_w + 1;
+    b.x_bar = b.x_id + (b.show_id ? 8 : 0);
+    int fixed = b.x_bar + 1 + (b.show_before ? 9 : 0) + 8 + 3;
+    b.bar_w = W - fixed;
+    if (b.bar_w > 60) b.bar_w = 60;
+    if (b.bar_w < 4) b.bar_w = 4;
+    b.x_pb = b.x_bar + b.bar_w + 1;
+    b.x_pa = b.x_pb + (b.show_before ? 9 : 0);
+    b.x_mark = b.x_pa + 9;
+    return b;
+}
+
+static void draw_bar_row(const ui_app *a, ui_canvas *cv, const bar_cols *b, int r, int rank) {
+    const lm_sample_result *sr = &a->ses.sres;
+    int32_t id = sr->order[rank];
+    float pb = sr->probs_before[id], pa = sr->probs_after[id], top = sr->probs_before[sr->order[0]];
+    int kept = pa > 0;
+    char piece[128];
+    draw_piece(cv, a->ctx->tok, id, piece, sizeof piece);
+    draw_textf(cv, r, 1, 5, C_DIM, "%4d", rank + 1);
+    draw_text(cv, r, 6, b->piece_w, kept ? C_TOK0 + rank % 8 : C_BARCUT, piece);
+    if (b->show_id) draw_textf(cv, r, b->x_id, 6, C_DIM, "%6d", id);
+    draw_bar(cv, r, b->x_bar, b->bar_w, top > 0 ? pb / top : 0, kept ? C_BAR : C_BARCUT);
+    if (b->show_before) draw_textf(cv, r, b->x_pb, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pb);
+    draw_textf(cv, r, b->x_pa, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pa);
+    if (id == sr->token) draw_text(cv, r, b->x_mark, cv->cols - b->x_mark, C_PICK, cv->ascii ? "<" : "\xe2\x97\x80");
+}
+
+/* the distribution, most likely first, with the cut lines where they fall */
+static void draw_bars(const ui_app *a, ui_canvas *cv, int r, int end) {
+    const lm_sample_result *sr = &a->ses.sres;
+    const lm_sampling *s = &a->ctx->sampling;
+    int W = cv->cols;
+    bar_cols b = bar_layout(W);
+    draw_text(cv, r, 1, 5, C_DIM, "rank");
+    draw_text(cv, r, 6, b.piece_w, C_DIM, "token");
+    if (b.show_id) draw_text(cv, r, b.x_id, 7, C_DIM, "    id");
+    draw_text_fit(cv, r, b.x_bar, b.bar_w, C_DIM, "p before the cuts (bar) / after", "p (bar)");
+    if (b.show_before) draw_text(cv, r, b.x_pb, 8, C_DIM, "  before");
+    draw_text(cv, r, b.x_pa, 8, C_DIM, b.show_before ? "   after" : "       p");
     r++;
-    float top = sr->probs_before[sr->order[0]];
     int cut_k = s->top_k > 0 && sr->kept_by_top_k < sr->V, cut_p = s->top_p < 1 && sr->kept_by_top_p < sr->kept_by_top_k;
     int greedy = s->greedy || s->temperature <= 0;
     int drawn_row = 0;
-    for (int rank = 0; rank < sr->V && r < y + h; rank++) {
-        int32_t id = sr->order[rank];
-        float pb = sr->probs_before[id], pa = sr->probs_after[id];
-        int kept = pa > 0;
-        draw_piece(a, ctx->tok, id, piece, sizeof piece);
-        int c = kept ? C_BAR : C_BARCUT;
-        draw_textf(a, r, 1, 5, C_DIM, "%4d", rank + 1);
-        int pw = draw_text(a, r, 6, piece_w, kept ? C_TOK0 + rank % 8 : C_BARCUT, piece);
-        (void)pw;
-        if (show_id) draw_textf(a, r, x_id, 6, C_DIM, "%6d", id);
-        draw_bar(a, r, x_bar, bar_w, top > 0 ? pb / top : 0, c);
-        if (show_before) draw_textf(a, r, x_pb, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pb);
-        draw_textf(a, r, x_pa, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pa);
-        if (id == sr->token) {
-            draw_text(a, r, x_mark, W - x_mark, C_PICK, a->ascii ? "<" : "\xe2\x97\x80");
-            drawn_row = 1;
-        }
-        r++;
-        if (r >= y + h) break;
-        if (greedy && rank == 0) { cut_line(a, r++, 1, W - 2, " greedy: only the most likely token is kept "); if (drawn_row) break; }
-        else if (!greedy && cut_k && rank + 1 == sr->kept_by_top_k) {
-            char lab[64];
+    char lab[64];
+    for (int rank = 0; rank < sr->V && r < end; rank++) {
+        draw_bar_row(a, cv, &b, r, rank);
+        if (sr->order[rank] == sr->token) drawn_row = 1;
+        if (++r >= end) break;
+        if (greedy && rank == 0) {
+            cut_line(cv, r++, 1, W - 2, " greedy: only the most likely token is kept ");
+            if (drawn_row) break;
+        } else if (!greedy && cut_k && rank + 1 == sr->kept_by_top_k) {
             snprintf(lab, sizeof lab, " top-k cut: k=%d ", s->top_k);
-            cut_line(a, r++, 1, W - 2, lab);
+            cut_line(cv, r++, 1, W - 2, lab);
         } else if (!greedy && cut_p && rank + 1 == sr->kept_by_top_p) {
-            char lab[64];
             snprintf(lab, sizeof lab, " top-p cut: mass >= %.2f ", s->top_p);
-            cut_line(a, r++, 1, W - 2, lab);
+            cut_line(cv, r++, 1, W - 2, lab);
         }
     }
 }
 
-static void set_topk(ui_app *a, int dir) {
-    int k = a->ctx->sampling.top_k, i = 0;
-    while (i < N_LADDER - 1 && topk_ladder[i] < k) i++;
-    if (dir > 0) { if (topk_ladder[i] <= k && i < N_LADDER - 1) i++; }
-    else if (i > 0 && topk_ladder[i] >= k) i--;
-    a->ctx->sampling.top_k = topk_ladder[i];
+static void next_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
+    (void)st;
+    const ui_session *s = &a->ses;
+    int W = cv->cols;
+    if (!ses_model_ok(s)) {
+        draw_text(cv, y + 1, 2, W - 4, C_ERR, s->fwd_err[0] ? s->fwd_err : "no model loaded");
+        return;
+    }
+    int r = draw_tokens(a, cv, y, h);
+    if (r >= y + h) return;
+    draw_controls(a, cv, r++);
+    if (!s->sres_ok) {
+        draw_text(cv, r + 1, 2, W - 4, C_ERR, s->fwd_err);
+        return;
+    }
+    if (r < y + h) draw_pick(a, cv, r++);
+    if (r + 1 >= y + h) return;
+    draw_bars(a, cv, r, y + h);
 }
 
-int view_next_key(ui_app *a, int ch) {
-    lm_sampling *s = &a->ctx->sampling;
-    switch (ch) {
-    case ' ': case 'n': {
-        int rc = ses_step(a);
-        if (rc < 0) ses_msg(a, 1, "%s", a->fwd_err[0] ? a->fwd_err : "cannot step");
-        else if (rc == 1) ses_msg(a, 0, "the model chose a stop token");
-        return 1;
-    }
-    case 'r':
-        a->running = !a->running;
-        ses_msg(a, 0, a->running ? "generating continuously (r stops)" : "stopped");
-        return 1;
-    case 'u': case KEY_BACKSPACE: case 127:
-        if (ses_undo(a)) ses_msg(a, 0, "nothing to undo: only the prompt is left");
-        return 1;
-    case '0':
-        ses_reencode(a);
-        ses_msg(a, 0, "back to the prompt");
-        return 1;
-    case 't': s->temperature = s->temperature > 0.15f ? s->temperature - 0.1f : 0.05f; break;
-    case 'T': s->temperature = s->temperature < 0.1f ? 0.1f : s->temperature + 0.1f;
-        if (s->temperature > 5) s->temperature = 5;
-        break;
-    case 'k': set_topk(a, -1); break;
-    case 'K': set_topk(a, +1); break;
-    case 'p': s->top_p = s->top_p > 0.1f ? s->top_p - 0.05f : 0.05f; break;
-    case 'P': s->top_p = s->top_p + 0.05f >= 0.999f ? 1.0f : s->top_p + 0.05f; break;
-    case 'g': s->greedy = !s->greedy; break;
-    case 's': if (a->ctx->seed > 0) a->ctx->seed--; ses_reseed(a); break;
-    case 'S': a->ctx->seed++; ses_reseed(a); break;
-    default: return 0;
-    }
-    s->temperature = roundf(s->temperature * 100) / 100;
-    s->top_p = roundf(s->top_p * 100) / 100;
-    a->sdirty = 1;   /* same logits, new cuts: only the sampler runs again */
-    a->cmp_dirty = 1;
+/* ------------------------------------------------------------ keys */
+
+static int act_step(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    int rc = ses_step(&a->ses);
+    if (rc < 0) ses_msg(&a->ses, 1, "%s", a->ses.fwd_err[0] ? a->ses.fwd_err : "cannot step");
+    else if (rc == 1) ses_msg(&a->ses, 0, "the model chose a stop token");
     return 1;
 }
+
+static int act_run(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    a->ses.running = !a->ses.running;
+    ses_msg(&a->ses, 0, a->ses.running ? "generating continuously (r stops)" : "stopped");
+    return 1;
+}
+
+static int act_undo(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    if (ses_undo(&a->ses)) ses_msg(&a->ses, 0, "nothing to undo: only the prompt is left");
+    return 1;
+}
+
+static int act_restart(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    ses_reencode(&a->ses);
+    ses_msg(&a->ses, 0, "back to the prompt");
+    return 1;
+}
+
+/* a decoding setting changed: rounded for display, and the sampler runs
+ * again on the same logits */
+static int setting_changed(ui_app *a) {
+    lm_sampling *s = &a->ctx->sampling;
+    s->temperature = roundf(s->temperature * 100) / 100;
+    s->top_p = roundf(s->top_p * 100) / 100;
+    ses_settings_changed(&a->ses);
+    return 1;
+}
+
+/* the upper-case key of a pair goes up */
+static int act_temperature(ui_app *a, void *st, int k) {
+    (void)st;
+    float *t = &a->ctx->sampling.temperature;
+    if (k == 'T') *t = *t < 0.1f ? 0.1f : fminf(*t + 0.1f, 5);
+    else *t = *t > 0.15f ? *t - 0.1f : 0.05f;
+    return setting_changed(a);
+}
+
+/* top-k moves along a ladder of round values */
+static int act_top_k(ui_app *a, void *st, int k) {
+    (void)st;
+    int *top_k = &a->ctx->sampling.top_k, i = 0;
+    while (i < N_LADDER - 1 && topk_ladder[i] < *top_k) i++;
+    if (k == 'K') { if (topk_ladder[i] <= *top_k && i < N_LADDER - 1) i++; }
+    else if (i > 0 && topk_ladder[i] >= *top_k) i--;
+    *top_k = topk_ladder[i];
+    return setting_changed(a);
+}
+
+static int act_top_p(ui_app *a, void *st, int k) {
+    (void)st;
+    float *p = &a->ctx->sampling.top_p;
+    if (k == 'P') *p = *p + 0.05f >= 0.999f ? 1.0f : *p + 0.05f;
+    else *p = *p > 0.1f ? *p - 0.05f : 0.05f;
+    return setting_changed(a);
+}
+
+static int act_greedy(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    a->ctx->sampling.greedy = !a->ctx->sampling.greedy;
+    return setting_changed(a);
+}
+
+static int act_seed(ui_app *a, void *st, int k) {
+    (void)st;
+    if (k == 'S') a->ctx->seed++;
+    else if (a->ctx->seed > 0) a->ctx->seed--;
+    ses_reseed(&a->ses);
+    return setting_changed(a);
+}
+
+static const ui_binding next_keys[] = {
+    {' ', 0, act_step, "take the drawn token (one generation step)"},
+    {'n', 0, act_step, "take the drawn token (one generation step)"},
+    {'r', 0, act_run, "run/stop continuous generation"},
+    {'u', 0, act_undo, "undo the last step"},
+    {KEY_BACKSPACE, 0, act_undo, "undo the last step"},
+    {127, 0, act_undo, "undo the last step"},
+    {'0', 0, act_restart, "back to the prompt"},
+    {'t', 0, act_temperature, "temperature down / up"},
+    {'T', 0, act_temperature, "temperature down / up"},
+    {'k', 0, act_top_k, "top-k down / up (off = 0)"},
+    {'K', 0, act_top_k, "top-k down / up (off = 0)"},
+    {'p', 0, act_top_p, "top-p down / up (off = 1)"},
+    {'P', 0, act_top_p, "top-p down / up (off = 1)"},
+    {'g', 0, act_greedy, "greedy / sampled"},
+    {'s', 0, act_seed, "seed down / up"},
+    {'S', 0, act_seed, "seed down / up"},
+    {0, 0, NULL, NULL},
+};
+
+/* a click on a token of the strip: say what it is; it becomes the attention panel's query */
+static void next_click(void *st, ui_app *a, const ui_hit *h) {
+    (void)st;
+    ui_session *s = &a->ses;
+    if (h->kind != HIT_TOKEN || !ses_model_ok(s) || (size_t)h->a >= s->seq.n) return;   /* the strip changed since */
+    int q = h->a - (int)s->fwd_off;
+    char piece[128];
+    draw_piece(&a->cv, a->ctx->tok, s->seq.ids[h->a], piece, sizeof piece);
+    ses_msg(s, 0, "token %d: '%s' id %d%s", h->a, piece, s->seq.ids[h->a],
+            q >= 0 ? " (the attention view's query now)" : "");
+    if (q >= 0) s->query = q;
+}
+
+const ui_panel panel_next = {
+    .name = "Next token", .tab = "Next", .keys = next_keys,
+    .poll = next_poll, .draw = next_draw, .click = next_click,
+};

@@ -6,6 +6,8 @@
  * show the model as it changes. */
 #include "ui/app.h"
 
+#include "ui/curses_inc.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@ static const char *state_name(uw_state s) {
     }
 }
 
-int view_train_poll(ui_app *a) {
+static int view_train_poll(ui_app *a) {
     if (!a->w) return 0;
     int changed = 0;
     uw_record buf[256];
@@ -53,8 +55,7 @@ int view_train_poll(ui_app *a) {
     double now = app_now_ms();
     if (now - a->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(a->w, &a->ctx->model, &a->snap_seen)) {
         a->snap_applied_at = now;
-        a->wdirty = 1;
-        a->cmp_wdirty = 1;
+        ses_weights_published(&a->ses);
         changed = 1;
     }
     return changed;
@@ -62,37 +63,78 @@ int view_train_poll(ui_app *a) {
 
 static int start_worker(ui_app *a, int run) {
     if (a->w) return 0;
-    if (!ses_model_ok(a)) { ses_msg(a, 1, "no model loaded"); return -1; }
+    if (!ses_model_ok(&a->ses)) { ses_msg(&a->ses, 1, "no model loaded"); return -1; }
     const lm_model *m = &a->ctx->model;
-    size_t np = a->n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
-    const int32_t *pp = a->seq.ids;
+    size_t np = a->ses.n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
+    const int32_t *pp = a->ses.seq.ids;
     if (np > room) { pp += np - room; np = room; }
     uw_opts o = {.mode = a->train_mode, .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
                  .max_lr = a->train_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
                  .sample_prompt = pp, .n_sample_prompt = np, .seed = a->ctx->seed};
     lm_err err = {{0}};
     a->w = uw_start(m, &o, &err);
-    if (!a->w) { ses_msg(a, 1, "cannot start training: %s", err.msg); return -1; }
+    if (!a->w) { ses_msg(&a->ses, 1, "cannot start training: %s", err.msg); return -1; }
     a->n_rec = 0;
     a->snap_seen = 0;
     if (run) uw_run(a->w, 1);
     return 0;
 }
 
-void view_train_draw(ui_app *a, int y, int h) {
-    int W = a->cols;
+/* the loss curve over rows [y+3, y+3+ph) and its legend */
+static void draw_loss_curve(const ui_app *a, ui_canvas *cv, int y, int ph, int px, int pw, const uw_record *last) {
+    float lo = INFINITY, hi = -INFINITY;
+    float *s1 = malloc(sizeof(float) * (a->n_rec + 1)), *s2 = malloc(sizeof(float) * (a->n_rec + 1));
+    if (s1 && s2) {
+        /* train loss of one small batch is noisy: draw its exponential moving
+         * average (bias-corrected, as Adam's moments), the headline number
+         * above stays the raw loss of the last step */
+        double ema = 0, weight = 0;
+        for (size_t i = 0; i < a->n_rec; i++) {
+            ema = 0.9 * ema + 0.1 * a->hist_rec[i].loss;
+            weight = 0.9 * weight + 0.1;
+            s1[i] = (float)(ema / weight);
+            s2[i] = a->hist_rec[i].val_loss;
+            if (s1[i] < lo) lo = s1[i];
+            if (s1[i] > hi) hi = s1[i];
+            if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
+            if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
+        }
+        int top = y + 3;
+        if (a->n_rec) {
+            if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
+            draw_textf(cv, top, 1, px - 1, C_DIM, "%7.3f", hi);
+            draw_textf(cv, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
+            draw_plot(cv, top, px, ph, pw, s1, s2, a->n_rec, lo, hi, C_TRAIN, C_VAL);
+        } else {
+            draw_text(cv, top + ph / 2, px + 2, pw - 2, C_DIM, "(the loss curve appears here)");
+        }
+        draw_hline(cv, top + ph, px, pw, C_DIM);
+        int lx = px;
+        lx += draw_text(cv, top + ph + 1, lx, pw, C_TRAIN, cv->ascii ? ". train loss (smoothed)" : "\xe2\xa0\x82 train loss (smoothed)");
+        lx += draw_text(cv, top + ph + 1, lx, pw, C_VAL, cv->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
+        if (a->n_rec)
+            draw_textf(cv, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
+                       a->hist_rec[0].step, last->step);
+    }
+    free(s1);
+    free(s2);
+}
+
+static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
+    (void)st;
+    int W = cv->cols;
     uw_info in;
     memset(&in, 0, sizeof in);
     if (a->w) uw_get_info(a->w, &in);
     int x = 1;
-    x += draw_textf(a, y, x, W - 2, C_TITLE, " %s ", a->train_mode == UW_SFT ? "SFT" : "pretraining");
-    x += draw_text(a, y, x, W - x, C_KEY, " m ");
+    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", a->train_mode == UW_SFT ? "SFT" : "pretraining");
+    x += draw_text(cv, y, x, W - x, C_KEY, " m ");
     if (a->w) {
-        x += draw_textf(a, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
+        x += draw_textf(cv, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
                         " %s ", state_name(in.state));
-        draw_textf(a, y, x, W - x, C_DIM, " %s", in.data_desc);
+        draw_textf(cv, y, x, W - x, C_DIM, " %s", in.data_desc);
     } else {
-        draw_text_fit(a, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)",
+        draw_text_fit(cv, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)",
                       W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
     }
     const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
@@ -100,58 +142,21 @@ void view_train_draw(ui_app *a, int y, int h) {
     for (size_t i = a->n_rec; i-- > 0;)
         if (!isnan(a->hist_rec[i].val_loss)) { last_val = a->hist_rec[i].val_loss; break; }
     if (last)
-        draw_textf(a, y + 1, 1, W - 2, C_NORMAL,
+        draw_textf(cv, y + 1, 1, W - 2, C_NORMAL,
                    "step %d   loss %.4f   val %.4f   lr %.2e (max %.1e, +/-)   %.0f tokens/s   grad norm %.3f",
                    last->step, last->loss, last_val, last->lr, a->train_lr, last->tokens_per_s, last->grad_norm);
     else
-        draw_textf(a, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
-    if (in.message[0]) draw_text(a, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
+        draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
+    if (in.message[0]) draw_text(cv, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
     /* the loss curve */
     int ph = h - 7, px = 9, pw = W - px - 2;
-    if (ph >= 3 && pw >= 10) {
-        float lo = INFINITY, hi = -INFINITY;
-        float *s1 = malloc(sizeof(float) * (a->n_rec + 1)), *s2 = malloc(sizeof(float) * (a->n_rec + 1));
-        if (s1 && s2) {
-            /* train loss of one small batch is noisy: draw its exponential moving
-             * average (bias-corrected, as Adam's moments), the headline number
-             * above stays the raw loss of the last step */
-            double ema = 0, weight = 0;
-            for (size_t i = 0; i < a->n_rec; i++) {
-                ema = 0.9 * ema + 0.1 * a->hist_rec[i].loss;
-                weight = 0.9 * weight + 0.1;
-                s1[i] = (float)(ema / weight);
-                s2[i] = a->hist_rec[i].val_loss;
-                if (s1[i] < lo) lo = s1[i];
-                if (s1[i] > hi) hi = s1[i];
-                if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
-                if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
-            }
-            int top = y + 3;
-            if (a->n_rec) {
-                if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
-                draw_textf(a, top, 1, px - 1, C_DIM, "%7.3f", hi);
-                draw_textf(a, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
-                draw_plot(a, top, px, ph, pw, s1, s2, a->n_rec, lo, hi, C_TRAIN, C_VAL);
-            } else {
-                draw_text(a, top + ph / 2, px + 2, pw - 2, C_DIM, "(the loss curve appears here)");
-            }
-            draw_hline(a, top + ph, px, pw, C_DIM);
-            int lx = px;
-            lx += draw_text(a, top + ph + 1, lx, pw, C_TRAIN, a->ascii ? ". train loss (smoothed)" : "\xe2\xa0\x82 train loss (smoothed)");
-            lx += draw_text(a, top + ph + 1, lx, pw, C_VAL, a->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
-            if (a->n_rec)
-                draw_textf(a, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
-                           a->hist_rec[0].step, last->step);
-        }
-        free(s1);
-        free(s2);
-    }
+    if (ph >= 3 && pw >= 10) draw_loss_curve(a, cv, y, ph, px, pw, last);
     int r = y + h - 2;
     if (a->w && in.sample_step >= 0 && in.sample[0]) {
         char buf[1024];
-        draw_bytes(a, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
-        int sx = 1 + draw_textf(a, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
-        draw_text(a, r, sx, W - sx - 1, C_NORMAL, buf);
+        draw_bytes(cv, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
+        int sx = 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
+        draw_text(cv, r, sx, W - sx - 1, C_NORMAL, buf);
     }
     x = 1;
     static const char *keys[][2] = {{"s", " start/pause  "}, {".", " one step  "}, {"x", " stop  "},
@@ -159,96 +164,146 @@ void view_train_draw(ui_app *a, int y, int h) {
                                     {"R", " revert to file"}};
     static const char *short_lab[] = {" run ", " step ", " stop ", " save ", " mode ", " lr ", " revert"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        x += draw_text(a, y + h - 1, x, W - x, C_KEY, keys[i][0]);
-        x += draw_text(a, y + h - 1, x, W - x, C_DIM, W >= 90 ? keys[i][1] : short_lab[i]);
+        x += draw_text(cv, y + h - 1, x, W - x, C_KEY, keys[i][0]);
+        x += draw_text(cv, y + h - 1, x, W - x, C_DIM, W >= 90 ? keys[i][1] : short_lab[i]);
     }
 }
 
-int view_train_save(ui_app *a, const char *path) {
-    if (!a->w) { ses_msg(a, 1, "nothing to save: start training first"); return -1; }
+static int view_train_save(ui_app *a, const char *path) {
+    if (!a->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return -1; }
     if (strcmp(path, a->ctx->model_path) == 0 || strcmp(path, a->inst_path) == 0) {
-        ses_msg(a, 1, "not saved: %s is a loaded model file (save as a new file)", path);
+        ses_msg(&a->ses, 1, "not saved: %s is a loaded model file (save as a new file)", path);
         return -1;
     }
     uw_save(a->w, path);
-    ses_msg(a, 0, "saving %s", path);
+    ses_msg(&a->ses, 0, "saving %s", path);
     return 0;
 }
 
 static void revert(ui_app *a) {
     lm_model m;
     lm_err err = {{0}};
-    if (lm_load(&m, NULL, a->ctx->model_path, &err)) { ses_msg(a, 1, "revert: %s", err.msg); return; }
+    if (lm_load(&m, NULL, a->ctx->model_path, &err)) { ses_msg(&a->ses, 1, "revert: %s", err.msg); return; }
     if (m.n_params == a->ctx->model.n_params) {
         memcpy(a->ctx->model.params, m.params, sizeof(float) * m.n_params);
-        a->dirty = a->cmp_dirty = 1;
-        ses_msg(a, 0, "view model reverted to %s", a->ctx->model_path);
+        ses_inputs_changed(&a->ses);
+        ses_msg(&a->ses, 0, "view model reverted to %s", a->ctx->model_path);
     }
     lm_model_free(&m);
 }
 
-int view_train_key(ui_app *a, int ch) {
+/* ------------------------------------------------------------ keys */
+
+static int act_run(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
     uw_info in;
-    switch (ch) {
-    case 's': case ' ':
-        if (!a->w) { if (start_worker(a, 1) == 0) ses_msg(a, 0, "training started"); return 1; }
-        uw_get_info(a->w, &in);
-        uw_run(a->w, in.state != UW_RUNNING);
-        ses_msg(a, 0, in.state == UW_RUNNING ? "paused" : "running");
-        return 1;
-    case '.':
-        if (!a->w && start_worker(a, 0)) return 1;
-        uw_step(a->w);
-        return 1;
-    case 'x':
-        if (a->w) {
-            uw_run(a->w, 0);
-            view_train_poll(a);
-            a->snap_applied_at = 0;
-            uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
-            uw_free(a->w);
-            a->w = NULL;
-            a->dirty = a->cmp_dirty = 1;
-            ses_msg(a, 0, "training stopped; the view model keeps the trained weights (R reverts)");
-        }
-        return 1;
-    case 'm':
-        if (a->w) { ses_msg(a, 1, "stop training (x) before changing the mode"); return 1; }
-        a->train_mode = a->train_mode == UW_SFT ? UW_PRETRAIN : UW_SFT;
-        return 1;
-    case '+': case '=':
-        a->train_lr *= 2;
-        if (a->w) uw_set_lr(a->w, a->train_lr);
-        return 1;
-    case '-':
-        a->train_lr /= 2;
-        if (a->w) uw_set_lr(a->w, a->train_lr);
-        return 1;
-    case 'w': {
-        if (!a->w) { ses_msg(a, 1, "nothing to save: start training first"); return 1; }
-        uw_get_info(a->w, &in);
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s", a->ctx->model_path);
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
-        a->cmd_active = 1;
-        a->cmd_purpose = 1;
-        snprintf(a->cmdbuf, sizeof a->cmdbuf, "%.400s/trained-step%d.llm", dir, in.step);
-        a->cmdlen = a->cmdcur = strlen(a->cmdbuf);
-        return 1;
-    }
-    case 'R':
-        if (a->w) { ses_msg(a, 1, "stop training (x) before reverting"); return 1; }
-        revert(a);
-        return 1;
-    default: return 0;
-    }
+    if (!a->w) { if (start_worker(a, 1) == 0) ses_msg(&a->ses, 0, "training started"); return 1; }
+    uw_get_info(a->w, &in);
+    uw_run(a->w, in.state != UW_RUNNING);
+    ses_msg(&a->ses, 0, in.state == UW_RUNNING ? "paused" : "running");
+    return 1;
 }
 
-void view_train_free(ui_app *a) {
+static int act_step(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    if (!a->w && start_worker(a, 0)) return 1;
+    uw_step(a->w);
+    return 1;
+}
+
+static int act_stop(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    if (a->w) {
+        uw_run(a->w, 0);
+        view_train_poll(a);
+        a->snap_applied_at = 0;
+        uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
+        uw_free(a->w);
+        a->w = NULL;
+        ses_inputs_changed(&a->ses);
+        ses_msg(&a->ses, 0, "training stopped; the view model keeps the trained weights (R reverts)");
+    }
+    return 1;
+}
+
+static int act_mode(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    if (a->w) { ses_msg(&a->ses, 1, "stop training (x) before changing the mode"); return 1; }
+    a->train_mode = a->train_mode == UW_SFT ? UW_PRETRAIN : UW_SFT;
+    return 1;
+}
+
+static int act_lr(ui_app *a, void *st, int k) {
+    (void)st;
+    if (k == '-') a->train_lr /= 2;
+    else a->train_lr *= 2;
+    if (a->w) uw_set_lr(a->w, a->train_lr);
+    return 1;
+}
+
+static void save_done(ui_app *a, const char *line) {
+    while (*line == ' ') line++;
+    if (*line) view_train_save(a, line);
+}
+
+/* asks for the path on the ':' line, with a new file next to the model as the default */
+static int act_save(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    uw_info in;
+    if (!a->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return 1; }
+    uw_get_info(a->w, &in);
+    char dir[1024], path[512];
+    snprintf(dir, sizeof dir, "%s", a->ctx->model_path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
+    snprintf(path, sizeof path, "%.400s/trained-step%d.llm", dir, in.step);
+    cmd_open(a, "save as: ", path, save_done);
+    return 1;
+}
+
+static int act_revert(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    if (a->w) { ses_msg(&a->ses, 1, "stop training (x) before reverting"); return 1; }
+    revert(a);
+    return 1;
+}
+
+static const ui_binding train_keys[] = {
+    {'s', 0, act_run, "start (on a working copy) / pause / resume"},
+    {' ', 0, act_run, "start (on a working copy) / pause / resume"},
+    {'.', 0, act_step, "one training step"},
+    {'x', 0, act_stop, "stop training (the view model keeps the weights)"},
+    {'w', 0, act_save, "save the trained copy as a NEW file"},
+    {'m', 0, act_mode, "pretraining / SFT"},
+    {'+', 0, act_lr, "learning rate x2 / /2"},
+    {'=', 0, act_lr, "learning rate x2 / /2"},
+    {'-', 0, act_lr, "learning rate x2 / /2"},
+    {'R', 0, act_revert, "revert the view model to its file"},
+    {0, 0, NULL, NULL},
+};
+
+static void view_train_free(ui_app *a) {
     if (a->w) uw_free(a->w);
     a->w = NULL;
     free(a->hist_rec);
     a->hist_rec = NULL;
     a->n_rec = a->cap_rec = 0;
 }
+
+/* the worker's queue is drained whichever panel is shown; another model
+ * loaded (':load') ends the training of the old one */
+static int train_poll(void *st, ui_app *a, int active) {
+    (void)st; (void)active;
+    if (a->train_model_ver != a->ses.model_ver) {
+        a->train_model_ver = a->ses.model_ver;
+        view_train_free(a);
+    }
+    return view_train_poll(a) ? UI_POLL_CHANGED : 0;
+}
+
+static void train_free(void *st, ui_app *a) { (void)st; view_train_free(a); }
+
+const ui_panel panel_train = {
+    .name = "Train", .tab = "Train", .keys = train_keys,
+    .poll = train_poll, .draw = train_draw, .free = train_free,
+};

@@ -1,0 +1,15 @@
+/* panels.c - the one table of the UI's panels (panel.h), in tab order: tab
+ * 1 is the first row. A new view is one panel file plus one line here. */
+#include "ui/panel.h"
+
+/* defined in view_*.c */
+extern const ui_panel panel_next, panel_attention, panel_tokens, panel_compare, panel_train;
+
+const ui_panel *const ui_panels[] = {
+    &panel_next,
+    &panel_attention,
+    &panel_tokens,
+    &panel_compare,
+    &panel_train,
+};
+const int ui_n_panels = (int)(sizeof ui_panels / sizeof ui_panels[0]);

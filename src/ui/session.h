@@ -1,0 +1,82 @@
+/* session.h - what every panel of the text UI shares: the prompt, the
+ * sequence the model sees (prompt ids, then generated ones), the forward pass
+ * of the view model over it and the sampler's next-token distribution.
+ *
+ * Contract
+ * - Computing happens in ses_update (the frame loop's update step, before
+ *   drawing) and in ses_step; panels draw from the plain fields below and
+ *   never run the model while drawing.
+ * - Changes are announced by version counters that panels compare with the
+ *   values they last computed from:
+ *     prompt_ver   the prompt text or the chat setting changed (re-encoded)
+ *     inputs_ver   anything model outputs depend on changed now: the prompt,
+ *                  a decoding setting, a command, reverted weights
+ *     weights_ver  the training worker published new weights (a panel may
+ *                  answer a key from its last results and catch up a frame later)
+ *     model_ver    another model was loaded
+ * - The view model is ctx->model; the UI thread owns it (see app.h).
+ */
+#ifndef LM_UI_SESSION_H
+#define LM_UI_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/rng.h"
+#include "cli/cli.h"
+#include "decode/sampler.h"
+#include "tok/tokenizer.h"
+
+#define UI_PROMPT_MAX 2048
+
+typedef struct ui_session {
+    cli_ctx *ctx;
+    char prompt[UI_PROMPT_MAX];    /* the prompt text (UTF-8) */
+    size_t plen;
+    int chat;                      /* wrap the prompt in the chat template */
+    /* ---- the sequence: prompt ids, then generated ones ---- */
+    lm_ids seq;
+    size_t n_prompt;
+    lm_rng rng;                    /* the sampling generator (seeded from ctx->seed) */
+    lm_rng *undo;                  /* rng state before each generated token */
+    size_t n_undo, cap_undo;
+    int running;                   /* continuous generation */
+    int query;                     /* the selected position in the forward window, -1 = last */
+    /* ---- the status line's message ---- */
+    char msg[256];
+    int msg_err;
+    /* ---- change counters (see the contract) ---- */
+    unsigned prompt_ver, inputs_ver, weights_ver, model_ver;
+    int in_key;                    /* updating to answer a key press: new weights may wait a frame */
+    /* ---- the forward over seq and the sampler ---- */
+    int dirty;                     /* seq or weights changed: forward again */
+    int sdirty;                    /* only the decoding settings changed: sample again */
+    int wdirty;                    /* new weights not yet in the forward */
+    int fwd_ok;
+    size_t fwd_off;                /* the forward covers seq[fwd_off .. seq.n) (the last n_ctx) */
+    int T;
+    lm_sample_result sres;         /* next-token distribution and the cuts */
+    int sres_ok;
+    lm_rng rng_after;              /* rng after drawing sres.token */
+    char fwd_err[256];
+} ui_session;
+
+int  ses_init(ui_session *s, cli_ctx *ctx);
+void ses_free(ui_session *s);
+int  ses_model_ok(const ui_session *s);
+void ses_msg(ui_session *s, int is_err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void ses_set_prompt(ui_session *s, const char *text);
+/* re-encodes the prompt and drops generated tokens */
+void ses_reencode(ui_session *s);
+/* runs the forward pass and the sampler if anything changed; returns 1 when
+ * new weights were left for the next frame (draw again soon), else 0 */
+int  ses_update(ui_session *s);
+int  ses_step(ui_session *s);        /* appends the previewed token; 1 = stop token, -1 = error */
+int  ses_undo(ui_session *s);
+void ses_reseed(ui_session *s);      /* the generator back to ctx->seed */
+void ses_settings_changed(ui_session *s);   /* a decoding setting changed: sample again */
+void ses_inputs_changed(ui_session *s);     /* forward again now */
+void ses_weights_published(ui_session *s);  /* the worker's weights are in ctx->model */
+void ses_model_changed(ui_session *s);      /* another model: reseed, re-encode */
+
+#endif
