@@ -67,7 +67,7 @@ static int start_worker(ui_app *a, int run) {
     size_t np = a->n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
     const int32_t *pp = a->seq.ids;
     if (np > room) { pp += np - room; np = room; }
-    uw_opts o = {.mode = a->train_mode, .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
+    uw_opts o = {.objective = lm_objective_name(a->train_mode), .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
                  .max_lr = a->train_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
                  .sample_prompt = pp, .n_sample_prompt = np, .seed = a->ctx->seed};
     lm_err err = {{0}};
@@ -85,7 +85,7 @@ void view_train_draw(ui_app *a, int y, int h) {
     memset(&in, 0, sizeof in);
     if (a->w) uw_get_info(a->w, &in);
     int x = 1;
-    x += draw_textf(a, y, x, W - 2, C_TITLE, " %s ", a->train_mode == UW_SFT ? "SFT" : "pretraining");
+    x += draw_textf(a, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(a->train_mode));
     x += draw_text(a, y, x, W - x, C_KEY, " m ");
     if (a->w) {
         x += draw_textf(a, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
@@ -96,14 +96,18 @@ void view_train_draw(ui_app *a, int y, int h) {
                       W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
     }
     const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
-    float last_val = NAN;
-    for (size_t i = a->n_rec; i-- > 0;)
-        if (!isnan(a->hist_rec[i].val_loss)) { last_val = a->hist_rec[i].val_loss; break; }
-    if (last)
-        draw_textf(a, y + 1, 1, W - 2, C_NORMAL,
-                   "step %d   loss %.4f   val %.4f   lr %.2e (max %.1e, +/-)   %.0f tokens/s   grad norm %.3f",
-                   last->step, last->loss, last_val, last->lr, a->train_lr, last->tokens_per_s, last->grad_norm);
-    else
+    if (last) {
+        /* the newest value of every figure: the last step's, then older ones
+         * (validation figures come every few steps) */
+        lm_figures now = last->figs;
+        for (size_t i = a->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
+            for (int j = 0; j < a->hist_rec[i].figs.n; j++)
+                if (isnan(lm_figures_get(&now, a->hist_rec[i].figs.f[j].name)))
+                    lm_figures_set(&now, a->hist_rec[i].figs.f[j].name, a->hist_rec[i].figs.f[j].value);
+        char line[512];
+        draw_textf(a, y + 1, 1, W - 2, C_NORMAL, "step %d   %s   (max lr %.1e, +/-)", last->step,
+                   lm_figures_format(&now, line, sizeof line), a->train_lr);
+    } else
         draw_textf(a, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
     if (in.message[0]) draw_text(a, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
     /* the loss curve */
@@ -117,12 +121,15 @@ void view_train_draw(ui_app *a, int y, int h) {
              * above stays the raw loss of the last step */
             double ema = 0, weight = 0;
             for (size_t i = 0; i < a->n_rec; i++) {
-                ema = 0.9 * ema + 0.1 * a->hist_rec[i].loss;
-                weight = 0.9 * weight + 0.1;
-                s1[i] = (float)(ema / weight);
-                s2[i] = a->hist_rec[i].val_loss;
-                if (s1[i] < lo) lo = s1[i];
-                if (s1[i] > hi) hi = s1[i];
+                double loss = lm_figures_get(&a->hist_rec[i].figs, "loss");
+                if (!isnan(loss)) {
+                    ema = 0.9 * ema + 0.1 * loss;
+                    weight = 0.9 * weight + 0.1;
+                }
+                s1[i] = weight > 0 ? (float)(ema / weight) : NAN;
+                s2[i] = (float)lm_figures_get(&a->hist_rec[i].figs, "val_loss");
+                if (!isnan(s1[i]) && s1[i] < lo) lo = s1[i];
+                if (!isnan(s1[i]) && s1[i] > hi) hi = s1[i];
                 if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
                 if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
             }
@@ -202,7 +209,7 @@ int view_train_key(ui_app *a, int ch) {
         return 1;
     case 'x':
         if (a->w) {
-            uw_run(a->w, 0);
+            uw_stop(a->w);   /* after its current step, with its last weights published */
             view_train_poll(a);
             a->snap_applied_at = 0;
             uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
@@ -214,7 +221,7 @@ int view_train_key(ui_app *a, int ch) {
         return 1;
     case 'm':
         if (a->w) { ses_msg(a, 1, "stop training (x) before changing the mode"); return 1; }
-        a->train_mode = a->train_mode == UW_SFT ? UW_PRETRAIN : UW_SFT;
+        a->train_mode = (a->train_mode + 1) % lm_objective_count();   /* the objective table */
         return 1;
     case '+': case '=':
         a->train_lr *= 2;
