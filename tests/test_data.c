@@ -281,13 +281,64 @@ static void test_sft_jsonl(void **state) {
 }
 
 
-/*@HOLDOUT@*/
+/* ---- THE hold-out rule ---- */
+
+static void test_holdout_rule(void **state) {
+    (void)state;
+    /* the last 5% ... */
+    assert_int_equal(lm_holdout_size(2000, 17), 100);
+    assert_int_equal(lm_holdout_size(100, 1), 5);
+    /* ... at least one unit ... */
+    assert_int_equal(lm_holdout_size(200, 17), 17);
+    assert_int_equal(lm_holdout_size(19, 1), 1);
+    assert_int_equal(lm_holdout_size(2, 1), 1);
+    /* ... unless the training part would keep less than one */
+    assert_int_equal(lm_holdout_size(30, 17), 0);
+    assert_int_equal(lm_holdout_size(1, 1), 0);
+    assert_int_equal(lm_holdout_size(0, 1), 0);
+
+    /* a stream: the tail ids move to val, in order */
+    lm_err err = {{0}};
+    lm_token_stream tr = {0}, va;
+    tr.n = 400;
+    tr.ids = malloc(tr.n * sizeof *tr.ids);
+    for (size_t i = 0; i < tr.n; i++) tr.ids[i] = (int32_t)i;
+    assert_int_equal(lm_stream_holdout(&tr, &va, 7, &err), 0);   /* 5% = 20 >= 8 */
+    assert_int_equal(tr.n, 380);
+    assert_int_equal(va.n, 20);
+    assert_int_equal(va.ids[0], 380);
+    assert_int_equal(va.ids[19], 399);
+    lm_stream_free(&va);
+    tr.n = 12;   /* one window of 8 would leave 4: nothing held out */
+    assert_int_equal(lm_stream_holdout(&tr, &va, 7, &err), 0);
+    assert_int_equal(tr.n, 12);
+    assert_int_equal(va.n, 0);
+    lm_stream_free(&va);
+    lm_stream_free(&tr);
+
+    /* an SFT set: the last example(s) move, and each set frees its own */
+    lm_sft_set set = {0}, val;
+    set.n = set.cap = 3;
+    set.ex = calloc(3, sizeof *set.ex);
+    for (int i = 0; i < 3; i++) {
+        set.ex[i].n = i + 1;
+        set.ex[i].ids = calloc((size_t)i + 1, sizeof(int32_t));
+        set.ex[i].mask = calloc((size_t)i + 1, 1);
+    }
+    assert_int_equal(lm_sft_holdout(&set, &val, &err), 0);
+    assert_int_equal(set.n, 2);
+    assert_int_equal(val.n, 1);
+    assert_int_equal(val.ex[0].n, 3);   /* the last one */
+    lm_sft_free(&val);
+    lm_sft_free(&set);
+}
+
 
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_chat_template),      cmocka_unit_test(test_stream_and_batches),
         cmocka_unit_test(test_val_batches_spread), cmocka_unit_test(test_sft_val_batches_spread),
-        cmocka_unit_test(test_sft_jsonl),          /*@HOLDOUT_TESTS@*/
+        cmocka_unit_test(test_sft_jsonl),          cmocka_unit_test(test_holdout_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -138,7 +138,7 @@ static void test_single_steps_on_a_copy(void **state) {
         assert_int_equal(r[i].step, i + 1);
         double loss = lm_figures_get(&r[i].figs, "loss");
         assert_true(isfinite(loss) && loss > 0);
-        assert_true(lm_figures_get(&r[i].figs, "lr") > 0);      /* warming up from 0 */
+        assert_true(lm_figures_get(&r[i].figs, "lr") > 0);
         assert_true(lm_figures_get(&r[i].figs, "grad_norm") > 0);
     }
     assert_true(isfinite(lm_figures_get(&r[0].figs, "val_loss")));   /* measured at step 1 */
@@ -241,7 +241,7 @@ static void test_save_as_never_overwrites(void **state) {
     lm_model_free(&m);
 }
 
-static void test_sft_objective(void **state) {
+static void test_sft_without_chat_markers_fails(void **state) {
     (void)state;
     lm_model m;
     tiny_model(&m);   /* byte tokeniser: no chat markers, so SFT data cannot be rendered */
@@ -289,7 +289,7 @@ int main(void) {
         cmocka_unit_test(test_single_steps_on_a_copy),
         cmocka_unit_test(test_running_lowers_the_loss),
         cmocka_unit_test(test_save_as_never_overwrites),
-        cmocka_unit_test(test_sft_objective),
+        cmocka_unit_test(test_sft_without_chat_markers_fails),
         cmocka_unit_test(test_failure_is_reported),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
