@@ -41,7 +41,9 @@ static void test_figures(void **state) {
     assert_int_equal(full.n, LM_FIGURES_MAX);
     assert_true(isnan(lm_figures_get(&full, "j")));
     assert_string_equal(lm_figure_format(0, buf, sizeof buf), "0.000");
-    assert_string_equal(lm_figure_format(-0.05, buf, sizeof buf), "-5.00e-02");
+    assert_string_equal(lm_figure_format(-0.05, buf, sizeof buf), "-0.05");
+    assert_string_equal(lm_figure_format(0.09912, buf, sizeof buf), "0.09912");
+    assert_string_equal(lm_figure_format(5e-4, buf, sizeof buf), "5.00e-04");
     assert_string_equal(lm_figure_format(NAN, buf, sizeof buf), "nan");
 }
 
@@ -53,10 +55,12 @@ static void test_warmup_rule(void **state) {
     assert_int_equal(lm_train_opts_default(300).sched.warmup_steps, 30);
 }
 
-/* a text file of 1000 bytes: with the byte tokeniser its stream is EOT and
- * 1000 ids, so 1001 ids */
-static void write_text(const char *path) {
-    FILE *f = fopen(path, "w");
+/* a new temporary text file of 1000 bytes at path (a mkstemp template):
+ * with the byte tokeniser its stream is EOT and 1000 ids, so 1001 ids */
+static void write_text(char *path) {
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
     assert_non_null(f);
     for (int i = 0; i < 100; i++) fputs("abcab abd ", f);
     fclose(f);
@@ -65,9 +69,6 @@ static void write_text(const char *path) {
 static void test_pretrain_objective(void **state) {
     (void)state;
     char path[] = "/tmp/test_objective_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
     write_text(path);
     lm_tokenizer *t = chat_tok();
     lm_err err = {{0}};
@@ -119,9 +120,6 @@ static void test_pretrain_objective(void **state) {
 static void test_batch_order(void **state) {
     (void)state;
     char path[] = "/tmp/test_objective_XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
     write_text(path);
     lm_tokenizer *t = chat_tok();
     lm_err err = {{0}};

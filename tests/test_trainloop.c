@@ -102,15 +102,31 @@ static int run_loop(const char *path, int start, int steps, loop_user *u, char *
     return rc;
 }
 
+/* a temporary directory with the checkpoint OUT and OUT.opt of a run */
+typedef struct {
+    char dir[64], path[256], opt[300];
+} run_files;
+
+static void run_files_make(run_files *f) {
+    snprintf(f->dir, sizeof f->dir, "/tmp/test_trainloop_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->path, sizeof f->path, "%s/run.llm", f->dir);
+    snprintf(f->opt, sizeof f->opt, "%s.opt", f->path);
+}
+
+static void run_files_remove(const run_files *f) {
+    unlink(f->path);
+    unlink(f->opt);
+    rmdir(f->dir);
+}
+
 /* the figures an unknown objective returns reach the progress line and the
  * checkpoint's metadata */
 static void test_figures_reach_the_output(void **state) {
     (void)state;
-    char dir[] = "/tmp/test_trainloop_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256], opt[300];
-    snprintf(path, sizeof path, "%s/run.llm", dir);
-    snprintf(opt, sizeof opt, "%s.opt", path);
+    run_files f;
+    run_files_make(&f);
+    const char *path = f.path, *opt = f.opt;
     char *out, *errt;
     loop_user u = {.at = -1};
     assert_int_equal(run_loop(path, 0, 4, &u, &out, &errt), 0);
@@ -128,9 +144,7 @@ static void test_figures_reach_the_output(void **state) {
     lm_model_free(&m);
     free(out);
     free(errt);
-    unlink(path);
-    unlink(opt);
-    rmdir(dir);
+    run_files_remove(&f);
 }
 
 static int saved_step(const char *path) {
@@ -144,11 +158,9 @@ static int saved_step(const char *path) {
 
 static void test_trainloop_exits(void **state) {
     (void)state;
-    char dir[] = "/tmp/test_trainloop_XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256], opt[300];
-    snprintf(path, sizeof path, "%s/run.llm", dir);
-    snprintf(opt, sizeof opt, "%s.opt", path);
+    run_files f;
+    run_files_make(&f);
+    const char *path = f.path, *opt = f.opt;
     char *out, *errt;
     /* SIGINT, SIGTERM and SIGHUP: finish step 3, save, status 130 */
     const int sigs[3] = {SIGINT, SIGTERM, SIGHUP};
@@ -191,9 +203,7 @@ static void test_trainloop_exits(void **state) {
     assert_int_equal(saved_step(path), 4);
     free(out);
     free(errt);
-    unlink(path);
-    unlink(opt);
-    rmdir(dir);
+    run_files_remove(&f);
 }
 
 /* options may follow positional arguments (GNU permutation); "--" ends them */

@@ -79,6 +79,16 @@ static int start_worker(ui_app *a, int run) {
     return 0;
 }
 
+/* the newest value of every figure: the last step's, then those of older
+ * records (validation figures come every few steps); a->n_rec > 0 */
+static void latest_figures(const ui_app *a, lm_figures *now) {
+    *now = a->hist_rec[a->n_rec - 1].figs;
+    for (size_t i = a->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
+        for (int j = 0; j < a->hist_rec[i].figs.n; j++)
+            if (isnan(lm_figures_get(now, a->hist_rec[i].figs.f[j].name)))
+                lm_figures_set(now, a->hist_rec[i].figs.f[j].name, a->hist_rec[i].figs.f[j].value);
+}
+
 void view_train_draw(ui_app *a, int y, int h) {
     int W = a->cols;
     uw_info in;
@@ -97,13 +107,8 @@ void view_train_draw(ui_app *a, int y, int h) {
     }
     const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
     if (last) {
-        /* the newest value of every figure: the last step's, then older ones
-         * (validation figures come every few steps) */
-        lm_figures now = last->figs;
-        for (size_t i = a->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
-            for (int j = 0; j < a->hist_rec[i].figs.n; j++)
-                if (isnan(lm_figures_get(&now, a->hist_rec[i].figs.f[j].name)))
-                    lm_figures_set(&now, a->hist_rec[i].figs.f[j].name, a->hist_rec[i].figs.f[j].value);
+        lm_figures now;
+        latest_figures(a, &now);
         char line[512];
         draw_textf(a, y + 1, 1, W - 2, C_NORMAL, "step %d   %s   (max lr %.1e, +/-)", last->step,
                    lm_figures_format(&now, line, sizeof line), a->train_lr);

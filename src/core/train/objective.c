@@ -36,7 +36,8 @@ char *lm_figure_format(double v, char *buf, size_t cap) {
     if (!isfinite(v)) snprintf(buf, cap, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
     else if (a >= 1000) snprintf(buf, cap, "%.0f", v);
     else if (a >= 0.1 || v == 0) snprintf(buf, cap, "%.3f", v);
-    else snprintf(buf, cap, "%.2e", v);
+    else if (a >= 1e-3) snprintf(buf, cap, "%.4g", v);   /* a small loss: 0.0991, no exponent */
+    else snprintf(buf, cap, "%.2e", v);                  /* learning rates */
     return buf;
 }
 

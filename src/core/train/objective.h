@@ -84,7 +84,8 @@ void   lm_figures_merge(lm_figures *dst, const lm_figures *src);
  * lm_figure_format, separated by single spaces. Returns buf. */
 char  *lm_figures_format(const lm_figures *fs, char *buf, size_t cap);
 /* One value the same way for every figure: >= 1000 as an integer, >= 0.1
- * with 3 decimals, smaller ones as %.2e (learning rates). */
+ * with 3 decimals, >= 0.001 with 4 significant digits (a small loss reads
+ * 0.0991, never with an exponent), smaller ones as %.2e (learning rates). */
 char  *lm_figure_format(double v, char *buf, size_t cap);
 
 /* ---- what to train on ---- */
