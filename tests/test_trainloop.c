@@ -126,7 +126,7 @@ static void test_figures_reach_the_output(void **state) {
     (void)state;
     run_files f;
     run_files_make(&f);
-    const char *path = f.path, *opt = f.opt;
+    const char *path = f.path;
     char *out, *errt;
     loop_user u = {.at = -1};
     assert_int_equal(run_loop(path, 0, 4, &u, &out, &errt), 0);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cli/cli.h"
 #include "models/gpt/model.h"
 #include "io/modelfile.h"
 #include "ui/worker.h"
@@ -239,6 +240,28 @@ static void test_save_as_never_overwrites(void **state) {
     lm_model_free(&back);
     uw_free(w);
     lm_model_free(&m);
+    /* the same checkpoint as the CLI's: `train --resume` continues it with
+     * its AdamW moments (no "restart from zero" note) */
+    char *argv[] = {"train", "--resume", "-o", out, "--data", text_path, "--steps", "4",
+                    "--batch", "2", "--seq", "16", "--eval-every", "0"};
+    char *cout = NULL, *cerr = NULL;
+    size_t on = 0, en = 0;
+    FILE *fo = open_memstream(&cout, &on), *fe = open_memstream(&cerr, &en);
+    cli_ctx ctx;
+    cli_ctx_init(&ctx, fo, fe);
+    lm_set_threads(1);
+    int rc = cli_run(&ctx, (int)(sizeof argv / sizeof argv[0]), argv);
+    cli_ctx_free(&ctx);
+    fclose(fo);
+    fclose(fe);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(cout, "steps 2..4"));
+    assert_null(strstr(cerr, "restart from zero"));
+    free(cout);
+    free(cerr);
+    assert_int_equal(lm_load(&back, NULL, out, &err), 0);
+    assert_int_equal(back.adam_t, 4);
+    lm_model_free(&back);
 }
 
 static void test_sft_without_chat_markers_fails(void **state) {

@@ -37,8 +37,8 @@
  *   in OUT.opt (io/optstate.h); --resume loads both and continues the
  *   schedule at m->adam_t; SIGINT/SIGTERM/SIGHUP finish the current step,
  *   save and stop. The TUI worker's "save as" writes the same checkpoint
- *   (lm_checkpoint_save), so a model trained in the TUI can be resumed by
- *   `llmlab train --resume`.
+ *   (train/checkpoint.h), so a model trained in the TUI continues with its
+ *   optimizer state under `llmlab train --resume -o PATH --data FILE`.
  * - A step that meets a non-finite loss or gradient returns
  *   LM_TRAIN_NONFINITE and leaves the weights as they were (train.h).
  * - Nothing prints; failures return -1 with lm_err.
