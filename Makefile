@@ -44,6 +44,7 @@ help:
 	@echo "make run        set up, build and open llmlab"
 	@echo "make test       set up, build and run every test"
 	@echo "make test-asan  the whole suite under AddressSanitizer + UBSan"
+	@echo "make test-tsan  the unit tests (the TUI's worker thread) under ThreadSanitizer"
 	@echo "make debug      build ./llmlab-debug with sanitizers"
 	@echo "make bench      benchmarks against PyTorch and tiktoken (ratios)"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
@@ -105,6 +106,27 @@ debug:
 test-asan: $(SETUP)
 	@$(MAKE) --no-print-directory $(ASAN_VARS) BIN=llmlab-asan tests-build
 	@ASAN_OPTIONS=detect_leaks=1 LLMLAB=./llmlab-asan TEST_BUILD=build/asan LLMLAB_SANITIZED=1 bash tests/run.sh
+
+# ThreadSanitizer over the unit tests (tests/test_*.c; the point is the TUI's
+# training thread in test_ui_worker), built in build/tsan; any report fails.
+# libgomp (OpenMP) and OpenBLAS are not built with TSan, so their barriers and
+# thread pools show up as false races. LLMLAB_THREADS=1 (the CLI's thread
+# count), OMP_NUM_THREADS=1 and OPENBLAS_NUM_THREADS=1 make every OpenMP
+# region and BLAS call run on the thread that calls it, so the threads left
+# are llmlab's own (the worker and the thread driving it) and every report is
+# a real one. test_model is left out: its subject is the OpenMP kernels'
+# thread splits (it asks for 2..7 threads itself), which TSan cannot follow
+# through an uninstrumented libgomp; ASan and the plain suite cover it.
+TSAN_VARS  = BUILD=build/tsan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=thread"
+TSAN_TESTS = $(filter-out build/tsan/tests/test_model,$(TEST_SRC:tests/%.c=build/tsan/tests/%))
+test-tsan: $(SETUP) $(TIKTOKEN_FILES) $(DATA_FILES)
+	@$(MAKE) -s --no-print-directory $(TSAN_VARS) $(TSAN_TESTS)
+	@mkdir -p build/test-logs; failed=0; for t in $(TSAN_TESTS); do \
+	    log=build/test-logs/tsan-$$(basename $$t).log; \
+	    if LLMLAB_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	       TSAN_OPTIONS="halt_on_error=1 exitcode=66" $$t >$$log 2>&1; then echo "  ok    $$t"; \
+	    else echo "  FAIL  $$t (log: $$log)"; tail -n 30 $$log | sed 's/^/        | /'; failed=1; fi; \
+	done; exit $$failed
 
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)

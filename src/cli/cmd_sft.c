@@ -8,7 +8,6 @@
 #include "cli/cli.h"
 #include "tok/chat.h"
 #include "io/modelfile.h"
-#include "io/optstate.h"
 #include "cli/opts.h"
 #include "cli/show.h"
 #include "cli/trainloop.h"
@@ -25,25 +24,6 @@ static const char *usage =
     "  --no-mask          train on every token (to show why the mask matters)\n"
     "  --show-mask        print the first example with the trained tokens marked\n"
     "                     ([brackets], or green on a terminal) and stop\n" CLI_RUN_HELP;
-
-typedef struct {
-    lm_sft_set train, val;
-    lm_batch *vb;
-    int n_vb;
-    int use_mask;
-    lm_rng rng;
-} sft_data;
-
-static int next_batch(void *user, int step, lm_batch *b, lm_err *err) {
-    (void)step;
-    sft_data *d = user;
-    return lm_sft_sample(&d->train, &d->rng, d->use_mask, b, err);
-}
-
-static int val_loss(void *user, lm_model *m, float *loss, lm_err *err) {
-    sft_data *d = user;
-    return lm_eval_loss(m, d->vb, d->n_vb, loss, err);
-}
 
 static void show_mask(cli_ctx *ctx, const lm_tokenizer *t, const lm_sft_example *ex, int use_mask) {
     int open = 0;
@@ -73,147 +53,81 @@ static void show_mask(cli_ctx *ctx, const lm_tokenizer *t, const lm_sft_example 
             ctx->color ? "green" : "in brackets");
 }
 
-int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
+/* Parses argv into r. Returns -1 to go on, else the exit status (0 after
+ * --help, 2 usage). */
+static int parse_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, int *no_mask, int *show) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},      {"model", required_argument, 0, 'm'},
         {"data", required_argument, 0, 'd'}, {"val", required_argument, 0, 'v'},
         {"no-mask", no_argument, 0, 1201},   {"show-mask", no_argument, 0, 1202},
         CLI_RUN_LONGOPTS,                    {0, 0, 0, 0}};
-    const char *model = NULL, *data = NULL, *valp = NULL;
-    int no_mask = 0, show = 0;
-    cli_run_opts ro;
-    cli_run_opts_init(&ro);
-    cli_getopt_reset();
     int c;
+    cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "hm:o:", longopts, NULL)) != -1) {
-        int r = cli_run_option(ctx, "sft", c, optarg, &ro);
-        if (r < 0) return 2;
-        if (r > 0) continue;
+        int k = cli_run_option(ctx, "sft", c, optarg, &r->ro);
+        if (k < 0) return 2;
+        if (k > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'm': model = optarg; break;
-        case 'd': data = optarg; break;
-        case 'v': valp = optarg; break;
-        case 1201: no_mask = 1; break;
-        case 1202: show = 1; break;
+        case 'm': r->model = optarg; break;
+        case 'd': r->data = optarg; break;
+        case 'v': r->val = optarg; break;
+        case 1201: *no_mask = 1; break;
+        case 1202: *show = 1; break;
         default: return cli_usage_error(ctx, "sft", "unknown option or missing value");
         }
     }
     if (optind < argc) return cli_usage_error(ctx, "sft", "unexpected argument");
-    if (!ro.out && !show) return cli_usage_error(ctx, "sft", "-o OUT is required");
-    lm_err err = {{0}};
-    lm_model m;
-    memset(&m, 0, sizeof m);
-    char *meta = NULL, *run_meta = NULL;
-    int rc = 1, have_model = 0;
-    sft_data d;
-    memset(&d, 0, sizeof d);
-    d.use_mask = !no_mask;
-    lm_batch batch = {0};
-    lm_tokenizer *tok = NULL;
-    static char dbuf[1024], vbuf[1024], mbuf[16];
+    if (!r->ro.out && !*show) return cli_usage_error(ctx, "sft", "-o OUT is required");
+    return -1;
+}
 
-    if (ro.resume) {
-        if (!ro.out) {
-            rc = cli_usage_error(ctx, "sft", "--resume needs -o OUT");
-            goto done;
-        }
-        if (cli_run_resume(ctx, "sft", ro.out, &m, &meta)) goto done;
-        have_model = 1;
-        if (!data && cli_meta_get(meta, "data", dbuf, sizeof dbuf) == 0) data = dbuf;
-        if (!valp && cli_meta_get(meta, "val", vbuf, sizeof vbuf) == 0) valp = vbuf;
-        if (!no_mask && cli_meta_get(meta, "mask", mbuf, sizeof mbuf) == 0 && strcmp(mbuf, "off") == 0)
-            d.use_mask = 0;
-    } else if (model) {
-        if (lm_load(&m, NULL, model, &err)) {
-            fprintf(ctx->err, "llmlab sft: cannot load %s: %s\n", model, err.msg);
-            goto done;
-        }
-        have_model = 1;
-        lm_train_reset_optimizer(&m);   /* a fresh schedule for the fine-tune */
-    } else {
-        rc = cli_usage_error(ctx, "sft", "give -m BASE or --resume");
-        goto done;
-    }
-    if (!data) {
-        rc = cli_usage_error(ctx, "sft", "--data FILE is required");
-        goto done;
-    }
-    cli_run_opts_fill(&ro, meta, 500, 16, m.cfg.n_ctx, 1e-4f);
-    if (ro.seq > m.cfg.n_ctx) {
-        fprintf(ctx->err, "llmlab sft: --seq %d is longer than the model's context %d\n", ro.seq, m.cfg.n_ctx);
+/* --show-mask: the first example of --data with its trained tokens marked */
+static int show_first(cli_ctx *ctx, cli_train_run *r, int use_mask) {
+    lm_tokenizer *tok = cli_run_tokenizer(ctx, "sft", &r->m);
+    if (!tok) return 1;
+    lm_err err = {{0}};
+    lm_sft_set set;
+    int rc = lm_sft_load(&set, tok, r->data, r->ro.seq + 1, &err);
+    if (rc) fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
+    else show_mask(ctx, tok, &set.ex[0], use_mask);
+    if (!rc) lm_sft_free(&set);
+    lm_tok_free(tok);
+    return rc ? 1 : 0;
+}
+
+int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
+    cli_train_run r;
+    cli_run_init(&r, "sft");
+    int no_mask = 0, show = 0;
+    int rc = parse_args(ctx, argc, argv, &r, &no_mask, &show);
+    if (rc >= 0) return rc;
+    rc = cli_run_load(ctx, &r);
+    if (rc == CLI_RUN_NO_MODEL) rc = cli_usage_error(ctx, "sft", "give -m BASE or --resume");
+    if (rc == 0 && !r.data) rc = cli_usage_error(ctx, "sft", "--data FILE is required");
+    char mask[16];   /* a resumed run keeps its mask setting */
+    if (rc == 0 && !no_mask && cli_meta_get(r.meta, "mask", mask, sizeof mask) == 0 && strcmp(mask, "off") == 0)
+        no_mask = 1;
+    if (rc == 0) cli_run_opts_fill(&r.ro, r.meta, 500, 16, r.m.cfg.n_ctx, 1e-4f);
+    if (rc == 0 && r.ro.seq > r.m.cfg.n_ctx) {
+        fprintf(ctx->err, "llmlab sft: --seq %d is longer than the model's context %d\n", r.ro.seq, r.m.cfg.n_ctx);
         rc = 2;
-        goto done;
     }
-    tok = cli_run_tokenizer(ctx, "sft", &m);
-    if (!tok) goto done;
-    if (lm_sft_load(&d.train, tok, data, ro.seq + 1, &err)) {
+    if (rc == 0 && show) {
+        rc = show_first(ctx, &r, !no_mask);
+        cli_run_free(&r);
+        return rc;
+    }
+    lm_err err = {{0}};
+    lm_objective *obj = rc == 0 ? lm_obj_sft_new(!no_mask, &err) : NULL;
+    if (rc == 0 && !obj) {
         fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
-        goto done;
+        rc = 1;
     }
-    if (show) {
-        show_mask(ctx, tok, &d.train.ex[0], d.use_mask);
-        rc = 0;
-        goto done;
-    }
-    if (valp) {
-        if (lm_sft_load(&d.val, tok, valp, ro.seq + 1, &err)) {
-            fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
-            goto done;
-        }
-    } else if (d.train.n >= 2) {   /* hold out the last 5% (at least one) */
-        int k = d.train.n / 20 > 0 ? d.train.n / 20 : 1;
-        d.val.ex = malloc((size_t)k * sizeof *d.val.ex);
-        if (!d.val.ex) {
-            fprintf(ctx->err, "llmlab sft: out of memory for the held-out examples\n");
-            goto done;
-        }
-        memcpy(d.val.ex, d.train.ex + d.train.n - k, (size_t)k * sizeof *d.val.ex);
-        d.val.n = d.val.cap = k;
-        d.train.n -= k;
-    }
-    if (d.val.n > 0 &&   /* fixed validation batches spread over the whole val set */
-        lm_sft_val_batches(&d.val, d.use_mask, ro.batch, ro.seq, ro.val_batches, &d.vb, &d.n_vb, &err)) {
-        fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
-        goto done;
-    }
-    if (lm_batch_alloc(&batch, ro.batch, ro.seq, 1, &err)) {
-        fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
-        goto done;
-    }
-    lm_rng_seed(&d.rng, (uint64_t)ro.seed * 0x9E3779B97F4A7C15ULL + (uint64_t)m.adam_t);
-    {
-        char extra[2600];
-        snprintf(extra, sizeof extra, "kind=sft\nbase=%s\ndata=%s\n%s%s%smask=%s\nexamples=%d\n",
-                 model ? model : "(resumed)", data, valp ? "val=" : "", valp ? valp : "", valp ? "\n" : "",
-                 d.use_mask ? "assistant" : "off", d.train.n);
-        /* keep the base model's own record (prefixed) when starting from it */
-        run_meta = cli_run_opts_meta(&ro, extra);
-        if (!run_meta) {
-            fprintf(ctx->err, "llmlab sft: out of memory\n");
-            goto done;
-        }
-    }
-    fprintf(ctx->out, "sft: %d training conversations (%d cut to %d tokens), %d validation batches, loss on %s; "
-                      "steps %d..%d, batch %d x %d\n",
-            d.train.n, d.train.n_cut, ro.seq + 1, d.n_vb, d.use_mask ? "assistant tokens" : "every token",
-            m.adam_t, ro.steps, ro.batch, ro.seq);
-    cli_trainloop L = {.cmd = "sft", .m = &m, .run_meta = run_meta, .sft = 1, .next_batch = next_batch,
-                       .val_loss = d.n_vb ? val_loss : NULL, .user = &d, .batch = &batch};
-    rc = cli_trainloop_run_opts(ctx, &L, &ro);   /* 0, 1 or 130 (interrupted, saved) */
-done:
-    lm_batches_free(d.vb, d.n_vb);
-    lm_batch_free(&batch);
-    if (!valp && d.val.ex) {   /* val borrowed the tail of train */
-        d.train.n += d.val.n;
-        free(d.val.ex);
-        memset(&d.val, 0, sizeof d.val);
-    }
-    lm_sft_free(&d.train);
-    lm_sft_free(&d.val);
-    if (tok) lm_tok_free(tok);
-    if (have_model) lm_model_free(&m);
-    free(meta);
-    free(run_meta);
+    char base[1100];
+    snprintf(base, sizeof base, "base=%.1000s\n", r.model && !r.ro.resume ? r.model : "(resumed)");
+    if (rc == 0) rc = cli_run_objective(ctx, &r, obj, base);   /* 0, 1, 2 or 130 (interrupted, saved) */
+    lm_objective_free(obj);
+    cli_run_free(&r);
     return rc;
 }

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,8 +56,15 @@ void cli_progress_update(cli_progress *p, long done, const char *extra, int forc
         for (int i = 0; i < w; i++) bar[1 + i] = i < fill ? '#' : '-';
         bar[w + 1] = ']';
         bar[w + 2] = '\0';
-        fprintf(p->f, "\r\033[K%s %ld/%ld %s %s ETA %s", p->label, done, p->total, bar,
-                extra ? extra : "", eta);
+        /* one screen line, however many figures the caller passes: a line
+         * that wraps could not be redrawn in place */
+        char line[640];
+        int n = snprintf(line, sizeof line, "%s %ld/%ld %s %s ETA %s", p->label, done, p->total, bar,
+                         extra ? extra : "", eta);
+        struct winsize ws;
+        if (ioctl(fileno(p->f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 && n >= ws.ws_col)
+            line[ws.ws_col - 1] = '\0';
+        fprintf(p->f, "\r\033[K%s", line);
         p->drawn = 1;
     } else {
         fprintf(p->f, "%s %ld/%ld %s ETA %s\n", p->label, done, p->total, extra ? extra : "", eta);

@@ -1,7 +1,9 @@
 /* progress.h - a progress display for long commands (train, sft, bpe-train).
  *
- * On a terminal: one line redrawn in place,
- *   step 120/2000 [#####-----] loss 3.21 val 3.40 12.3k tok/s ETA 4:12
+ * On a terminal: one line redrawn in place (cut to the terminal width),
+ *   step 120/2000 [#####-----] loss 3.210 grad_norm 0.812 lr 3.00e-04 tok/s 12345 val_loss 3.400 ETA 4:12
+ * (the figures are whatever the caller passes: trainloop.c passes an
+ * objective's named figures)
  * Otherwise (pipe, log file): a plain line every `every` updates and at the
  * end, so logs stay readable. Messages printed through cli_progress_note
  * never tear the bar.

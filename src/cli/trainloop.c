@@ -1,4 +1,4 @@
-/* trainloop.c - the step loop of train and sft (see trainloop.h). */
+/* trainloop.c - the step loop of every training command (see trainloop.h). */
 #include "cli/trainloop.h"
 
 #include <math.h>
@@ -6,10 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "io/modelfile.h"
-#include "io/optstate.h"
+#include "train/checkpoint.h"
 #include "cli/progress.h"
 
 static volatile sig_atomic_t interrupted;
@@ -44,57 +43,113 @@ int cli_meta_get(const char *meta, const char *key, char *out, size_t cap) {
     return -1;
 }
 
-static int save(cli_ctx *ctx, cli_trainloop *L, float last_loss, float val, double wall) {
-    size_t cap = strlen(L->run_meta) + 512;
+/* what the loop keeps between steps */
+typedef struct {
+    float recent[20];      /* the last "loss" figures, for a less noisy summary */
+    int n_recent;
+    lm_figures val;        /* the last validation's figures */
+    double t0;
+} loop_state;
+
+static float recent_mean(const loop_state *S) {
+    int k = S->n_recent < 20 ? S->n_recent : 20;
+    float mean = 0;
+    for (int i = 0; i < k; i++) mean += S->recent[i] / k;
+    return k ? mean : NAN;
+}
+
+/* a checkpoint: the run's metadata, then step, train_loss, the validation
+ * figures and the wall time of this run */
+static int save(cli_ctx *ctx, cli_trainloop *L, const loop_state *S) {
+    size_t cap = strlen(L->run_meta) + 512 + 48 * LM_FIGURES_MAX;
     char *meta = malloc(cap);
     if (!meta) {
         fprintf(ctx->err, "llmlab %s: cannot save %s: out of memory\n", L->cmd, L->out_path);
         return -1;
     }
-    char vbuf[32] = "";
-    if (!isnan(val)) snprintf(vbuf, sizeof vbuf, "val_loss=%.4f\n", val);
-    snprintf(meta, cap, "%sstep=%d\ntrain_loss=%.4f\n%swall_seconds=%.0f\n", L->run_meta,
-             L->m->adam_t, last_loss, vbuf, wall);
+    size_t n = (size_t)snprintf(meta, cap, "%sstep=%d\ntrain_loss=%.4f\n", L->run_meta, L->m->adam_t,
+                                recent_mean(S));
+    for (int i = 0; i < S->val.n && n < cap; i++)
+        n += (size_t)snprintf(meta + n, cap - n, "%s=%.4f\n", S->val.f[i].name, S->val.f[i].value);
+    if (n < cap) snprintf(meta + n, cap - n, "wall_seconds=%.0f\n", now_s() - S->t0);
     lm_err err = {{0}};
-    int rc = lm_save(L->m, meta, L->out_path, &err);
+    int rc = lm_checkpoint_save(L->m, meta, L->out_path, &err);
     free(meta);
-    if (rc) {
-        fprintf(ctx->err, "llmlab %s: cannot save %s: %s\n", L->cmd, L->out_path, err.msg);
-        return -1;
-    }
-    char opt[1100];
-    snprintf(opt, sizeof opt, "%s.opt", L->out_path);
-    if (!L->m->adam_m) unlink(opt);   /* no moments yet: no stale file of another run */
-    else if (lm_optstate_save(L->m, opt, &err)) {
-        fprintf(ctx->err, "llmlab %s: cannot save %s: %s\n", L->cmd, opt, err.msg);
-        return -1;
-    }
+    if (rc) fprintf(ctx->err, "llmlab %s: cannot save %s: %s\n", L->cmd, L->out_path, err.msg);
+    return rc ? -1 : 0;
+}
+
+/* a finished run: leave OUT as it is */
+static int nothing_to_do(cli_ctx *ctx, cli_trainloop *L) {
+    int start = L->m->adam_t;
+    if (start == L->steps)
+        fprintf(ctx->out, "%s: nothing to do: %s is already at step %d of %d\n", L->cmd, L->out_path,
+                start, L->steps);
+    else
+        fprintf(ctx->out, "%s: nothing to do: %s is already at step %d, past --steps %d\n", L->cmd,
+                L->out_path, start, L->steps);
+    L->nothing_to_do = 1;
+    L->final_train_loss = L->final_val_loss = NAN;
+    L->seconds = 0;
     return 0;
 }
 
-int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
+/* the update of step s was skipped: m still holds the weights after step s */
+static void stop_nonfinite(cli_ctx *ctx, cli_trainloop *L, const loop_state *S, const lm_err *err) {
+    if (save(ctx, L, S))
+        fprintf(ctx->err, "llmlab %s: %s. Stopping; the weights of step %d could not be saved.\n", L->cmd,
+                err->msg, L->m->adam_t);
+    else
+        fprintf(ctx->err, "llmlab %s: %s. Stopping; saved the last good weights (step %d) to %s.\n",
+                L->cmd, err->msg, L->m->adam_t, L->out_path);
+}
+
+/* One step s (0-based) of the loop: batch, update, validation when due,
+ * progress line, checkpoint when due. 0 go on, 1 stop (done or interrupted,
+ * saved), -1 failure (message printed). */
+static int one_step(cli_ctx *ctx, cli_trainloop *L, loop_state *S, cli_progress *pr, int s) {
     lm_err err = {{0}};
-    lm_model *m = L->m;
-    int start = m->adam_t;
-    float recent[20];
-    int n_recent = 0;
-    float val = NAN, last_loss = NAN;
-    double t0 = now_s();
-    /* wall time of earlier runs of this checkpoint is not tracked; this run's only */
+    lm_objective *o = L->obj;
+    lm_figures f = {0};
+    int st = o->ops->next_batch(o, s, &err);
+    if (st == 0) st = o->ops->step(o, L->m, &L->opts, &f, &err);
+    if (st) {
+        cli_progress_finish(pr);
+        if (st == LM_TRAIN_NONFINITE) stop_nonfinite(ctx, L, S, &err);
+        else fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
+        return -1;
+    }
+    float loss = (float)lm_figures_get(&f, "loss");
+    if (!isnan(loss)) S->recent[S->n_recent++ % 20] = loss;
+    int done = s + 1;
+    int want_eval = (L->eval_every > 0 && done % L->eval_every == 0) || done == L->steps;
+    if (want_eval) {
+        S->val.n = 0;
+        if (o->ops->validate(o, L->m, &S->val, &err)) {
+            cli_progress_finish(pr);
+            fprintf(ctx->err, "llmlab %s: validation: %s\n", L->cmd, err.msg);
+            return -1;
+        }
+    }
+    char line[512];
+    lm_figures_merge(&f, &S->val);   /* the step's figures, then the last validation's */
+    cli_progress_update(pr, done, lm_figures_format(&f, line, sizeof line), want_eval);
+    int want_save = (L->save_every > 0 && done % L->save_every == 0) || done == L->steps || interrupted;
+    if (want_save && save(ctx, L, S)) return -1;
+    if (!interrupted) return done == L->steps;
+    cli_progress_finish(pr);
+    fprintf(ctx->out, "interrupted after step %d of %d; saved %s (continue with --resume)\n", done,
+            L->steps, L->out_path);
+    L->interrupted = 1;
+    return 1;
+}
+
+int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     L->nothing_to_do = 0;
     L->interrupted = 0;
-    if (start >= L->steps) {   /* a finished run: leave OUT as it is */
-        if (start == L->steps)
-            fprintf(ctx->out, "%s: nothing to do: %s is already at step %d of %d\n", L->cmd,
-                    L->out_path, start, L->steps);
-        else
-            fprintf(ctx->out, "%s: nothing to do: %s is already at step %d, past --steps %d\n", L->cmd,
-                    L->out_path, start, L->steps);
-        L->nothing_to_do = 1;
-        L->final_train_loss = L->final_val_loss = NAN;
-        L->seconds = 0;
-        return 0;
-    }
+    int start = L->m->adam_t;
+    if (start >= L->steps) return nothing_to_do(ctx, L);
+    loop_state S = {.t0 = now_s()};   /* wall time of earlier runs of this checkpoint is not tracked */
     interrupted = 0;
     struct sigaction sa, old[3];
     memset(&sa, 0, sizeof sa);
@@ -103,98 +158,14 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &sa, &old[i]);
     cli_progress pr;
     cli_progress_init(&pr, ctx->out, "step", start, L->steps, 0);
-    int rc = 1;
-    double tok_s = 0;
-    for (int s = start; s < L->steps; s++) {
-        if (L->next_batch(L->user, s, L->batch, &err)) {
-            cli_progress_finish(&pr);
-            fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
-            goto out;
-        }
-        lm_step_record r;
-        int st = L->sft ? lm_sft_step(m, L->batch, &L->opts, &r, &err)
-                        : lm_train_step(m, L->batch, &L->opts, &r, &err);
-        if (st == LM_TRAIN_NONFINITE) {
-            /* the update was skipped: m still holds the weights after step s */
-            cli_progress_finish(&pr);
-            int k = n_recent < 20 ? n_recent : 20;
-            float mean = 0;
-            for (int i = 0; i < k; i++) mean += recent[i] / k;
-            if (save(ctx, L, k ? mean : NAN, val, now_s() - t0)) {
-                fprintf(ctx->err, "llmlab %s: %s. Stopping; the weights of step %d could not be saved.\n",
-                        L->cmd, err.msg, m->adam_t);
-                goto out;
-            }
-            fprintf(ctx->err, "llmlab %s: %s. Stopping; saved the last good weights (step %d) to %s.\n",
-                    L->cmd, err.msg, m->adam_t, L->out_path);
-            goto out;
-        }
-        if (st) {
-            cli_progress_finish(&pr);
-            fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
-            goto out;
-        }
-        last_loss = r.loss;
-        recent[n_recent++ % 20] = r.loss;
-        tok_s = tok_s == 0 ? r.tokens_per_s : 0.9 * tok_s + 0.1 * r.tokens_per_s;
-        int done = s + 1;
-        int want_eval = L->val_loss && ((L->eval_every > 0 && done % L->eval_every == 0) || done == L->steps);
-        if (want_eval) {
-            int vr = L->val_loss(L->user, m, &val, &err);
-            if (vr) {
-                cli_progress_finish(&pr);
-                fprintf(ctx->err, "llmlab %s: validation: %s\n", L->cmd, err.msg);
-                goto out;
-            }
-        }
-        char extra[128], vb[32] = "";
-        if (!isnan(val)) snprintf(vb, sizeof vb, " val %.3f", val);
-        snprintf(extra, sizeof extra, "loss %.3f%s lr %.2e %.1fk tok/s", r.loss, vb, r.lr, tok_s / 1000);
-        cli_progress_update(&pr, done, extra, want_eval);
-        int want_save = (L->save_every > 0 && done % L->save_every == 0) || done == L->steps || interrupted;
-        if (want_save) {
-            float mean = 0;
-            int k = n_recent < 20 ? n_recent : 20;
-            for (int i = 0; i < k; i++) mean += recent[i] / k;
-            if (save(ctx, L, mean, val, now_s() - t0)) goto out;
-        }
-        if (interrupted) {
-            cli_progress_finish(&pr);
-            fprintf(ctx->out, "interrupted after step %d of %d; saved %s (continue with --resume)\n", done,
-                    L->steps, L->out_path);
-            L->interrupted = 1;
-            break;
-        }
-    }
-    cli_progress_finish(&pr);
-    {
-        float mean = 0;
-        int k = n_recent < 20 ? n_recent : 20;
-        for (int i = 0; i < k; i++) mean += recent[i] / k;
-        L->final_train_loss = k ? mean : last_loss;
-    }
-    L->final_val_loss = val;
-    L->seconds = now_s() - t0;
-    rc = 0;
-out:
+    int st = 0;
+    for (int s = start; s < L->steps && st == 0; s++) st = one_step(ctx, L, &S, &pr, s);
     for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &old[i], NULL);
-    return rc;
-}
-
-int cli_run_resume(cli_ctx *ctx, const char *cmd, const char *out, lm_model *m, char **meta) {
-    lm_err err = {{0}};
-    if (lm_load(m, meta, out, &err)) {
-        fprintf(ctx->err, "llmlab %s: --resume: cannot load %s: %s\n", cmd, out, err.msg);
-        return -1;
-    }
-    char opt[1100];
-    snprintf(opt, sizeof opt, "%s.opt", out);
-    if (m->adam_t > 0 && lm_optstate_load(m, opt, &err)) {
-        fprintf(ctx->err, "llmlab %s: --resume: %s; AdamW moments restart from zero\n", cmd, err.msg);
-        int t = m->adam_t;
-        lm_train_reset_optimizer(m);
-        m->adam_t = t;
-    }
+    if (st < 0) return 1;
+    cli_progress_finish(&pr);
+    L->final_train_loss = recent_mean(&S);
+    L->final_val_loss = (float)lm_figures_get(&S.val, "val_loss");
+    L->seconds = now_s() - S.t0;
     return 0;
 }
 
@@ -290,7 +261,7 @@ void cli_run_opts_fill(cli_run_opts *o, const char *meta, int def_steps, int def
     if (o->seq < 0) o->seq = def_seq;
     if (isnan(o->lr)) o->lr = def_lr;
     if (isnan(o->min_lr)) o->min_lr = o->lr / 10;
-    if (o->warmup < 0) o->warmup = o->steps / 10 < 100 ? o->steps / 10 : 100;
+    if (o->warmup < 0) o->warmup = lm_warmup_steps(o->steps);   /* THE warm-up rule */
     if (o->save_every < 0) o->save_every = 0;
     if (o->eval_every < 0) o->eval_every = o->steps / 10 > 0 ? o->steps / 10 : 1;
     if (o->val_batches < 0) o->val_batches = 8;
@@ -308,4 +279,91 @@ char *cli_run_opts_meta(const cli_run_opts *o, const char *extra) {
              o->steps, o->batch, o->seq, o->lr, o->min_lr, o->warmup, o->clip, o->seed, o->save_every,
              o->eval_every, o->val_batches, extra ? extra : "");
     return s;
+}
+
+/* ---- a training command's run ---- */
+
+void cli_run_init(cli_train_run *r, const char *cmd) {
+    memset(r, 0, sizeof *r);
+    r->cmd = cmd;
+    cli_run_opts_init(&r->ro);
+}
+
+int cli_run_load(cli_ctx *ctx, cli_train_run *r) {
+    lm_err err = {{0}};
+    if (r->ro.resume) {
+        if (!r->ro.out) return cli_usage_error(ctx, r->cmd, "--resume needs -o OUT");
+        int rc = lm_checkpoint_load(&r->m, &r->meta, r->ro.out, &err);
+        if (rc < 0) {
+            fprintf(ctx->err, "llmlab %s: --resume: cannot load %s: %s\n", r->cmd, r->ro.out, err.msg);
+            return 1;
+        }
+        if (rc > 0) fprintf(ctx->err, "llmlab %s: --resume: %s; AdamW moments restart from zero\n", r->cmd, err.msg);
+        r->have_model = 1;
+        if (!r->data && cli_meta_get(r->meta, "data", r->data_buf, sizeof r->data_buf) == 0) r->data = r->data_buf;
+        if (!r->val && cli_meta_get(r->meta, "val", r->val_buf, sizeof r->val_buf) == 0) r->val = r->val_buf;
+        return 0;
+    }
+    if (!r->model) return CLI_RUN_NO_MODEL;
+    if (lm_load(&r->m, NULL, r->model, &err)) {
+        fprintf(ctx->err, "llmlab %s: cannot load %s: %s\n", r->cmd, r->model, err.msg);
+        return 1;
+    }
+    r->have_model = 1;
+    lm_train_reset_optimizer(&r->m);   /* a fresh optimizer and schedule */
+    return 0;
+}
+
+/* the run's metadata: options, kind, data, val, the objective's lines, extra */
+static char *run_meta(const cli_train_run *r, const lm_objective *obj, const char *extra) {
+    size_t cap = strlen(r->data) + (r->val ? strlen(r->val) : 0) + sizeof obj->meta + 64 +
+                 (extra ? strlen(extra) : 0);
+    char *lines = malloc(cap);
+    if (!lines) return NULL;
+    snprintf(lines, cap, "kind=%s\ndata=%s\n%s%s%s%s%s", obj->ops->name, r->data, r->val ? "val=" : "",
+             r->val ? r->val : "", r->val ? "\n" : "", obj->meta, extra ? extra : "");
+    char *meta = cli_run_opts_meta(&r->ro, lines);
+    free(lines);
+    return meta;
+}
+
+int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const char *extra) {
+    lm_model *m = &r->m;
+    const cli_run_opts *ro = &r->ro;
+    if (ro->seq > m->cfg.n_ctx) {
+        fprintf(ctx->err, "llmlab %s: --seq %d is longer than the model's context %d\n", r->cmd, ro->seq,
+                m->cfg.n_ctx);
+        return 2;
+    }
+    lm_tokenizer *tok = cli_run_tokenizer(ctx, r->cmd, m);
+    if (!tok) return 1;
+    lm_err err = {{0}};
+    lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
+                      .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->adam_t};
+    int rc = obj->ops->prepare(obj, tok, &d, &err);
+    lm_tok_free(tok);
+    if (rc) {
+        fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
+        return 1;
+    }
+    char *meta = run_meta(r, obj, extra);
+    if (!meta) {
+        fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
+        return 1;
+    }
+    fprintf(ctx->out, "%s: %zu parameters (%d layers, width %d, %d heads, ctx %d, vocab %d); %s; "
+                      "steps %d..%d, batch %d x %d\n",
+            r->cmd, m->n_params, m->cfg.n_layer, m->cfg.d_model, m->cfg.n_head, m->cfg.n_ctx,
+            m->cfg.vocab_size, obj->desc, m->adam_t, ro->steps, ro->batch, ro->seq);
+    cli_trainloop L = {.cmd = r->cmd, .m = m, .obj = obj, .run_meta = meta};
+    rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
+    free(meta);
+    return rc;
+}
+
+void cli_run_free(cli_train_run *r) {
+    if (r->have_model) lm_model_free(&r->m);
+    free(r->meta);
+    r->meta = NULL;
+    r->have_model = 0;
 }

@@ -1,37 +1,35 @@
-/* trainloop.h - the step loop shared by `train` and `sft`: progress,
- * validation every N steps, atomic checkpoints (model + optimizer state)
- * every N steps and at the end. SIGINT (Ctrl-C), SIGTERM and SIGHUP finish
- * the current step, save and stop (exit status 130, so `train && sft` stops).
- * A NaN/inf loss or gradient skips the update and saves the weights of the
- * last good step to OUT before stopping. A run already at --steps does
- * nothing and leaves OUT untouched. The core does one step; this file is
- * the caller's loop. */
+/* trainloop.h - the CLI's step loop, shared by every training command
+ * (`train`, `sft`, and each later objective's command): it drives any
+ * objective (train/objective.h) through its operations, prints the figures
+ * each step returns on the progress line, validates every N steps and
+ * writes checkpoints (train/checkpoint.h: model + optimizer state) every N
+ * steps and at the end. This is THE checkpoint / resume / Ctrl-C path:
+ * SIGINT (Ctrl-C), SIGTERM and SIGHUP finish the current step, save and stop
+ * (exit status 130, so `train && sft` stops). A NaN/inf loss or gradient
+ * skips the update and saves the weights of the last good step to OUT before
+ * stopping. A run already at --steps does nothing and leaves OUT untouched.
+ * The core does one step; this file is the caller's loop. */
 #ifndef LM_CLI_TRAINLOOP_H
 #define LM_CLI_TRAINLOOP_H
 
 #include "cli/cli.h"
 #include "data/dataset.h"
+#include "train/objective.h"
 #include "train/train.h"
 
 typedef struct {
     const char *cmd;             /* "train" | "sft" (messages) */
     lm_model   *m;
+    lm_objective *obj;           /* prepared (its data loaded) */
     const char *out_path;        /* checkpoint; optimizer state at OUT.opt */
     const char *run_meta;        /* "key=value\n" lines describing the run */
     int         steps;           /* total steps; the loop runs from m->adam_t */
     int         eval_every;      /* 0 = only at the end */
     int         save_every;      /* 0 = only at the end (and on Ctrl-C) */
     lm_train_opts opts;
-    int         sft;             /* use lm_sft_step */
-    /* fills the next training batch (step = the 0-based step about to run) */
-    int (*next_batch)(void *user, int step, lm_batch *b, lm_err *err);
-    /* validation loss of the current model (NULL = none) */
-    int (*val_loss)(void *user, lm_model *m, float *loss, lm_err *err);
-    void *user;
-    lm_batch *batch;             /* allocated by the caller */
     /* results */
-    float final_train_loss;      /* mean of the last <= 20 step losses */
-    float final_val_loss;        /* NAN if never measured */
+    float final_train_loss;      /* mean of the last <= 20 "loss" figures */
+    float final_val_loss;        /* "val_loss" of the last validation; NAN if never measured */
     double seconds;
     int nothing_to_do;           /* the model was already at `steps`: OUT untouched */
     int interrupted;             /* stopped by a signal after saving */
@@ -43,12 +41,6 @@ typedef struct {
 /* 0 done, nothing to do, or interrupted and saved (see L->nothing_to_do,
  * L->interrupted); 1 failure (message printed). */
 int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L);
-
-/* --resume: loads the checkpoint OUT into m (its metadata into *meta,
- * malloc'd) and the AdamW state from OUT.opt (moments restart from zero,
- * with a note, when that file is missing or bad). 0 loaded, -1 failure
- * (message printed, m not loaded). */
-int cli_run_resume(cli_ctx *ctx, const char *cmd, const char *out, lm_model *m, char **meta);
 
 /* The tokeniser of m (the byte tokeniser when m has none); NULL on failure
  * (message printed). */
@@ -104,5 +96,36 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
 
 /* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
 int cli_meta_get(const char *meta, const char *key, char *out, size_t cap);
+
+/* ---- a training command's run, after its options are parsed ----
+ * A command (cmd_train.c, cmd_sft.c, ...) parses its options into a
+ * cli_run, calls cli_run_load, fills the options (cli_run_opts_fill with its
+ * defaults), makes its objective and calls cli_run_objective. */
+typedef struct {
+    const char *cmd;             /* "train" | "sft" | ... */
+    cli_run_opts ro;
+    const char *model;           /* -m MODEL, or NULL */
+    const char *data, *val;      /* --data, --val (resume: from the checkpoint) */
+    char *meta;                  /* the resumed checkpoint's metadata (malloc'd) */
+    lm_model m;
+    int have_model;
+    char data_buf[1024], val_buf[1024];
+} cli_train_run;
+
+/* Empties r for cmd (options "not given"). */
+void cli_run_init(cli_train_run *r, const char *cmd);
+/* --resume: loads the checkpoint OUT (train/checkpoint.h; a note when the
+ * AdamW moments restart from zero) and takes --data/--val from its metadata
+ * when not given. -m MODEL: loads MODEL with a fresh optimizer and schedule.
+ * 0 loaded, CLI_RUN_NO_MODEL neither was asked for (r->have_model = 0), or
+ * the exit status of a failure (1, or 2 for a usage error; message printed). */
+#define CLI_RUN_NO_MODEL (-1)
+int  cli_run_load(cli_ctx *ctx, cli_train_run *r);
+/* Checks --seq against the model, prepares obj on --data/--val (the hold-out
+ * rule of objective.h), writes the run's metadata (kind, data, val, the
+ * objective's own lines, then `extra`), prints the header line and runs the
+ * loop. Returns 0 done, 1 failure, 2 usage, CLI_EXIT_INTERRUPTED. */
+int  cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const char *extra);
+void cli_run_free(cli_train_run *r);
 
 #endif

@@ -71,7 +71,7 @@ typedef struct ui_app {
     FILE *lat;                     /* key latency log */
     /* ---- the train panel's state (view_train.c), kept here while the worker is rewritten ---- */
     ui_worker *w;
-    int train_mode;                /* UW_PRETRAIN or UW_SFT */
+    int train_mode;                /* index into the objective table (train/objective.h) */
     float train_lr;
     uw_record *hist_rec;           /* every record received, in order */
     size_t n_rec, cap_rec;

@@ -68,7 +68,7 @@ static int start_worker(ui_app *a, int run) {
     size_t np = a->ses.n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
     const int32_t *pp = a->ses.seq.ids;
     if (np > room) { pp += np - room; np = room; }
-    uw_opts o = {.mode = a->train_mode, .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
+    uw_opts o = {.objective = lm_objective_name(a->train_mode), .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
                  .max_lr = a->train_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
                  .sample_prompt = pp, .n_sample_prompt = np, .seed = a->ctx->seed};
     lm_err err = {{0}};
@@ -78,6 +78,16 @@ static int start_worker(ui_app *a, int run) {
     a->snap_seen = 0;
     if (run) uw_run(a->w, 1);
     return 0;
+}
+
+/* the newest value of every figure: the last step's, then those of older
+ * records (validation figures come every few steps); a->n_rec > 0 */
+static void latest_figures(const ui_app *a, lm_figures *now) {
+    *now = a->hist_rec[a->n_rec - 1].figs;
+    for (size_t i = a->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
+        for (int j = 0; j < a->hist_rec[i].figs.n; j++)
+            if (isnan(lm_figures_get(now, a->hist_rec[i].figs.f[j].name)))
+                lm_figures_set(now, a->hist_rec[i].figs.f[j].name, a->hist_rec[i].figs.f[j].value);
 }
 
 /* the loss curve over rows [y+3, y+3+ph) and its legend */
@@ -90,12 +100,15 @@ static void draw_loss_curve(const ui_app *a, ui_canvas *cv, int y, int ph, int p
          * above stays the raw loss of the last step */
         double ema = 0, weight = 0;
         for (size_t i = 0; i < a->n_rec; i++) {
-            ema = 0.9 * ema + 0.1 * a->hist_rec[i].loss;
-            weight = 0.9 * weight + 0.1;
-            s1[i] = (float)(ema / weight);
-            s2[i] = a->hist_rec[i].val_loss;
-            if (s1[i] < lo) lo = s1[i];
-            if (s1[i] > hi) hi = s1[i];
+            double loss = lm_figures_get(&a->hist_rec[i].figs, "loss");
+            if (!isnan(loss)) {
+                ema = 0.9 * ema + 0.1 * loss;
+                weight = 0.9 * weight + 0.1;
+            }
+            s1[i] = weight > 0 ? (float)(ema / weight) : NAN;
+            s2[i] = (float)lm_figures_get(&a->hist_rec[i].figs, "val_loss");
+            if (!isnan(s1[i]) && s1[i] < lo) lo = s1[i];
+            if (!isnan(s1[i]) && s1[i] > hi) hi = s1[i];
             if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
             if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
         }
@@ -127,7 +140,7 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
     memset(&in, 0, sizeof in);
     if (a->w) uw_get_info(a->w, &in);
     int x = 1;
-    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", a->train_mode == UW_SFT ? "SFT" : "pretraining");
+    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(a->train_mode));
     x += draw_text(cv, y, x, W - x, C_KEY, " m ");
     if (a->w) {
         x += draw_textf(cv, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
@@ -138,14 +151,13 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
                       W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
     }
     const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
-    float last_val = NAN;
-    for (size_t i = a->n_rec; i-- > 0;)
-        if (!isnan(a->hist_rec[i].val_loss)) { last_val = a->hist_rec[i].val_loss; break; }
-    if (last)
-        draw_textf(cv, y + 1, 1, W - 2, C_NORMAL,
-                   "step %d   loss %.4f   val %.4f   lr %.2e (max %.1e, +/-)   %.0f tokens/s   grad norm %.3f",
-                   last->step, last->loss, last_val, last->lr, a->train_lr, last->tokens_per_s, last->grad_norm);
-    else
+    if (last) {
+        lm_figures now;
+        latest_figures(a, &now);
+        char line[512];
+        draw_textf(cv, y + 1, 1, W - 2, C_NORMAL, "step %d   %s   (max lr %.1e, +/-)", last->step,
+                   lm_figures_format(&now, line, sizeof line), a->train_lr);
+    } else
         draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
     if (in.message[0]) draw_text(cv, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
     /* the loss curve */
@@ -160,7 +172,7 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
     }
     x = 1;
     static const char *keys[][2] = {{"s", " start/pause  "}, {".", " one step  "}, {"x", " stop  "},
-                                    {"w", " save as  "},    {"m", " pretrain/SFT  "}, {"+/-", " lr  "},
+                                    {"w", " save as  "},    {"m", " objective  "}, {"+/-", " lr  "},
                                     {"R", " revert to file"}};
     static const char *short_lab[] = {" run ", " step ", " stop ", " save ", " mode ", " lr ", " revert"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -214,7 +226,7 @@ static int act_step(ui_app *a, void *st, int k) {
 static int act_stop(ui_app *a, void *st, int k) {
     (void)st; (void)k;
     if (a->w) {
-        uw_run(a->w, 0);
+        uw_stop(a->w);   /* after its current step, with its last weights published */
         view_train_poll(a);
         a->snap_applied_at = 0;
         uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
@@ -229,7 +241,7 @@ static int act_stop(ui_app *a, void *st, int k) {
 static int act_mode(ui_app *a, void *st, int k) {
     (void)st; (void)k;
     if (a->w) { ses_msg(&a->ses, 1, "stop training (x) before changing the mode"); return 1; }
-    a->train_mode = a->train_mode == UW_SFT ? UW_PRETRAIN : UW_SFT;
+    a->train_mode = (a->train_mode + 1) % lm_objective_count();   /* the objective table */
     return 1;
 }
 
@@ -274,7 +286,7 @@ static const ui_binding train_keys[] = {
     {'.', 0, act_step, "one training step"},
     {'x', 0, act_stop, "stop training (the view model keeps the weights)"},
     {'w', 0, act_save, "save the trained copy as a NEW file"},
-    {'m', 0, act_mode, "pretraining / SFT"},
+    {'m', 0, act_mode, "next objective (pretraining, SFT, ...)"},
     {'+', 0, act_lr, "learning rate x2 / /2"},
     {'=', 0, act_lr, "learning rate x2 / /2"},
     {'-', 0, act_lr, "learning rate x2 / /2"},

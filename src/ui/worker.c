@@ -1,6 +1,8 @@
-/* worker.c - training steps on a worker thread (see worker.h). */
+/* worker.c - training steps of any objective on a worker thread (see
+ * worker.h). */
 #include "ui/worker.h"
 
+#include <errno.h>
 #include <math.h>
 #include <omp.h>
 #include <pthread.h>
@@ -12,33 +14,22 @@
 
 #include "cli/cli.h"
 #include "tok/chat.h"
-#include "data/dataset.h"
 #include "decode/generate.h"
-#include "io/modelfile.h"
 #include "tok/tokenizer.h"
+#include "train/checkpoint.h"
 #include "train/train.h"
 
 #define QCAP 4096
-#define MAX_TEXT_BYTES (1u << 20)   /* first 1 MiB of the corpus is plenty for a live demo */
+#define MAX_TEXT_BYTES (1u << 20)   /* first 1 MiB of a text file is plenty for a live demo */
 #define N_VAL 2
-
-/* used when data/corpus/train.txt is absent: a few sentences to learn */
-static const char builtin_text[] =
-    "The cat sat on the mat. The dog sat on the log. The cat saw the dog and the dog saw the cat.\n"
-    "A small model learns which letter follows which, then which word follows which.\n"
-    "Every step moves the weights a little downhill on the loss.\n"
-    LM_CHAT_EOT "\n"
-    "Once upon a time there was a tiny transformer. It read the same story again and again,\n"
-    "and each time it guessed the next token a little better than before.\n"
-    LM_CHAT_EOT "\n"
-    "One, two, three, four, five. Five, four, three, two, one. Red, green, blue. Blue, green, red.\n"
-    "The sun rises in the east and sets in the west. The moon shines at night.\n";
+#define PUBLISH_EVERY_S 0.25
 
 struct ui_worker {
     pthread_t th;
     int th_ok;
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    pthread_cond_t cv;          /* a command for the worker */
+    pthread_cond_t ev;          /* a change for uw_wait */
     /* shared, under mu */
     int quit, run, step_req;
     float max_lr;
@@ -48,18 +39,16 @@ struct ui_worker {
     float *snap;
     unsigned snap_version;
     uw_info info;
-    /* worker-only */
+    /* worker-only (and the UI thread before the start and after the join) */
     lm_model m;                 /* the working copy */
     lm_tokenizer *tok;
     uw_opts o;
+    char objective[64];
     int32_t *sample_prompt;
     size_t n_sample_prompt;
     char data_path[1024];
-    lm_token_stream stream, val_stream;
-    lm_sft_set sft, sft_val;
-    lm_batch batch, val[N_VAL];
-    int n_val;
-    lm_rng rng;
+    lm_objective *obj;
+    int unpublished;            /* weights changed since the last snapshot */
     int threads;
 };
 
@@ -69,119 +58,38 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* reads at most max bytes of a file */
-static uint8_t *read_head(const char *path, size_t max, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    uint8_t *buf = malloc(max + 1);
-    if (!buf) { fclose(f); return NULL; }
-    *len = fread(buf, 1, max, f);
-    fclose(f);
-    return buf;
-}
-
-static int stream_from_file(ui_worker *w, lm_token_stream *s, const char *path, size_t max,
-                            lm_err *err) {
-    size_t len = 0;
-    uint8_t *text = read_head(path, max, &len);
-    if (!text) return lm_fail(err, "cannot read %s", path);
-    int rc = lm_stream_from_text(s, w->tok, text, len, err);
-    free(text);
-    return rc;
-}
+/* with mu held: something a uw_wait may be waiting for changed */
+static void changed(ui_worker *w) { pthread_cond_broadcast(&w->ev); }
 
 static void set_state(ui_worker *w, uw_state st, const char *msg) {
     pthread_mutex_lock(&w->mu);
     w->info.state = st;
     if (msg) snprintf(w->info.message, sizeof w->info.message, "%.250s", msg);
+    changed(w);
     pthread_mutex_unlock(&w->mu);
 }
 
-/* the batches of an lm_*_val_batches call move into w->val */
-static void take_val_batches(ui_worker *w, lm_batch *vb, int nvb) {
-    for (int i = 0; i < nvb; i++) w->val[i] = vb[i];
-    w->n_val = nvb;
-    free(vb);
-}
-
-static int load_pretrain(ui_worker *w, lm_err *err) {
-    const char *desc = "built-in text";
+/* the objective on the given file, or on its shipped data (validated on its
+ * shipped validation file), or on its built-in sample */
+static int prepare(ui_worker *w, lm_err *err) {
+    w->obj = lm_objective_create(w->objective, err);
+    if (!w->obj) return -1;
+    const lm_objective_ops *ops = w->obj->ops;
     char path[1024], vpath[1024];
-    int have = w->o.data_path ? (snprintf(path, sizeof path, "%s", w->o.data_path), 0)
-                              : cli_find_shipped("data/corpus/train.txt", path, sizeof path);
-    if (have == 0) {
-        if (stream_from_file(w, &w->stream, path, MAX_TEXT_BYTES, err)) return -1;
-        desc = path;
-    } else if (lm_stream_from_text(&w->stream, w->tok, (const uint8_t *)builtin_text,
-                                   sizeof builtin_text - 1, err)) {
-        return -1;
+    lm_data_opts d = {.max_bytes = MAX_TEXT_BYTES, .B = w->o.B, .T = w->o.T, .val_batches = N_VAL,
+                      .seed = w->o.seed, .start_step = w->m.adam_t};
+    if (w->o.data_path) {
+        d.train_path = w->o.data_path;
+    } else if (ops->default_data && cli_find_shipped(ops->default_data, path, sizeof path) == 0) {
+        d.train_path = path;
+        if (ops->default_val && cli_find_shipped(ops->default_val, vpath, sizeof vpath) == 0)
+            d.val_path = vpath;
     }
-    int T = w->o.T;
-    if (w->stream.n < (size_t)T + 2) {
-        T = (int)w->stream.n / 2;
-        if (T < 2) return lm_fail(err, "the training text is too short (%zu tokens)", w->stream.n);
-        w->o.T = T;
-    }
-    /* validation: data/corpus/val.txt, else the last tenth of the stream */
-    const char *vdesc = "last 10% held out";
-    if (!w->o.data_path && cli_find_shipped("data/corpus/val.txt", vpath, sizeof vpath) == 0 &&
-        stream_from_file(w, &w->val_stream, vpath, MAX_TEXT_BYTES / 4, err) == 0 &&
-        w->val_stream.n > (size_t)T + 1) {
-        vdesc = "val.txt";
-    } else {
-        lm_stream_free(&w->val_stream);
-        size_t nv = w->stream.n / 10;
-        if (nv < (size_t)T + 2) nv = (size_t)T + 2;
-        if (w->stream.n - nv < (size_t)T + 2) nv = 0;   /* too small: validate on training text */
-        w->val_stream.ids = malloc(sizeof(int32_t) * (nv ? nv : w->stream.n));
-        if (!w->val_stream.ids) return lm_fail(err, "out of memory");
-        if (nv) {
-            memcpy(w->val_stream.ids, w->stream.ids + w->stream.n - nv, sizeof(int32_t) * nv);
-            w->val_stream.n = nv;
-            w->stream.n -= nv;
-        } else {
-            memcpy(w->val_stream.ids, w->stream.ids, sizeof(int32_t) * w->stream.n);
-            w->val_stream.n = w->stream.n;
-            vdesc = "training text";
-        }
-    }
-    if (lm_batch_alloc(&w->batch, w->o.B, T, 0, err)) return -1;
-    /* the same spread-out validation windows as `llmlab train` */
-    lm_batch *vb;
-    int nvb;
-    if (lm_stream_val_batches(&w->val_stream, w->o.B, T, N_VAL, &vb, &nvb, err)) return -1;
-    take_val_batches(w, vb, nvb);
+    if (ops->prepare(w->obj, w->tok, &d, err)) return -1;
     pthread_mutex_lock(&w->mu);
-    snprintf(w->info.data_desc, sizeof w->info.data_desc, "pretrain on %.150s (%zu tokens), val: %s, B=%d T=%d",
-             desc, w->stream.n, vdesc, w->o.B, T);
-    pthread_mutex_unlock(&w->mu);
-    return 0;
-}
-
-static int load_sft(ui_worker *w, lm_err *err) {
-    char path[1024], vpath[1024];
-    if (w->o.data_path) snprintf(path, sizeof path, "%s", w->o.data_path);
-    else if (cli_find_shipped("data/gen/sft_train.jsonl", path, sizeof path))
-        return lm_fail(err, "no SFT data: data/gen/sft_train.jsonl is missing");
-    int T = w->o.T;
-    if (lm_sft_load(&w->sft, w->tok, path, T + 1, err)) return -1;
-    if (w->sft.n == 0) return lm_fail(err, "%s holds no examples", path);
-    const lm_sft_set *vs = &w->sft;
-    const char *vdesc = "training examples";
-    if (!w->o.data_path && cli_find_shipped("data/gen/sft_val.jsonl", vpath, sizeof vpath) == 0 &&
-        lm_sft_load(&w->sft_val, w->tok, vpath, T + 1, err) == 0 && w->sft_val.n > 0) {
-        vs = &w->sft_val;
-        vdesc = "sft_val.jsonl";
-    }
-    if (lm_batch_alloc(&w->batch, w->o.B, T, 1, err)) return -1;
-    /* the same spread-out validation batches as `llmlab sft` */
-    lm_batch *vb;
-    int nvb;
-    if (lm_sft_val_batches(vs, 1, w->o.B, T, N_VAL, &vb, &nvb, err)) return -1;
-    take_val_batches(w, vb, nvb);
-    pthread_mutex_lock(&w->mu);
-    snprintf(w->info.data_desc, sizeof w->info.data_desc, "SFT on %.150s (%d examples), val: %s, B=%d T=%d",
-             path, w->sft.n, vdesc, w->o.B, T);
+    snprintf(w->info.data_desc, sizeof w->info.data_desc, "%s: %.400s, B=%d T=%d", ops->name, w->obj->desc,
+             w->o.B, w->o.T);
+    changed(w);
     pthread_mutex_unlock(&w->mu);
     return 0;
 }
@@ -196,9 +104,13 @@ int uw_stop_ids(const lm_tokenizer *t, int32_t stop[2]) {
     return 1;
 }
 
-static void publish(ui_worker *w) {   /* called with mu held */
+/* called with mu held, on the worker thread only: the weights are never
+ * read while a step writes them */
+static void publish(ui_worker *w) {
     memcpy(w->snap, w->m.params, sizeof(float) * w->m.n_params);
     w->snap_version++;
+    w->unpublished = 0;
+    changed(w);
 }
 
 static void do_sample(ui_worker *w, int step) {
@@ -216,6 +128,7 @@ static void do_sample(ui_worker *w, int step) {
     pthread_mutex_lock(&w->mu);
     snprintf(w->info.sample, sizeof w->info.sample, "%s", text);
     w->info.sample_step = step;
+    changed(w);
     pthread_mutex_unlock(&w->mu);
     free(text);
 }
@@ -226,35 +139,96 @@ static void do_save(ui_worker *w, const char *path) {
     if (access(path, F_OK) == 0) {
         snprintf(msg, sizeof msg, "not saved: %.200s exists (save never overwrites)", path);
     } else {
-        char meta[128];
-        snprintf(meta, sizeof meta, "made=llmlab ui train view\nsteps=%d\n", w->m.adam_t);
-        if (lm_save(&w->m, meta, path, &err)) snprintf(msg, sizeof msg, "save failed: %.200s", err.msg);
+        char meta[160];
+        snprintf(meta, sizeof meta, "made=llmlab ui train view\nkind=%.60s\nstep=%d\n", w->objective,
+                 w->m.adam_t);
+        if (lm_checkpoint_save(&w->m, meta, path, &err)) snprintf(msg, sizeof msg, "save failed: %.200s", err.msg);
         else snprintf(msg, sizeof msg, "saved %.200s (step %d)", path, w->m.adam_t);
     }
-    set_state(w, w->info.state, msg);
+    pthread_mutex_lock(&w->mu);
+    snprintf(w->info.message, sizeof w->info.message, "%s", msg);
+    changed(w);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* One update and its record. single: a requested single step (published at
+ * once); otherwise the weights are published every PUBLISH_EVERY_S. */
+static void one_step(ui_worker *w, const lm_train_opts *opts, int single, double *last_pub) {
+    lm_err err = {{0}};
+    lm_objective *o = w->obj;
+    uw_record r;
+    memset(&r, 0, sizeof r);
+    int rc = o->ops->next_batch(o, w->m.adam_t, &err);
+    if (rc == 0) rc = o->ops->step(o, &w->m, opts, &r.figs, &err);
+    if (rc) {
+        set_state(w, UW_FAILED, err.msg);
+        return;
+    }
+    r.step = w->m.adam_t;
+    if (w->o.val_every > 0 && (r.step % w->o.val_every == 0 || r.step == 1))
+        o->ops->validate(o, &w->m, &r.figs, &err);   /* a failed validation just shows no figure */
+    double t = now_s();
+    pthread_mutex_lock(&w->mu);
+    if (w->q_n == QCAP) { w->q_head = (w->q_head + 1) % QCAP; w->q_n--; }
+    w->q[(w->q_head + w->q_n) % QCAP] = r;
+    w->q_n++;
+    w->info.step = r.step;
+    if (single) w->info.state = w->run ? UW_RUNNING : UW_PAUSED;
+    w->unpublished = 1;
+    if (single || t - *last_pub >= PUBLISH_EVERY_S) {
+        publish(w);
+        *last_pub = t;
+    }
+    changed(w);
+    pthread_mutex_unlock(&w->mu);
+    if (w->o.sample_every > 0 && (r.step % w->o.sample_every == 0 || r.step == 1)) do_sample(w, r.step);
+}
+
+/* with mu held: is there something to do? */
+static int has_command(const ui_worker *w) {
+    if (w->quit || w->save_path[0]) return 1;
+    if (w->info.state == UW_FAILED || w->info.state == UW_DONE) return 0;
+    return w->run || w->step_req > 0;
+}
+
+/* with mu held: waits for a command; before it waits, the last weights are
+ * published (so a pause always shows the paused model) and idle is set */
+static void wait_for_command(ui_worker *w) {
+    while (!has_command(w)) {
+        if (w->unpublished) publish(w);
+        if (!w->info.idle) {
+            w->info.idle = 1;
+            changed(w);
+        }
+        pthread_cond_wait(&w->cv, &w->mu);
+    }
+    w->info.idle = 0;
 }
 
 static void *worker_main(void *p) {
     ui_worker *w = p;
     omp_set_num_threads(w->threads);   /* OpenMP thread counts are per thread */
     lm_err err = {{0}};
-    int rc = w->o.mode == UW_SFT ? load_sft(w, &err) : load_pretrain(w, &err);
-    if (rc) {
+    if (prepare(w, &err)) {
         set_state(w, UW_FAILED, err.msg);
     } else {
         pthread_mutex_lock(&w->mu);
         w->info.state = w->run ? UW_RUNNING : UW_PAUSED;
+        changed(w);
         pthread_mutex_unlock(&w->mu);
     }
     double last_pub = 0;
-    lm_train_opts opts = lm_train_opts_default(w->o.total_steps);
-    opts.sched.warmup_steps = w->o.total_steps / 50 > 0 ? w->o.total_steps / 50 : 1;
+    lm_train_opts opts = lm_train_opts_default(w->o.total_steps);   /* THE warm-up rule */
     for (;;) {
         pthread_mutex_lock(&w->mu);
-        while (!w->quit && !w->save_path[0] &&
-               (w->info.state == UW_FAILED || w->info.state == UW_DONE || (!w->run && !w->step_req)))
-            pthread_cond_wait(&w->cv, &w->mu);
-        if (w->quit) { pthread_mutex_unlock(&w->mu); break; }
+        wait_for_command(w);
+        if (w->quit) {
+            if (w->unpublished) publish(w);
+            w->info.idle = 1;
+            changed(w);
+            pthread_mutex_unlock(&w->mu);
+            break;
+        }
         if (w->save_path[0]) {
             char path[1024];
             snprintf(path, sizeof path, "%s", w->save_path);
@@ -269,36 +243,7 @@ static void *worker_main(void *p) {
         opts.sched.min_lr = w->max_lr / 10;
         w->info.state = UW_RUNNING;
         pthread_mutex_unlock(&w->mu);
-
-        lm_step_record sr;
-        int src = w->o.mode == UW_SFT ? lm_sft_sample(&w->sft, &w->rng, 1, &w->batch, &err)
-                                      : lm_stream_sample(&w->stream, &w->rng, &w->batch, &err);
-        if (src == 0)
-            src = w->o.mode == UW_SFT ? lm_sft_step(&w->m, &w->batch, &opts, &sr, &err)
-                                      : lm_train_step(&w->m, &w->batch, &opts, &sr, &err);
-        if (src) {
-            set_state(w, UW_FAILED, err.msg);
-            continue;
-        }
-        uw_record r = {sr.step, sr.loss, sr.lr, sr.grad_norm, sr.tokens_per_s, NAN};
-        if (w->o.val_every > 0 && (sr.step % w->o.val_every == 0 || sr.step == 1)) {
-            float vl;
-            if (lm_eval_loss(&w->m, w->val, w->n_val, &vl, &err) == 0) r.val_loss = vl;
-        }
-        double t = now_s();
-        pthread_mutex_lock(&w->mu);
-        if (w->q_n == QCAP) { w->q_head = (w->q_head + 1) % QCAP; w->q_n--; }
-        w->q[(w->q_head + w->q_n) % QCAP] = r;
-        w->q_n++;
-        w->info.step = sr.step;
-        if (single) w->info.state = w->run ? UW_RUNNING : UW_PAUSED;
-        if (single || !w->run || t - last_pub >= 0.25) {
-            publish(w);
-            last_pub = t;
-        }
-        pthread_mutex_unlock(&w->mu);
-        if (w->o.sample_every > 0 && (sr.step % w->o.sample_every == 0 || sr.step == 1))
-            do_sample(w, sr.step);
+        one_step(w, &opts, single, &last_pub);
     }
     return NULL;
 }
@@ -308,7 +253,10 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
     if (!w) { lm_fail(err, "out of memory"); return NULL; }
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->ev, NULL);
     w->o = *o;
+    snprintf(w->objective, sizeof w->objective, "%s", o->objective ? o->objective : "pretrain");
+    w->o.objective = w->objective;
     w->o.data_path = NULL;
     if (o->data_path) {
         snprintf(w->data_path, sizeof w->data_path, "%s", o->data_path);
@@ -319,21 +267,13 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
     if (w->o.B < 1) w->o.B = 1;
     w->max_lr = o->max_lr;
     w->threads = lm_get_threads();
-    lm_rng_seed(&w->rng, o->seed);
     w->info.state = UW_LOADING;
     w->info.sample_step = -1;
     snprintf(w->info.data_desc, sizeof w->info.data_desc, "loading data...");
-    if (lm_model_alloc(&w->m, &src->cfg, err)) { free(w); return NULL; }
-    memcpy(w->m.params, src->params, sizeof(float) * src->n_params);
+    if (lm_model_clone(&w->m, src, err)) { uw_free(w); return NULL; }
+    lm_train_reset_optimizer(&w->m);   /* a fresh schedule for this session */
     w->tok = src->tokenizer_len ? lm_tok_deserialize(src->tokenizer_blob, src->tokenizer_len, err)
                                 : lm_tok_byte_new();
-    if (src->tokenizer_len) {
-        w->m.tokenizer_blob = malloc(src->tokenizer_len);
-        if (w->m.tokenizer_blob) {
-            memcpy(w->m.tokenizer_blob, src->tokenizer_blob, src->tokenizer_len);
-            w->m.tokenizer_len = src->tokenizer_len;
-        }
-    }
     w->snap = malloc(sizeof(float) * src->n_params);
     if (o->n_sample_prompt) {
         w->sample_prompt = malloc(sizeof(int32_t) * o->n_sample_prompt);
@@ -342,13 +282,12 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
             w->n_sample_prompt = o->n_sample_prompt;
         }
     }
-    if (!w->tok || !w->snap || (src->tokenizer_len && !w->m.tokenizer_blob)) {
+    if (!w->tok || !w->snap) {
         if (w->tok) lm_fail(err, "out of memory");
         uw_free(w);
         return NULL;
     }
     memcpy(w->snap, src->params, sizeof(float) * src->n_params);
-    lm_train_reset_optimizer(&w->m);   /* a fresh schedule for this session */
     if (pthread_create(&w->th, NULL, worker_main, w) != 0) {
         lm_fail(err, "cannot start the training thread");
         uw_free(w);
@@ -361,9 +300,10 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
 void uw_run(ui_worker *w, int run) {
     pthread_mutex_lock(&w->mu);
     w->run = run;
+    /* the worker publishes its weights itself when it stops to wait */
     if (!run && w->info.state == UW_RUNNING) w->info.state = UW_PAUSED;
-    if (!run) publish(w);
     pthread_cond_signal(&w->cv);
+    changed(w);
     pthread_mutex_unlock(&w->mu);
 }
 
@@ -419,26 +359,45 @@ void uw_get_info(ui_worker *w, uw_info *info) {
     pthread_mutex_unlock(&w->mu);
 }
 
+int uw_wait(ui_worker *w, int (*pred)(const uw_info *in, int queued, void *user), void *user,
+            double timeout_s) {
+    struct timespec dl;
+    clock_gettime(CLOCK_REALTIME, &dl);
+    double whole = floor(timeout_s);
+    dl.tv_sec += (time_t)whole;
+    dl.tv_nsec += (long)((timeout_s - whole) * 1e9);
+    if (dl.tv_nsec >= 1000000000L) { dl.tv_sec++; dl.tv_nsec -= 1000000000L; }
+    pthread_mutex_lock(&w->mu);
+    int ok;
+    while (!(ok = pred(&w->info, w->q_n, user)))
+        if (pthread_cond_timedwait(&w->ev, &w->mu, &dl) == ETIMEDOUT) {
+            ok = pred(&w->info, w->q_n, user);
+            break;
+        }
+    pthread_mutex_unlock(&w->mu);
+    return ok;
+}
+
+void uw_stop(ui_worker *w) {
+    if (!w || !w->th_ok) return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = 1;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->th, NULL);
+    w->th_ok = 0;
+}
+
 void uw_free(ui_worker *w) {
     if (!w) return;
-    if (w->th_ok) {
-        pthread_mutex_lock(&w->mu);
-        w->quit = 1;
-        pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->th, NULL);
-    }
+    uw_stop(w);
     lm_model_free(&w->m);
     if (w->tok) lm_tok_free(w->tok);
-    lm_stream_free(&w->stream);
-    lm_stream_free(&w->val_stream);
-    lm_sft_free(&w->sft);
-    lm_sft_free(&w->sft_val);
-    lm_batch_free(&w->batch);
-    for (int i = 0; i < w->n_val; i++) lm_batch_free(&w->val[i]);
+    lm_objective_free(w->obj);
     free(w->snap);
     free(w->sample_prompt);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->ev);
     free(w);
 }

@@ -1,21 +1,32 @@
 /* worker.h - training on a worker thread while the UI stays responsive.
  *
  * Contract
- * - uw_start copies the model it is given (parameters and tokeniser) into a
- *   WORKING COPY that only the worker thread touches. The thread loads the
- *   data (pretraining text or SFT JSONL), then waits paused until uw_run.
- * - Each update is one call of the core's lm_train_step / lm_sft_step; its
- *   lm_step_record (plus a validation loss every val_every steps) goes into a
- *   small mutex-protected queue that the UI drains with uw_poll.
- * - Every snapshot interval (and on pause) the worker copies its parameters
- *   into a snapshot buffer under the lock and bumps a version; the UI copies
- *   that snapshot into its own view model with uw_snapshot. The UI never reads
- *   the weights being updated.
+ * - uw_start clones the model it is given (lm_model_clone: parameters and
+ *   tokeniser) into a WORKING COPY that only the worker thread touches. The
+ *   thread makes the objective named in uw_opts (train/objective.h), lets it
+ *   prepare its data (THE hold-out rule), then waits paused until uw_run.
+ * - Each update is one next_batch + step of the objective, with THE warm-up
+ *   rule of the core (lm_train_opts_default); its figures (plus the
+ *   objective's validation figures every val_every steps and at step 1) go
+ *   into a small mutex-protected queue that the UI drains with uw_poll. A
+ *   record is a step number and a list of named figures: the UI looks them
+ *   up by name ("loss", "val_loss", ...), so a new objective's figures need
+ *   no new field here.
+ * - Weights reach the UI only through a snapshot: the worker thread, and only
+ *   it, copies its parameters into a snapshot buffer under the lock (every
+ *   0.25 s while running, after a single step, and whenever it stops to wait:
+ *   paused, stopped or quitting) and bumps a version; the UI copies that
+ *   snapshot into its own view model with uw_snapshot. The UI never reads the
+ *   weights being updated.
  * - Every sample_every steps the worker decodes a greedy continuation of the
  *   sample prompt with its copy (uw_info.sample).
- * - uw_save asks the worker to write its copy to a NEW file with lm_save
- *   (refused if the path exists); the result shows in uw_info.message.
- * - uw_free stops the thread (at most one step late), joins it, frees all.
+ * - uw_save asks the worker to write its copy as a checkpoint
+ *   (train/checkpoint.h: PATH and PATH.opt, so `llmlab train --resume` can
+ *   continue it) to a NEW file (refused if PATH exists); the result shows in
+ *   uw_info.message.
+ * - uw_stop ends the thread after its current step (publishing its last
+ *   weights); uw_poll, uw_snapshot and uw_get_info still work after it.
+ *   uw_free stops the thread if needed and frees all.
  */
 #ifndef LM_UI_WORKER_H
 #define LM_UI_WORKER_H
@@ -25,13 +36,14 @@
 
 #include "base/err.h"
 #include "models/gpt/model.h"
+#include "train/objective.h"
 
-typedef enum { UW_PRETRAIN = 0, UW_SFT = 1 } uw_mode;
 typedef enum { UW_LOADING = 0, UW_PAUSED, UW_RUNNING, UW_DONE, UW_FAILED } uw_state;
 
 typedef struct {
-    uw_mode mode;
-    const char *data_path;       /* NULL = the default for the mode */
+    const char *objective;       /* a name of the objective table: "pretrain", "sft", ... */
+    const char *data_path;       /* NULL = the objective's shipped data (validated on its
+                                    shipped validation file), else its built-in sample */
     int B, T;                    /* batch shape (T is clipped to n_ctx) */
     float max_lr;
     int total_steps;             /* length of the cosine schedule */
@@ -41,16 +53,15 @@ typedef struct {
 } uw_opts;
 
 typedef struct {
-    int step;
-    float loss, lr, grad_norm;
-    double tokens_per_s;
-    float val_loss;              /* NAN when not measured at this step */
+    int step;                    /* the model's step count after this update */
+    lm_figures figs;             /* the step's figures, plus "val_loss" (...) when validated */
 } uw_record;
 
 typedef struct {
     uw_state state;
     int step;
-    char data_desc[256];         /* what it trains on */
+    int idle;                    /* the thread is waiting for a command (not in a step) */
+    char data_desc[512];         /* what it trains on */
     char message[256];           /* last error or save result */
     char sample[512];            /* last sample text (raw bytes, NUL-terminated) */
     int sample_step;
@@ -69,6 +80,12 @@ int  uw_poll(ui_worker *w, uw_record *out, int max);
  * *seen (and the shapes match); returns 1 when copied */
 int  uw_snapshot(ui_worker *w, lm_model *dst, unsigned *seen);
 void uw_get_info(ui_worker *w, uw_info *info);
+/* Waits until pred(info, number of queued records, user) holds, waking on
+ * every change of the worker's state, step, message or queue; 1 when it
+ * held, 0 after timeout_s seconds (tests: a condition, never a sleep). */
+int  uw_wait(ui_worker *w, int (*pred)(const uw_info *in, int queued, void *user), void *user,
+             double timeout_s);
+void uw_stop(ui_worker *w);
 void uw_free(ui_worker *w);
 
 /* The ids that end a reply or a sample, from the chat template (chat.h):

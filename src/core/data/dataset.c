@@ -58,7 +58,8 @@ fail:
     return -1;
 }
 
-static int read_all(const char *path, uint8_t **data, size_t *len, lm_err *err) {
+/* reads the whole file, or its first max bytes when max > 0 */
+static int read_all(const char *path, size_t max, uint8_t **data, size_t *len, lm_err *err) {
     FILE *f = fopen(path, "rb");
     if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
@@ -68,8 +69,10 @@ static int read_all(const char *path, uint8_t **data, size_t *len, lm_err *err) 
             fclose(f);
             return lm_fail(err, "out of memory reading %s", path);
         }
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
+        size_t want = max > 0 && max - n < cap - n ? max - n : cap - n;
+        size_t got = fread(buf + n, 1, want, f);
+        n += got;
+        if (got < want || (max > 0 && n >= max)) break;
         cap *= 2;
         uint8_t *p = realloc(buf, cap);
         if (!p) free(buf);
@@ -87,9 +90,14 @@ static int read_all(const char *path, uint8_t **data, size_t *len, lm_err *err) 
 }
 
 int lm_stream_load(lm_token_stream *s, const lm_tokenizer *t, const char *path, lm_err *err) {
+    return lm_stream_load_head(s, t, path, 0, err);
+}
+
+int lm_stream_load_head(lm_token_stream *s, const lm_tokenizer *t, const char *path, size_t max_bytes,
+                        lm_err *err) {
     uint8_t *data;
     size_t len;
-    if (read_all(path, &data, &len, err)) return -1;
+    if (read_all(path, max_bytes, &data, &len, err)) return -1;
     int rc = lm_stream_from_text(s, t, data, len, err);
     free(data);
     if (rc) return -1;
@@ -282,7 +290,7 @@ int lm_sft_load(lm_sft_set *set, const lm_tokenizer *t, const char *path, int ma
     memset(set, 0, sizeof *set);
     uint8_t *data;
     size_t len;
-    if (read_all(path, &data, &len, err)) return -1;
+    if (read_all(path, 0, &data, &len, err)) return -1;
     size_t pos = 0;
     int line = 0;
     while (pos < len) {

@@ -40,6 +40,10 @@ typedef struct {
 int  lm_stream_from_text(lm_token_stream *s, const lm_tokenizer *t, const uint8_t *text,
                          size_t len, lm_err *err);
 int  lm_stream_load(lm_token_stream *s, const lm_tokenizer *t, const char *path, lm_err *err);
+/* The same over only the first max_bytes of the file (0 = all of it); a
+ * document cut there ends where the bytes end. */
+int  lm_stream_load_head(lm_token_stream *s, const lm_tokenizer *t, const char *path, size_t max_bytes,
+                         lm_err *err);
 void lm_stream_free(lm_token_stream *s);
 
 typedef struct {

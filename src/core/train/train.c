@@ -11,12 +11,16 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+int lm_warmup_steps(int total_steps) {
+    return total_steps / 10 < 100 ? total_steps / 10 : 100;
+}
+
 lm_train_opts lm_train_opts_default(int total_steps) {
     lm_train_opts o;
     o.sched.max_lr = 3e-4f;
     o.sched.min_lr = 3e-5f;
     o.sched.total_steps = total_steps;
-    o.sched.warmup_steps = total_steps / 10 < 100 ? total_steps / 10 : 100;
+    o.sched.warmup_steps = lm_warmup_steps(total_steps);
     o.adamw = lm_adamw_default();
     o.clip = 1.0f;
     return o;

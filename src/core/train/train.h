@@ -28,7 +28,10 @@ typedef struct {
     float       clip;    /* max global grad norm; <= 0 = no clipping */
 } lm_train_opts;
 
-/* lr 3e-4 -> 3e-5 cosine, warmup min(100, total/10), AdamW defaults, clip 1. */
+/* THE warm-up rule (objective.h says why): min(100, total_steps / 10). */
+int lm_warmup_steps(int total_steps);
+
+/* lr 3e-4 -> 3e-5 cosine, warmup lm_warmup_steps(total), AdamW defaults, clip 1. */
 lm_train_opts lm_train_opts_default(int total_steps);
 
 typedef struct {
