@@ -18,7 +18,6 @@ double app_now_ms(void) {
 
 int app_init(ui_app *a, cli_ctx *ctx) {
     a->ctx = ctx;
-    a->train_lr = 2e-4f;   /* gentle enough not to wreck a trained model in the first steps */
     ses_init(&a->ses, ctx);
     a->pst = calloc((size_t)ui_n_panels, sizeof *a->pst);
     if (!a->pst) return -1;
@@ -83,12 +82,12 @@ static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t 
         if (form == 0)
             snprintf(st, cap, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
                      c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, chat ? "on" : "off",
-                     a->w ? " | training copy (w saves)" : "");
+                     a->ses.training ? " | training copy (w saves)" : "");
         else if (form == 1)
             snprintf(st, cap, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
-                     tp, dec, (unsigned long long)c->seed, chat ? "|chat" : "", a->w ? "|copy" : "");
+                     tp, dec, (unsigned long long)c->seed, chat ? "|chat" : "", a->ses.training ? "|copy" : "");
         else if (form == 2)
-            snprintf(st, cap, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->w ? " train" : "");
+            snprintf(st, cap, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->ses.training ? " train" : "");
         else
             st[0] = 0;
         if (draw_width(st) + msg_w <= W) break;

@@ -69,16 +69,6 @@ typedef struct ui_app {
     const char *inst_arg;          /* --instruct, NULL = the default next to the model */
     char inst_path[1024];          /* the instruct model the compare panel loaded ("" = none) */
     FILE *lat;                     /* key latency log */
-    /* ---- the train panel's state (view_train.c), kept here while the worker is rewritten ---- */
-    ui_worker *w;
-    int train_mode;                /* index into the objective table (train/objective.h) */
-    float train_lr;
-    uw_record *hist_rec;           /* every record received, in order */
-    size_t n_rec, cap_rec;
-    unsigned snap_seen;
-    unsigned info_sig;             /* what the train view last drew of the worker's info */
-    double snap_applied_at;
-    unsigned train_model_ver;      /* the session's model_ver the worker started from */
 } ui_app;
 
 /* ---- app.c: the frame ---- */

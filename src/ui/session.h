@@ -42,6 +42,7 @@ typedef struct ui_session {
     size_t n_undo, cap_undo;
     int running;                   /* continuous generation */
     int query;                     /* the selected position in the forward window, -1 = last */
+    int training;                  /* a training worker publishes into the view model (train panel) */
     /* ---- the status line's message ---- */
     char msg[256];
     int msg_err;

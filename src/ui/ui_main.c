@@ -140,7 +140,7 @@ static void event_loop(ui_app *a) {
         last_draw = app_now_ms();
         pending = 0;
         if (a->lat) fprintf(a->lat, "ms=%.3f key=%d view=%d training=%d\n", last_draw - t0, ch, a->view,
-                            a->w != NULL);
+                            a->ses.training);
     }
 }
 

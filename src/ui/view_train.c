@@ -16,6 +16,22 @@
 
 #define SNAP_EVERY_MS 200.0
 
+extern const ui_panel panel_train;
+
+/* the panel's own state */
+typedef struct {
+    ui_worker *w;                  /* NULL when not training */
+    int objective;                 /* index into the objective table (train/objective.h) */
+    float max_lr;
+    uw_record *rec;                /* every record received, in order */
+    size_t n_rec, cap_rec;
+    unsigned snap_seen;
+    uw_info info;                  /* the worker's state as of the last poll (what draw shows) */
+    unsigned info_sig;             /* a hash of info, to tell when it changed */
+    double snap_applied_at;
+    unsigned model_ver;            /* the session's model_ver the worker started from */
+} train_state;
+
 static const char *state_name(uw_state s) {
     switch (s) {
     case UW_LOADING: return "loading data";
@@ -26,98 +42,100 @@ static const char *state_name(uw_state s) {
     }
 }
 
-static int view_train_poll(ui_app *a) {
-    if (!a->w) return 0;
+static int drain_worker(train_state *t, ui_app *a) {
+    if (!t->w) return 0;
     int changed = 0;
     uw_record buf[256];
     int n;
-    while ((n = uw_poll(a->w, buf, 256)) > 0) {
-        if (a->n_rec + (size_t)n > a->cap_rec) {
-            size_t nc = a->cap_rec ? a->cap_rec * 2 : 1024;
-            while (nc < a->n_rec + (size_t)n) nc *= 2;
-            uw_record *p = realloc(a->hist_rec, nc * sizeof *p);
+    while ((n = uw_poll(t->w, buf, 256)) > 0) {
+        if (t->n_rec + (size_t)n > t->cap_rec) {
+            size_t nc = t->cap_rec ? t->cap_rec * 2 : 1024;
+            while (nc < t->n_rec + (size_t)n) nc *= 2;
+            uw_record *p = realloc(t->rec, nc * sizeof *p);
             if (!p) break;
-            a->hist_rec = p;
-            a->cap_rec = nc;
+            t->rec = p;
+            t->cap_rec = nc;
         }
-        memcpy(a->hist_rec + a->n_rec, buf, sizeof(uw_record) * (size_t)n);
-        a->n_rec += (size_t)n;
+        memcpy(t->rec + t->n_rec, buf, sizeof(uw_record) * (size_t)n);
+        t->n_rec += (size_t)n;
         changed = 1;
         if (n < 256) break;
     }
     /* state, messages and samples change without a record: compare what was drawn */
     uw_info in;
-    uw_get_info(a->w, &in);
+    uw_get_info(t->w, &in);
     unsigned sig = (unsigned)in.state * 2654435761u ^ (unsigned)in.sample_step * 40503u;
     for (const char *p = in.message; *p; p++) sig = sig * 31u + (unsigned char)*p;
     for (const char *p = in.data_desc; *p; p++) sig = sig * 31u + (unsigned char)*p;
-    if (sig != a->info_sig) { a->info_sig = sig; changed = 1; }
+    if (sig != t->info_sig) { t->info_sig = sig; changed = 1; }
+    t->info = in;
     double now = app_now_ms();
-    if (now - a->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(a->w, &a->ctx->model, &a->snap_seen)) {
-        a->snap_applied_at = now;
+    if (now - t->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(t->w, &a->ctx->model, &t->snap_seen)) {
+        t->snap_applied_at = now;
         ses_weights_published(&a->ses);
         changed = 1;
     }
     return changed;
 }
 
-static int start_worker(ui_app *a, int run) {
-    if (a->w) return 0;
+static int start_worker(train_state *t, ui_app *a, int run) {
+    if (t->w) return 0;
     if (!ses_model_ok(&a->ses)) { ses_msg(&a->ses, 1, "no model loaded"); return -1; }
     const lm_model *m = &a->ctx->model;
     size_t np = a->ses.n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
     const int32_t *pp = a->ses.seq.ids;
     if (np > room) { pp += np - room; np = room; }
-    uw_opts o = {.objective = lm_objective_name(a->train_mode), .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
-                 .max_lr = a->train_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
+    uw_opts o = {.objective = lm_objective_name(t->objective), .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
+                 .max_lr = t->max_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,
                  .sample_prompt = pp, .n_sample_prompt = np, .seed = a->ctx->seed};
     lm_err err = {{0}};
-    a->w = uw_start(m, &o, &err);
-    if (!a->w) { ses_msg(&a->ses, 1, "cannot start training: %s", err.msg); return -1; }
-    a->n_rec = 0;
-    a->snap_seen = 0;
-    if (run) uw_run(a->w, 1);
+    t->w = uw_start(m, &o, &err);
+    if (!t->w) { ses_msg(&a->ses, 1, "cannot start training: %s", err.msg); return -1; }
+    t->n_rec = 0;
+    t->snap_seen = 0;
+    a->ses.training = 1;
+    if (run) uw_run(t->w, 1);
     return 0;
 }
 
 /* the newest value of every figure: the last step's, then those of older
- * records (validation figures come every few steps); a->n_rec > 0 */
-static void latest_figures(const ui_app *a, lm_figures *now) {
-    *now = a->hist_rec[a->n_rec - 1].figs;
-    for (size_t i = a->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
-        for (int j = 0; j < a->hist_rec[i].figs.n; j++)
-            if (isnan(lm_figures_get(now, a->hist_rec[i].figs.f[j].name)))
-                lm_figures_set(now, a->hist_rec[i].figs.f[j].name, a->hist_rec[i].figs.f[j].value);
+ * records (validation figures come every few steps); t->n_rec > 0 */
+static void latest_figures(const train_state *t, lm_figures *now) {
+    *now = t->rec[t->n_rec - 1].figs;
+    for (size_t i = t->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
+        for (int j = 0; j < t->rec[i].figs.n; j++)
+            if (isnan(lm_figures_get(now, t->rec[i].figs.f[j].name)))
+                lm_figures_set(now, t->rec[i].figs.f[j].name, t->rec[i].figs.f[j].value);
 }
 
 /* the loss curve over rows [y+3, y+3+ph) and its legend */
-static void draw_loss_curve(const ui_app *a, ui_canvas *cv, int y, int ph, int px, int pw, const uw_record *last) {
+static void draw_loss_curve(const train_state *t, ui_canvas *cv, int y, int ph, int px, int pw, const uw_record *last) {
     float lo = INFINITY, hi = -INFINITY;
-    float *s1 = malloc(sizeof(float) * (a->n_rec + 1)), *s2 = malloc(sizeof(float) * (a->n_rec + 1));
+    float *s1 = malloc(sizeof(float) * (t->n_rec + 1)), *s2 = malloc(sizeof(float) * (t->n_rec + 1));
     if (s1 && s2) {
         /* train loss of one small batch is noisy: draw its exponential moving
          * average (bias-corrected, as Adam's moments), the headline number
          * above stays the raw loss of the last step */
         double ema = 0, weight = 0;
-        for (size_t i = 0; i < a->n_rec; i++) {
-            double loss = lm_figures_get(&a->hist_rec[i].figs, "loss");
+        for (size_t i = 0; i < t->n_rec; i++) {
+            double loss = lm_figures_get(&t->rec[i].figs, "loss");
             if (!isnan(loss)) {
                 ema = 0.9 * ema + 0.1 * loss;
                 weight = 0.9 * weight + 0.1;
             }
             s1[i] = weight > 0 ? (float)(ema / weight) : NAN;
-            s2[i] = (float)lm_figures_get(&a->hist_rec[i].figs, "val_loss");
+            s2[i] = (float)lm_figures_get(&t->rec[i].figs, "val_loss");
             if (!isnan(s1[i]) && s1[i] < lo) lo = s1[i];
             if (!isnan(s1[i]) && s1[i] > hi) hi = s1[i];
             if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
             if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
         }
         int top = y + 3;
-        if (a->n_rec) {
+        if (t->n_rec) {
             if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
             draw_textf(cv, top, 1, px - 1, C_DIM, "%7.3f", hi);
             draw_textf(cv, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
-            draw_plot(cv, top, px, ph, pw, s1, s2, a->n_rec, lo, hi, C_TRAIN, C_VAL);
+            draw_plot(cv, top, px, ph, pw, s1, s2, t->n_rec, lo, hi, C_TRAIN, C_VAL);
         } else {
             draw_text(cv, top + ph / 2, px + 2, pw - 2, C_DIM, "(the loss curve appears here)");
         }
@@ -125,24 +143,23 @@ static void draw_loss_curve(const ui_app *a, ui_canvas *cv, int y, int ph, int p
         int lx = px;
         lx += draw_text(cv, top + ph + 1, lx, pw, C_TRAIN, cv->ascii ? ". train loss (smoothed)" : "\xe2\xa0\x82 train loss (smoothed)");
         lx += draw_text(cv, top + ph + 1, lx, pw, C_VAL, cv->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
-        if (a->n_rec)
+        if (t->n_rec)
             draw_textf(cv, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
-                       a->hist_rec[0].step, last->step);
+                       t->rec[0].step, last->step);
     }
     free(s1);
     free(s2);
 }
 
 static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
-    (void)st;
+    const train_state *t = st;
+    (void)a;
     int W = cv->cols;
-    uw_info in;
-    memset(&in, 0, sizeof in);
-    if (a->w) uw_get_info(a->w, &in);
+    uw_info in = t->info;
     int x = 1;
-    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(a->train_mode));
+    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(t->objective));
     x += draw_text(cv, y, x, W - x, C_KEY, " m ");
-    if (a->w) {
+    if (t->w) {
         x += draw_textf(cv, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
                         " %s ", state_name(in.state));
         draw_textf(cv, y, x, W - x, C_DIM, " %s", in.data_desc);
@@ -150,21 +167,21 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
         draw_text_fit(cv, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)",
                       W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
     }
-    const uw_record *last = a->n_rec ? &a->hist_rec[a->n_rec - 1] : NULL;
+    const uw_record *last = t->n_rec ? &t->rec[t->n_rec - 1] : NULL;
     if (last) {
         lm_figures now;
-        latest_figures(a, &now);
+        latest_figures(t, &now);
         char line[512];
         draw_textf(cv, y + 1, 1, W - 2, C_NORMAL, "step %d   %s   (max lr %.1e, +/-)", last->step,
-                   lm_figures_format(&now, line, sizeof line), a->train_lr);
+                   lm_figures_format(&now, line, sizeof line), t->max_lr);
     } else
-        draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", a->train_lr);
+        draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", t->max_lr);
     if (in.message[0]) draw_text(cv, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
     /* the loss curve */
     int ph = h - 7, px = 9, pw = W - px - 2;
-    if (ph >= 3 && pw >= 10) draw_loss_curve(a, cv, y, ph, px, pw, last);
+    if (ph >= 3 && pw >= 10) draw_loss_curve(t, cv, y, ph, px, pw, last);
     int r = y + h - 2;
-    if (a->w && in.sample_step >= 0 && in.sample[0]) {
+    if (t->w && in.sample_step >= 0 && in.sample[0]) {
         char buf[1024];
         draw_bytes(cv, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
         int sx = 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
@@ -181,13 +198,13 @@ static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, in
     }
 }
 
-static int view_train_save(ui_app *a, const char *path) {
-    if (!a->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return -1; }
+static int view_train_save(train_state *t, ui_app *a, const char *path) {
+    if (!t->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return -1; }
     if (strcmp(path, a->ctx->model_path) == 0 || strcmp(path, a->inst_path) == 0) {
         ses_msg(&a->ses, 1, "not saved: %s is a loaded model file (save as a new file)", path);
         return -1;
     }
-    uw_save(a->w, path);
+    uw_save(t->w, path);
     ses_msg(&a->ses, 0, "saving %s", path);
     return 0;
 }
@@ -207,31 +224,35 @@ static void revert(ui_app *a) {
 /* ------------------------------------------------------------ keys */
 
 static int act_run(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
+    train_state *t = st;
+    (void)k;
     uw_info in;
-    if (!a->w) { if (start_worker(a, 1) == 0) ses_msg(&a->ses, 0, "training started"); return 1; }
-    uw_get_info(a->w, &in);
-    uw_run(a->w, in.state != UW_RUNNING);
+    if (!t->w) { if (start_worker(t, a, 1) == 0) ses_msg(&a->ses, 0, "training started"); return 1; }
+    uw_get_info(t->w, &in);
+    uw_run(t->w, in.state != UW_RUNNING);
     ses_msg(&a->ses, 0, in.state == UW_RUNNING ? "paused" : "running");
     return 1;
 }
 
 static int act_step(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
-    if (!a->w && start_worker(a, 0)) return 1;
-    uw_step(a->w);
+    train_state *t = st;
+    (void)k;
+    if (!t->w && start_worker(t, a, 0)) return 1;
+    uw_step(t->w);
     return 1;
 }
 
 static int act_stop(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
-    if (a->w) {
-        uw_stop(a->w);   /* after its current step, with its last weights published */
-        view_train_poll(a);
-        a->snap_applied_at = 0;
-        uw_snapshot(a->w, &a->ctx->model, &a->snap_seen);
-        uw_free(a->w);
-        a->w = NULL;
+    train_state *t = st;
+    (void)k;
+    if (t->w) {
+        uw_stop(t->w);   /* after its current step, with its last weights published */
+        drain_worker(t, a);
+        t->snap_applied_at = 0;
+        uw_snapshot(t->w, &a->ctx->model, &t->snap_seen);
+        uw_free(t->w);
+        t->w = NULL;
+        a->ses.training = 0;
         ses_inputs_changed(&a->ses);
         ses_msg(&a->ses, 0, "training stopped; the view model keeps the trained weights (R reverts)");
     }
@@ -239,31 +260,34 @@ static int act_stop(ui_app *a, void *st, int k) {
 }
 
 static int act_mode(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
-    if (a->w) { ses_msg(&a->ses, 1, "stop training (x) before changing the mode"); return 1; }
-    a->train_mode = (a->train_mode + 1) % lm_objective_count();   /* the objective table */
+    train_state *t = st;
+    (void)k;
+    if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before changing the mode"); return 1; }
+    t->objective = (t->objective + 1) % lm_objective_count();   /* the objective table */
     return 1;
 }
 
 static int act_lr(ui_app *a, void *st, int k) {
-    (void)st;
-    if (k == '-') a->train_lr /= 2;
-    else a->train_lr *= 2;
-    if (a->w) uw_set_lr(a->w, a->train_lr);
+    train_state *t = st;
+    (void)a;
+    if (k == '-') t->max_lr /= 2;
+    else t->max_lr *= 2;
+    if (t->w) uw_set_lr(t->w, t->max_lr);
     return 1;
 }
 
 static void save_done(ui_app *a, const char *line) {
     while (*line == ' ') line++;
-    if (*line) view_train_save(a, line);
+    if (*line) view_train_save(app_panel_state(a, &panel_train), a, line);
 }
 
 /* asks for the path on the ':' line, with a new file next to the model as the default */
 static int act_save(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
+    train_state *t = st;
+    (void)k;
     uw_info in;
-    if (!a->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return 1; }
-    uw_get_info(a->w, &in);
+    if (!t->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return 1; }
+    uw_get_info(t->w, &in);
     char dir[1024], path[512];
     snprintf(dir, sizeof dir, "%s", a->ctx->model_path);
     char *slash = strrchr(dir, '/');
@@ -274,8 +298,9 @@ static int act_save(ui_app *a, void *st, int k) {
 }
 
 static int act_revert(ui_app *a, void *st, int k) {
-    (void)st; (void)k;
-    if (a->w) { ses_msg(&a->ses, 1, "stop training (x) before reverting"); return 1; }
+    train_state *t = st;
+    (void)k;
+    if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before reverting"); return 1; }
     revert(a);
     return 1;
 }
@@ -294,28 +319,41 @@ static const ui_binding train_keys[] = {
     {0, 0, NULL, NULL},
 };
 
-static void view_train_free(ui_app *a) {
-    if (a->w) uw_free(a->w);
-    a->w = NULL;
-    free(a->hist_rec);
-    a->hist_rec = NULL;
-    a->n_rec = a->cap_rec = 0;
+static void stop_training(train_state *t, ui_app *a) {
+    if (t->w) uw_free(t->w);
+    t->w = NULL;
+    a->ses.training = 0;
+    free(t->rec);
+    t->rec = NULL;
+    t->n_rec = t->cap_rec = 0;
+}
+
+static void *train_create(ui_app *a) {
+    train_state *t = calloc(1, sizeof *t);
+    if (!t) return NULL;
+    t->max_lr = 2e-4f;   /* gentle enough not to wreck a trained model in the first steps */
+    t->model_ver = a->ses.model_ver;
+    return t;
 }
 
 /* the worker's queue is drained whichever panel is shown; another model
  * loaded (':load') ends the training of the old one */
 static int train_poll(void *st, ui_app *a, int active) {
-    (void)st; (void)active;
-    if (a->train_model_ver != a->ses.model_ver) {
-        a->train_model_ver = a->ses.model_ver;
-        view_train_free(a);
+    train_state *t = st;
+    (void)active;
+    if (t->model_ver != a->ses.model_ver) {
+        t->model_ver = a->ses.model_ver;
+        stop_training(t, a);
     }
-    return view_train_poll(a) ? UI_POLL_CHANGED : 0;
+    return drain_worker(t, a) ? UI_POLL_CHANGED : 0;
 }
 
-static void train_free(void *st, ui_app *a) { (void)st; view_train_free(a); }
+static void train_free(void *st, ui_app *a) {
+    stop_training(st, a);
+    free(st);
+}
 
 const ui_panel panel_train = {
     .name = "Train", .tab = "Train", .keys = train_keys,
-    .poll = train_poll, .draw = train_draw, .free = train_free,
+    .create = train_create, .poll = train_poll, .draw = train_draw, .free = train_free,
 };
