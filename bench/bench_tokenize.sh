@@ -8,16 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 tool=$build/tools/tok_bench
-prefix=$build/bench-node
+prefix=build/bench-node   # the Makefile's tiktoken-ref install (scripts/install_tiktoken_ref.sh)
 work=$build/bench-tokenize
-mkdir -p "$work" "$prefix"
+mkdir -p "$work"
 [ -x "$tool" ] || make --no-print-directory "$tool" >/dev/null
 [ -s data/tiktoken/o200k_base.tiktoken ] || make --no-print-directory tiktoken >/dev/null
-if [ ! -f "$prefix/node_modules/tiktoken/package.json" ] ||
-   ! grep -q '"version": "1.0.22"' "$prefix/node_modules/tiktoken/package.json"; then
-  echo "installing tiktoken@1.0.22 into $prefix"
-  npm install --silent --no-audit --no-fund --prefix "$prefix" tiktoken@1.0.22 >/dev/null
-fi
+[ -f "$prefix/.installed" ] || make --no-print-directory tiktoken-ref >/dev/null
 
 # ~4 MB of text: the repository's sources and docs, then the published
 # tokenizer test samples, repeated in a fixed order

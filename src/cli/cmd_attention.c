@@ -8,6 +8,7 @@
 #include "cli/opts.h"
 #include "cli/prompt.h"
 #include "cli/show.h"
+#include "decode/prefill.h"
 
 static const char *usage =
     "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv] [--chat] PROMPT | -\n"
@@ -51,6 +52,67 @@ static void print_label(FILE *f, const char *s, int width) {
     fprintf(f, "%*s ", width - cols, "");
 }
 
+/* one label per token ([T][64], shown as the tokeniser's piece), and the
+ * label column's width (4..14); NULL when out of memory */
+static char (*token_labels(const lm_tokenizer *tok, const int32_t *ids, int T, int *width))[64] {
+    char (*labels)[64] = calloc((size_t)T, sizeof *labels);
+    if (!labels) return NULL;
+    *width = 4;
+    for (int t = 0; t < T; t++) {
+        size_t len;
+        const uint8_t *b = lm_tok_piece(tok, ids[t], &len);
+        if (b) show_piece(b, len, !show_unicode_ok(), labels[t], sizeof labels[t]);
+        else snprintf(labels[t], sizeof labels[t], "<%d>", ids[t]);
+        int cols = label_cols(labels[t]);
+        if (cols > *width) *width = cols > 14 ? 14 : cols;
+    }
+    return labels;
+}
+
+/* att [T, T] as CSV: a header row of key tokens, then one row per query */
+static void print_csv(FILE *out, const float *att, char (*labels)[64], int T) {
+    fputs("query", out);
+    for (int j = 0; j < T; j++) { fputc(',', out); csv_field(out, labels[j]); }
+    fputc('\n', out);
+    for (int i = 0; i < T; i++) {
+        csv_field(out, labels[i]);
+        for (int j = 0; j < T; j++) fprintf(out, ",%.6f", att[(size_t)i * T + j]);
+        fputc('\n', out);
+    }
+}
+
+/* att [T, T] as shaded cells, a row per query with its strongest key */
+static void print_shades(FILE *out, const float *att, char (*labels)[64], int T, int width, int layer,
+                         int head) {
+    /* shades from light to dark; '.' marks the causal mask */
+    static const char *shades_u[] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
+    static const char *shades_a[] = {" ", ".", ":", "*", "#"};
+    const char **shade = show_unicode_ok() ? shades_u : shades_a;
+    fprintf(out, "layer %d, head %d: row = query token, column = key token (numbered as the rows)\n",
+            layer, head);
+    /* column header: key positions, tens digit over units digit */
+    for (int d = 0; d < 2; d++) {
+        if (T < 10 && d == 0) continue;
+        fprintf(out, "%3s %-*s ", "", width, d ? "key" : "");
+        for (int j = 0; j < T; j++) fputc(d ? '0' + j % 10 : (j >= 10 ? '0' + (j / 10) % 10 : ' '), out);
+        fputc('\n', out);
+    }
+    for (int i = 0; i < T; i++) {
+        fprintf(out, "%3d ", i);
+        print_label(out, labels[i], width);
+        for (int j = 0; j < T; j++) {
+            if (j > i) { fputs(show_unicode_ok() ? "\xc2\xb7" : " ", out); continue; }
+            float a = att[(size_t)i * T + j];
+            int s = a <= 0.02f ? 0 : a < 0.1f ? 1 : a < 0.3f ? 2 : a < 0.6f ? 3 : 4;
+            fputs(shade[s], out);
+        }
+        int best = 0;
+        for (int j = 1; j <= i; j++)
+            if (att[(size_t)i * T + j] > att[(size_t)i * T + best]) best = j;
+        fprintf(out, "  max %.2f at %d %s\n", att[(size_t)i * T + best], best, labels[best]);
+    }
+}
+
 int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},        {"layer", required_argument, 0, 'l'},
@@ -77,65 +139,22 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
                 cfg->n_layer - 1, cfg->n_head - 1);
         return 2;
     }
-    cli_prompt p;
+    cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "attention", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     lm_err err = {{0}};
-    if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err)) {
+    size_t off = 0;
+    if (lm_prefill_window(&ctx->model, p.ids.ids, p.ids.n, &off, &err)) {
         fprintf(ctx->err, "llmlab attention: %s\n", err.msg);
         cli_prompt_free(&p);
         return 1;
     }
-    const int T = (int)p.ids.n;
+    const int T = (int)(p.ids.n - off);
     const float *att = lm_attention_probs(&ctx->model, layer, 0, head);   /* [T, T] */
-    char (*labels)[64] = calloc((size_t)T, sizeof *labels);
+    int width;
+    char (*labels)[64] = token_labels(ctx->tok, p.ids.ids + off, T, &width);
     if (!labels) { cli_prompt_free(&p); return 1; }
-    int width = 4;
-    for (int t = 0; t < T; t++) {
-        size_t len;
-        const uint8_t *b = lm_tok_piece(ctx->tok, p.ids.ids[t], &len);
-        if (b) show_piece(b, len, !show_unicode_ok(), labels[t], sizeof labels[t]);
-        else snprintf(labels[t], sizeof labels[t], "<%d>", p.ids.ids[t]);
-        int cols = label_cols(labels[t]);
-        if (cols > width) width = cols > 14 ? 14 : cols;
-    }
-    if (csv) {
-        fputs("query", ctx->out);
-        for (int j = 0; j < T; j++) { fputc(',', ctx->out); csv_field(ctx->out, labels[j]); }
-        fputc('\n', ctx->out);
-        for (int i = 0; i < T; i++) {
-            csv_field(ctx->out, labels[i]);
-            for (int j = 0; j < T; j++) fprintf(ctx->out, ",%.6f", att[(size_t)i * T + j]);
-            fputc('\n', ctx->out);
-        }
-    } else {
-        /* shades from light to dark; '.' marks the causal mask */
-        static const char *shades_u[] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
-        static const char *shades_a[] = {" ", ".", ":", "*", "#"};
-        const char **shade = show_unicode_ok() ? shades_u : shades_a;
-        fprintf(ctx->out, "layer %d, head %d: row = query token, column = key token (numbered as the rows)\n",
-                layer, head);
-        /* column header: key positions, tens digit over units digit */
-        for (int d = 0; d < 2; d++) {
-            if (T < 10 && d == 0) continue;
-            fprintf(ctx->out, "%3s %-*s ", "", width, d ? "key" : "");
-            for (int j = 0; j < T; j++) fputc(d ? '0' + j % 10 : (j >= 10 ? '0' + (j / 10) % 10 : ' '), ctx->out);
-            fputc('\n', ctx->out);
-        }
-        for (int i = 0; i < T; i++) {
-            fprintf(ctx->out, "%3d ", i);
-            print_label(ctx->out, labels[i], width);
-            for (int j = 0; j < T; j++) {
-                if (j > i) { fputs(show_unicode_ok() ? "\xc2\xb7" : " ", ctx->out); continue; }
-                float a = att[(size_t)i * T + j];
-                int s = a <= 0.02f ? 0 : a < 0.1f ? 1 : a < 0.3f ? 2 : a < 0.6f ? 3 : 4;
-                fputs(shade[s], ctx->out);
-            }
-            int best = 0;
-            for (int j = 1; j <= i; j++)
-                if (att[(size_t)i * T + j] > att[(size_t)i * T + best]) best = j;
-            fprintf(ctx->out, "  max %.2f at %d %s\n", att[(size_t)i * T + best], best, labels[best]);
-        }
-    }
+    if (csv) print_csv(ctx->out, att, labels, T);
+    else print_shades(ctx->out, att, labels, T, width, layer, head);
     free(labels);
     cli_prompt_free(&p);
     return 0;

@@ -39,6 +39,45 @@ static int write_file(const char *path, const uint8_t *data, size_t len) {
     return 0;
 }
 
+/* every merge as a line: the pair, the new piece, its id and count */
+static void print_merges(FILE *out, const lm_bpe_merges *m) {
+    for (int k = 0; k < m->n_merges; k++) {
+        const lm_bpe_merge *g = &m->merges[k];
+        char a[128], b[128], ab[256];
+        size_t la, lb, lab;
+        const uint8_t *pa = lm_bpe_merges_piece(m, g->left, &la);
+        const uint8_t *pb = lm_bpe_merges_piece(m, g->right, &lb);
+        const uint8_t *pab = lm_bpe_merges_piece(m, g->id, &lab);
+        show_piece(pa, la, !show_unicode_ok(), a, sizeof a);
+        show_piece(pb, lb, !show_unicode_ok(), b, sizeof b);
+        show_piece(pab, lab, !show_unicode_ok(), ab, sizeof ab);
+        fprintf(out, "merge %5d: [%s] + [%s] -> [%s] id %d, count %lld\n", k + 1, a, b, ab, g->id,
+                (long long)g->count);
+    }
+}
+
+/* the learned merges as a tokeniser file at path; 0 ok, 1 failed (said so) */
+static int save_tokenizer(cli_ctx *ctx, const lm_bpe_merges *m, const char *path, int wanted_merges) {
+    lm_err err = {{0}};
+    lm_tokenizer *t = lm_bpe_merges_to_tokenizer(m, "bpe", &err);
+    uint8_t *blob = NULL;
+    size_t blen = 0;
+    int rc = 1;
+    if (!t || lm_tok_serialize(t, &blob, &blen, &err)) {
+        fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
+    } else if (write_file(path, blob, blen)) {
+        fprintf(ctx->err, "llmlab bpe-train: cannot write %s\n", path);
+    } else {
+        fprintf(ctx->out, "wrote %s: %d ids (256 bytes, %d merges, %d special)%s\n", path,
+                lm_tok_vocab_size(t), m->n_merges, m->n_specials,
+                m->n_merges < wanted_merges ? "; stopped early: no pair left to merge" : "");
+        rc = 0;
+    }
+    free(blob);
+    if (t) lm_tok_free(t);
+    return rc;
+}
+
 int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},         {"vocab", required_argument, 0, 'v'},
@@ -88,37 +127,8 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
         return 1;
     }
-    if (trace) {
-        for (int k = 0; k < m.n_merges; k++) {
-            const lm_bpe_merge *g = &m.merges[k];
-            char a[128], b[128], ab[256];
-            size_t la, lb, lab;
-            const uint8_t *pa = lm_bpe_merges_piece(&m, g->left, &la);
-            const uint8_t *pb = lm_bpe_merges_piece(&m, g->right, &lb);
-            const uint8_t *pab = lm_bpe_merges_piece(&m, g->id, &lab);
-            show_piece(pa, la, !show_unicode_ok(), a, sizeof a);
-            show_piece(pb, lb, !show_unicode_ok(), b, sizeof b);
-            show_piece(pab, lab, !show_unicode_ok(), ab, sizeof ab);
-            fprintf(ctx->out, "merge %5d: [%s] + [%s] -> [%s] id %d, count %lld\n", k + 1, a, b, ab, g->id,
-                    (long long)g->count);
-        }
-    }
-    lm_tokenizer *t = lm_bpe_merges_to_tokenizer(&m, "bpe", &err);
-    uint8_t *blob = NULL;
-    size_t blen = 0;
-    rc = 1;
-    if (!t || lm_tok_serialize(t, &blob, &blen, &err)) {
-        fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
-    } else if (write_file(out, blob, blen)) {
-        fprintf(ctx->err, "llmlab bpe-train: cannot write %s\n", out);
-    } else {
-        fprintf(ctx->out, "wrote %s: %d ids (256 bytes, %d merges, %d special)%s\n", out,
-                lm_tok_vocab_size(t), m.n_merges, m.n_specials,
-                m.n_merges < vocab - 256 - n_specials ? "; stopped early: no pair left to merge" : "");
-        rc = 0;
-    }
-    free(blob);
-    if (t) lm_tok_free(t);
+    if (trace) print_merges(ctx->out, &m);
+    rc = save_tokenizer(ctx, &m, out, vocab - 256 - n_specials);
     lm_bpe_merges_free(&m);
     return rc;
 }

@@ -34,9 +34,18 @@ static const char *usage =
     "  --batch B --seq T  validation batch shape (default 8 x the model's context)\n"
     "  --show             print every question, reply and verdict\n";
 
+#define N_EVALS 6
 static const char *const names[] = {"val", "fact_qa", "bare", "few_shot", "unknown", "letters", NULL};
-static const lm_eval_kind kinds[] = {0, LM_EVAL_FACT_QA, LM_EVAL_BARE, LM_EVAL_FEW_SHOT,
-                                     LM_EVAL_UNKNOWN, LM_EVAL_LETTERS};
+static const lm_eval_kind kinds[N_EVALS] = {0, LM_EVAL_FACT_QA, LM_EVAL_BARE, LM_EVAL_FEW_SHOT,
+                                            LM_EVAL_UNKNOWN, LM_EVAL_LETTERS};
+
+/* what the command line asked for */
+typedef struct {
+    const char *model, *evalset, *valp;
+    char evalbuf[4096], valbuf[4096];   /* the shipped files' paths, when not given */
+    int limit, val_batches, batch, seq, show;
+    int want[N_EVALS];   /* per names[]: 0 skip, 1 run if its data exists, 2 asked for by name */
+} eval_args;
 
 static void show_trace(void *user, const char *row, const char *q, const char *reply, int ok) {
     cli_ctx *ctx = user;
@@ -49,44 +58,45 @@ static void show_trace(void *user, const char *row, const char *q, const char *r
     fputc('\n', ctx->out);
 }
 
-int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
+/* Options, MODEL and NAMES into a. Returns -1 to go on, else the command's
+ * exit code (0 after --help, 2 for a usage error). */
+static int parse_args(cli_ctx *ctx, int argc, char **argv, eval_args *a) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},          {"evalset", required_argument, 0, 'e'},
         {"val", required_argument, 0, 'v'},     {"limit", required_argument, 0, 'l'},
         {"val-batches", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
         {"seq", required_argument, 0, 's'},     {"show", no_argument, 0, 'S'},
         {0, 0, 0, 0}};
-    const char *evalset = NULL, *valp = NULL;
-    int limit = 0, val_batches = 8, batch = 8, seq = 0, show = 0, explicit_files = 0;
+    memset(a, 0, sizeof *a);
+    a->val_batches = 8;
+    a->batch = 8;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'e': evalset = optarg; explicit_files = 1; break;
-        case 'v': valp = optarg; explicit_files = 1; break;
-        case 'l': if (cli_parse_int(ctx, "eval", "--limit", optarg, 0, 1000000, &limit)) return 2; break;
-        case 'n': if (cli_parse_int(ctx, "eval", "--val-batches", optarg, 1, 100000, &val_batches)) return 2; break;
-        case 'b': if (cli_parse_int(ctx, "eval", "--batch", optarg, 1, 4096, &batch)) return 2; break;
-        case 's': if (cli_parse_int(ctx, "eval", "--seq", optarg, 2, 65536, &seq)) return 2; break;
-        case 'S': show = 1; break;
+        case 'e': a->evalset = optarg; break;
+        case 'v': a->valp = optarg; break;
+        case 'l': if (cli_parse_int(ctx, "eval", "--limit", optarg, 0, 1000000, &a->limit)) return 2; break;
+        case 'n': if (cli_parse_int(ctx, "eval", "--val-batches", optarg, 1, 100000, &a->val_batches)) return 2; break;
+        case 'b': if (cli_parse_int(ctx, "eval", "--batch", optarg, 1, 4096, &a->batch)) return 2; break;
+        case 's': if (cli_parse_int(ctx, "eval", "--seq", optarg, 2, 65536, &a->seq)) return 2; break;
+        case 'S': a->show = 1; break;
         default: return cli_usage_error(ctx, "eval", "unknown option or missing value");
         }
     }
-    (void)explicit_files;
     /* the shipped data, like the shipped models: the cwd, else next to the binary */
-    char evalbuf[4096], valbuf[4096];
-    if (!evalset) {
-        cli_find_shipped("data/gen/eval.jsonl", evalbuf, sizeof evalbuf);
-        evalset = evalbuf;
+    if (!a->evalset) {
+        cli_find_shipped("data/gen/eval.jsonl", a->evalbuf, sizeof a->evalbuf);
+        a->evalset = a->evalbuf;
     }
-    if (!valp) {
-        cli_find_shipped("data/corpus/val.txt", valbuf, sizeof valbuf);
-        valp = valbuf;
+    if (!a->valp) {
+        cli_find_shipped("data/corpus/val.txt", a->valbuf, sizeof a->valbuf);
+        a->valp = a->valbuf;
     }
     if (optind >= argc) return cli_usage_error(ctx, "eval", "missing MODEL");
-    const char *model = argv[optind++];
-    int want[6] = {0}, any = 0;
+    a->model = argv[optind++];
+    int any = 0;
     for (int i = optind; i < argc; i++) {
         int k = -1;
         for (int j = 0; names[j]; j++)
@@ -96,74 +106,102 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
                     argv[i]);
             return 2;
         }
-        want[k] = 2;   /* asked for by name: missing data is an error */
+        a->want[k] = 2;   /* asked for by name: missing data is an error */
         any = 1;
     }
     if (!any)
-        for (int j = 0; j < 6; j++) want[j] = 1;
-    if (cli_ensure_model(ctx, model)) return 1;
-    lm_err err = {{0}};
-    lm_eval_row rows[16];
-    int n_rows = 0, rc = 0;
+        for (int j = 0; j < N_EVALS; j++) a->want[j] = 1;
+    return -1;
+}
 
-    if (want[0]) {
-        if (access(valp, R_OK) != 0) {
-            if (want[0] == 2) {
-                fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --val FILE)\n", valp, strerror(errno));
-                return 1;
-            }
-        } else {
-            lm_token_stream s;
-            if (lm_stream_load(&s, ctx->tok, valp, &err) ||
-                lm_eval_val(&ctx->model, &s, batch, seq > 0 ? seq : ctx->model.cfg.n_ctx, val_batches,
-                            rows + n_rows, &err)) {
-                fprintf(ctx->err, "llmlab eval: val: %s\n", err.msg);
-                return 1;
-            }
-            lm_stream_free(&s);
-            n_rows += 2;
-        }
+/* val_loss and perplexity on the held-out text, appended to rows. 0 ok
+ * (also when the text is absent and val was not asked for by name), 1 failed. */
+static int run_val(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int *n_rows) {
+    if (!a->want[0]) return 0;
+    if (access(a->valp, R_OK) != 0) {
+        if (a->want[0] != 2) return 0;
+        fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --val FILE)\n", a->valp, strerror(errno));
+        return 1;
     }
-    int need_set = 0;
-    for (int j = 1; j < 6; j++) need_set |= want[j];
+    lm_err err = {{0}};
+    lm_token_stream s;
+    int seq = a->seq > 0 ? a->seq : ctx->model.cfg.n_ctx;
+    if (lm_stream_load(&s, ctx->tok, a->valp, &err)) {
+        fprintf(ctx->err, "llmlab eval: val: %s\n", err.msg);
+        return 1;
+    }
+    int rc = lm_eval_val(&ctx->model, &s, a->batch, seq, a->val_batches, rows + *n_rows, &err);
+    lm_stream_free(&s);
+    if (rc) {
+        fprintf(ctx->err, "llmlab eval: val: %s\n", err.msg);
+        return 1;
+    }
+    *n_rows += 2;
+    return 0;
+}
+
+/* The evaluations on the evaluation set, appended to rows. Returns -1 when
+ * the set cannot be read (the command stops), else 0, or 1 when an
+ * evaluation failed (the rows before it are still printed). */
+static int run_evalset(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int *n_rows) {
+    int need_set = 0, asked = 0;
+    for (int j = 1; j < N_EVALS; j++) {
+        need_set |= a->want[j];
+        asked |= a->want[j] == 2;
+    }
+    if (!need_set) return 0;
+    if (access(a->evalset, R_OK) != 0) {
+        if (!asked) return 0;
+        fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --evalset FILE)\n", a->evalset,
+                strerror(errno));
+        return -1;
+    }
+    lm_err err = {{0}};
     lm_eval_set set = {0};
-    if (need_set) {
-        if (access(evalset, R_OK) != 0) {
-            int asked = 0;
-            for (int j = 1; j < 6; j++) asked |= want[j] == 2;
-            if (asked) {
-                fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --evalset FILE)\n", evalset,
-                        strerror(errno));
-                return 1;
-            }
-            need_set = 0;
-        } else if (lm_eval_set_load(&set, evalset, &err)) {
-            fprintf(ctx->err, "llmlab eval: %s\n", err.msg);
-            return 1;
-        }
+    if (lm_eval_set_load(&set, a->evalset, &err)) {
+        fprintf(ctx->err, "llmlab eval: %s\n", err.msg);
+        return -1;
     }
-    lm_eval_opts o = {.max_items = limit, .trace = show ? show_trace : NULL, .user = ctx};
-    for (int j = 1; j < 6 && need_set; j++) {
-        if (!want[j]) continue;
-        int n = lm_eval_run(&ctx->model, ctx->tok, &set, kinds[j], &o, rows + n_rows, &err);
+    lm_eval_opts o = {.max_items = a->limit, .trace = a->show ? show_trace : NULL, .user = ctx};
+    int rc = 0;
+    for (int j = 1; j < N_EVALS; j++) {
+        if (!a->want[j]) continue;
+        int n = lm_eval_run(&ctx->model, ctx->tok, &set, kinds[j], &o, rows + *n_rows, &err);
         if (n < 0) {
             fprintf(ctx->err, "llmlab eval: %s: %s\n", names[j], err.msg);
             rc = 1;
             break;
         }
-        if (n == 0 && want[j] == 2) fprintf(ctx->err, "llmlab eval: %s has no %s items\n", evalset, names[j]);
-        n_rows += n;
+        if (n == 0 && a->want[j] == 2) fprintf(ctx->err, "llmlab eval: %s has no %s items\n", a->evalset, names[j]);
+        *n_rows += n;
     }
     lm_eval_set_free(&set);
-    if (n_rows == 0 && rc == 0) {
-        fprintf(ctx->err, "llmlab eval: nothing to evaluate (no %s, no %s)\n", valp, evalset);
-        return 1;
-    }
-    fprintf(ctx->out, "%-16s %10s %6s\n", "name", "value", "n");
+    return rc;
+}
+
+static void print_table(FILE *out, const lm_eval_row *rows, int n_rows) {
+    fprintf(out, "%-16s %10s %6s\n", "name", "value", "n");
     for (int i = 0; i < n_rows; i++) {
         int pct = strcmp(rows[i].name, "val_loss") != 0 && strcmp(rows[i].name, "perplexity") != 0;
-        if (pct) fprintf(ctx->out, "%-16s %9.1f%% %6d\n", rows[i].name, rows[i].value * 100, rows[i].n);
-        else fprintf(ctx->out, "%-16s %10.4f %6d\n", rows[i].name, rows[i].value, rows[i].n);
+        if (pct) fprintf(out, "%-16s %9.1f%% %6d\n", rows[i].name, rows[i].value * 100, rows[i].n);
+        else fprintf(out, "%-16s %10.4f %6d\n", rows[i].name, rows[i].value, rows[i].n);
     }
+}
+
+int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
+    eval_args a;
+    int rc = parse_args(ctx, argc, argv, &a);
+    if (rc >= 0) return rc;
+    if (cli_ensure_model(ctx, a.model)) return 1;
+    lm_eval_row rows[16];
+    int n_rows = 0;
+    if (run_val(ctx, &a, rows, &n_rows)) return 1;
+    rc = run_evalset(ctx, &a, rows, &n_rows);
+    if (rc < 0) return 1;
+    if (n_rows == 0 && rc == 0) {
+        fprintf(ctx->err, "llmlab eval: nothing to evaluate (no %s, no %s)\n", a.valp, a.evalset);
+        return 1;
+    }
+    print_table(ctx->out, rows, n_rows);
     return rc;
 }

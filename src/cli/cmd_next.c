@@ -8,6 +8,7 @@
 #include "cli/opts.h"
 #include "cli/prompt.h"
 #include "cli/show.h"
+#include "decode/prefill.h"
 
 static const char *usage =
     "usage: llmlab next [-m MODEL] [-k K] [--chat] [sampling options] PROMPT | -\n"
@@ -37,7 +38,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;
-    cli_prompt p;
+    cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "next", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     int rc = 1;
     lm_err err = {{0}};
@@ -46,8 +47,11 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     if (lm_sample_result_init(&r, V, &err) == 0) {
         lm_rng rng;
         lm_rng_seed(&rng, ctx->seed);
-        if (lm_forward(&ctx->model, p.ids.ids, NULL, NULL, 1, (int)p.ids.n, &err) == 0 &&
-            lm_sample(lm_logits(&ctx->model, 0) + (p.ids.n - 1) * (size_t)V, V, &ctx->sampling, &rng, &r, &err) == 0) {
+        /* the window's last row: what follows the prompt's last token */
+        size_t off = 0;
+        if (lm_prefill_window(&ctx->model, p.ids.ids, p.ids.n, &off, &err) == 0 &&
+            lm_sample(lm_logits(&ctx->model, 0) + (p.ids.n - off - 1) * (size_t)V, V, &ctx->sampling, &rng,
+                      &r, &err) == 0) {
             if (k > V) k = V;
             const lm_sampling *s = &ctx->sampling;
             fprintf(ctx->out, "after %zu token%s; %s", p.ids.n, p.ids.n == 1 ? "" : "s",

@@ -88,92 +88,97 @@ static int add_expect(lm_lesson_step *st, lm_expect_kind kind, const char *t, si
     return 0;
 }
 
-int lm_lesson_parse(const char *text, size_t len, lm_lesson *out, lm_err *err) {
-    memset(out, 0, sizeof *out);
-    sbuf prose = {0};
-    int in_block = 0, in_other_fence = 0, line_no = 0, block_line = 0, total_steps = 0;
-    lm_lesson_section *sec = NULL;
-    lm_lesson_step *last = NULL;
+/* where the parser is: the lesson so far and the prose not yet given to a section */
+typedef struct {
+    lm_lesson *out;
+    sbuf prose;
+    int in_block;          /* inside a ```llmlab block */
+    int in_other_fence;    /* inside any other ``` fence (its lines are prose) */
+    int line_no, block_line, total_steps;
+    lm_lesson_section *sec;   /* the section of the open block */
+    lm_lesson_step *last;     /* the command expectations attach to */
+} parser;
+
+/* A line inside an llmlab block (trimmed: t, tn): the closing fence, a
+ * comment, an expectation (#> text, #! text, #fails) or a command.
+ * 0 ok, -1 failed (err set). */
+static int block_line(parser *ps, const char *t, size_t tn, lm_err *err) {
+    if (starts(t, tn, "```")) { ps->in_block = 0; ps->last = NULL; return 0; }
+    if (tn == 0 || starts(t, tn, "# ") || (tn == 1 && t[0] == '#')) return 0;
+    if (starts(t, tn, "#>") || starts(t, tn, "#!") || starts(t, tn, "#fails")) {
+        if (!ps->last) return lm_fail(err, "line %d: an expectation with no command before it", ps->line_no);
+        if (starts(t, tn, "#fails")) { ps->last->expect_fail = 1; return 0; }
+        const char *x = t + 2;
+        size_t xn = tn - 2;
+        trim(&x, &xn);
+        if (add_expect(ps->last, t[1] == '>' ? LM_EXPECT_CONTAINS : LM_EXPECT_ABSENT, x, xn))
+            return lm_fail(err, "out of memory");
+        return 0;
+    }
+    if (++ps->total_steps > MAX_STEPS) return lm_fail(err, "more than %d commands", MAX_STEPS);
+    ps->last = new_step(ps->sec, t, tn, ps->line_no);
+    return ps->last ? 0 : lm_fail(err, "out of memory");
+}
+
+/* A line outside llmlab blocks (p, n as written; t, tn trimmed): an opening
+ * ```llmlab fence starts a section, anything else is prose; the first
+ * "# " heading outside fences is the title. 0 ok, -1 failed (err set). */
+static int prose_line(parser *ps, const char *p, size_t n, const char *t, size_t tn, lm_err *err) {
+    if (!ps->in_other_fence && starts(t, tn, "```llmlab")) {
+        ps->in_block = 1;
+        ps->block_line = ps->line_no;
+        ps->sec = new_section(ps->out, &ps->prose);
+        return ps->sec ? 0 : lm_fail(err, "out of memory");
+    }
+    if (starts(t, tn, "```")) ps->in_other_fence = !ps->in_other_fence;
+    if (!ps->out->title && !ps->in_other_fence && starts(p, n, "# ")) {
+        const char *h = p + 2;
+        size_t hn = n - 2;
+        trim(&h, &hn);
+        ps->out->title = dup_n(h, hn);
+        if (!ps->out->title) return lm_fail(err, "out of memory");
+    }
+    if (sb_add(&ps->prose, p, n) || sb_add(&ps->prose, "\n", 1)) return lm_fail(err, "out of memory");
+    return 0;
+}
+
+/* every line of text in turn; 0 ok, -1 failed (err set) */
+static int parse_lines(parser *ps, const char *text, size_t len, lm_err *err) {
     size_t i = 0;
     while (i < len) {
         size_t e = i;
         while (e < len && text[e] != '\n') e++;
         const char *p = text + i;
         size_t n = e - i;
-        line_no++;
+        ps->line_no++;
         i = e < len ? e + 1 : e;
-        if (n > MAX_LINE) {
-            lm_lesson_free(out);
-            free(prose.buf);
-            return lm_fail(err, "line %d is longer than %d bytes", line_no, MAX_LINE);
-        }
-        if (memchr(p, '\0', n)) {
-            lm_lesson_free(out);
-            free(prose.buf);
-            return lm_fail(err, "line %d contains a NUL byte", line_no);
-        }
+        if (n > MAX_LINE) return lm_fail(err, "line %d is longer than %d bytes", ps->line_no, MAX_LINE);
+        if (memchr(p, '\0', n)) return lm_fail(err, "line %d contains a NUL byte", ps->line_no);
         const char *t = p;
         size_t tn = n;
         trim(&t, &tn);
-        if (in_block) {
-            if (starts(t, tn, "```")) { in_block = 0; last = NULL; continue; }
-            if (tn == 0 || starts(t, tn, "# ") || (tn == 1 && t[0] == '#')) continue;
-            if (starts(t, tn, "#>") || starts(t, tn, "#!") || starts(t, tn, "#fails")) {
-                if (!last) {
-                    lm_lesson_free(out);
-                    free(prose.buf);
-                    return lm_fail(err, "line %d: an expectation with no command before it", line_no);
-                }
-                int rc = 0;
-                if (starts(t, tn, "#fails")) last->expect_fail = 1;
-                else {
-                    const char *x = t + 2;
-                    size_t xn = tn - 2;
-                    trim(&x, &xn);
-                    rc = add_expect(last, t[1] == '>' ? LM_EXPECT_CONTAINS : LM_EXPECT_ABSENT, x, xn);
-                }
-                if (rc) goto oom;
-                continue;
-            }
-            if (++total_steps > MAX_STEPS) {
-                lm_lesson_free(out);
-                free(prose.buf);
-                return lm_fail(err, "more than %d commands", MAX_STEPS);
-            }
-            last = new_step(sec, t, tn, line_no);
-            if (!last) goto oom;
-            continue;
-        }
-        if (!in_other_fence && starts(t, tn, "```llmlab")) {
-            in_block = 1;
-            block_line = line_no;
-            sec = new_section(out, &prose);
-            if (!sec) goto oom;
-            continue;
-        }
-        if (starts(t, tn, "```")) in_other_fence = !in_other_fence;
-        if (!out->title && !in_other_fence && starts(p, n, "# ")) {
-            const char *h = p + 2;
-            size_t hn = n - 2;
-            trim(&h, &hn);
-            out->title = dup_n(h, hn);
-            if (!out->title) goto oom;
-        }
-        if (sb_add(&prose, p, n) || sb_add(&prose, "\n", 1)) goto oom;
+        if (ps->in_block ? block_line(ps, t, tn, err) : prose_line(ps, p, n, t, tn, err)) return -1;
     }
-    if (in_block) {
-        lm_lesson_free(out);
-        free(prose.buf);
-        return lm_fail(err, "the llmlab block opened on line %d is never closed", block_line);
-    }
-    out->tail = sb_take(&prose);
-    if (!out->title) out->title = calloc(1, 1);
-    if (!out->tail || !out->title) goto oom;
+    if (ps->in_block)
+        return lm_fail(err, "the llmlab block opened on line %d is never closed", ps->block_line);
     return 0;
-oom:
+}
+
+int lm_lesson_parse(const char *text, size_t len, lm_lesson *out, lm_err *err) {
+    memset(out, 0, sizeof *out);
+    parser ps = {.out = out};
+    if (parse_lines(&ps, text, len, err)) goto fail;
+    out->tail = sb_take(&ps.prose);
+    if (!out->title) out->title = calloc(1, 1);
+    if (!out->tail || !out->title) {
+        lm_fail(err, "out of memory");
+        goto fail;
+    }
+    return 0;
+fail:
     lm_lesson_free(out);
-    free(prose.buf);
-    return lm_fail(err, "out of memory");
+    free(ps.prose.buf);
+    return -1;
 }
 
 void lm_lesson_free(lm_lesson *l) {

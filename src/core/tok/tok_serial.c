@@ -76,104 +76,127 @@ static int r_str(rbuf *r, const uint8_t **s, size_t *n) {
     return 0;
 }
 
-lm_tokenizer *lm_tok_deserialize(const uint8_t *blob, size_t len, lm_err *err) {
-    if (!blob || len < 6 + 2 + 4 + 4 || memcmp(blob, BLOB_MAGIC, 6) != 0) {
-        lm_fail(err, "tokenizer blob: bad magic (not a tokenizer)");
-        return NULL;
-    }
+/* magic, version and the trailing checksum; 0 ok, -1 failed (err set) */
+static int check_header(const uint8_t *blob, size_t len, lm_err *err) {
+    if (!blob || len < 6 + 2 + 4 + 4 || memcmp(blob, BLOB_MAGIC, 6) != 0)
+        return lm_fail(err, "tokenizer blob: bad magic (not a tokenizer)");
     unsigned version = blob[6] | (unsigned)blob[7] << 8;
-    if (version != BLOB_VERSION) {
-        lm_fail(err, "tokenizer blob: version %u (this build reads %u)", version, BLOB_VERSION);
-        return NULL;
-    }
+    if (version != BLOB_VERSION)
+        return lm_fail(err, "tokenizer blob: version %u (this build reads %u)", version, BLOB_VERSION);
     uint32_t crc = (uint32_t)blob[len - 4] | (uint32_t)blob[len - 3] << 8 |
                    (uint32_t)blob[len - 2] << 16 | (uint32_t)blob[len - 1] << 24;
-    if (lm_crc32(0, blob, len - 4) != crc) { lm_fail(err, "tokenizer blob: checksum mismatch"); return NULL; }
-    rbuf r = {blob, len - 4, 8};
-    uint32_t kind, n, ns, plen_raw;
+    if (lm_crc32(0, blob, len - 4) != crc) return lm_fail(err, "tokenizer blob: checksum mismatch");
+    return 0;
+}
+
+/* the blob's fields: pieces point into the blob, strings are copies */
+typedef struct {
+    uint32_t kind, n, ns;
+    char name[64];
+    char *pattern;            /* NUL-terminated, NULL: none */
+    const uint8_t **pieces;   /* [n] */
+    size_t *lens;             /* [n] */
+    char **stext;             /* [ns] special tokens, NUL-terminated */
+    int32_t *sids;            /* [ns] their ids */
+} blob_fields;
+
+/* how reading or building went: OK, a malformed blob, out of memory, or
+ * failed with err already set */
+enum { BLOB_OK = 0, BLOB_BAD = -1, BLOB_OOM = -2, BLOB_FAILED = -3 };
+
+static void fields_free(blob_fields *f) {
+    if (f->stext)
+        for (uint32_t i = 0; i < f->ns; i++) free(f->stext[i]);
+    free(f->stext); free(f->sids); free(f->pieces); free(f->lens); free(f->pattern);
+}
+
+/* the body after the header, in file order; r->at stops where it went wrong */
+static int read_fields(rbuf *r, blob_fields *f) {
     const uint8_t *name, *pat = NULL, *s;
     size_t name_n, pat_n = 0, sn;
-    lm_tokenizer *t = NULL;
-    const uint8_t **pieces = NULL;
-    size_t *lens = NULL;
-    char **stext = NULL;
-    int32_t *sids = NULL;
-    char namebuf[64], *patbuf = NULL;
-    if (r_u32(&r, &kind) || kind > LM_TOK_BPE) goto bad;
-    if (r_str(&r, &name, &name_n) || name_n >= sizeof namebuf || memchr(name, 0, name_n)) goto bad;
-    memcpy(namebuf, name, name_n);
-    namebuf[name_n] = 0;
-    if (r.n - r.at < 4) goto bad;
-    memcpy(&plen_raw, r.p + r.at, 4);   /* peek: NO_PATTERN is the same in any byte order */
-    if (plen_raw == NO_PATTERN) r.at += 4;
-    else if (r_str(&r, &pat, &pat_n) || memchr(pat, 0, pat_n)) goto bad;
-    if (r_u32(&r, &n) || n > (r.n - r.at) / 4) goto bad;   /* each piece takes >= 4 bytes */
-    pieces = malloc(((size_t)n + 1) * sizeof *pieces);
-    lens = malloc(((size_t)n + 1) * sizeof *lens);
-    if (!pieces || !lens) goto oom;
-    for (uint32_t i = 0; i < n; i++)
-        if (r_str(&r, &pieces[i], &lens[i])) goto bad;
-    if (r_u32(&r, &ns) || ns > (r.n - r.at) / 8) goto bad;
-    stext = calloc((size_t)ns + 1, sizeof *stext);
-    sids = malloc(((size_t)ns + 1) * sizeof *sids);
-    if (!stext || !sids) goto oom;
-    for (uint32_t i = 0; i < ns; i++) {
+    uint32_t plen_raw;
+    if (r_u32(r, &f->kind) || f->kind > LM_TOK_BPE) return BLOB_BAD;
+    if (r_str(r, &name, &name_n) || name_n >= sizeof f->name || memchr(name, 0, name_n)) return BLOB_BAD;
+    memcpy(f->name, name, name_n);
+    f->name[name_n] = 0;
+    if (r->n - r->at < 4) return BLOB_BAD;
+    memcpy(&plen_raw, r->p + r->at, 4);   /* peek: NO_PATTERN is the same in any byte order */
+    if (plen_raw == NO_PATTERN) r->at += 4;
+    else if (r_str(r, &pat, &pat_n) || memchr(pat, 0, pat_n)) return BLOB_BAD;
+    if (r_u32(r, &f->n) || f->n > (r->n - r->at) / 4) return BLOB_BAD;   /* each piece takes >= 4 bytes */
+    f->pieces = malloc(((size_t)f->n + 1) * sizeof *f->pieces);
+    f->lens = malloc(((size_t)f->n + 1) * sizeof *f->lens);
+    if (!f->pieces || !f->lens) return BLOB_OOM;
+    for (uint32_t i = 0; i < f->n; i++)
+        if (r_str(r, &f->pieces[i], &f->lens[i])) return BLOB_BAD;
+    if (r_u32(r, &f->ns) || f->ns > (r->n - r->at) / 8) { f->ns = 0; return BLOB_BAD; }
+    f->stext = calloc((size_t)f->ns + 1, sizeof *f->stext);
+    f->sids = malloc(((size_t)f->ns + 1) * sizeof *f->sids);
+    if (!f->stext || !f->sids) return BLOB_OOM;
+    for (uint32_t i = 0; i < f->ns; i++) {
         uint32_t id;
-        if (r_str(&r, &s, &sn) || memchr(s, 0, sn) || r_u32(&r, &id) || id > INT32_MAX) goto bad;
-        stext[i] = malloc(sn + 1);
-        if (!stext[i]) goto oom;
-        memcpy(stext[i], s, sn);
-        stext[i][sn] = 0;
-        sids[i] = (int32_t)id;
+        if (r_str(r, &s, &sn) || memchr(s, 0, sn) || r_u32(r, &id) || id > INT32_MAX) return BLOB_BAD;
+        f->stext[i] = malloc(sn + 1);
+        if (!f->stext[i]) return BLOB_OOM;
+        memcpy(f->stext[i], s, sn);
+        f->stext[i][sn] = 0;
+        f->sids[i] = (int32_t)id;
     }
-    if (r.at != r.n) goto bad;
+    if (r->at != r->n) return BLOB_BAD;
     if (pat) {
-        patbuf = malloc(pat_n + 1);
-        if (!patbuf) goto oom;
-        memcpy(patbuf, pat, pat_n);
-        patbuf[pat_n] = 0;
+        f->pattern = malloc(pat_n + 1);
+        if (!f->pattern) return BLOB_OOM;
+        memcpy(f->pattern, pat, pat_n);
+        f->pattern[pat_n] = 0;
     }
-    if (kind == LM_TOK_BYTE) {
-        if (n != 256 || ns != 0) goto bad;
+    return BLOB_OK;
+}
+
+/* a word-level tokeniser from the pieces (its words, no NUL inside) */
+static int word_tokenizer(const blob_fields *f, lm_tokenizer **out, lm_err *err) {
+    if (f->ns != 0 || f->n > (1u << 28)) return BLOB_BAD;
+    char **words = calloc((size_t)f->n + 1, sizeof *words);
+    int ok = words != NULL;
+    for (uint32_t i = 0; ok && i < f->n; i++) {
+        if (memchr(f->pieces[i], 0, f->lens[i])) { ok = 0; break; }
+        words[i] = malloc(f->lens[i] + 1);
+        if (!words[i]) { ok = 0; break; }
+        memcpy(words[i], f->pieces[i], f->lens[i]);
+        words[i][f->lens[i]] = 0;
+    }
+    if (ok) *out = lm_tok_word_new((const char *const *)words, (int)f->n, err);
+    for (uint32_t i = 0; words && i < f->n; i++) free(words[i]);
+    free(words);
+    if (!ok) { lm_fail(err, "tokenizer blob: bad word list"); return BLOB_FAILED; }
+    return *out ? BLOB_OK : BLOB_FAILED;
+}
+
+/* the tokeniser of f's kind; *out stays NULL unless BLOB_OK */
+static int make_tokenizer(const blob_fields *f, lm_tokenizer **out, lm_err *err) {
+    if (f->kind == LM_TOK_BYTE) {
+        if (f->n != 256 || f->ns != 0) return BLOB_BAD;
         for (uint32_t i = 0; i < 256; i++)
-            if (lens[i] != 1 || pieces[i][0] != i) goto bad;
-        t = lm_tok_byte_new();
-        if (!t) goto oom;
-    } else if (kind == LM_TOK_WORD) {
-        if (ns != 0 || n > (1u << 28)) goto bad;
-        char **words = calloc((size_t)n + 1, sizeof *words);
-        int ok = words != NULL;
-        for (uint32_t i = 0; ok && i < n; i++) {
-            if (memchr(pieces[i], 0, lens[i])) { ok = 0; break; }
-            words[i] = malloc(lens[i] + 1);
-            if (!words[i]) { ok = 0; break; }
-            memcpy(words[i], pieces[i], lens[i]);
-            words[i][lens[i]] = 0;
-        }
-        if (ok) t = lm_tok_word_new((const char *const *)words, (int)n, err);
-        for (uint32_t i = 0; words && i < n; i++) free(words[i]);
-        free(words);
-        if (!ok) { lm_fail(err, "tokenizer blob: bad word list"); goto fail; }
-        if (!t) goto fail;
-    } else {
-        if (n > (1u << 28)) goto bad;
-        t = lm_tok_bpe_new(namebuf, pieces, lens, (int)n, patbuf, (const char *const *)stext, sids,
-                           (int)ns, err);
-        if (!t) goto fail;
+            if (f->lens[i] != 1 || f->pieces[i][0] != i) return BLOB_BAD;
+        *out = lm_tok_byte_new();
+        return *out ? BLOB_OK : BLOB_OOM;
     }
-    snprintf(t->name, sizeof t->name, "%s", namebuf);
-    goto done;
-bad:
-    lm_fail(err, "tokenizer blob: malformed (at byte %zu of %zu)", r.at, len);
-    goto fail;
-oom:
-    lm_fail(err, "tokenizer blob: out of memory");
-fail:
-    lm_tok_free(t);
-    t = NULL;
-done:
-    if (stext)
-        for (uint32_t i = 0; i < ns; i++) free(stext[i]);
-    free(stext); free(sids); free(pieces); free(lens); free(patbuf);
+    if (f->kind == LM_TOK_WORD) return word_tokenizer(f, out, err);
+    if (f->n > (1u << 28)) return BLOB_BAD;
+    *out = lm_tok_bpe_new(f->name, f->pieces, f->lens, (int)f->n, f->pattern, (const char *const *)f->stext,
+                          f->sids, (int)f->ns, err);
+    return *out ? BLOB_OK : BLOB_FAILED;
+}
+
+lm_tokenizer *lm_tok_deserialize(const uint8_t *blob, size_t len, lm_err *err) {
+    if (check_header(blob, len, err)) return NULL;
+    rbuf r = {blob, len - 4, 8};
+    blob_fields f = {0};
+    lm_tokenizer *t = NULL;
+    int st = read_fields(&r, &f);
+    if (st == BLOB_OK) st = make_tokenizer(&f, &t, err);
+    if (st == BLOB_OK) snprintf(t->name, sizeof t->name, "%s", f.name);
+    else if (st == BLOB_BAD) lm_fail(err, "tokenizer blob: malformed (at byte %zu of %zu)", r.at, len);
+    else if (st == BLOB_OOM) lm_fail(err, "tokenizer blob: out of memory");
+    fields_free(&f);
     return t;
 }

@@ -114,38 +114,27 @@ static int cmp_special(const void *a, const void *b) {
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-lm_tokenizer *lm_tok_build(lm_tok_kind kind, const char *name,
-                           const uint8_t *const *pieces, const size_t *lens, int n,
-                           const char *const *specials, const size_t *special_lens,
-                           const int32_t *special_ids, int n_specials, lm_err *err) {
-    if (n < 0 || n_specials < 0 || n > (1 << 28) || n_specials > (1 << 20)) {
-        lm_fail(err, "tokenizer: bad sizes (%d tokens, %d specials)", n, n_specials);
-        return NULL;
-    }
+/* The vocabulary size that n pieces and the specials need (1 + the largest
+ * id), or -1 when a size or a special id is wrong (err set). */
+static int64_t build_vocab_size(int n, const size_t *special_lens, const int32_t *special_ids,
+                                int n_specials, lm_err *err) {
+    if (n < 0 || n_specials < 0 || n > (1 << 28) || n_specials > (1 << 20))
+        return lm_fail(err, "tokenizer: bad sizes (%d tokens, %d specials)", n, n_specials);
     int64_t vocab = n;
     for (int i = 0; i < n_specials; i++) {
-        if (special_ids[i] < 0 || special_ids[i] >= (1 << 28)) {
-            lm_fail(err, "tokenizer: special token id %d out of range", special_ids[i]);
-            return NULL;
-        }
-        if (special_ids[i] < n) {
-            lm_fail(err, "tokenizer: special token id %d collides with an ordinary token", special_ids[i]);
-            return NULL;
-        }
-        if (special_lens[i] == 0) {
-            lm_fail(err, "tokenizer: empty special token (id %d)", special_ids[i]);
-            return NULL;
-        }
+        if (special_ids[i] < 0 || special_ids[i] >= (1 << 28))
+            return lm_fail(err, "tokenizer: special token id %d out of range", special_ids[i]);
+        if (special_ids[i] < n)
+            return lm_fail(err, "tokenizer: special token id %d collides with an ordinary token", special_ids[i]);
+        if (special_lens[i] == 0) return lm_fail(err, "tokenizer: empty special token (id %d)", special_ids[i]);
         if (special_ids[i] + 1 > vocab) vocab = special_ids[i] + 1;
     }
-    lm_tokenizer *t = calloc(1, sizeof *t);
-    if (!t) goto oom;
-    t->kind = kind;
-    snprintf(t->name, sizeof t->name, "%s", name ? name : "");
-    t->vocab_size = (int)vocab;
-    t->n_pieces = n;
-    t->unk_id = -1;
-    for (int b = 0; b < 256; b++) t->byte_id[b] = -1;
+    return vocab;
+}
+
+/* empty tables for vocab ids: offsets, lengths (all LM_TOK_NO_PIECE), the
+ * bytes-to-id map sized for n pieces, an arena for total bytes; 0 or -1 (out of memory) */
+static int build_tables(lm_tokenizer *t, int64_t vocab, int n, size_t total) {
     t->tok_off = calloc((size_t)vocab + 1, sizeof *t->tok_off);
     t->tok_len = malloc(((size_t)vocab + 1) * sizeof *t->tok_len);
     size_t cap = 16;
@@ -153,60 +142,83 @@ lm_tokenizer *lm_tok_build(lm_tok_kind kind, const char *name,
     t->map.cap = cap;
     t->map.slot_id = calloc(cap, sizeof *t->map.slot_id);
     t->map.slot_hash = calloc(cap, sizeof *t->map.slot_hash);
-    if (!t->tok_off || !t->tok_len || !t->map.slot_id || !t->map.slot_hash) goto oom;
+    if (!t->tok_off || !t->tok_len || !t->map.slot_id || !t->map.slot_hash) return -1;
     for (int64_t i = 0; i < vocab + 1; i++) t->tok_len[i] = LM_TOK_NO_PIECE;
-    size_t total = 0;
-    for (int i = 0; i < n; i++) total += lens[i];
     t->arena_cap = total + 64;
     t->arena = malloc(t->arena_cap);
-    if (!t->arena) goto oom;
+    return t->arena ? 0 : -1;
+}
+
+/* the ordinary pieces as ids 0..n-1; 0 or -1 (err set) */
+static int build_pieces(lm_tokenizer *t, const uint8_t *const *pieces, const size_t *lens, int n, lm_err *err) {
     for (int i = 0; i < n; i++) {
-        if (lens[i] == 0 || lens[i] >= LM_TOK_NO_PIECE) {
-            lm_fail(err, "tokenizer: token %d is empty or too long", i);
-            lm_tok_free(t);
-            return NULL;
-        }
-        if (arena_add(t, pieces[i], lens[i], &t->tok_off[i])) goto oom;
+        if (lens[i] == 0 || lens[i] >= LM_TOK_NO_PIECE)
+            return lm_fail(err, "tokenizer: token %d is empty or too long", i);
+        if (arena_add(t, pieces[i], lens[i], &t->tok_off[i])) return lm_fail(err, "tokenizer: out of memory");
         t->tok_len[i] = (uint32_t)lens[i];
-        if (map_put(t, i)) {
-            lm_fail(err, "tokenizer: duplicate token %d (same bytes as an earlier token)", i);
-            lm_tok_free(t);
-            return NULL;
-        }
+        if (map_put(t, i)) return lm_fail(err, "tokenizer: duplicate token %d (same bytes as an earlier token)", i);
         if (lens[i] == 1) t->byte_id[pieces[i][0]] = i;
     }
+    return 0;
+}
+
+/* the special tokens at their ids, then sorted by text; 0 or -1 (err set) */
+static int build_specials(lm_tokenizer *t, const char *const *specials, const size_t *special_lens,
+                          const int32_t *special_ids, int n_specials, lm_err *err) {
     if (n_specials) {
         t->specials = calloc((size_t)n_specials, sizeof *t->specials);
-        if (!t->specials) goto oom;
+        if (!t->specials) return lm_fail(err, "tokenizer: out of memory");
     }
     for (int i = 0; i < n_specials; i++) {
         int32_t id = special_ids[i];
-        if (t->tok_len[id] != LM_TOK_NO_PIECE) {
-            lm_fail(err, "tokenizer: duplicate special token id %d", id);
-            lm_tok_free(t);
-            return NULL;
-        }
+        if (t->tok_len[id] != LM_TOK_NO_PIECE) return lm_fail(err, "tokenizer: duplicate special token id %d", id);
         for (int j = 0; j < i; j++)
             if (t->specials[j].len == special_lens[i] &&
-                memcmp(t->specials[j].text, specials[i], special_lens[i]) == 0) {
-                lm_fail(err, "tokenizer: duplicate special token text (id %d)", id);
-                lm_tok_free(t);
-                return NULL;
-            }
-        if (arena_add(t, (const uint8_t *)specials[i], special_lens[i], &t->tok_off[id])) goto oom;
+                memcmp(t->specials[j].text, specials[i], special_lens[i]) == 0)
+                return lm_fail(err, "tokenizer: duplicate special token text (id %d)", id);
+        if (arena_add(t, (const uint8_t *)specials[i], special_lens[i], &t->tok_off[id]))
+            return lm_fail(err, "tokenizer: out of memory");
         t->tok_len[id] = (uint32_t)special_lens[i];
         t->specials[i].text = malloc(special_lens[i]);
-        if (!t->specials[i].text) goto oom;
+        if (!t->specials[i].text) return lm_fail(err, "tokenizer: out of memory");
         memcpy(t->specials[i].text, specials[i], special_lens[i]);
         t->specials[i].len = special_lens[i];
         t->specials[i].id = id;
         t->n_specials = i + 1;
     }
     if (t->n_specials > 1) qsort(t->specials, (size_t)t->n_specials, sizeof *t->specials, cmp_special);
+    return 0;
+}
+
+lm_tokenizer *lm_tok_build(lm_tok_kind kind, const char *name,
+                           const uint8_t *const *pieces, const size_t *lens, int n,
+                           const char *const *specials, const size_t *special_lens,
+                           const int32_t *special_ids, int n_specials, lm_err *err) {
+    int64_t vocab = build_vocab_size(n, special_lens, special_ids, n_specials, err);
+    if (vocab < 0) return NULL;
+    lm_tokenizer *t = calloc(1, sizeof *t);
+    if (!t) {
+        lm_fail(err, "tokenizer: out of memory");
+        return NULL;
+    }
+    t->kind = kind;
+    snprintf(t->name, sizeof t->name, "%s", name ? name : "");
+    t->vocab_size = (int)vocab;
+    t->n_pieces = n;
+    t->unk_id = -1;
+    for (int b = 0; b < 256; b++) t->byte_id[b] = -1;
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += lens[i];
+    if (build_tables(t, vocab, n, total)) {
+        lm_fail(err, "tokenizer: out of memory");
+        goto fail;
+    }
+    if (build_pieces(t, pieces, lens, n, err) ||
+        build_specials(t, specials, special_lens, special_ids, n_specials, err))
+        goto fail;
     return t;
-oom:
+fail:
     lm_tok_free(t);
-    lm_fail(err, "tokenizer: out of memory");
     return NULL;
 }
 
