@@ -157,7 +157,11 @@ static void test_tiktoken_literals(void **st) {
     CASE(CL100K, "today\n  \n", 31213, 14211);
     /* test_basic_encode (U+0085 is whitespace: " \x85" is not one piece) */
     CASE(CL100K, " \xc2\x85" "0", 220, 126, 227, 15);
-    /* test_encode_empty */
+}
+
+/* test_encode_empty, test_encode_bytes, test_encode_surrogate_pairs, test_large_repeated */
+static void test_tiktoken_bytes(void **st) {
+    (void)st;
     check(R50K, "", 0, 0, NULL, 0, "empty");
     lm_ids v = {0};
     assert_int_equal(lm_tok_encode(R50K, (const uint8_t *)"", 0, 0, &v, NULL), 0);
@@ -178,7 +182,11 @@ static void test_tiktoken_literals(void **st) {
     assert_true(v.n > 0);
     lm_ids_free(&v);
     free(big);
-    /* test_catastrophically_repetitive and test_basic_roundtrip */
+}
+
+/* test_catastrophically_repetitive and test_basic_roundtrip */
+static void test_tiktoken_roundtrips(void **st) {
+    (void)st;
     lm_tokenizer *all[] = {R50K, CL100K, O200K};
     const char *reps[] = {"^", "0", "a", "'s", " ", "\n"};
     char *buf = malloc(2 * 10000 + 8);
@@ -200,6 +208,12 @@ static void test_tiktoken_literals(void **st) {
         }
     }
     free(buf);
+}
+
+static void test_tiktoken_special_and_single(void **st) {
+    (void)st;
+    lm_tokenizer *all[] = {R50K, CL100K, O200K};
+    lm_ids v = {0};
     /* test_special_token */
     const char *text = "<|endoftext|> hello <|fim_prefix|> there <|fim_middle|>";
     assert_int_equal(lm_tok_encode(CL100K, (const uint8_t *)text, strlen(text), 0, &v, NULL), 0);
@@ -427,6 +441,9 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_issue_examples),
         cmocka_unit_test(test_tiktoken_literals),
+        cmocka_unit_test(test_tiktoken_bytes),
+        cmocka_unit_test(test_tiktoken_roundtrips),
+        cmocka_unit_test(test_tiktoken_special_and_single),
         cmocka_unit_test(test_testplans),
         cmocka_unit_test(test_white_space),
         cmocka_unit_test(test_roundtrip),

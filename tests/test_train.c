@@ -25,6 +25,51 @@
 
 /* ---- training ---- */
 
+/* the AdamW moments of m (trained to step 30) survive a save and load, and
+ * are refused for other weights, another step, another size or a corrupted file */
+static void check_optstate_roundtrip(const lm_model *mp, const lm_config *cfgp) {
+    const lm_model m = *mp;
+    const lm_config cfg = *cfgp;
+    lm_err err = {{0}};
+    char path[] = "/tmp/test_train_opt_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    assert_int_equal(lm_optstate_save(&m, path, &err), 0);
+    lm_model m2;
+    assert_int_equal(lm_model_init(&m2, &cfg, 2, &err), 0);
+    /* the moments belong to m's weights at step 30: another model is refused */
+    m2.adam_t = 30;
+    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
+    assert_non_null(strstr(err.msg, "does not match the model"));
+    assert_null(m2.adam_m);
+    memcpy(m2.params, m.params, m.n_params * sizeof(float));
+    m2.adam_t = 29;   /* same weights, other step: refused, naming both steps */
+    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
+    assert_non_null(strstr(err.msg, "step 30"));
+    assert_non_null(strstr(err.msg, "step 29"));
+    assert_null(m2.adam_m);
+    m2.adam_t = 30;
+    assert_int_equal(lm_optstate_load(&m2, path, &err), 0);
+    assert_int_equal(m2.adam_t, 30);
+    assert_memory_equal(m2.adam_m, m.adam_m, m.n_params * sizeof(float));
+    assert_memory_equal(m2.adam_v, m.adam_v, m.n_params * sizeof(float));
+    lm_model m3;   /* a different size is refused */
+    lm_config c3 = tiny_cfg(16);
+    assert_int_equal(lm_model_init(&m3, &c3, 2, &err), 0);
+    m3.adam_t = 30;
+    assert_int_equal(lm_optstate_load(&m3, path, &err), -1);
+    assert_non_null(strstr(err.msg, "parameters"));
+    lm_model_free(&m3);
+    /* a corrupted byte is caught */
+    FILE *f = fopen(path, "r+b");
+    fseek(f, 100, SEEK_SET);
+    fputc(0x5a ^ 0xff, f);
+    fclose(f);
+    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
+    unlink(path);
+    lm_model_free(&m2);
+}
+
 static void test_loss_decreases(void **state) {
     (void)state;
     lm_tokenizer *t = chat_tok();
@@ -68,44 +113,7 @@ static void test_loss_decreases(void **state) {
     assert_int_equal(lm_eval_loss(&m, &vb, 1, &vl, &err), 0);
     assert_true(vl < first - 2.0f);
 
-    /* optimizer state round trip */
-    char path[] = "/tmp/test_train_opt_XXXXXX";
-    int fd = mkstemp(path);
-    close(fd);
-    assert_int_equal(lm_optstate_save(&m, path, &err), 0);
-    lm_model m2;
-    assert_int_equal(lm_model_init(&m2, &cfg, 2, &err), 0);
-    /* the moments belong to m's weights at step 30: another model is refused */
-    m2.adam_t = 30;
-    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
-    assert_non_null(strstr(err.msg, "does not match the model"));
-    assert_null(m2.adam_m);
-    memcpy(m2.params, m.params, m.n_params * sizeof(float));
-    m2.adam_t = 29;   /* same weights, other step: refused, naming both steps */
-    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
-    assert_non_null(strstr(err.msg, "step 30"));
-    assert_non_null(strstr(err.msg, "step 29"));
-    assert_null(m2.adam_m);
-    m2.adam_t = 30;
-    assert_int_equal(lm_optstate_load(&m2, path, &err), 0);
-    assert_int_equal(m2.adam_t, 30);
-    assert_memory_equal(m2.adam_m, m.adam_m, m.n_params * sizeof(float));
-    assert_memory_equal(m2.adam_v, m.adam_v, m.n_params * sizeof(float));
-    lm_model m3;   /* a different size is refused */
-    lm_config c3 = tiny_cfg(16);
-    assert_int_equal(lm_model_init(&m3, &c3, 2, &err), 0);
-    m3.adam_t = 30;
-    assert_int_equal(lm_optstate_load(&m3, path, &err), -1);
-    assert_non_null(strstr(err.msg, "parameters"));
-    lm_model_free(&m3);
-    /* a corrupted byte is caught */
-    FILE *f = fopen(path, "r+b");
-    fseek(f, 100, SEEK_SET);
-    fputc(0x5a ^ 0xff, f);
-    fclose(f);
-    assert_int_equal(lm_optstate_load(&m2, path, &err), -1);
-    unlink(path);
-    lm_model_free(&m2);
+    check_optstate_roundtrip(&m, &cfg);
 
     lm_batch_free(&vb);
     lm_batch_free(&b);

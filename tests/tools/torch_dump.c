@@ -27,6 +27,42 @@
 static void w32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
 static void wf(FILE *f, float v) { fwrite(&v, 4, 1, f); }
 
+/* Re-draws the weights at a scale where attention is far from uniform and
+ * biases / norms are not trivial, so every path of backward is exercised. */
+static void redraw_weights(lm_model *m, lm_rng *rng) {
+    for (int i = 0; i < m->n_views; i++) {
+        const lm_tensor_view *v = &m->views[i];
+        float *p = m->params + v->offset;
+        size_t len = strlen(v->name);
+        int is_norm_w = v->ndim == 1 && len >= 2 && strcmp(v->name + len - 2, ".w") == 0;
+        float s = v->ndim == 2 ? 1.0f / sqrtf((float)v->shape[1]) : 0.1f;
+        for (size_t j = 0; j < v->numel; j++) p[j] = (is_norm_w ? 1.0f : 0.0f) + s * lm_rng_normal(rng);
+    }
+}
+
+/* the config, options and the parameter table the reference reads first */
+static void write_header(FILE *f, const lm_model *m, const lm_adamw *opt, const lm_schedule *sched,
+                         float lr, float clip, int B, int T, int use_mask, int n_steps) {
+    const lm_config cfg = m->cfg;
+    fwrite("LMTD", 1, 4, f);
+    w32(f, 2);
+    int32_t hdr[] = { cfg.n_layer, cfg.n_head, cfg.d_model, cfg.d_mlp, cfg.n_ctx, cfg.vocab_size,
+                      (int32_t)cfg.pos, (int32_t)cfg.act, B, T, use_mask, n_steps };
+    for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) w32(f, hdr[i]);
+    wf(f, lr); wf(f, opt->beta1); wf(f, opt->beta2); wf(f, opt->eps); wf(f, opt->weight_decay); wf(f, clip);
+    wf(f, sched->min_lr); w32(f, sched->warmup_steps); w32(f, sched->total_steps);
+    w32(f, m->n_views);
+    for (int i = 0; i < m->n_views; i++) {
+        const lm_tensor_view *v = &m->views[i];
+        char name[32] = {0};
+        memcpy(name, v->name, sizeof name - 1);
+        fwrite(name, 1, 32, f);
+        w32(f, v->ndim); w32(f, v->shape[0]); w32(f, v->shape[1]); w32(f, v->decay);
+        uint64_t o = v->offset, n = v->numel;
+        fwrite(&o, 8, 1, f); fwrite(&n, 8, 1, f);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 14) {
         fprintf(stderr, "usage: %s OUT L H C M N_CTX V POS ACT B T USE_MASK SEED\n", argv[0]);
@@ -50,18 +86,9 @@ int main(int argc, char **argv) {
     lm_model m;
     if (lm_model_init(&m, &cfg, seed, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
 
-    /* Re-draw the weights at a scale where attention is far from uniform and
-     * biases / norms are not trivial, so every path of backward is exercised. */
     lm_rng rng;
     lm_rng_seed(&rng, seed ^ 0x9e3779b97f4a7c15ULL);
-    for (int i = 0; i < m.n_views; i++) {
-        lm_tensor_view *v = &m.views[i];
-        float *p = m.params + v->offset;
-        size_t len = strlen(v->name);
-        int is_norm_w = v->ndim == 1 && len >= 2 && strcmp(v->name + len - 2, ".w") == 0;
-        float s = v->ndim == 2 ? 1.0f / sqrtf((float)v->shape[1]) : 0.1f;
-        for (size_t j = 0; j < v->numel; j++) p[j] = (is_norm_w ? 1.0f : 0.0f) + s * lm_rng_normal(&rng);
-    }
+    redraw_weights(&m, &rng);
     int N = B * T;
     int32_t *tok = malloc(sizeof(int32_t) * N), *tgt = malloc(sizeof(int32_t) * N);
     float *mask = malloc(sizeof(float) * N);
@@ -78,23 +105,7 @@ int main(int argc, char **argv) {
     }
     FILE *f = fopen(argv[1], "wb");
     if (!f) { perror(argv[1]); return 1; }
-    fwrite("LMTD", 1, 4, f);
-    w32(f, 2);
-    int32_t hdr[] = { cfg.n_layer, cfg.n_head, cfg.d_model, cfg.d_mlp, cfg.n_ctx, cfg.vocab_size,
-                      (int32_t)cfg.pos, (int32_t)cfg.act, B, T, use_mask, n_steps };
-    for (size_t i = 0; i < sizeof hdr / sizeof hdr[0]; i++) w32(f, hdr[i]);
-    wf(f, lr); wf(f, opt.beta1); wf(f, opt.beta2); wf(f, opt.eps); wf(f, opt.weight_decay); wf(f, clip);
-    wf(f, sched.min_lr); w32(f, sched.warmup_steps); w32(f, sched.total_steps);
-    w32(f, m.n_views);
-    for (int i = 0; i < m.n_views; i++) {
-        const lm_tensor_view *v = &m.views[i];
-        char name[32] = {0};
-        memcpy(name, v->name, sizeof name - 1);
-        fwrite(name, 1, 32, f);
-        w32(f, v->ndim); w32(f, v->shape[0]); w32(f, v->shape[1]); w32(f, v->decay);
-        uint64_t o = v->offset, n = v->numel;
-        fwrite(&o, 8, 1, f); fwrite(&n, 8, 1, f);
-    }
+    write_header(f, &m, &opt, &sched, lr, clip, B, T, use_mask, n_steps);
     uint64_t np = m.n_params;
     fwrite(&np, 8, 1, f);
     fwrite(m.params, 4, m.n_params, f);
