@@ -153,8 +153,8 @@ bars() { screen | grep -E '^ +[0-9]+ .*%.*%' | head -8; }
 before=$(bars)
 keys T T T T T
 check "temperature goes up" "temperature 1\\.50"
-sleep 0.2
-after=$(bars)
+after=$(bars)   # the bars are redrawn in the same frame as the header, but wait for them anyway
+for _ in $(seq 1 50); do [ "$after" != "$before" ] && break; sleep 0.1; after=$(bars); done
 if [ -n "$before" ] && [ "$before" != "$after" ]; then pass "the bars change with the temperature"
 else fail "bars did not change: [$before] vs [$after]"; fi
 keys g
@@ -214,7 +214,6 @@ if screen | grep -q $'\xe2\xa0\x82\|[\xe2][\xa0-\xa3]'; then pass "braille curve
 # the other views show the model while it changes
 keys 1
 check "next-token view during training" "temperature [0-9.]+ \\[t/T\\]"
-sleep 0.3
 b1=$(bars); changed=0
 for i in $(seq 1 50); do sleep 0.1; [ "$(bars)" != "$b1" ] && { changed=1; break; }; done
 if [ "$changed" = 1 ]; then pass "the bars follow the weights being trained"; else fail "bars frozen during training"; fi
