@@ -74,7 +74,7 @@ lesson newabs <<EOF
 \`\`\`llmlab
 init $tiny -o $tmp/new.llm
 #fails
-bpe-train --vocab 260 $root/data/corpus/val.txt -o $tmp/new.tok
+bpe-train --vocab 300 $root/data/corpus/val.txt -o $tmp/new.tok
 #fails
 \`\`\`
 EOF
@@ -119,6 +119,29 @@ kept=$(find "$TMPDIR" -name rel.llm | wc -l)
 if [ $rc -eq 0 ] && [ "$kept" -eq 1 ] && grep -q "scratch folder" "$tmp/out"; then ok "--keep keeps the scratch folder and says where"
 else bad "--keep" "status $rc: $(tail -3 "$tmp/out")"; fi
 rm -rf "${TMPDIR:?}"/*
+
+# the training commands take their paths through the same policy
+lesson train <<EOF
+# Train
+\`\`\`llmlab
+init $tiny -o t.llm
+train -m t.llm --data data/corpus/val.txt --steps 2 --batch 1 --seq 8 -o t.llm
+#> saved
+train -m t.llm --data data/corpus/val.txt --steps 2 --batch 1 --seq 8 -o $tmp/trained.llm
+#fails
+#> --allow-write
+train -m t.llm --data $tmp/victim.txt --steps 2 --batch 1 --seq 8 -o t2.llm
+#fails
+#> --allow-read
+train --resume --steps 3 -o $tmp/victim.txt
+#fails
+\`\`\`
+EOF
+vsum=$(md5sum <"$tmp/victim.txt")
+run_lesson "$tmp/out" "$tmp/lessons/train.md"
+if [ $rc -eq 0 ] && [ ! -e "$tmp/trained.llm" ] && [ "$(md5sum <"$tmp/victim.txt")" = "$vsum" ]; then
+    ok "train reads and writes under the lesson policy"
+else bad "train in a lesson" "status $rc: $(grep -v '^  ' "$tmp/out" | tail -8)"; fi
 
 # --- reads: only the lesson's folder, data/, models/ and the scratch folder
 mkdir -p "$tmp/secret"; printf 'root:x:0:0:topsecret\n' >"$tmp/secret/passwd"
