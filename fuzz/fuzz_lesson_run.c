@@ -64,9 +64,22 @@ static void write_file(const char *path, const void *data, size_t len) {
     fclose(f);
 }
 
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
+    (void)st; (void)flag; (void)f;
+    remove(p);
+    return 0;
+}
+static long n_run, n_skipped;
+static void remove_world(void) {
+    nftw(world, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    fprintf(stderr, "fuzz_lesson_run: %ld lessons run, %ld inputs skipped (not a lesson, or not cheap)\n", n_run,
+            n_skipped);
+}
+
 static void setup(void) {
     snprintf(world, sizeof world, "/tmp/llmlab-fuzz-XXXXXX");
     if (!mkdtemp(world)) abort();
+    atexit(remove_world);
     char p[512];
     const char *dirs[] = {"proj", "proj/data", "proj/models", "proj/lessons", "tmp", "outside"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
@@ -153,10 +166,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!world[0]) setup();
     lm_lesson l;
     lm_err err;
-    if (size > 4096 || memchr(data, 0, size) || lm_lesson_parse((const char *)data, size, &l, &err) != 0) return 0;
+    if (size > 4096 || memchr(data, 0, size) || lm_lesson_parse((const char *)data, size, &l, &err) != 0) {
+        n_skipped++;
+        return 0;
+    }
     int cheap_ok = is_cheap(&l) && l.n_sections <= 8;
     lm_lesson_free(&l);
-    if (!cheap_ok) return 0;
+    if (!cheap_ok) { n_skipped++; return 0; }
+    n_run++;
     char proj[300];
     snprintf(proj, sizeof proj, "%s/proj", world);
     if (chdir(proj)) abort();
