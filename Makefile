@@ -144,10 +144,14 @@ FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 20
 # the outside-input parsers of the command language (lessons, command lines) join the core
 FUZZ_LIB := $(CORE_SRC) src/cli/lesson.c src/cli/words.c
+# fuzz_lesson_run runs whole lessons, so it links the whole command layer too
+FUZZ_CLI := $(filter-out src/cli/lesson.c src/cli/words.c,$(wildcard src/cli/*.c))
+build/fuzz/fuzz_lesson_run: $(FUZZ_CLI)
+build/fuzz/fuzz_lesson_run: FUZZ_MORE = $(FUZZ_CLI) -ledit
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB) | $(SETUP)
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
-	    $< $(FUZZ_LIB) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
+	    $< $(FUZZ_LIB) $(FUZZ_MORE) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
 fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
 

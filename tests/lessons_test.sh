@@ -5,6 +5,7 @@ set -u
 cd "$(dirname "$0")/.."
 B=${LLMLAB:-./llmlab}
 pass=0; fail=0
+rm -f build/lesson5.llm build/lesson5.llm.opt
 for f in lessons/*.md; do
     if "$B" lesson --headless "$f" >"build/test-logs/lesson-$(basename "$f").log" 2>&1; then
         pass=$((pass + 1)); echo "ok   $f"
@@ -12,6 +13,10 @@ for f in lessons/*.md; do
         fail=$((fail + 1)); echo "FAIL $f"; tail -n 20 "build/test-logs/lesson-$(basename "$f").log"
     fi
 done
+# a lesson writes only into its own scratch folder (src/cli/sandbox.h), never
+# into the project (lesson 5's `-o build/lesson5.llm` lands in the scratch folder)
+if [ -e build/lesson5.llm ]; then fail=$((fail + 1)); echo "FAIL lesson 5 wrote build/lesson5.llm in the project"
+else pass=$((pass + 1)); echo "ok   the lessons wrote nothing in the project"; fi
 # the parser refuses broken lessons with a line number
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf '# t\n```llmlab\n#> nothing before\n```\n' >"$tmp/bad1.md"

@@ -11,6 +11,7 @@
 #include "io/modelfile.h"
 #include "cli/words.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 int cli_find_shipped(const char *rel, char *out, size_t cap) {
     if (access(rel, R_OK) == 0) {
@@ -68,11 +69,15 @@ static long long file_stamp(const char *path) {
     return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + (long long)st.st_size;
 }
 
+void cli_use_model_path(cli_ctx *ctx, const char *path) {
+    if (strcmp(path, ctx->model_path) == 0) return;
+    unload(ctx);
+    snprintf(ctx->model_path, sizeof ctx->model_path, "%s", path);
+}
+
 int cli_ensure_model(cli_ctx *ctx, const char *path) {
-    if (path && path[0] && strcmp(path, ctx->model_path) != 0) {
-        unload(ctx);
-        snprintf(ctx->model_path, sizeof ctx->model_path, "%s", path);
-    }
+    if (path && path[0] && !(path = cli_path_for_read(ctx, "load", path))) return 1;
+    if (path && path[0]) cli_use_model_path(ctx, path);
     long long stamp = file_stamp(ctx->model_path);
     if (ctx->model_loaded && stamp != ctx->model_stamp) unload(ctx);
     if (ctx->model_loaded) return 0;
@@ -121,8 +126,11 @@ lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {
     }
     size_t sl = strlen(spec);
     int is_tiktoken = sl > 9 && strcmp(spec + sl - 9, ".tiktoken") == 0;
-    if (!is_tiktoken && strchr(spec, '/') == NULL && access(spec, R_OK) != 0)
+    const char *path = cli_sandbox_read(ctx, spec, err);   /* in a lesson: its policy (sandbox.h) */
+    if (!path) return NULL;
+    if (!is_tiktoken && strchr(path, '/') == NULL && access(path, R_OK) != 0)
         return lm_tok_open(spec, err);   /* a name such as o200k_base */
+    spec = path;
     if (is_tiktoken) return lm_tok_open(spec, err);
     FILE *f = fopen(spec, "rb");
     if (!f) return lm_tok_open(spec, err);

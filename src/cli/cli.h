@@ -24,6 +24,9 @@
 #include "decode/sampler.h"
 #include "tok/tokenizer.h"
 
+/* what a running lesson may read and write (cli/sandbox.h); NULL outside lessons */
+typedef struct cli_sandbox cli_sandbox;
+
 typedef struct cli_ctx {
     FILE *out, *err;
     int color;              /* ANSI colour allowed on out */
@@ -38,6 +41,9 @@ typedef struct cli_ctx {
     lm_sampling sampling;
     uint64_t seed;
     int threads;
+    /* set while a lesson runs: every command opens files through
+     * cli_path_for_read / cli_path_for_write (cli/sandbox.h) */
+    cli_sandbox *sandbox;
 } cli_ctx;
 
 typedef struct {
@@ -61,17 +67,23 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err);
  * that is readable into out. 0 found; -1 not found (out = rel). */
 int  cli_find_shipped(const char *rel, char *out, size_t cap);
 void cli_ctx_free(cli_ctx *ctx);
-/* Loads ctx->model_path into ctx->model/ctx->tok if not loaded yet, or
+/* Loads ctx->model_path (path_or_null, checked by the lesson policy of
+ * cli/sandbox.h, replaces it) into ctx->model/ctx->tok if not loaded yet, or
  * replaces it when the path differs or the file changed on disk since it was
  * loaded (a `train` in the same session). Prints the error on ctx->err;
  * 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
 
+/* Makes path the current model's file; the model loaded from another file
+ * is forgotten (loaded again on next use). */
+void cli_use_model_path(cli_ctx *ctx, const char *path);
+
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
  * (loading the model if needed); a path to a model file = its tokeniser; a
  * path to a tokeniser file written by `llmlab bpe-train`; otherwise
  * lm_tok_open (char, gpt2, r50k_base, cl100k_base, o200k_base, a .tiktoken
- * path). The caller owns the result. */
+ * path). Paths go through the lesson policy (cli/sandbox.h). The caller owns
+ * the result. */
 lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err);
 
 /* Runs one command line (already split into argv). Unknown command: message

@@ -9,6 +9,7 @@
 #include "tok/chat.h"
 #include "cli/opts.h"
 #include "cli/progress.h"
+#include "cli/sandbox.h"
 #include "cli/show.h"
 
 static const char *usage =
@@ -102,6 +103,7 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
     if (!vocab) return cli_usage_error(ctx, "bpe-train", "missing --vocab N");
     if (!out) return cli_usage_error(ctx, "bpe-train", "missing -o OUT");
     if (optind != argc - 1) return cli_usage_error(ctx, "bpe-train", "wants exactly one FILE");
+    if (!(out = cli_path_for_write(ctx, "bpe-train", out))) return 1;   /* a lesson's policy (sandbox.h) */
     lm_err err = {{0}};
     lm_bpe_train_opts o = {.vocab_size = vocab};
     if (lm_bpe_pattern_by_name(pattern_name, &o.pattern, &err)) {

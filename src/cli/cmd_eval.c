@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "eval/evals.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 #include "cli/show.h"
 
 static const char *usage =
@@ -118,7 +119,9 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, eval_args *a) {
  * (also when the text is absent and val was not asked for by name), 1 failed. */
 static int run_val(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int *n_rows) {
     if (!a->want[0]) return 0;
-    if (access(a->valp, R_OK) != 0) {
+    const char *valp = cli_path_for_read(ctx, "eval", a->valp);   /* a lesson's policy (sandbox.h) */
+    if (!valp) return 1;
+    if (access(valp, R_OK) != 0) {
         if (a->want[0] != 2) return 0;
         fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --val FILE)\n", a->valp, strerror(errno));
         return 1;
@@ -126,7 +129,7 @@ static int run_val(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int *n_r
     lm_err err = {{0}};
     lm_token_stream s;
     int seq = a->seq > 0 ? a->seq : ctx->model.cfg.n_ctx;
-    if (lm_stream_load(&s, ctx->tok, a->valp, &err)) {
+    if (lm_stream_load(&s, ctx->tok, valp, &err)) {
         fprintf(ctx->err, "llmlab eval: val: %s\n", err.msg);
         return 1;
     }
@@ -150,7 +153,9 @@ static int run_evalset(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int 
         asked |= a->want[j] == 2;
     }
     if (!need_set) return 0;
-    if (access(a->evalset, R_OK) != 0) {
+    const char *evalset = cli_path_for_read(ctx, "eval", a->evalset);   /* a lesson's policy (sandbox.h) */
+    if (!evalset) return -1;
+    if (access(evalset, R_OK) != 0) {
         if (!asked) return 0;
         fprintf(ctx->err, "llmlab eval: cannot read %s: %s (give --evalset FILE)\n", a->evalset,
                 strerror(errno));
@@ -158,7 +163,7 @@ static int run_evalset(cli_ctx *ctx, const eval_args *a, lm_eval_row *rows, int 
     }
     lm_err err = {{0}};
     lm_eval_set set = {0};
-    if (lm_eval_set_load(&set, a->evalset, &err)) {
+    if (lm_eval_set_load(&set, evalset, &err)) {
         fprintf(ctx->err, "llmlab eval: %s\n", err.msg);
         return -1;
     }

@@ -25,8 +25,9 @@ static const char *usage =
 typedef struct {
     cli_ctx *ctx;
     int ids;
-    int escape;   /* output is a terminal */
+    int escape;   /* output is a terminal: text goes through w (show.h) */
     int count;
+    show_writer w;
 } gen_print;
 
 static int print_token(void *user, int32_t token, const lm_sample_result *r) {
@@ -38,12 +39,7 @@ static int print_token(void *user, int32_t token, const lm_sample_result *r) {
         size_t len;
         const uint8_t *b = lm_tok_piece(g->ctx->tok, token, &len);
         if (b && g->escape) {   /* a terminal: never let model bytes send control codes */
-            for (size_t i = 0; i < len; i++) {
-                if ((b[i] < 0x20 && b[i] != '\n' && b[i] != '\t') || b[i] == 0x7f)
-                    fprintf(g->ctx->out, "<0x%02X>", b[i]);
-                else
-                    fputc(b[i], g->ctx->out);
-            }
+            show_writer_put(&g->w, b, len);
         } else if (b) {
             fwrite(b, 1, len, g->ctx->out);
         }
@@ -97,15 +93,18 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         int32_t eot = lm_tok_special_id(ctx->tok, LM_CHAT_EOT);
         if (eot >= 0) stop[n_stop++] = eot;
     }
-    gen_print g = {ctx, ids, isatty(fileno(ctx->out)), 0};
+    gen_print g = {ctx, ids, isatty(fileno(ctx->out)), 0, {0}};
+    show_writer_init(&g.w, ctx->out);
     lm_gen_opts o = {.max_new = n, .sampling = ctx->sampling, .stop_ids = stop, .n_stop = n_stop,
                      .on_token = print_token, .user = &g};
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);
-    if (!ids && !po.chat) fwrite(p.text, 1, p.len, ctx->out);   /* the continuation follows the prompt */
+    if (!ids && !po.chat && g.escape) show_writer_put(&g.w, p.text, p.len);   /* the continuation follows the prompt */
+    else if (!ids && !po.chat) fwrite(p.text, 1, p.len, ctx->out);
     if (!ids && !po.chat) show_color(ctx->out, ctx->color, "1;36");
     lm_gen_result res;
     int rc = lm_generate(&ctx->model, NULL, p.ids.ids, p.ids.n, &o, &rng, NULL, &res, &err);
+    show_writer_end(&g.w);
     if (!ids && !po.chat) show_reset(ctx->out, ctx->color);
     fputc('\n', ctx->out);
     if (rc) {

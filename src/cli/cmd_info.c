@@ -6,6 +6,8 @@
 #include "cli/cli.h"
 #include "io/modelfile.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
+#include "cli/show.h"
 
 static const char *usage =
     "usage: llmlab info [MODEL]\n"
@@ -22,7 +24,8 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
         return cli_usage_error(ctx, "info", "unknown option");
     }
     if (argc - optind > 1) return cli_usage_error(ctx, "info", "one MODEL at most");
-    const char *path = optind < argc ? argv[optind] : ctx->model_path;
+    const char *path = optind < argc ? cli_path_for_read(ctx, "info", argv[optind]) : ctx->model_path;
+    if (!path) return 1;
     lm_model m;
     char *meta = NULL;
     lm_err err = {{0}};
@@ -34,8 +37,12 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     const lm_config *k = &m.cfg;
     lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
                                         : lm_tok_byte_new();
-    fprintf(ctx->out, "model        %s\n", path);
-    fprintf(ctx->out, "kind         %s (file format %u)\n", head.kind, head.version);
+    /* the path, kind, tokeniser name and metadata come from outside: escaped (show.h) */
+    fputs("model        ", ctx->out);
+    show_str(ctx->out, path);
+    fputs("\nkind         ", ctx->out);
+    show_str(ctx->out, head.kind);
+    fprintf(ctx->out, " (file format %u)\n", head.version);
     fprintf(ctx->out, "layers       %d\n", k->n_layer);
     fprintf(ctx->out, "heads        %d (head width %d)\n", k->n_head, k->d_model / k->n_head);
     fprintf(ctx->out, "width        %d\n", k->d_model);
@@ -46,14 +53,17 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     fprintf(ctx->out, "activation   %s\n", lm_act_name(k->act));
     fprintf(ctx->out, "parameters   %zu (%.2f MB as f32)\n", m.n_params, m.n_params * 4.0 / 1e6);
     fprintf(ctx->out, "adamw steps  %d\n", m.adam_t);
-    if (tok)
-        fprintf(ctx->out, "tokeniser    %s, %d ids\n", lm_tok_name(tok), lm_tok_vocab_size(tok));
-    else
-        fprintf(ctx->out, "tokeniser    unreadable: %s\n", err.msg);
+    fputs("tokeniser    ", ctx->out);
+    show_str(ctx->out, tok ? lm_tok_name(tok) : "unreadable: ");
+    if (tok) fprintf(ctx->out, ", %d ids\n", lm_tok_vocab_size(tok));
+    else { show_str(ctx->out, err.msg); fputc('\n', ctx->out); }
     if (meta && meta[0]) {
         fprintf(ctx->out, "made by\n");
-        for (char *line = strtok(meta, "\n"); line; line = strtok(NULL, "\n"))
-            fprintf(ctx->out, "  %s\n", line);
+        for (char *line = strtok(meta, "\n"); line; line = strtok(NULL, "\n")) {
+            fputs("  ", ctx->out);
+            show_str(ctx->out, line);
+            fputc('\n', ctx->out);
+        }
     }
     if (tok) lm_tok_free(tok);
     free(meta);

@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "io/modelfile.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 static const char *usage =
     "usage: llmlab init [options] -o OUT\n"
@@ -63,6 +64,8 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     }
     if (!out) return cli_usage_error(ctx, "init", "missing -o OUT");
     if (optind < argc) return cli_usage_error(ctx, "init", "unexpected argument");
+    const char *dst = cli_path_for_write(ctx, "init", out);   /* a lesson's policy (sandbox.h) */
+    if (!dst) return 1;
     if (cfg.d_mlp == 0) cfg.d_mlp = 4 * cfg.d_model;
 
     lm_err err = {{0}};
@@ -91,7 +94,7 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     } else {
         char meta[256];
         snprintf(meta, sizeof meta, "made=llmlab init\nseed=%llu\n", (unsigned long long)seed);
-        if (lm_save(&m, meta, out, &err))
+        if (lm_save(&m, meta, dst, &err))
             fprintf(ctx->err, "llmlab init: %s\n", err.msg);
         else {
             fprintf(ctx->out, "wrote %s: %zu parameters, %s tokeniser with %d ids\n", out, m.n_params,

@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 static const char *usage =
     "usage: llmlab repl [-m MODEL]\n"
@@ -35,6 +36,7 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_usage_error(ctx, "repl", "unknown option or missing value");
         }
     }
+    if (cli_sandbox_no_terminal(ctx, "repl")) return 1;   /* it would read a lesson's input */
     ctx->interactive = 1;
     int status = 0;
     if (!isatty(STDIN_FILENO)) {

@@ -9,6 +9,7 @@
 #include "tok/chat.h"
 #include "io/modelfile.h"
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 #include "cli/show.h"
 #include "cli/trainloop.h"
 
@@ -88,8 +89,9 @@ static int show_first(cli_ctx *ctx, cli_train_run *r, int use_mask) {
     if (!tok) return 1;
     lm_err err = {{0}};
     lm_sft_set set;
-    int rc = lm_sft_load(&set, tok, r->data, r->ro.seq + 1, &err);
-    if (rc) fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
+    const char *data = cli_path_for_read(ctx, "sft", r->data);   /* a lesson's policy (sandbox.h) */
+    int rc = data ? lm_sft_load(&set, tok, data, r->ro.seq + 1, &err) : -1;
+    if (rc && data) fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
     else show_mask(ctx, tok, &set.ex[0], use_mask);
     if (!rc) lm_sft_free(&set);
     lm_tok_free(tok);

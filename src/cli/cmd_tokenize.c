@@ -196,7 +196,8 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
     } else if (mode == 'l') {
         rc = do_letters(ctx, t, &ids, count, icase);
     } else {
-        fprintf(ctx->out, "%s: %zu bytes -> %zu tokens\n", lm_tok_name(t), len, ids.n);
+        show_str(ctx->out, lm_tok_name(t));   /* a tokeniser file's name is from outside (show.h) */
+        fprintf(ctx->out, ": %zu bytes -> %zu tokens\n", len, ids.n);
         for (size_t i = 0; i < ids.n; i++) {
             print_piece(ctx, t, ids.ids[i], (int)i);
             fprintf(ctx->out, " %d%s", ids.ids[i], i + 1 < ids.n ? "  " : "\n");

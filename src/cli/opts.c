@@ -1,5 +1,6 @@
 /* opts.c - option and input helpers shared by the commands (see opts.h). */
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 /* the largest file or stdin a command reads into memory */
 #define CLI_MAX_INPUT ((size_t)1 << 30)
@@ -101,7 +102,9 @@ size_t cli_unescape(uint8_t *t, size_t len) {
 }
 
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
-    int e = cli_slurp(path, data, len);
+    const char *open_path = cli_path_for_read(ctx, "lesson", path);   /* a lesson's policy (sandbox.h) */
+    if (!open_path) return -1;
+    int e = cli_slurp(open_path, data, len);
     if (e) fprintf(ctx->err, "llmlab: cannot read %s: %s\n", path, strerror(e));
     return e ? -1 : 0;
 }

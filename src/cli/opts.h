@@ -32,7 +32,8 @@ size_t cli_unescape(uint8_t *text, size_t len);
  * it); at most 1 GiB (EFBIG beyond). Returns 0 or an errno value; prints
  * nothing. */
 int cli_slurp(const char *path, uint8_t **data, size_t *len);
-/* The same, printing a message on failure; 0 or -1. */
+/* The same, printing a message on failure; 0 or -1. Inside a lesson the
+ * path goes through its policy first (cli/sandbox.h: stdin is refused). */
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
 
 /* Message for an unknown option or a missing argument, pointing at --help. */

@@ -71,6 +71,61 @@ int show_piece(const uint8_t *b, size_t len, int ascii, char *out, size_t cap) {
     return cols;
 }
 
+void show_writer_init(show_writer *w, FILE *f) {
+    memset(w, 0, sizeof *w);
+    w->f = f;
+    w->ascii = !show_unicode_ok();
+}
+
+static void escape_bytes(FILE *f, const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) fprintf(f, "<0x%02X>", b[i]);
+}
+
+/* a complete sequence of w->need bytes in w->pend: written if it is valid
+ * UTF-8 and not a C1 control (U+0080..U+009F = C2 80..C2 9F) */
+static void finish_char(show_writer *w) {
+    int c1 = w->pend[0] == 0xC2 && w->pend[1] < 0xA0;
+    if (!c1 && utf8_len(w->pend, (size_t)w->n_pend) == (size_t)w->n_pend) fwrite(w->pend, 1, (size_t)w->n_pend, w->f);
+    else escape_bytes(w->f, w->pend, (size_t)w->n_pend);
+    w->n_pend = 0;
+}
+
+void show_writer_put(show_writer *w, const void *bytes, size_t len) {
+    const uint8_t *b = bytes;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = b[i];
+        if (w->n_pend) {
+            if ((c & 0xC0) == 0x80) {
+                w->pend[w->n_pend++] = c;
+                if (w->n_pend == w->need) finish_char(w);
+                continue;
+            }
+            escape_bytes(w->f, w->pend, (size_t)w->n_pend);   /* cut short */
+            w->n_pend = 0;
+        }
+        if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) fputc(c, w->f);
+        else if (c < 0x80 || w->ascii || c < 0xC2 || c > 0xF4) escape_bytes(w->f, &c, 1);
+        else {
+            w->need = c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+            w->pend[w->n_pend++] = c;
+        }
+    }
+}
+
+void show_writer_end(show_writer *w) {
+    if (w->n_pend) escape_bytes(w->f, w->pend, (size_t)w->n_pend);
+    w->n_pend = 0;
+}
+
+void show_text(FILE *f, const void *bytes, size_t len) {
+    show_writer w;
+    show_writer_init(&w, f);
+    show_writer_put(&w, bytes, len);
+    show_writer_end(&w);
+}
+
+void show_str(FILE *f, const char *s) { show_text(f, s, strlen(s)); }
+
 void show_bar(double f, int width, int ascii, char *out, size_t cap) {
     static const char *eighths[] = {"", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d", "\xe2\x96\x8c",
                                     "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89"};

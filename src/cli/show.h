@@ -21,6 +21,30 @@ int show_unicode_ok(void);
  * Returns the number of terminal columns. */
 int show_piece(const uint8_t *bytes, size_t len, int ascii, char *out, size_t cap);
 
+/* THE way text from outside llmlab reaches a terminal: lesson prose and
+ * commands, a model's metadata, prompts and generated tokens. The bytes are
+ * written unchanged except what could control the terminal, which is written
+ * as "<0xNN>" per byte: C0 controls other than newline and tab (ESC, BEL, CR,
+ * ...), DEL, the C1 controls U+0080..U+009F (e.g. U+009B, a one-character
+ * CSI), and invalid UTF-8. When the terminal cannot show UTF-8
+ * (show_unicode_ok() is 0) every byte from 0x80 up is escaped too. So no
+ * escape sequence (window title, clearing the screen, OSC 52 clipboard
+ * writes) can pass. Text that arrives in pieces (tokens that split a UTF-8
+ * character) goes through a show_writer, which holds an unfinished character
+ * until its next bytes arrive; show_writer_end escapes one left unfinished. */
+typedef struct {
+    FILE *f;
+    uint8_t pend[4];
+    int n_pend, need;
+    int ascii;
+} show_writer;
+void show_writer_init(show_writer *w, FILE *f);
+void show_writer_put(show_writer *w, const void *bytes, size_t len);
+void show_writer_end(show_writer *w);
+/* the whole of text in one go (init, put, end) */
+void show_text(FILE *f, const void *bytes, size_t len);
+void show_str(FILE *f, const char *s);
+
 /* A horizontal bar of `width` columns filled to fraction f in [0,1], with
  * eighth-blocks (or '#' when ascii). Writes into out. */
 void show_bar(double f, int width, int ascii, char *out, size_t cap);

@@ -198,6 +198,7 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
 
 /* ---- shared options ---- */
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 void cli_run_opts_init(cli_run_opts *o) {
     o->steps = o->batch = o->seq = o->warmup = o->save_every = o->eval_every = o->val_batches = -1;
@@ -293,6 +294,7 @@ int cli_run_load(cli_ctx *ctx, cli_train_run *r) {
     lm_err err = {{0}};
     if (r->ro.resume) {
         if (!r->ro.out) return cli_usage_error(ctx, r->cmd, "--resume needs -o OUT");
+        if (!(r->ro.out = cli_path_for_write(ctx, r->cmd, r->ro.out))) return 1;   /* a lesson's policy */
         int rc = lm_checkpoint_load(&r->m, &r->meta, r->ro.out, &err);
         if (rc < 0) {
             fprintf(ctx->err, "llmlab %s: --resume: cannot load %s: %s\n", r->cmd, r->ro.out, err.msg);
@@ -305,6 +307,7 @@ int cli_run_load(cli_ctx *ctx, cli_train_run *r) {
         return 0;
     }
     if (!r->model) return CLI_RUN_NO_MODEL;
+    if (!(r->model = cli_path_for_read(ctx, r->cmd, r->model))) return 1;
     if (lm_load(&r->m, NULL, r->model, &err)) {
         fprintf(ctx->err, "llmlab %s: cannot load %s: %s\n", r->cmd, r->model, err.msg);
         return 1;
@@ -337,6 +340,11 @@ int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const c
     }
     lm_tokenizer *tok = cli_run_tokenizer(ctx, r->cmd, m);
     if (!tok) return 1;
+    if (!(r->data = cli_path_for_read(ctx, r->cmd, r->data)) || (r->val && !(r->val = cli_path_for_read(ctx, r->cmd, r->val))) ||
+        !(r->ro.out = cli_path_for_write(ctx, r->cmd, r->ro.out))) {   /* a lesson's policy (sandbox.h) */
+        lm_tok_free(tok);
+        return 1;
+    }
     lm_err err = {{0}};
     lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
                       .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->adam_t};

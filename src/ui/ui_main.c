@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli/opts.h"
+#include "cli/sandbox.h"
 
 static const char *usage =
     "usage: llmlab ui [-m MODEL] [--instruct MODEL] [--ascii] [--high-contrast] [PROMPT]\n"
@@ -208,6 +209,7 @@ int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
     ui_opts o;
     int rc = parse_opts(ctx, argc, argv, &o);
     if (rc >= 0) return rc;
+    if (cli_sandbox_no_terminal(ctx, "ui")) return 1;   /* it would take a lesson's keys */
     if (!o.frames && (!isatty(0) || !isatty(1))) {
         fprintf(ctx->err, "llmlab ui: needs a terminal (stdin and stdout must be a tty); "
                           "for scripts use `llmlab repl` or the commands\n");
