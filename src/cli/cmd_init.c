@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/atomic.h"
 #include "io/modelfile.h"
 #include "cli/opts.h"
 
@@ -66,6 +67,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     if (cfg.d_mlp == 0) cfg.d_mlp = 4 * cfg.d_model;
 
     lm_err err = {{0}};
+    if (lm_atomic_probe(out, 0, &err)) {
+        fprintf(ctx->err, "llmlab init: cannot save -o: %s\n", err.msg);
+        return 1;
+    }
     lm_tokenizer *tok = cli_open_tokenizer(ctx, tokspec, &err);
     if (!tok) {
         fprintf(ctx->err, "llmlab init: tokeniser %s: %s\n", tokspec, err.msg);

@@ -33,7 +33,10 @@ int cli_meta_get(const char *meta, const char *key, char *out, size_t cap) {
         size_t ll = nl ? (size_t)(nl - p) : strlen(p);
         if (ll > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
             size_t vl = ll - kl - 1;
-            if (vl >= cap) vl = cap - 1;
+            if (vl >= cap) {
+                if (cap) out[0] = '\0';
+                return -2;
+            }
             memcpy(out, p + kl + 1, vl);
             out[vl] = '\0';
             return 0;

@@ -105,7 +105,9 @@ char *cli_run_opts_meta(const cli_run_opts *o, const char *extra);
  * printed). */
 int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o);
 
-/* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
+/* Finds key in "key=value\n" metadata; copies the value into out. 0 found;
+ * -1 not there; -2 there but longer than cap - 1 bytes (out is left empty:
+ * a value is never cut). */
 int cli_meta_get(const char *meta, const char *key, char *out, size_t cap);
 
 /* ---- a training command's run, after its options are parsed ----
@@ -120,7 +122,7 @@ typedef struct {
     char *meta;                  /* the resumed checkpoint's metadata (malloc'd) */
     lm_model m;
     int have_model;
-    char data_buf[1024], val_buf[1024];
+    char data_buf[LM_PATH_MAX], val_buf[LM_PATH_MAX];
 } cli_train_run;
 
 /* Empties r for cmd (options "not given"). */
