@@ -28,6 +28,7 @@
 #include "io/optstate.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
+#include "ui/worker.h"
 
 static lm_model make_model(int width, uint64_t seed) {
     lm_config c = {.n_layer = 1, .n_head = 1, .d_model = width, .d_mlp = 2 * width, .n_ctx = 16,
@@ -359,6 +360,52 @@ static void test_train_rescue(void **state) {
     assert_int_equal(system(cmd), 0);
 }
 
+static int save_failed(const uw_info *in, int queued, void *user) {
+    (void)queued;
+    return in->save_fails >= *(unsigned *)user && in->idle;
+}
+static int saved(const uw_info *in, int queued, void *user) {
+    (void)queued;
+    (void)user;
+    return strncmp(in->message, "saved ", 6) == 0 && in->idle;
+}
+
+/* the TUI's worker: a save that writes nothing (missing folder, a path over
+ * PATH_MAX, a 1,100-byte path no longer cut to 1,023) counts in save_fails,
+ * which makes the train panel ask for another path; the weights stay, and a
+ * save to a good path then works */
+static void test_ui_worker_failed_save(void **state) {
+    (void)state;
+    char dir[64], path[LM_PATH_MAX];
+    make_dir(dir, sizeof dir);
+    lm_model m = make_model(16, 8);
+    lm_err err = {{0}};
+    uw_opts o = {.objective = "pretrain", .B = 1, .T = 8, .max_lr = 1e-3f, .total_steps = 10};
+    ui_worker *w = uw_start(&m, &o, &err);
+    assert_non_null(w);
+    snprintf(path, sizeof path, "%s/nowhere/m.llm", dir);
+    uw_save(w, path);
+    unsigned want = 1;
+    assert_true(uw_wait(w, save_failed, &want, 60));
+    char *huge = malloc(5001);
+    memset(huge, 'x', 5000);
+    huge[0] = '/';
+    huge[5000] = 0;
+    uw_save(w, huge);
+    want = 2;
+    assert_true(uw_wait(w, save_failed, &want, 60));
+    free(huge);
+    long_path(dir, 1100, path);
+    uw_save(w, path);
+    assert_true(uw_wait(w, saved, NULL, 60));
+    assert_holds(path, &m);
+    uw_free(w);
+    lm_model_free(&m);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_concurrent_saves),
@@ -367,6 +414,7 @@ int main(void) {
         cmocka_unit_test(test_long_checkpoint_paths),
         cmocka_unit_test(test_failed_save),
         cmocka_unit_test(test_train_rescue),
+        cmocka_unit_test(test_ui_worker_failed_save),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,6 +24,24 @@ static const char *usage =
     "  --seed S         initialisation seed (default 42)\n"
     "  -o OUT           where to write the model\n";
 
+/* m with tok's blob and the seed in its metadata, saved to out; 0 or 1 (said why) */
+static int save_model(cli_ctx *ctx, lm_model *m, const lm_tokenizer *tok, uint64_t seed, const char *out) {
+    lm_err err = {{0}};
+    if (lm_tok_kind_of(tok) != LM_TOK_BYTE && lm_tok_serialize(tok, &m->tokenizer_blob, &m->tokenizer_len, &err)) {
+        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
+        return 1;
+    }
+    char meta[256];
+    snprintf(meta, sizeof meta, "made=llmlab init\nseed=%llu\n", (unsigned long long)seed);
+    if (lm_save(m, meta, out, &err)) {
+        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
+        return 1;
+    }
+    fprintf(ctx->out, "wrote %s: %zu parameters, %s tokeniser with %d ids\n", out, m->n_params, lm_tok_name(tok),
+            lm_tok_vocab_size(tok));
+    return 0;
+}
+
 int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},          {"layers", required_argument, 0, 'L'},
@@ -84,26 +102,13 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     lm_model m;
-    int rc = 1;
+    int rc;
     if (lm_config_check(&cfg, &err) || lm_model_init(&m, &cfg, seed, &err)) {
         fprintf(ctx->err, "llmlab init: %s\n", err.msg);
         lm_tok_free(tok);
         return 2;
     }
-    if (lm_tok_kind_of(tok) != LM_TOK_BYTE &&
-        lm_tok_serialize(tok, &m.tokenizer_blob, &m.tokenizer_len, &err)) {
-        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
-    } else {
-        char meta[256];
-        snprintf(meta, sizeof meta, "made=llmlab init\nseed=%llu\n", (unsigned long long)seed);
-        if (lm_save(&m, meta, out, &err))
-            fprintf(ctx->err, "llmlab init: %s\n", err.msg);
-        else {
-            fprintf(ctx->out, "wrote %s: %zu parameters, %s tokeniser with %d ids\n", out, m.n_params,
-                    lm_tok_name(tok), lm_tok_vocab_size(tok));
-            rc = 0;
-        }
-    }
+    rc = save_model(ctx, &m, tok, seed, out);
     lm_model_free(&m);
     lm_tok_free(tok);
     return rc;
