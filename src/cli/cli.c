@@ -41,10 +41,8 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err) {
     const char *term = getenv("TERM");
     ctx->color = isatty(fileno(out)) && !(nc && nc[0]) && term && term[0] && strcmp(term, "dumb") != 0;
     const char *env_model = getenv("LLMLAB_MODEL");
-    if (env_model && env_model[0])
-        snprintf(ctx->model_path, sizeof ctx->model_path, "%s", env_model);
-    else
-        cli_find_shipped("models/base.llm", ctx->model_path, sizeof ctx->model_path);
+    cli_find_shipped("models/base.llm", ctx->model_path, sizeof ctx->model_path);
+    if (env_model && env_model[0]) cli_set_model_path(ctx, env_model);
     ctx->sampling = lm_sampling_default();
     ctx->seed = 42;
     ctx->threads = 2;
@@ -69,15 +67,22 @@ static long long file_stamp(const char *path) {
     return (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec + (long long)st.st_size;
 }
 
-void cli_use_model_path(cli_ctx *ctx, const char *path) {
-    if (strcmp(path, ctx->model_path) == 0) return;
-    unload(ctx);
-    snprintf(ctx->model_path, sizeof ctx->model_path, "%s", path);
+int cli_set_model_path(cli_ctx *ctx, const char *path) {
+    lm_err err = {{0}};
+    if (lm_path_check(path, &err)) {
+        fprintf(ctx->err, "llmlab: model: %s\n", err.msg);
+        return 1;
+    }
+    if (strcmp(path, ctx->model_path) != 0) {
+        unload(ctx);
+        memcpy(ctx->model_path, path, strlen(path) + 1);
+    }
+    return 0;
 }
 
 int cli_ensure_model(cli_ctx *ctx, const char *path) {
     if (path && path[0] && !(path = cli_path_for_read(ctx, "load", path))) return 1;
-    if (path && path[0]) cli_use_model_path(ctx, path);
+    if (path && path[0] && cli_set_model_path(ctx, path)) return 1;
     long long stamp = file_stamp(ctx->model_path);
     if (ctx->model_loaded && stamp != ctx->model_stamp) unload(ctx);
     if (ctx->model_loaded) return 0;

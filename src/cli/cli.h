@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "io/atomic.h"
 #include "models/gpt/model.h"
 #include "decode/sampler.h"
 #include "tok/tokenizer.h"
@@ -32,7 +33,7 @@ typedef struct cli_ctx {
     int color;              /* ANSI colour allowed on out */
     int interactive;        /* REPL or TUI: commands keep state between calls */
     /* the current model (loaded lazily from model_path on first use) */
-    char model_path[1024];
+    char model_path[LM_PATH_MAX];   /* set with cli_set_model_path: never cut */
     lm_model model;
     int model_loaded;
     long long model_stamp;  /* mtime (ns) + size of the file when loaded */
@@ -67,16 +68,16 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err);
  * that is readable into out. 0 found; -1 not found (out = rel). */
 int  cli_find_shipped(const char *rel, char *out, size_t cap);
 void cli_ctx_free(cli_ctx *ctx);
+/* Sets ctx->model_path (unloading the model when it changes). A path of
+ * LM_PATH_MAX bytes or more is refused with a message on ctx->err: 1, and
+ * model_path is left as it was. 0 set. */
+int  cli_set_model_path(cli_ctx *ctx, const char *path);
 /* Loads ctx->model_path (path_or_null, checked by the lesson policy of
  * cli/sandbox.h, replaces it) into ctx->model/ctx->tok if not loaded yet, or
  * replaces it when the path differs or the file changed on disk since it was
  * loaded (a `train` in the same session). Prints the error on ctx->err;
  * 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
-
-/* Makes path the current model's file; the model loaded from another file
- * is forgotten (loaded again on next use). */
-void cli_use_model_path(cli_ctx *ctx, const char *path);
 
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
  * (loading the model if needed); a path to a model file = its tokeniser; a

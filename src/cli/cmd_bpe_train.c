@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/atomic.h"
 #include "tok/bpe_train.h"
 #include "tok/chat.h"
 #include "cli/opts.h"
@@ -29,17 +30,6 @@ static int on_progress(void *user, int done, int total) {
     return 0;
 }
 
-static int write_file(const char *path, const uint8_t *data, size_t len) {
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return -1;
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return -1;
-    int bad = fwrite(data, 1, len, f) != len;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) { remove(tmp); return -1; }
-    return 0;
-}
-
 /* every merge as a line: the pair, the new piece, its id and count */
 static void print_merges(FILE *out, const lm_bpe_merges *m) {
     for (int k = 0; k < m->n_merges; k++) {
@@ -57,6 +47,18 @@ static void print_merges(FILE *out, const lm_bpe_merges *m) {
     }
 }
 
+/* saving to path failed: the learned tokeniser goes to a fresh folder in
+ * $TMPDIR (or /tmp), so the training is not lost */
+static void rescue(cli_ctx *ctx, const char *path, const uint8_t *blob, size_t blen) {
+    lm_err err = {{0}};
+    char *to = lm_rescue_path(getenv("TMPDIR"), path, &err);
+    if (to && lm_atomic_write_bytes(to, blob, blen, &err) == 0)
+        fprintf(ctx->err, "llmlab bpe-train: the tokeniser was saved instead to %s\n", to);
+    else
+        fprintf(ctx->err, "llmlab bpe-train: the rescue copy failed too: %s\n", err.msg);
+    free(to);
+}
+
 /* the learned merges as a tokeniser file at path; 0 ok, 1 failed (said so) */
 static int save_tokenizer(cli_ctx *ctx, const lm_bpe_merges *m, const char *path, int wanted_merges) {
     lm_err err = {{0}};
@@ -66,8 +68,9 @@ static int save_tokenizer(cli_ctx *ctx, const lm_bpe_merges *m, const char *path
     int rc = 1;
     if (!t || lm_tok_serialize(t, &blob, &blen, &err)) {
         fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
-    } else if (write_file(path, blob, blen)) {
-        fprintf(ctx->err, "llmlab bpe-train: cannot write %s\n", path);
+    } else if (lm_atomic_write_bytes(path, blob, blen, &err)) {
+        fprintf(ctx->err, "llmlab bpe-train: %s\n", err.msg);
+        rescue(ctx, path, blob, blen);
     } else {
         fprintf(ctx->out, "wrote %s: %d ids (256 bytes, %d merges, %d special)%s\n", path,
                 lm_tok_vocab_size(t), m->n_merges, m->n_specials,
@@ -105,6 +108,10 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
     if (optind != argc - 1) return cli_usage_error(ctx, "bpe-train", "wants exactly one FILE");
     if (!(out = cli_path_for_write(ctx, "bpe-train", out))) return 1;   /* a lesson's policy (sandbox.h) */
     lm_err err = {{0}};
+    if (lm_atomic_probe(out, 0, &err)) {   /* before the training, not after */
+        fprintf(ctx->err, "llmlab bpe-train: cannot save -o: %s\n", err.msg);
+        return 1;
+    }
     lm_bpe_train_opts o = {.vocab_size = vocab};
     if (lm_bpe_pattern_by_name(pattern_name, &o.pattern, &err)) {
         fprintf(ctx->err, "llmlab bpe-train: --pattern: %s\n", err.msg);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "io/atomic.h"
 #include "io/modelfile.h"
 #include "cli/opts.h"
 #include "cli/sandbox.h"
@@ -23,6 +24,26 @@ static const char *usage =
     "                   char, gpt2, cl100k_base, o200k_base (default char: 256 bytes)\n"
     "  --seed S         initialisation seed (default 42)\n"
     "  -o OUT           where to write the model\n";
+
+/* m with tok's blob and the seed in its metadata, saved to out; 0 or 1 (said why) */
+/* writes m with its tokeniser to dst (the path after the lesson policy); out is the name shown */
+static int save_model(cli_ctx *ctx, lm_model *m, const lm_tokenizer *tok, uint64_t seed, const char *dst,
+                      const char *out) {
+    lm_err err = {{0}};
+    if (lm_tok_kind_of(tok) != LM_TOK_BYTE && lm_tok_serialize(tok, &m->tokenizer_blob, &m->tokenizer_len, &err)) {
+        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
+        return 1;
+    }
+    char meta[256];
+    snprintf(meta, sizeof meta, "made=llmlab init\nseed=%llu\n", (unsigned long long)seed);
+    if (lm_save(m, meta, dst, &err)) {
+        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
+        return 1;
+    }
+    fprintf(ctx->out, "wrote %s: %zu parameters, %s tokeniser with %d ids\n", out, m->n_params, lm_tok_name(tok),
+            lm_tok_vocab_size(tok));
+    return 0;
+}
 
 int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
@@ -69,6 +90,10 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
     if (cfg.d_mlp == 0) cfg.d_mlp = 4 * cfg.d_model;
 
     lm_err err = {{0}};
+    if (lm_atomic_probe(dst, 0, &err)) {
+        fprintf(ctx->err, "llmlab init: cannot save -o: %s\n", err.msg);
+        return 1;
+    }
     lm_tokenizer *tok = cli_open_tokenizer(ctx, tokspec, &err);
     if (!tok) {
         fprintf(ctx->err, "llmlab init: tokeniser %s: %s\n", tokspec, err.msg);
@@ -82,26 +107,13 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     lm_model m;
-    int rc = 1;
+    int rc;
     if (lm_config_check(&cfg, &err) || lm_model_init(&m, &cfg, seed, &err)) {
         fprintf(ctx->err, "llmlab init: %s\n", err.msg);
         lm_tok_free(tok);
         return 2;
     }
-    if (lm_tok_kind_of(tok) != LM_TOK_BYTE &&
-        lm_tok_serialize(tok, &m.tokenizer_blob, &m.tokenizer_len, &err)) {
-        fprintf(ctx->err, "llmlab init: %s\n", err.msg);
-    } else {
-        char meta[256];
-        snprintf(meta, sizeof meta, "made=llmlab init\nseed=%llu\n", (unsigned long long)seed);
-        if (lm_save(&m, meta, dst, &err))
-            fprintf(ctx->err, "llmlab init: %s\n", err.msg);
-        else {
-            fprintf(ctx->out, "wrote %s: %zu parameters, %s tokeniser with %d ids\n", out, m.n_params,
-                    lm_tok_name(tok), lm_tok_vocab_size(tok));
-            rc = 0;
-        }
-    }
+    rc = save_model(ctx, &m, tok, seed, dst, out);
     lm_model_free(&m);
     lm_tok_free(tok);
     return rc;

@@ -32,7 +32,7 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
-        case 'm': snprintf(ctx->model_path, sizeof ctx->model_path, "%s", optarg); break;
+        case 'm': if (cli_set_model_path(ctx, optarg)) return 2; break;
         default: return cli_usage_error(ctx, "repl", "unknown option or missing value");
         }
     }

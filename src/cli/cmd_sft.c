@@ -126,9 +126,12 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab sft: %s\n", err.msg);
         rc = 1;
     }
-    char base[1100];
-    snprintf(base, sizeof base, "base=%.1000s\n", r.model && !r.ro.resume ? r.model : "(resumed)");
+    const char *bname = r.model && !r.ro.resume ? r.model : "(resumed)";
+    char *base = malloc(strlen(bname) + 8);   /* the whole path: metadata is never cut */
+    if (rc == 0 && !base) rc = 1;
+    if (base) sprintf(base, "base=%s\n", bname);
     if (rc == 0) rc = cli_run_objective(ctx, &r, obj, base);   /* 0, 1, 2 or 130 (interrupted, saved) */
+    free(base);
     lm_objective_free(obj);
     cli_run_free(&r);
     return rc;

@@ -181,7 +181,7 @@ void cli_sandbox_leave(cli_ctx *ctx) {
         fputc('\n', ctx->out);
     } else {
         nftw(sb->scratch, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-        if (under(sb->scratch, ctx->model_path)) cli_use_model_path(ctx, sb->saved_model);
+        if (under(sb->scratch, ctx->model_path)) (void)cli_set_model_path(ctx, sb->saved_model);   /* a path that was set once fits */
     }
     ctx->sandbox = NULL;
     sandbox_free(sb);

@@ -33,7 +33,10 @@ int cli_meta_get(const char *meta, const char *key, char *out, size_t cap) {
         size_t ll = nl ? (size_t)(nl - p) : strlen(p);
         if (ll > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
             size_t vl = ll - kl - 1;
-            if (vl >= cap) vl = cap - 1;
+            if (vl >= cap) {
+                if (cap) out[0] = '\0';
+                return -2;
+            }
             memcpy(out, p + kl + 1, vl);
             out[vl] = '\0';
             return 0;
@@ -58,6 +61,20 @@ static float recent_mean(const loop_state *S) {
     return k ? mean : NAN;
 }
 
+/* the save to OUT failed: the weights are still in memory, so write them
+ * to a fresh folder in $TMPDIR (or /tmp) and say where */
+static void rescue(cli_ctx *ctx, cli_trainloop *L, const char *meta) {
+    lm_err err = {{0}};
+    char *to = lm_checkpoint_rescue(L->m, meta, L->out_path, getenv("TMPDIR"), &err);
+    if (to)
+        fprintf(ctx->err, "llmlab %s: the weights of step %d were saved instead to %s (with its .opt; move both "
+                          "where you want them, or continue with --resume -o %s)\n", L->cmd, L->m->adam_t, to, to);
+    else
+        fprintf(ctx->err, "llmlab %s: the rescue copy failed too: %s; the weights of step %d are lost\n", L->cmd,
+                err.msg, L->m->adam_t);
+    free(to);
+}
+
 /* a checkpoint: the run's metadata, then step, train_loss, the validation
  * figures and the wall time of this run */
 static int save(cli_ctx *ctx, cli_trainloop *L, const loop_state *S) {
@@ -74,9 +91,22 @@ static int save(cli_ctx *ctx, cli_trainloop *L, const loop_state *S) {
     if (n < cap) snprintf(meta + n, cap - n, "wall_seconds=%.0f\n", now_s() - S->t0);
     lm_err err = {{0}};
     int rc = lm_checkpoint_save(L->m, meta, L->out_path, &err);
+    if (rc) {
+        fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
+        rescue(ctx, L, meta);
+    }
     free(meta);
-    if (rc) fprintf(ctx->err, "llmlab %s: cannot save %s: %s\n", L->cmd, L->out_path, err.msg);
     return rc ? -1 : 0;
+}
+
+int cli_check_output(cli_ctx *ctx, const char *cmd, const lm_model *m, const char *meta, const char *out) {
+    lm_err err = {{0}};
+    size_t meta_len = (meta ? strlen(meta) : 0) + 512 + 48 * LM_FIGURES_MAX;   /* save()'s lines */
+    if (lm_checkpoint_check(m, meta_len, out, &err) == 0) return 0;
+    size_t n = strlen(out);   /* the end of a long path, so the reason shows */
+    fprintf(ctx->err, "llmlab %s: cannot save -o %s%s: %s\n", cmd, n > 200 ? "..." : "", n > 200 ? out + n - 200 : out,
+            err.msg);
+    return 1;
 }
 
 /* a finished run: leave OUT as it is */
@@ -149,6 +179,7 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     L->interrupted = 0;
     int start = L->m->adam_t;
     if (start >= L->steps) return nothing_to_do(ctx, L);
+    if (cli_check_output(ctx, L->cmd, L->m, L->run_meta, L->out_path)) return 1;
     loop_state S = {.t0 = now_s()};   /* wall time of earlier runs of this checkpoint is not tracked */
     interrupted = 0;
     struct sigaction sa, old[3];
@@ -338,13 +369,13 @@ int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const c
                 m->cfg.n_ctx);
         return 2;
     }
+    if (!(r->data = cli_path_for_read(ctx, r->cmd, r->data)) || (r->val && !(r->val = cli_path_for_read(ctx, r->cmd, r->val))) ||
+        !(r->ro.out = cli_path_for_write(ctx, r->cmd, r->ro.out)))   /* a lesson's policy (sandbox.h) */
+        return 1;
+    /* the output can be written: found now, not after the training */
+    if (ro->out && m->adam_t < ro->steps && cli_check_output(ctx, r->cmd, m, NULL, ro->out)) return 1;
     lm_tokenizer *tok = cli_run_tokenizer(ctx, r->cmd, m);
     if (!tok) return 1;
-    if (!(r->data = cli_path_for_read(ctx, r->cmd, r->data)) || (r->val && !(r->val = cli_path_for_read(ctx, r->cmd, r->val))) ||
-        !(r->ro.out = cli_path_for_write(ctx, r->cmd, r->ro.out))) {   /* a lesson's policy (sandbox.h) */
-        lm_tok_free(tok);
-        return 1;
-    }
     lm_err err = {{0}};
     lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
                       .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->adam_t};

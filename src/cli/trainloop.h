@@ -8,6 +8,10 @@
  * (exit status 130, so `train && sft` stops). A NaN/inf loss or gradient
  * skips the update and saves the weights of the last good step to OUT before
  * stopping. A run already at --steps does nothing and leaves OUT untouched.
+ * OUT is checked before the first step (cli_check_output: a missing or
+ * read-only folder, a path too long, a full disk fail at once). A save that
+ * fails anyway (the disk filled up meanwhile) writes the weights to a fresh
+ * rescue folder in $TMPDIR (or /tmp), prints that path and stops (status 1).
  * The core does one step; this file is the caller's loop. */
 #ifndef LM_CLI_TRAINLOOP_H
 #define LM_CLI_TRAINLOOP_H
@@ -34,6 +38,13 @@ typedef struct {
     int nothing_to_do;           /* the model was already at `steps`: OUT untouched */
     int interrupted;             /* stopped by a signal after saving */
 } cli_trainloop;
+
+/* Before any step: can a checkpoint of m (with meta) be saved at out? The
+ * folder must exist and take a new file, out must fit LM_PATH_MAX with its
+ * ".opt", and there must be room for both files (train/checkpoint.h). 0 yes;
+ * 1 no (message printed). cli_trainloop_run calls it before its first step;
+ * a command calls it before loading data. */
+int cli_check_output(cli_ctx *ctx, const char *cmd, const lm_model *m, const char *meta, const char *out);
 
 /* exit status of a run stopped by SIGINT/SIGTERM/SIGHUP (128 + SIGINT) */
 #define CLI_EXIT_INTERRUPTED 130
@@ -94,7 +105,9 @@ char *cli_run_opts_meta(const cli_run_opts *o, const char *extra);
  * printed). */
 int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o);
 
-/* Finds key in "key=value\n" metadata; copies the value into out. 0 found. */
+/* Finds key in "key=value\n" metadata; copies the value into out. 0 found;
+ * -1 not there; -2 there but longer than cap - 1 bytes (out is left empty:
+ * a value is never cut). */
 int cli_meta_get(const char *meta, const char *key, char *out, size_t cap);
 
 /* ---- a training command's run, after its options are parsed ----
@@ -109,7 +122,7 @@ typedef struct {
     char *meta;                  /* the resumed checkpoint's metadata (malloc'd) */
     lm_model m;
     int have_model;
-    char data_buf[1024], val_buf[1024];
+    char data_buf[LM_PATH_MAX], val_buf[LM_PATH_MAX];
 } cli_train_run;
 
 /* Empties r for cmd (options "not given"). */

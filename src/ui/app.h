@@ -45,7 +45,7 @@ typedef void (*ui_line_done)(struct ui_app *a, const char *line);
 /* the ':' line and its output pane (cmdpane.c) */
 typedef struct {
     int active;
-    char buf[512];
+    char buf[LM_PATH_MAX];       /* room for any path llmlab accepts (io/atomic.h) */
     size_t len, cur;
     const char *label;           /* ":" or a question such as "save as: " */
     ui_line_done done;           /* NULL: run the line as a command */
@@ -67,7 +67,7 @@ typedef struct ui_app {
     int full_redraw;               /* the next render repaints the whole screen */
     void **pst;                    /* [ui_n_panels] each panel's state */
     const char *inst_arg;          /* --instruct, NULL = the default next to the model */
-    char inst_path[1024];          /* the instruct model the compare panel loaded ("" = none) */
+    char inst_path[LM_PATH_MAX];          /* the instruct model the compare panel loaded ("" = none) */
     FILE *lat;                     /* key latency log */
 } ui_app;
 

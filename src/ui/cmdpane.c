@@ -131,8 +131,8 @@ void cmd_key(ui_app *a, int ch, int is_key) {
     if (!is_key && ch == 27) { c->active = 0; return; }
     if ((!is_key && (ch == '\r' || ch == '\n')) || (is_key && ch == KEY_ENTER)) {
         c->active = 0;
-        char line[512];
-        snprintf(line, sizeof line, "%s", c->buf);
+        char line[sizeof c->buf];
+        memcpy(line, c->buf, sizeof line);
         c->buf[0] = 0;
         c->len = c->cur = 0;
         if (c->done) c->done(a, line);
@@ -149,7 +149,7 @@ int cmd_draw_line(ui_app *a, int y) {
     int W = cv->cols;
     int x = draw_text(cv, y, 0, W, C_STATUS, c->label ? c->label : ":");
     draw_text(cv, y, x, W - x - 1, C_STATUS, c->buf);
-    char tmp[512];
+    char tmp[sizeof c->buf];
     memcpy(tmp, c->buf, c->cur);
     tmp[c->cur] = 0;
     draw_cursor(cv, y, x + draw_width(tmp));

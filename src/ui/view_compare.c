@@ -30,7 +30,7 @@ typedef struct {
 
 /* the instruct model: --instruct, or instruct.llm next to the base model */
 static void load_instruct(cmp_state *t, ui_app *a, const char *path) {
-    char guess[1024];
+    char guess[LM_PATH_MAX];
     if (!path) {
         snprintf(guess, sizeof guess, "%s", a->ctx->model_path);
         char *slash = strrchr(guess, '/');

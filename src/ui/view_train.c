@@ -30,6 +30,8 @@ typedef struct {
     unsigned info_sig;             /* a hash of info, to tell when it changed */
     double snap_applied_at;
     unsigned model_ver;            /* the session's model_ver the worker started from */
+    unsigned save_fails;           /* the worker's failed saves already answered */
+    char *save_path;               /* the last path given to "save as" (malloc'd) */
 } train_state;
 
 static const char *state_name(uw_state s) {
@@ -41,6 +43,8 @@ static const char *state_name(uw_state s) {
     default: return "failed";
     }
 }
+
+static void save_done(ui_app *a, const char *line);
 
 static int drain_worker(train_state *t, ui_app *a) {
     if (!t->w) return 0;
@@ -69,6 +73,10 @@ static int drain_worker(train_state *t, ui_app *a) {
     for (const char *p = in.data_desc; *p; p++) sig = sig * 31u + (unsigned char)*p;
     if (sig != t->info_sig) { t->info_sig = sig; changed = 1; }
     t->info = in;
+    if (in.save_fails != t->save_fails) {   /* nothing was written: ask for another path */
+        t->save_fails = in.save_fails;
+        if (!a->cmd.active) cmd_open(a, "not saved; save as: ", t->save_path ? t->save_path : "", save_done);
+    }
     double now = app_now_ms();
     if (now - t->snap_applied_at >= SNAP_EVERY_MS && uw_snapshot(t->w, &a->ctx->model, &t->snap_seen)) {
         t->snap_applied_at = now;
@@ -92,6 +100,7 @@ static int start_worker(train_state *t, ui_app *a, int run) {
     t->w = uw_start(m, &o, &err);
     if (!t->w) { ses_msg(&a->ses, 1, "cannot start training: %s", err.msg); return -1; }
     t->n_rec = 0;
+    t->save_fails = 0;
     t->snap_seen = 0;
     a->ses.training = 1;
     if (run) uw_run(t->w, 1);
@@ -204,6 +213,8 @@ static int view_train_save(train_state *t, ui_app *a, const char *path) {
         ses_msg(&a->ses, 1, "not saved: %s is a loaded model file (save as a new file)", path);
         return -1;
     }
+    char *copy = strdup(path);
+    if (copy) { free(t->save_path); t->save_path = copy; }
     uw_save(t->w, path);
     ses_msg(&a->ses, 0, "saving %s", path);
     return 0;
@@ -288,12 +299,14 @@ static int act_save(ui_app *a, void *st, int k) {
     uw_info in;
     if (!t->w) { ses_msg(&a->ses, 1, "nothing to save: start training first"); return 1; }
     uw_get_info(t->w, &in);
-    char dir[1024], path[512];
-    snprintf(dir, sizeof dir, "%s", a->ctx->model_path);
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0'; else snprintf(dir, sizeof dir, ".");
-    snprintf(path, sizeof path, "%.400s/trained-step%d.llm", dir, in.step);
-    cmd_open(a, "save as: ", path, save_done);
+    const char *mp = a->ctx->model_path, *slash = strrchr(mp, '/');
+    int dl = slash ? (int)(slash - mp) : 1;
+    size_t cap = (size_t)dl + 48;
+    char *path = malloc(cap);   /* the model's whole folder, never cut */
+    if (!path) { ses_msg(&a->ses, 1, "out of memory"); return 1; }
+    snprintf(path, cap, "%.*s/trained-step%d.llm", dl, slash ? mp : ".", in.step);
+    cmd_open(a, "save as: ", strlen(path) < sizeof a->cmd.buf ? path : "", save_done);
+    free(path);
     return 1;
 }
 
@@ -349,8 +362,10 @@ static int train_poll(void *st, ui_app *a, int active) {
 }
 
 static void train_free(void *st, ui_app *a) {
-    stop_training(st, a);
-    free(st);
+    train_state *t = st;
+    stop_training(t, a);
+    free(t->save_path);
+    free(t);
 }
 
 const ui_panel panel_train = {

@@ -33,7 +33,7 @@ struct ui_worker {
     /* shared, under mu */
     int quit, run, step_req;
     float max_lr;
-    char save_path[1024];
+    char *save_path;            /* a save asked for (malloc'd), or NULL */
     uw_record q[QCAP];
     int q_head, q_n;
     float *snap;
@@ -46,7 +46,7 @@ struct ui_worker {
     char objective[64];
     int32_t *sample_prompt;
     size_t n_sample_prompt;
-    char data_path[1024];
+    char *data_path;            /* malloc'd copy of o.data_path */
     lm_objective *obj;
     int unpublished;            /* weights changed since the last snapshot */
     int threads;
@@ -75,7 +75,7 @@ static int prepare(ui_worker *w, lm_err *err) {
     w->obj = lm_objective_create(w->objective, err);
     if (!w->obj) return -1;
     const lm_objective_ops *ops = w->obj->ops;
-    char path[1024], vpath[1024];
+    char path[LM_PATH_MAX], vpath[LM_PATH_MAX];
     lm_data_opts d = {.max_bytes = MAX_TEXT_BYTES, .B = w->o.B, .T = w->o.T, .val_batches = N_VAL,
                       .seed = w->o.seed, .start_step = w->m.adam_t};
     if (w->o.data_path) {
@@ -135,17 +135,21 @@ static void do_sample(ui_worker *w, int step) {
 
 static void do_save(ui_worker *w, const char *path) {
     char msg[256];
+    int failed = 0;
     lm_err err = {{0}};
     if (access(path, F_OK) == 0) {
         snprintf(msg, sizeof msg, "not saved: %.200s exists (save never overwrites)", path);
+        failed = 1;
     } else {
         char meta[160];
         snprintf(meta, sizeof meta, "made=llmlab ui train view\nkind=%.60s\nstep=%d\n", w->objective,
                  w->m.adam_t);
-        if (lm_checkpoint_save(&w->m, meta, path, &err)) snprintf(msg, sizeof msg, "save failed: %.200s", err.msg);
+        failed = lm_checkpoint_save(&w->m, meta, path, &err) != 0;
+        if (failed) snprintf(msg, sizeof msg, "save failed: %.200s", err.msg);
         else snprintf(msg, sizeof msg, "saved %.200s (step %d)", path, w->m.adam_t);
     }
     pthread_mutex_lock(&w->mu);
+    w->info.save_fails += (unsigned)failed;
     snprintf(w->info.message, sizeof w->info.message, "%s", msg);
     changed(w);
     pthread_mutex_unlock(&w->mu);
@@ -186,7 +190,7 @@ static void one_step(ui_worker *w, const lm_train_opts *opts, int single, double
 
 /* with mu held: is there something to do? */
 static int has_command(const ui_worker *w) {
-    if (w->quit || w->save_path[0]) return 1;
+    if (w->quit || w->save_path) return 1;
     if (w->info.state == UW_FAILED || w->info.state == UW_DONE) return 0;
     return w->run || w->step_req > 0;
 }
@@ -229,12 +233,12 @@ static void *worker_main(void *p) {
             pthread_mutex_unlock(&w->mu);
             break;
         }
-        if (w->save_path[0]) {
-            char path[1024];
-            snprintf(path, sizeof path, "%s", w->save_path);
-            w->save_path[0] = '\0';
+        if (w->save_path) {
+            char *path = w->save_path;
+            w->save_path = NULL;
             pthread_mutex_unlock(&w->mu);
             do_save(w, path);
+            free(path);
             continue;
         }
         int single = !w->run;
@@ -259,7 +263,8 @@ ui_worker *uw_start(const lm_model *src, const uw_opts *o, lm_err *err) {
     w->o.objective = w->objective;
     w->o.data_path = NULL;
     if (o->data_path) {
-        snprintf(w->data_path, sizeof w->data_path, "%s", o->data_path);
+        w->data_path = strdup(o->data_path);
+        if (!w->data_path) { lm_fail(err, "out of memory"); uw_free(w); return NULL; }
         w->o.data_path = w->data_path;
     }
     if (w->o.T > src->cfg.n_ctx) w->o.T = src->cfg.n_ctx;
@@ -321,8 +326,17 @@ void uw_set_lr(ui_worker *w, float max_lr) {
 }
 
 void uw_save(ui_worker *w, const char *path) {
+    char *p = strdup(path);
     pthread_mutex_lock(&w->mu);
-    snprintf(w->save_path, sizeof w->save_path, "%s", path);
+    if (!p) {
+        snprintf(w->info.message, sizeof w->info.message, "save failed: out of memory");
+        w->info.save_fails++;
+        changed(w);
+        pthread_mutex_unlock(&w->mu);
+        return;
+    }
+    free(w->save_path);
+    w->save_path = p;
     snprintf(w->info.message, sizeof w->info.message, "saving %.200s ...", path);
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
@@ -396,6 +410,8 @@ void uw_free(ui_worker *w) {
     lm_objective_free(w->obj);
     free(w->snap);
     free(w->sample_prompt);
+    free(w->save_path);
+    free(w->data_path);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     pthread_cond_destroy(&w->ev);

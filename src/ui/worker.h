@@ -23,7 +23,9 @@
  * - uw_save asks the worker to write its copy as a checkpoint
  *   (train/checkpoint.h: PATH and PATH.opt, so `llmlab train --resume` can
  *   continue it) to a NEW file (refused if PATH exists); the result shows in
- *   uw_info.message.
+ *   uw_info.message, and a save that wrote nothing (PATH exists, the folder
+ *   is missing or read-only, the disk is full) counts in uw_info.save_fails;
+ *   the weights stay in the working copy, to be saved elsewhere.
  * - uw_stop ends the thread after its current step (publishing its last
  *   weights); uw_poll, uw_snapshot and uw_get_info still work after it.
  *   uw_free stops the thread if needed and frees all.
@@ -63,6 +65,7 @@ typedef struct {
     int idle;                    /* the thread is waiting for a command (not in a step) */
     char data_desc[512];         /* what it trains on */
     char message[256];           /* last error or save result */
+    unsigned save_fails;         /* saves that wrote nothing so far (the panel asks for another path) */
     char sample[512];            /* last sample text (raw bytes, NUL-terminated) */
     int sample_step;
 } uw_info;

@@ -9,6 +9,8 @@
  */
 #include "io/modelfile.h"
 
+#include "io/atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -135,18 +137,17 @@ static int write_model(FILE *f, const lm_model *m, const char *metadata, size_t 
     return w.failed ? -1 : 0;
 }
 
-/* Best effort: make the rename itself durable. */
-static void sync_parent_dir(const char *path) {
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == path) snprintf(dir, sizeof dir, "/");
-    else snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        (void)fsync(fd);
-        close(fd);
-    }
+/* lm_save's content, for lm_atomic_write */
+typedef struct {
+    const lm_model *m;
+    const char *metadata;
+    size_t meta_len;
+} save_job;
+
+static int write_job(FILE *f, void *user, lm_err *err) {
+    (void)err;
+    const save_job *j = user;
+    return write_model(f, j->m, j->metadata, j->meta_len);
 }
 
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err) {
@@ -166,41 +167,13 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
         return lm_fail(err, "save: refusing to save a model with a non-finite parameter (%s = %g)",
                        where, (double)m->params[bad]);
     }
+    save_job j = {m, metadata, meta_len};
+    return lm_atomic_write(path, write_job, &j, err);
+}
 
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp) return lm_fail(err, "save: out of memory");
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        int e = errno;
-        lm_fail(err, "save: cannot create %s: %s", tmp, strerror(e));
-        free(tmp);
-        return -1;
-    }
-    int rc = write_model(f, m, metadata, meta_len);
-    int e = errno;
-    if (rc == 0 && fflush(f) != 0) { rc = -1; e = errno; }
-    if (rc == 0 && fsync(fileno(f)) != 0) { rc = -1; e = errno; }
-    if (fclose(f) != 0 && rc == 0) { rc = -1; e = errno; }
-    if (rc != 0) {
-        lm_fail(err, "save: writing %s failed: %s", tmp, strerror(e));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        e = errno;
-        lm_fail(err, "save: cannot rename %s to %s: %s", tmp, path, strerror(e));
-        remove(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    sync_parent_dir(path);
-    return 0;
+uint64_t lm_save_size(const lm_model *m, size_t meta_len) {
+    return PREFIX_BYTES + V2_COMMON_BYTES + GPT_CONFIG_BYTES + (uint64_t)m->tokenizer_len + meta_len +
+           4u * (uint64_t)m->n_params + 4u;
 }
 
 /* ---- the header ---- */

@@ -18,8 +18,9 @@
  *   config i32, i32 adam_t, u64 n_params, u64 tokenizer_len, u32
  *   metadata_len; the same body and crc.
  *
- * Saving writes PATH.tmp, fsyncs and renames over PATH, so a crash never
- * leaves a half-written model. Loading checks magic, version, kind, sizes
+ * Saving goes through io/atomic.h (a unique temporary in PATH's folder,
+ * fsync, rename, fsync of the folder), so a crash or a concurrent save never
+ * leaves a half-written model, and a path too long is refused, never cut. Loading checks magic, version, kind, sizes
  * against the file length, config validity, n_params against the config,
  * and the CRC, and says exactly which check failed. A kind this build does
  * not know, or a config of the wrong size for its kind, is refused.
@@ -39,6 +40,8 @@
 
 /* metadata may be NULL. Writes kind gpt, format LM_FILE_VERSION. */
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err);
+/* The bytes lm_save writes for m with meta_len bytes of metadata. */
+uint64_t lm_save_size(const lm_model *m, size_t meta_len);
 /* Loads a model of kind gpt. On success m is a fresh model (lm_model_free
  * it); *metadata (if non-NULL) receives a malloc'd NUL-terminated copy of
  * the metadata text. */

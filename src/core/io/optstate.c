@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/modelfile.h"
 
 static const char MAGIC_V1[8] = {'L', 'L', 'M', 'O', 'P', 'T', 0, 1};
@@ -23,13 +24,10 @@ static uint32_t params_crc(const lm_model *m) {
     return lm_crc32(0, m->params, m->n_params * sizeof(float));
 }
 
-int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) {
-    if (!m->adam_m || !m->adam_v) return lm_fail(err, "no optimizer state to save yet");
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return lm_fail(err, "path too long: %s", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) return lm_fail(err, "cannot write %s: %s", tmp, strerror(errno));
+/* the file's content (see optstate.h), for lm_atomic_write */
+static int write_state(FILE *f, void *user, lm_err *err) {
+    (void)err;
+    const lm_model *m = user;
     uint32_t crc = 0;
     uint64_t n = m->n_params;
     int32_t t = m->adam_t;
@@ -37,14 +35,15 @@ int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) {
     int bad = put(f, MAGIC, 8, &crc) || put(f, &n, 8, &crc) || put(f, &t, 4, &crc) || put(f, &pc, 4, &crc) ||
               put(f, m->adam_m, n * sizeof(float), &crc) || put(f, m->adam_v, n * sizeof(float), &crc);
     uint32_t c = crc;
-    bad = bad || fwrite(&c, 4, 1, f) != 1 || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return lm_fail(err, "cannot write %s", path);
-    }
-    return 0;
+    return bad || fwrite(&c, 4, 1, f) != 1 ? -1 : 0;
 }
+
+int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) {
+    if (!m->adam_m || !m->adam_v) return lm_fail(err, "no optimizer state to save yet");
+    return lm_atomic_write(path, write_state, (void *)m, err);
+}
+
+uint64_t lm_optstate_size(const lm_model *m) { return 8 + 8 + 4 + 4 + 8u * (uint64_t)m->n_params + 4; }
 
 int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
     FILE *f = fopen(path, "rb");

@@ -4,7 +4,7 @@
  * Format (little-endian): magic "LLMOPT\0\2", u64 n_params, i32 adam_t,
  * u32 CRC32 of the model's parameters (f32[n_params]) when saved,
  * f32 adam_m[n_params], f32 adam_v[n_params], u32 CRC32 of all bytes before.
- * Written to PATH.tmp, fsynced and renamed, like lm_save.
+ * Written through io/atomic.h (unique temporary, fsync, rename), like lm_save.
  * (Version 1, "LLMOPT\0\1", lacks the parameter CRC; it still loads, checked
  * by n_params and step only.)
  *
@@ -21,6 +21,8 @@
 
 /* Fails if the model has no moments yet (no step taken). */
 int lm_optstate_save(const lm_model *m, const char *path, lm_err *err);
+/* The bytes lm_optstate_save writes for m. */
+uint64_t lm_optstate_size(const lm_model *m);
 /* Loads moments into m (allocating them); n_params, m->adam_t (the step of
  * the loaded checkpoint) and the parameters must match what was saved. m is
  * left unchanged on failure. */

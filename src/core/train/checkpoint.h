@@ -11,8 +11,19 @@
  * - Loading restores the schedule position (m->adam_t). Moments that are
  *   missing or belong to other weights are not fatal: they restart from
  *   zero at the same step, and the load says so (returns 1, message in err).
+ * - Both files are written through io/atomic.h (unique temporary, fsync,
+ *   rename). A PATH whose PATH.opt would not fit LM_PATH_MAX is refused
+ *   before anything is written; no path is ever cut short.
+ * - Before long work, lm_checkpoint_check says whether PATH can be saved
+ *   (the folder exists and is writable, PATH is not a folder, there is room
+ *   for both files), so a run fails at its start, not after training.
+ * - When a save fails, lm_checkpoint_rescue writes the same checkpoint to a
+ *   new folder DIR/llmlab-rescue-XXXXXX (io/atomic.h lm_rescue_path) under
+ *   PATH's file name, so the weights in memory are not lost.
  * - Nothing prints; failures return -1 with lm_err and leave what was on
- *   disk (save) or m (load) as it was.
+ *   disk (save) or m (load) as it was. (A save that fails on PATH.opt after
+ *   PATH was written leaves the new PATH with the old PATH.opt; loading then
+ *   restarts the moments, as above.)
  */
 #ifndef LM_CHECKPOINT_H
 #define LM_CHECKPOINT_H
@@ -21,6 +32,12 @@
 #include "models/gpt/model.h"
 
 int lm_checkpoint_save(const lm_model *m, const char *meta, const char *path, lm_err *err);
+/* 0 when a checkpoint of m with about meta_len bytes of metadata can be
+ * saved at path; -1 and why. Creates and removes a temporary in the folder. */
+int lm_checkpoint_check(const lm_model *m, size_t meta_len, const char *path, lm_err *err);
+/* Saves the checkpoint to a fresh rescue folder in dir (NULL: /tmp);
+ * returns the malloc'd path written, or NULL (err says why). */
+char *lm_checkpoint_rescue(const lm_model *m, const char *meta, const char *path, const char *dir, lm_err *err);
 /* 0 loaded with its moments, 1 loaded with fresh moments (err says why),
  * -1 failure. *meta (may be NULL) receives the malloc'd metadata. */
 int lm_checkpoint_load(lm_model *m, char **meta, const char *path, lm_err *err);
