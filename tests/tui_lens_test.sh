@@ -44,7 +44,7 @@ click() {   # TEXT: a left click (xterm X10 mouse report) on the first place TEX
     tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
 }
 # the CLI's top-1 after PROMPT (with extra options): "piece percent"
-top1() { "$LLMLAB" next --greedy -k 1 "$@" 2>/dev/null | awk 'NR == 2 { print $2, $3 }'; }
+top1() { "$LLMLAB" next "$@" 2>/dev/null | awk '/%/ { sub(/^[- ]+/, ""); print $2, $3; exit }'; }
 re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
 
 P="The king of France said that"
