@@ -57,8 +57,26 @@ def embed(P, cfg, idx, start=0):
     return x
 
 
-def forward(P, cfg, idx):
-    """idx [B, T] long -> logits [B, T, V]"""
+def keep_heads(cfg, ablate, dtype):
+    """ablate: iterable of (layer, head) knocked out -> keep [L, H], 0 where
+    a head's attention output is zeroed before w_o (model.h, head ablation)"""
+    keep = torch.ones(cfg["n_layer"], cfg["n_head"], dtype=dtype)
+    for l, h in ablate:
+        keep[l, h] = 0
+    return keep
+
+
+def final_head(P, cfg, x):
+    """the final LayerNorm and the tied head: x [..., C] -> logits [..., V];
+    applied to any layer's residual stream it is the logit lens"""
+    x = F.layer_norm(x, (cfg["d_model"],), P["ln_f.w"], P["ln_f.b"], 1e-5)
+    return x @ P["wte"].t()
+
+
+def forward(P, cfg, idx, ablate=(), resid=None):
+    """idx [B, T] long -> logits [B, T, V]. ablate: (layer, head) pairs whose
+    attention output is zeroed; resid: a list that receives the residual
+    stream [B, T, C] before block 0 (the embeddings) and after every block."""
     B, T = idx.shape
     C, H = cfg["d_model"], cfg["n_head"]
     hd = C // H
@@ -66,6 +84,9 @@ def forward(P, cfg, idx):
     if cfg["pos"] == "rotary":
         cos, sin = rotary_tables(T, hd, x.dtype)
     causal = torch.ones(T, T, dtype=torch.bool).tril()
+    keep = keep_heads(cfg, ablate, x.dtype)
+    if resid is not None:
+        resid.append(x)
     for l in range(cfg["n_layer"]):
         h = block_pre(P, cfg, l, x)
         qkv = F.linear(h, P[f"h.{l}.attn.w_qkv"], P[f"h.{l}.attn.b_qkv"])
@@ -74,12 +95,14 @@ def forward(P, cfg, idx):
             q, k = rotate(q, cos, sin), rotate(k, cos, sin)
         s = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
         s = s.masked_fill(~causal, float("-inf"))
-        y = torch.softmax(s, dim=-1) @ v
+        y = torch.softmax(s, dim=-1) @ v                      # [B, H, T, hd]
+        y = y * keep[l].view(1, H, 1, 1)
         y = y.transpose(1, 2).reshape(B, T, C)
         x = x + F.linear(y, P[f"h.{l}.attn.w_o"], P[f"h.{l}.attn.b_o"])
         x = x + mlp(P, cfg, l, x)
-    x = F.layer_norm(x, (C,), P["ln_f.w"], P["ln_f.b"], 1e-5)
-    return x @ P["wte"].t()
+        if resid is not None:
+            resid.append(x)
+    return final_head(P, cfg, x)
 
 
 def masked_loss(logits, targets, mask):
@@ -94,8 +117,9 @@ def masked_loss(logits, targets, mask):
 class KVDecoder:
     """Incremental decoding with a key/value cache, batch 1."""
 
-    def __init__(self, P, cfg):
+    def __init__(self, P, cfg, ablate=()):
         self.P, self.cfg = P, cfg
+        self.keep = keep_heads(cfg, ablate, P["wte"].dtype)
         L, C, n = cfg["n_layer"], cfg["d_model"], cfg["n_ctx"]
         dt = P["wte"].dtype
         self.k = torch.zeros(L, n, C, dtype=dt)
@@ -129,7 +153,7 @@ class KVDecoder:
             K = self.k[l, : t + 1].view(t + 1, H, hd).transpose(0, 1)   # [H, t+1, hd]
             Vv = self.v[l, : t + 1].view(t + 1, H, hd).transpose(0, 1)
             a = torch.softmax((K @ q.view(H, hd, 1)).squeeze(-1) / math.sqrt(hd), dim=-1)
-            y = (a.unsqueeze(1) @ Vv).reshape(C)
+            y = ((a.unsqueeze(1) @ Vv).squeeze(1) * self.keep[l].view(H, 1)).reshape(C)
             x = x + F.linear(y, P[f"h.{l}.attn.w_o"], P[f"h.{l}.attn.b_o"])
             x = x + mlp(P, cfg, l, x)
         self.len += 1

@@ -20,6 +20,7 @@ static const char *usage =
     "  --head H      which head (default 0)\n"
     "  --csv         print the matrix as CSV with a header row of tokens\n"
     "  --chat        wrap PROMPT in the model's chat template\n"
+    CLI_ABLATE_HELP
     "  -e            read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n";
 
 /* CSV field: quotes doubled, always quoted */
@@ -141,6 +142,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     }
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "attention", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
+    if (cli_prompt_ablate(ctx, "attention", &po, &p)) return 2;
     lm_err err = {{0}};
     size_t off = 0;
     if (lm_prefill_window(&ctx->model, p.ids.ids, p.ids.n, &off, &err)) {

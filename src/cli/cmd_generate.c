@@ -20,7 +20,7 @@ static const char *usage =
     "  -n N               new tokens at most\n"
     "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
     "  --chat             wrap PROMPT in the chat template; stop at the end of the reply\n"
-    "  --ids              print the new token ids instead of text\n" CLI_SAMPLING_HELP;
+    "  --ids              print the new token ids instead of text\n" CLI_ABLATE_HELP CLI_SAMPLING_HELP;
 
 typedef struct {
     cli_ctx *ctx;
@@ -71,6 +71,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     if (cli_ensure_model(ctx, po.model)) return 1;
     cli_prompt p;
     if (cli_prompt_read(ctx, "generate", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
+    if (cli_prompt_ablate(ctx, "generate", &po, &p)) return 2;
     /* keep room for the new tokens (up to half the context) by dropping the
      * oldest prompt tokens; generation stops when the context is full */
     const size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;

@@ -18,7 +18,7 @@ static const char *usage =
     "  -m MODEL           model file (default models/base.llm)\n"
     "  -k K               how many tokens to list\n"
     "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
-    "  --chat             wrap PROMPT in the model's chat template\n" CLI_SAMPLING_HELP;
+    "  --chat             wrap PROMPT in the model's chat template\n" CLI_ABLATE_HELP CLI_SAMPLING_HELP;
 
 int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
@@ -40,6 +40,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     if (cli_ensure_model(ctx, po.model)) return 1;
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "next", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
+    if (cli_prompt_ablate(ctx, "next", &po, &p)) return 2;
     int rc = 1;
     lm_err err = {{0}};
     const int V = ctx->model.cfg.vocab_size;

@@ -26,6 +26,7 @@ static int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
 }
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
+int cmd_lens(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
@@ -38,6 +39,7 @@ const cli_command cli_commands[] = {
     {"generate", "continue a prompt (greedy or sampled; --chat for the chat template)", cmd_generate},
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
+    {"lens", "the logit lens: what each layer would predict (--ablate to knock out heads)", cmd_lens},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},

@@ -71,6 +71,7 @@ int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int fi
 }
 
 void cli_prompt_free(cli_prompt *p) {
+    if (p->ablated) lm_model_clear_ablation(p->ablated);
     free(p->text);
     lm_ids_free(&p->ids);
     memset(p, 0, sizeof *p);
@@ -81,6 +82,28 @@ int cli_prompt_option(int opt, const char *arg, cli_prompt_opts *po) {
     case 'm': po->model = arg; return 1;
     case 1020: po->chat = 1; return 1;
     case 'e': po->escapes = 1; return 1;
+    case 1021: po->ablate = arg; return 1;
     default: return 0;
     }
+}
+
+int cli_prompt_ablate(cli_ctx *ctx, const char *cmd, const cli_prompt_opts *po, cli_prompt *p) {
+    if (!po->ablate) return 0;
+    const lm_config *c = &ctx->model.cfg;
+    uint8_t *mask = malloc((size_t)c->n_layer * c->n_head);   /* [L, H] */
+    lm_err err = {{0}};
+    if (!mask) snprintf(err.msg, sizeof err.msg, "out of memory");
+    int rc = mask ? lm_ablation_parse(c, po->ablate, mask, &err) : -1;
+    if (rc == 0) rc = lm_model_set_ablation(&ctx->model, mask, &err);
+    free(mask);
+    if (rc != 0) {
+        fprintf(ctx->err, "llmlab %s: --ablate %s: %s\n", cmd, po->ablate, err.msg);
+        cli_prompt_free(p);
+        return 2;
+    }
+    p->ablated = &ctx->model;
+    char heads[256];
+    lm_ablation_format(&ctx->model, heads, sizeof heads);
+    fprintf(ctx->err, "llmlab %s: heads knocked out: %s\n", cmd, heads);
+    return 0;
 }

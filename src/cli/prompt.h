@@ -9,6 +9,7 @@ typedef struct {
     uint8_t *text;  size_t len;   /* the prompt as given */
     lm_ids ids;                   /* what the model sees */
     int clipped;                  /* tokens dropped from the front to fit n_ctx */
+    lm_model *ablated;            /* the model --ablate changed (cli_prompt_ablate), or NULL */
 } cli_prompt;
 
 /* Reads argv[first..] (or stdin for "-"), encodes it with ctx->tok (the model
@@ -32,10 +33,20 @@ void cli_prompt_free(cli_prompt *p);
 typedef struct {
     const char *model;   /* NULL: the session's model */
     int chat, escapes;
+    const char *ablate;  /* --ablate L.H,...: NULL = none */
 } cli_prompt_opts;
 #define CLI_PROMPT_LONGOPTS                                                     \
     {"model", required_argument, 0, 'm'}, {"chat", no_argument, 0, 1020},      \
-    {"escapes", no_argument, 0, 'e'}
+    {"escapes", no_argument, 0, 'e'}, {"ablate", required_argument, 0, 1021}
 int cli_prompt_option(int opt, const char *arg, cli_prompt_opts *po);
+
+/* --ablate: after cli_prompt_read, knocks out po->ablate's heads of the
+ * loaded model (lm_ablation_parse) for as long as p lives: cli_prompt_free
+ * restores every head, so the REPL's next command sees the whole model.
+ * Nothing when po->ablate is NULL. On a bad spec prints a message naming
+ * it, frees p and returns 2 (the command returns that). */
+int cli_prompt_ablate(cli_ctx *ctx, const char *cmd, const cli_prompt_opts *po, cli_prompt *p);
+#define CLI_ABLATE_HELP \
+    "  --ablate L.H,...   knock out attention heads (layer.head from 0; L.* = a layer)\n"
 
 #endif

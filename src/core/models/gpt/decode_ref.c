@@ -7,6 +7,7 @@
  *     (rotary: rotate q and k by position t)
  *     K[t] = k, V[t] = v                              the cache, [n_ctx, C]
  *     y[head] = softmax(q K[0..t]^T / sqrt(hd)) V[0..t]   per head, causal
+ *     y[head] = 0 for heads m->ablate knocks out
  *     x = x + W_o y + b_o
  *     x = x + W_proj act(W_fc LN2(x) + b_fc) + b_proj
  *   logits = wte LN_f(x)                              tied head, [V]
@@ -44,6 +45,7 @@ static void attention_block(const lm_model *m, lm_kv *kv, const ref_vectors *r,
         float *a = kv->att + ((size_t)l * H + h) * c->n_ctx;   /* [pos + 1] */
         attention_row_ref(r->y + h * hd, a, q + h * hd, K + h * hd, V + h * hd, (size_t)C, pos + 1, hd);
     }
+    if (m->ablate) lm_ablate_rows(m, l, r->y, 1);   /* knocked-out heads add nothing */
     linear_forward_ref(r->delta, r->y, P + o->wo, P + o->bo, 1, C, C);
     for (int i = 0; i < C; i++) r->x[i] += r->delta[i];
 }

@@ -147,6 +147,8 @@ static void attend_head(const step *s, int l, int hh) {
     for (int j = 0; j <= pos; j++) a[j] *= scale;
     softmax_inplace(a, pos + 1);
     lm_matvec_t(s->y + hh * hd, vc, (size_t)C, a, pos + 1, hd);  /* sum_j a_j v_j */
+    if (s->m->ablate && s->m->ablate[(size_t)l * H + hh])          /* knocked out */
+        memset(s->y + hh * hd, 0, sizeof(float) * hd);
 }
 
 /* The body every thread runs: thread me of nt, its residual copy x already

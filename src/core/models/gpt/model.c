@@ -2,6 +2,7 @@
  *
  * One block, pre-LayerNorm (x is the residual stream [B, T, C]):
  *   ln1 = LN(x);  qkv = ln1 W_qkv^T + b;  (rotary on q, k);  y = attn(qkv)
+ *   (heads that m->ablate knocks out: their columns of y set to 0)
  *   x_mid = x + y W_o^T + b_o
  *   ln2 = LN(x_mid);  h = act(ln2 W_fc^T + b_fc);  x' = x_mid + h W_proj^T + b_proj
  * Head: logits = LN_f(x_L) wte^T (tied).  Loss: masked mean cross-entropy.
@@ -195,6 +196,7 @@ int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
             }
         }
         attention_forward(atty, att, qkv, B, T, C, H);
+        if (m->ablate) lm_ablate_rows(m, l, atty, N);   /* knocked-out heads add nothing */
         linear_forward(x_mid, atty, P + o.wo, P + o.bo, N, C, C);
         #pragma omp parallel for schedule(static)
         for (size_t i = 0; i < NC; i++) x_mid[i] += x[i];
@@ -266,6 +268,7 @@ int lm_backward(lm_model *m, lm_err *err) {
 
         /* attention: dres is now d x_mid */
         linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
+        if (m->ablate) lm_ablate_rows(m, l, a->dtmp, N);   /* an ablated head's y is a constant 0 */
         attention_backward(a->dqkv, a->datt, a->n_scratch, a->dtmp, qkv, att, B, T, C, H);
         if (c->pos == LM_POS_ROTARY) {
             #pragma omp parallel for schedule(static)

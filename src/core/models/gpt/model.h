@@ -76,6 +76,9 @@ typedef struct {
     /* the tokeniser travels with the model as an opaque blob (see tokenizer.h);
      * empty (NULL, 0) means the 256-id byte tokeniser */
     uint8_t *tokenizer_blob; size_t tokenizer_len;
+    /* head ablation (see "head ablation" below): NULL = no head ablated,
+     * else [L, H] bytes owned by the model, 1 = that head knocked out */
+    uint8_t *ablate;
 } lm_model;
 
 /* Allocates parameters for cfg and fills them with GPT-2 initialisation. */
@@ -141,6 +144,34 @@ void lm_next_token_probs(const lm_model *m, int b, int t, float *probs);
 /* logit lens: decodes the residual after `layer` (0..L) at (b, t) through the
  * final LayerNorm and the tied head into logits[V]. layer == L equals lm_logits. */
 int  lm_logit_lens(const lm_model *m, int layer, int b, int t, float *logits, lm_err *err);
+
+/* ---- head ablation ----
+ * Knocking out head h of layer l zeroes that head's attention output y[h]
+ * (its hd columns of the [T, C] attention output) before the output
+ * projection w_o, so the block adds only b_o + the other heads' share:
+ *   x_mid = x + sum_{heads not ablated} W_o[:, head cols] y[head] + b_o
+ * lm_forward, lm_forward_next and lm_forward_next_ref (decode_ref.h) all obey
+ * m->ablate; the head's attention probabilities are still computed and kept
+ * for inspection, and its k, v still enter the cache. lm_backward
+ * differentiates the ablated model (the head's d y is zero). With m->ablate
+ * NULL nothing is checked beyond that one pointer per layer: no cost. An
+ * all-zero mask is stored as NULL. lm_model_free frees it; lm_model_clone
+ * does not copy it (the copy has no ablation). A mask set while a cache holds
+ * tokens affects only tokens fed afterwards. */
+/* Copies mask [L, H] (1 = ablated); NULL or all zeros clears. 0 or -1 (memory). */
+int  lm_model_set_ablation(lm_model *m, const uint8_t *mask, lm_err *err);
+/* Sets or clears one head; -1 with a message naming it when out of range. */
+int  lm_model_ablate_head(lm_model *m, int layer, int head, int on, lm_err *err);
+void lm_model_clear_ablation(lm_model *m);
+int  lm_head_ablated(const lm_model *m, int layer, int head);   /* 0/1 */
+int  lm_model_n_ablated(const lm_model *m);
+/* Parses "L.H[,L.H...]" (layers and heads from 0, "L.*" = every head of layer
+ * L, spaces ignored) into mask [L, H], zeroing it first. The message names
+ * the bad item and the model's ranges. 0 or -1. */
+int  lm_ablation_parse(const lm_config *cfg, const char *spec, uint8_t *mask, lm_err *err);
+/* Writes the ablated heads as "L.H,L.H" (ascending; "none" when empty) into
+ * out[cap] (always NUL-terminated); returns the count. */
+int  lm_ablation_format(const lm_model *m, char *out, size_t cap);
 
 /* ---- incremental decoding with a KV cache ---- */
 typedef struct {

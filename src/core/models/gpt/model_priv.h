@@ -23,6 +23,12 @@ void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos);
 int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const float *logits,
                      lm_err *err);
 
+/* Head ablation (ablate.c): zeroes, in y [N, C] (the heads' outputs before
+ * w_o, head h in columns [h*hd, (h+1)*hd)), the heads of layer l that
+ * m->ablate knocks out. The caller checks m->ablate != NULL first, so that
+ * no ablation costs nothing. */
+void lm_ablate_rows(const lm_model *m, int l, float *y, int N);
+
 /* Frees m->acts and everything it owns and sets m->acts = NULL; accepts
  * m->acts == NULL. Defined in model.c; lm_model_free (params.c) calls it so
  * that params.c never needs the layout of struct lm_acts. */

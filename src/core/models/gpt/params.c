@@ -255,6 +255,7 @@ void lm_model_free(lm_model *m) {
     free(m->adam_v);
     free(m->views);
     free(m->tokenizer_blob);
+    free(m->ablate);
     memset(m, 0, sizeof *m);
 }
 
