@@ -27,6 +27,8 @@ static int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_lens(cli_ctx *ctx, int argc, char **argv);
+int cmd_embed(cli_ctx *ctx, int argc, char **argv);
+int cmd_score(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
@@ -40,6 +42,8 @@ const cli_command cli_commands[] = {
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
     {"lens", "the logit lens: what each layer would predict (--ablate to knock out heads)", cmd_lens},
+    {"embed", "the token embedding table: nearest neighbours, analogies, a PCA picture", cmd_embed},
+    {"score", "the probability of a text, token by token (chain rule); two texts compared", cmd_score},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},

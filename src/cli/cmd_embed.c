@@ -1,0 +1,372 @@
+/* cmd_embed.c - `llmlab embed`: the model's token embedding table as a
+ * space. Nearest neighbours by cosine similarity, analogies (B - A + C) and
+ * a 2-D PCA picture of chosen tokens, printed as tables and a text scatter
+ * (nn/embedding.h over models/gpt/embed.h's view of wte). */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/show.h"
+#include "models/gpt/embed.h"
+
+static const char *usage =
+    "usage: llmlab embed [-m MODEL] [--near WORD] [--analogy A B C] [--pca WORD,WORD,...]\n"
+    "                    [-k K] [--size WxH] [--csv]\n"
+    "The token embedding table wte (one row of numbers per token; the same table\n"
+    "is the model's output head) seen as a space of vectors.\n"
+    "  --near WORD        the K tokens whose embeddings are most similar to WORD's,\n"
+    "                     by cosine similarity (1 = same direction, 0 = unrelated)\n"
+    "  --analogy A B C    \"A is to B as C is to ?\": the K tokens nearest to the\n"
+    "                     vector B - A + C (each a unit vector; A, B and C are left\n"
+    "                     out of the answers, as is standard). Example:\n"
+    "                     --analogy man men woman  ranks tokens near men - man + woman\n"
+    "                     (also written A,B,C)\n"
+    "  --pca W1,W2,...    the tokens' embeddings centred and projected on their top\n"
+    "                     two principal components: coordinates, the share of the\n"
+    "                     variance each axis shows, and a scatter (2 to 128 tokens)\n"
+    "  -k K               how many tokens --near and --analogy list (default 10)\n"
+    "  --size WxH         the scatter's size in characters (default 64x20)\n"
+    "  --csv              machine-readable lines instead, full precision:\n"
+    "                       query,near,ID,TOKEN / near,RANK,ID,TOKEN,COSINE\n"
+    "                       query,analogy,A,B,C / analogy,RANK,ID,TOKEN,COSINE\n"
+    "                       pca_var,PC1_SHARE,PC2_SHARE / pca,I,ID,TOKEN,X,Y\n"
+    "  -m MODEL           model file (default models/base.llm)\n"
+    "A WORD names one token: the word as it stands inside a sentence, after a\n"
+    "space (king -> '·king'), when that is one token, else the word as written;\n"
+    "text that starts with a space is taken as written; id:N is token N.\n"
+    "The table has one row per token, so a word of several tokens is refused\n"
+    "with its pieces (pick one with id:N).\n";
+
+typedef struct {
+    cli_ctx *ctx;
+    lm_emb_space sp;
+    int csv, k, sw, sh;
+} embed_run;
+
+static void piece(const embed_run *r, int32_t id, char *out, size_t cap) {
+    size_t len;
+    const uint8_t *b = lm_tok_piece(r->ctx->tok, id, &len);
+    if (b) show_piece(b, len, !show_unicode_ok(), out, cap);
+    else snprintf(out, cap, "<%d>", id);
+}
+
+/* a token's piece as a CSV field: quoted, quotes doubled */
+static void csv_piece(const embed_run *r, int32_t id) {
+    char p[160];
+    piece(r, id, p, sizeof p);
+    FILE *f = r->ctx->out;
+    fputc('"', f);
+    for (const char *s = p; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* WORD -> id, or a message naming the pieces; 0 ok, -1 refused */
+static int resolve(embed_run *r, const char *opt, const char *word, int32_t *id) {
+    cli_ctx *ctx = r->ctx;
+    lm_ids pieces = {0};
+    lm_err err = {{0}};
+    int rc = lm_embed_word(ctx->tok, r->sp.V, word, id, &pieces, &err);
+    if (rc == 1) {
+        fprintf(ctx->err, "llmlab embed: %s '", opt);
+        show_str(ctx->err, word);
+        fprintf(ctx->err, "' is %zu tokens (", pieces.n);
+        char p[160];
+        for (size_t i = 0; i < pieces.n; i++) {
+            piece(r, pieces.ids[i], p, sizeof p);
+            fprintf(ctx->err, "%s%s id:%d", i ? ", " : "", p, pieces.ids[i]);
+        }
+        fprintf(ctx->err, "), and the table has one row per token: name one of them with id:N, "
+                          "or another word\n");
+    } else if (rc < 0) {
+        fprintf(ctx->err, "llmlab embed: %s: %s\n", opt, err.msg);
+    }
+    lm_ids_free(&pieces);
+    return rc == 0 ? 0 : -1;
+}
+
+static void print_hits(const embed_run *r, const char *kind, const lm_emb_hits *h) {
+    FILE *f = r->ctx->out;
+    char p[160], bar[200];
+    for (int i = 0; i < h->k; i++) {
+        if (r->csv) {
+            fprintf(f, "%s,%d,%d,", kind, i + 1, h->id[i]);
+            csv_piece(r, h->id[i]);
+            fprintf(f, ",%.9g\n", h->sim[i]);
+            continue;
+        }
+        piece(r, h->id[i], p, sizeof p);
+        show_bar(h->sim[i] > 0 ? h->sim[i] : 0, 30, !show_unicode_ok(), bar, sizeof bar);
+        int cols = 0;
+        for (const char *s = p; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
+        fprintf(f, "  %3d  %s%*s %6d  %7.4f  ", i + 1, p, cols < 16 ? 16 - cols : 0, "", h->id[i], h->sim[i]);
+        show_color(f, r->ctx->color, "32");
+        fputs(bar, f);
+        show_reset(f, r->ctx->color);
+        fputc('\n', f);
+    }
+}
+
+static int run_near(embed_run *r, const char *word) {
+    int32_t id;
+    if (resolve(r, "--near", word, &id)) return 2;
+    lm_emb_hits h;
+    lm_err err = {{0}};
+    if (lm_emb_neighbours(&r->sp, id, r->k, &h, &err)) {
+        fprintf(r->ctx->err, "llmlab embed: %s\n", err.msg);
+        return 1;
+    }
+    char p[160];
+    if (r->csv) {
+        fprintf(r->ctx->out, "query,near,%d,", id);
+        csv_piece(r, id);
+        fputc('\n', r->ctx->out);
+    } else {
+        piece(r, id, p, sizeof p);
+        fprintf(r->ctx->out, "nearest to %s (id %d) by cosine similarity, among the %d rows of wte [%d x %d]:\n",
+                p, id, r->sp.V, r->sp.V, r->sp.C);
+        fprintf(r->ctx->out, "  %3s  %-16s %6s  %7s\n", "#", "token", "id", "cosine");
+    }
+    print_hits(r, "near", &h);
+    lm_emb_hits_free(&h);
+    return 0;
+}
+
+static int run_analogy(embed_run *r, char *const w[3]) {
+    int32_t id[3];
+    static const char *names[3] = {"--analogy A", "--analogy B", "--analogy C"};
+    for (int i = 0; i < 3; i++)
+        if (resolve(r, names[i], w[i], &id[i])) return 2;
+    lm_emb_hits h;
+    lm_err err = {{0}};
+    if (lm_emb_analogy(&r->sp, id[0], id[1], id[2], r->k, &h, &err)) {
+        fprintf(r->ctx->err, "llmlab embed: %s\n", err.msg);
+        return 1;
+    }
+    if (r->csv) {
+        fprintf(r->ctx->out, "query,analogy,%d,%d,%d\n", id[0], id[1], id[2]);
+    } else {
+        char p[3][160];
+        for (int i = 0; i < 3; i++) piece(r, id[i], p[i], sizeof p[i]);
+        fprintf(r->ctx->out, "%s is to %s as %s is to ?\n", p[0], p[1], p[2]);
+        fprintf(r->ctx->out, "the tokens nearest to %s - %s + %s (unit vectors; those three left out):\n", p[1],
+                p[0], p[2]);
+        fprintf(r->ctx->out, "  %3s  %-16s %6s  %7s\n", "#", "token", "id", "cosine");
+    }
+    print_hits(r, "analogy", &h);
+    lm_emb_hits_free(&h);
+    return 0;
+}
+
+/* ------------------------------------------------------------ PCA */
+
+/* the scatter: a grid of w x h cells, one UTF-8 glyph each ("" = blank) */
+typedef struct { char g[8]; } cell;
+
+/* writes s (one code point per column) at (y, x) when every cell it needs is
+ * inside the row and blank; returns the columns written, -1 when it did not fit */
+static int put_text(cell *grid, int w, int y, int x, const char *s) {
+    int n = 0;
+    for (const char *p = s; *p; n++) {
+        if (x + n < 0 || x + n >= w || grid[y * w + x + n].g[0]) return -1;
+        p++;
+        while (((unsigned char)*p & 0xC0) == 0x80) p++;
+    }
+    n = 0;
+    for (const char *p = s; *p; n++) {
+        int len = 1;
+        while (len < 4 && ((unsigned char)p[len] & 0xC0) == 0x80) len++;
+        memcpy(grid[y * w + x + n].g, p, (size_t)len);
+        grid[y * w + x + n].g[len] = 0;
+        p += len;
+    }
+    return n;
+}
+
+static void print_scatter(const embed_run *r, const lm_emb_pca *pc) {
+    const int w = r->sw, h = r->sh;
+    cell *grid = calloc((size_t)w * h, sizeof *grid);
+    if (!grid) return;
+    float lo[2] = {pc->xy[0], pc->xy[1]}, hi[2] = {pc->xy[0], pc->xy[1]};
+    for (int i = 1; i < pc->n; i++)
+        for (int a = 0; a < 2; a++) {
+            float v = pc->xy[i * 2 + a];
+            if (v < lo[a]) lo[a] = v;
+            if (v > hi[a]) hi[a] = v;
+        }
+    int *cx = malloc(sizeof(int) * pc->n), *cy = malloc(sizeof(int) * pc->n);
+    if (!cx || !cy) { free(grid); free(cx); free(cy); return; }
+    const char *mark = show_unicode_ok() ? "\xe2\x80\xa2" : "*";
+    /* the marks first (labels must not cover them), leaving room for labels on the right */
+    int xw = w - 8 > 1 ? w - 8 : w;
+    for (int i = 0; i < pc->n; i++) {
+        double fx = hi[0] > lo[0] ? (pc->xy[i * 2] - lo[0]) / (hi[0] - lo[0]) : 0.5;
+        double fy = hi[1] > lo[1] ? (pc->xy[i * 2 + 1] - lo[1]) / (hi[1] - lo[1]) : 0.5;
+        cx[i] = (int)lround(fx * (xw - 1));
+        cy[i] = (int)lround((1 - fy) * (h - 1));
+        put_text(grid, w, cy[i], cx[i], mark);   /* a point on another's cell shows once */
+    }
+    char p[160], lab[160];
+    for (int i = 0; i < pc->n; i++) {   /* each label right of its mark, else left, else left out */
+        piece(r, pc->id[i], p, sizeof p);
+        snprintf(lab, sizeof lab, "%s", p);
+        int cols = 0;
+        char *s = lab;
+        for (; *s && cols < 12; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
+        while (((unsigned char)*s & 0xC0) == 0x80) s++;
+        *s = 0;
+        cols = 0;
+        for (s = lab; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
+        if (put_text(grid, w, cy[i], cx[i] + 1, lab) < 0) put_text(grid, w, cy[i], cx[i] - cols, lab);
+    }
+    FILE *f = r->ctx->out;
+    const char *vbar = show_unicode_ok() ? "\xe2\x94\x82" : "|", *hbar = show_unicode_ok() ? "\xe2\x94\x80" : "-";
+    fprintf(f, "  PC2 ^  (%.2f .. %.2f)\n", lo[1], hi[1]);
+    for (int y = 0; y < h; y++) {
+        fprintf(f, "      %s", vbar);
+        for (int x = 0; x < w; x++) fputs(grid[y * w + x].g[0] ? grid[y * w + x].g : " ", f);
+        fputc('\n', f);
+    }
+    fprintf(f, "      +");
+    for (int x = 0; x < w; x++) fputs(hbar, f);
+    fprintf(f, "> PC1  (%.2f .. %.2f)\n", lo[0], hi[0]);
+    free(grid); free(cx); free(cy);
+}
+
+static int run_pca(embed_run *r, const char *list) {
+    cli_ctx *ctx = r->ctx;
+    int32_t ids[LM_EMB_PCA_MAX];
+    int n = 0, rc = 0;
+    char *copy = strdup(list);
+    if (!copy) return 1;
+    for (char *save = NULL, *w = strtok_r(copy, ",", &save); w && rc == 0; w = strtok_r(NULL, ",", &save)) {
+        if (n == LM_EMB_PCA_MAX) {
+            fprintf(ctx->err, "llmlab embed: --pca takes at most %d tokens\n", LM_EMB_PCA_MAX);
+            rc = 2;
+            break;
+        }
+        if (resolve(r, "--pca", w, &ids[n])) { rc = 2; break; }
+        for (int j = 0; j < n; j++)
+            if (ids[j] == ids[n]) {
+                fprintf(ctx->err, "llmlab embed: --pca: '%s' names token %d twice\n", w, ids[n]);
+                rc = 2;
+            }
+        n++;
+    }
+    free(copy);
+    if (rc) return rc;
+    if (n < 2) {
+        fprintf(ctx->err, "llmlab embed: --pca wants at least two tokens, separated by commas\n");
+        return 2;
+    }
+    lm_emb_pca pc;
+    lm_err err = {{0}};
+    if (lm_emb_pca2(&r->sp, ids, n, &pc, &err)) {
+        fprintf(ctx->err, "llmlab embed: %s\n", err.msg);
+        return 1;
+    }
+    char p[160];
+    if (r->csv) {
+        fprintf(ctx->out, "pca_var,%.9g,%.9g\n", pc.var[0], pc.var[1]);
+        for (int i = 0; i < n; i++) {
+            fprintf(ctx->out, "pca,%d,%d,", i, pc.id[i]);
+            csv_piece(r, pc.id[i]);
+            fprintf(ctx->out, ",%.9g,%.9g\n", pc.xy[i * 2], pc.xy[i * 2 + 1]);
+        }
+    } else {
+        fprintf(ctx->out, "PCA of %d tokens: their embeddings (%d numbers each) centred and projected on\n"
+                          "their top two principal components. PC1 shows %.1f%% of their variance, PC2 %.1f%%.\n",
+                n, r->sp.C, 100 * pc.var[0], 100 * pc.var[1]);
+        fprintf(ctx->out, "  %-16s %6s  %8s  %8s\n", "token", "id", "PC1", "PC2");
+        for (int i = 0; i < n; i++) {
+            piece(r, pc.id[i], p, sizeof p);
+            int cols = 0;
+            for (const char *s = p; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
+            fprintf(ctx->out, "  %s%*s %6d  %8.4f  %8.4f\n", p, cols < 16 ? 16 - cols : 0, "", pc.id[i],
+                    pc.xy[i * 2], pc.xy[i * 2 + 1]);
+        }
+        print_scatter(r, &pc);
+    }
+    lm_emb_pca_free(&pc);
+    return 0;
+}
+
+int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
+        {"near", required_argument, 0, 'n'}, {"analogy", required_argument, 0, 'a'},
+        {"pca", required_argument, 0, 'p'}, {"csv", no_argument, 0, 'c'},
+        {"size", required_argument, 0, 's'}, {0, 0, 0, 0}};
+    const char *model = NULL, *near = NULL, *analogy = NULL, *pca = NULL;
+    embed_run r = {.ctx = ctx, .k = 10, .sw = 64, .sh = 20};
+    cli_getopt_reset();
+    int c;
+    while ((c = getopt_long(argc, argv, "hm:k:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, ctx->out); return 0;
+        case 'm': model = optarg; break;
+        case 'n': near = optarg; break;
+        case 'a': analogy = optarg; break;
+        case 'p': pca = optarg; break;
+        case 'c': r.csv = 1; break;
+        case 'k': if (cli_parse_int(ctx, "embed", "-k", optarg, 1, 1 << 24, &r.k)) return 2; break;
+        case 's':
+            if (sscanf(optarg, "%dx%d", &r.sw, &r.sh) != 2 || r.sw < 10 || r.sh < 4 || r.sw > 400 || r.sh > 200)
+                return cli_usage_error(ctx, "embed", "--size is WxH, e.g. 64x20 (10x4 .. 400x200)");
+            break;
+        default: return cli_usage_error(ctx, "embed", "unknown option or missing value");
+        }
+    }
+    /* --analogy A B C: B and C are the words after the options (or A,B,C in one) */
+    char *aw[3] = {0}, *abuf = NULL;
+    int rest = argc - optind;
+    if (analogy) {
+        if (strchr(analogy, ',') && rest == 0) {
+            abuf = strdup(analogy);
+            char *save = NULL;
+            for (int i = 0; i < 3 && abuf; i++) aw[i] = strtok_r(i ? NULL : abuf, ",", &save);
+            if (!abuf || !aw[2] || strtok_r(NULL, ",", &save)) {
+                free(abuf);
+                return cli_usage_error(ctx, "embed", "--analogy wants three words: A B C (or A,B,C)");
+            }
+        } else if (rest == 2) {
+            aw[0] = (char *)analogy; aw[1] = argv[optind]; aw[2] = argv[optind + 1];
+        } else {
+            return cli_usage_error(ctx, "embed", "--analogy wants three words: A B C (or A,B,C)");
+        }
+        rest = 0;
+    }
+    if (rest > 0) {
+        free(abuf);
+        return cli_usage_error(ctx, "embed", "unexpected words (quote a word with spaces; --analogy takes A B C)");
+    }
+    if (!near && !analogy && !pca) {
+        free(abuf);
+        return cli_usage_error(ctx, "embed", "say what to show: --near WORD, --analogy A B C or --pca W1,W2,...");
+    }
+    if (cli_ensure_model(ctx, model)) { free(abuf); return 1; }
+    lm_err err = {{0}};
+    if (lm_gpt_embed_space(&ctx->model, ctx->tok, &r.sp, &err)) {
+        fprintf(ctx->err, "llmlab embed: %s\n", err.msg);
+        free(abuf);
+        return 1;
+    }
+    int rc = 0, sections = 0;
+    if (near) { rc = run_near(&r, near); sections++; }
+    if (rc == 0 && analogy) {
+        if (sections++ && !r.csv) fputc('\n', ctx->out);
+        rc = run_analogy(&r, aw);
+    }
+    if (rc == 0 && pca) {
+        if (sections++ && !r.csv) fputc('\n', ctx->out);
+        rc = run_pca(&r, pca);
+    }
+    lm_emb_close(&r.sp);
+    free(abuf);
+    return rc;
+}
