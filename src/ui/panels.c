@@ -5,6 +5,7 @@
 /* defined in view_*.c */
 extern const ui_panel panel_next, panel_attention, panel_tokens, panel_compare, panel_train;
 extern const ui_panel panel_lens, panel_ablate;   /* view_lens.c, view_ablate.c */
+extern const ui_panel panel_embed, panel_sentence;   /* view_embed.c, view_sentence.c */
 
 const ui_panel *const ui_panels[] = {
     &panel_next,
@@ -14,5 +15,7 @@ const ui_panel *const ui_panels[] = {
     &panel_train,
     &panel_lens,
     &panel_ablate,
+    &panel_embed,
+    &panel_sentence,
 };
 const int ui_n_panels = (int)(sizeof ui_panels / sizeof ui_panels[0]);

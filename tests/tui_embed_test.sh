@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# tui_embed_test.sh - drives the Embeddings and Sentence probability panels
+# of `llmlab ui` in tmux and asserts on the screen, with every expected value
+# taken from the CLI (`llmlab embed`, `llmlab score`), not from the panels:
+#   embeddings: a typed token's header and id, its nearest neighbours with
+#     their cosine, walking to a neighbour and back, an analogy's answer, a
+#     word of several tokens refused with its pieces, a PCA list's variance
+#     shares, more neighbours with +;
+#   sentence probability: the prompt's ln p, bits, bits per token and
+#     perplexity, a token's p and surprisal, a second text compared (by how
+#     much, and the ratio), removing it, and a text longer than the context.
+# The panels are found by their names on the tab bar. Every wait polls the
+# screen with a timeout.
+set -u
+cd "$(dirname "$0")/.."
+LLMLAB="${LLMLAB:-./llmlab}"
+case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
+command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+BASE=$PWD/models/base.llm
+[ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
+
+tmp=$(mktemp -d)
+S="llmlab-embed-$$"
+cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+wait_for() {   # PATTERN [SECONDS]: polls until grep -E finds PATTERN on the screen
+    local pat=$1 t=${2:-10} i=0
+    while [ "$i" -lt $((t * 10)) ]; do
+        screen | grep -Eq -- "$pat" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+check() {   # NAME PATTERN [SECONDS]
+    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
+}
+check_not() {   # NAME PATTERN: after a moment, PATTERN is not on the screen
+    sleep 0.5
+    if screen | grep -Eq -- "$2"; then fail "$1 (/$2/ still on screen)"; screen | sed 's/^/     | /'; else pass "$1"; fi
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
+# the tab of the panel NAME: its number on the tab bar; digits reach 1-9, Tab the rest
+goto_view() {
+    local n
+    n=$(screen | head -1 | grep -oE "[0-9]+ $1( |$)" | head -1 | awk '{ print $1 }')
+    [ -n "$n" ] || { fail "no tab '$1' on the tab bar"; return 1; }
+    if [ "$n" -le 9 ]; then keys "$n"; else keys 1; for _ in $(seq 2 "$n"); do keys Tab; done; fi
+}
+E() { "$LLMLAB" embed -m "$BASE" "$@" 2>&1; }
+SC() { "$LLMLAB" score -m "$BASE" "$@" 2>&1; }
+
+# ---- what the CLI says
+P="The king of France said that"
+near=$(E --near king -k 12)
+king_id=$(printf '%s\n' "$near" | sed -n 's/^nearest to ·king (id \([0-9]*\)).*/\1/p')
+row() { printf '%s\n' "$near" | awk -v r="$1" '$1 == r { print $2, $4; exit }'; }   # rank -> "piece cosine"
+read -r n1 c1 <<<"$(row 1)"; read -r n2 c2 <<<"$(row 2)"; read -r n12 c12 <<<"$(row 12)"
+read -r a1 ac1 <<<"$(E --analogy he she his -k 1 | awk '$1 == 1 { print $2, $4 }')"
+queen=$(E --near queen | grep -o "([^)]*id:[0-9]*[^)]*)" | head -1)
+pca=$(E --pca he,she,two,three | sed -n 's/.*PC1 shows \([0-9.]*%\) of their variance, PC2 \([0-9.]*%\).*/\1 \2/p')
+read -r pc1 pc2 <<<"$pca"
+[ -n "$king_id" ] && [ -n "$n1" ] && [ -n "$a1" ] && [ -n "$queen" ] && [ -n "$pc1" ] || {
+    echo "llmlab embed gave nothing usable:"; printf '%s\n' "$near"; exit 1; }
+
+sa=$(SC "$P")
+lnp=$(printf '%s\n' "$sa" | sed -n 's/^ln p(text) = \(-[0-9.]*\) .* = -\([0-9.]*\) bits (the sum.*/\1 \2/p')
+read -r lnp_a bits_a <<<"$lnp"
+bpt=$(printf '%s\n' "$sa" | sed -n 's/^\([0-9]*\) tokens: \([0-9.]*\) bits per token on average, perplexity \([0-9.]*\) .*/\1 \2 \3/p')
+read -r ntok_a bpt_a ppl_a <<<"$bpt"
+read -r fr_p fr_bits <<<"$(printf '%s\n' "$sa" | awk '$2 == "·France" { print $3, $5; exit }')"
+B="The king of France was dead."
+cmp=$(SC "$P" "$B" | sed -n 's/^\([AB]\) is more probable than \([AB]\): ln p([AB]) - ln p([AB]) = \([0-9.]*\) nats = \([0-9.]*\) bits, so p([AB]) \/ p([AB]) = \([0-9.e+]*\)$/\1 \2 \3 \4 \5/p')
+read -r hi lo dn db ratio <<<"$cmp"
+[ -n "$lnp_a" ] && [ -n "$bpt_a" ] && [ -n "$fr_bits" ] && [ -n "$ratio" ] || {
+    echo "llmlab score gave nothing usable:"; printf '%s\n' "$sa"; exit 1; }
+
+tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
+    "'$LLMLAB' ui -m '$BASE' '$P'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
+check "the UI lists both views" "Embeddings +[0-9]+ Sentence probability" 15
+
+# ---- embeddings
+goto_view Embeddings
+check "embeddings open on the prompt's last token" "embeddings +·that +id [0-9]+ \\(the prompt's last token\\)"
+keys w
+check "w asks for a token" "token \\(a word, or id:N\\):"
+keys king Enter
+check "king is ·king, id $king_id (as 'embed --near king')" "embeddings +·king +id $king_id "
+check "neighbour 1 is $n1 at $c1" "^ +1 $(re "$n1") +$c1 "
+check "neighbour 2 is $n2 at $c2" "^ +2 $(re "$n2") +$c2 "
+check "neighbour 12 is $n12 at $c12" "^ +12 $(re "$n12") +$c12 "
+check "the scatter shows the PCA of the neighbours" "PCA of it and its neighbours: PC1 \\(across\\) [0-9.]+% of the variance"
+keys Down Enter
+check "Down Enter walks to $n2" "embeddings +$(re "$n2") +id [0-9]+ "
+keys Left
+check "Left goes back to ·king" "embeddings +·king +id $king_id "
+keys a
+check "a asks for an analogy" "analogy A B C \\(A is to B as C is to \\?\\):"
+keys "he she his" Enter
+check "the analogy he:she::his:? answers $a1 at $ac1" "analogy: ·he is to ·she as ·his is to \\? +$(re "$a1") $ac1"
+keys w queen Enter
+check "a word of two tokens is refused with its pieces $queen" "$(re "'queen' is 2 tokens $queen")"
+keys l "he, she, two, three" Enter
+check "the PCA of a typed list: PC1 $pc1, PC2 $pc2 (as 'embed --pca')" "PCA of your list: PC1 \\(across\\) $(re "$pc1") of the variance, PC2 \\(up\\) $(re "$pc2")"
+check "the list's label ·two is drawn" "│.*·two"
+check "the list's label ·three is drawn" "│.*·three"
+keys +
+check "+ lists more neighbours" "16 nearest by cosine similarity"
+
+# ---- sentence probability
+goto_view "Sentence probability"
+check "the prompt's ln p is 'score's ($lnp_a = -$bits_a bits)" "ln p = $(re "$lnp_a") nats = $bits_a bits +$ntok_a tokens +$bpt_a bits/token +perplexity $ppl_a"
+check "the first token is read after <|endoftext|>" "read after <\\|endoftext\\|> \\(the start of a document\\)"
+check "the legend runs from 0 bits to a uniform guess (12 bits)" "surprisal \\(bits\\): 0\\.0 .* 12\\+"
+check "·France: p $fr_p, $fr_bits bits" "^ +4 +·France +$(re "$fr_p") +$fr_bits "
+check "the strip shows ·France's surprisal" "·France .*·said"
+keys b
+check "b opens a copy of the prompt" "compare with: $(re "$P")"
+keys C-w C-w "was dead." Enter
+check "the second text is scored" "^ +B +$(re "$B") +ln p = "
+check "$hi is more probable by $dn nats = $db bits, ratio $ratio" "$hi is more probable: by $(re "$dn") nats = $db bits, p\\($hi\\)/p\\($lo\\) = $(re "$ratio")"
+keys r
+check_not "r removes the comparison" "is more probable: by"
+keys q
+check "q quits" "UI-EXITED=0"
+
+# ---- a prompt longer than the context (the session keeps its last n_ctx tokens; with
+# <|endoftext|> before them that is one more than the model reads)
+long=$(for _ in $(seq 1 22); do printf 'and the king said unto them, '; done)
+tmux kill-session -t "$S" 2>/dev/null
+tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
+    "'$LLMLAB' ui -m '$BASE' '$long'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
+check "the UI starts on a long prompt" "Sentence probability" 15
+goto_view "Sentence probability"
+n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')
+check "it is refused: its last $n_ctx tokens + <|endoftext|> are more than the model reads ($n_ctx, 'llmlab info')" \
+    "the text is $n_ctx tokens \\(\\+ <\\|endoftext\\|> before it\\); the model reads at most $n_ctx"
+keys q
+check "q quits" "UI-EXITED=0"
+
+echo
+[ "$fails" -eq 0 ] && echo "tui_embed_test: all passed" || echo "tui_embed_test: $fails failed"
+[ "$fails" -eq 0 ]
