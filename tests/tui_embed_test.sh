@@ -42,6 +42,19 @@ check_not() {   # NAME PATTERN: after a moment, PATTERN is not on the screen
     sleep 0.5
     if screen | grep -Eq -- "$2"; then fail "$1 (/$2/ still on screen)"; screen | sed 's/^/     | /'; else pass "$1"; fi
 }
+# NAME REGEX WANT TOL: REGEX (one group: a number) on the screen, the number within TOL of WANT.
+# The panels and the CLI read the same core results, but the UI's forward runs on its own
+# thread count, so the last digit of a float may differ: numbers compare with a tolerance.
+check_num() {
+    local name=$1 pat=$2 want=$3 tol=$4 got
+    if ! wait_for "$pat"; then fail "$name (no /$pat/ on screen)"; screen | sed 's/^/     | /'; return; fi
+    got=$(screen | grep -E -- "$pat" | head -1 | sed -E "s#.*${pat}.*#\\1#")
+    if awk -v g="$got" -v w="$want" -v t="$tol" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(d <= t) }'; then
+        pass "$name (screen: $got)"
+    else
+        fail "$name: the screen shows $got, want $want +- $tol"
+    fi
+}
 keys() { tmux send-keys -t "$S" "$@"; }
 re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
 # the tab of the panel NAME: its number on the tab bar; digits reach 1-9, Tab the rest
@@ -68,15 +81,15 @@ read -r pc1 pc2 <<<"$pca"
     echo "llmlab embed gave nothing usable:"; printf '%s\n' "$near"; exit 1; }
 
 sa=$(SC "$P")
-lnp=$(printf '%s\n' "$sa" | sed -n 's/^ln p(text) = \(-[0-9.]*\) .* = -\([0-9.]*\) bits (the sum.*/\1 \2/p')
-read -r lnp_a bits_a <<<"$lnp"
+lnp=$(printf '%s\n' "$sa" | sed -n 's/^ln p(text) = \(-[0-9.]*\) (the sum of the ln p column); in bits, log2 p(text) = \(-[0-9.]*\):.*/\1 \2/p')
+read -r lnp_a log2_a <<<"$lnp"
 bpt=$(printf '%s\n' "$sa" | sed -n 's/^\([0-9]*\) tokens: \([0-9.]*\) bits per token on average, perplexity \([0-9.]*\) .*/\1 \2 \3/p')
 read -r ntok_a bpt_a ppl_a <<<"$bpt"
 read -r fr_p fr_bits <<<"$(printf '%s\n' "$sa" | awk '$2 == "·France" { print $3, $5; exit }')"
 B="The king of France was dead."
 cmp=$(SC "$P" "$B" | sed -n 's/^\([AB]\) is more probable than \([AB]\): ln p([AB]) - ln p([AB]) = \([0-9.]*\) nats = \([0-9.]*\) bits, so p([AB]) \/ p([AB]) = \([0-9.e+]*\)$/\1 \2 \3 \4 \5/p')
 read -r hi lo dn db ratio <<<"$cmp"
-[ -n "$lnp_a" ] && [ -n "$bpt_a" ] && [ -n "$fr_bits" ] && [ -n "$ratio" ] || {
+[ -n "$lnp_a" ] && [ -n "$log2_a" ] && [ -n "$bpt_a" ] && [ -n "$fr_bits" ] && [ -n "$ratio" ] || {
     echo "llmlab score gave nothing usable:"; printf '%s\n' "$sa"; exit 1; }
 
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
@@ -90,9 +103,9 @@ keys w
 check "w asks for a token" "token \\(a word, or id:N\\):"
 keys king Enter
 check "king is ·king, id $king_id (as 'embed --near king')" "embeddings +·king +id $king_id "
-check "neighbour 1 is $n1 at $c1" "^ +1 $(re "$n1") +$c1 "
-check "neighbour 2 is $n2 at $c2" "^ +2 $(re "$n2") +$c2 "
-check "neighbour 12 is $n12 at $c12" "^ +12 $(re "$n12") +$c12 "
+check_num "neighbour 1 is $n1 at $c1" "^ +1 $(re "$n1") +(-?[0-9.]+) " "$c1" 0.0002
+check_num "neighbour 2 is $n2 at $c2" "^ +2 $(re "$n2") +(-?[0-9.]+) " "$c2" 0.0002
+check_num "neighbour 12 is $n12 at $c12" "^ +12 $(re "$n12") +(-?[0-9.]+) " "$c12" 0.0002
 check "the scatter shows the PCA of the neighbours" "PCA of it and its neighbours: PC1 \\(across\\) [0-9.]+% of the variance"
 keys Down Enter
 check "Down Enter walks to $n2" "embeddings +$(re "$n2") +id [0-9]+ "
@@ -101,11 +114,12 @@ check "Left goes back to ·king" "embeddings +·king +id $king_id "
 keys a
 check "a asks for an analogy" "analogy A B C \\(A is to B as C is to \\?\\):"
 keys "he she his" Enter
-check "the analogy he:she::his:? answers $a1 at $ac1" "analogy: ·he is to ·she as ·his is to \\? +$(re "$a1") $ac1"
+check_num "the analogy he:she::his:? answers $a1 at $ac1" "analogy: ·he is to ·she as ·his is to \\? +$(re "$a1") (-?[0-9.]+)" "$ac1" 0.0002
 keys w queen Enter
 check "a word of two tokens is refused with its pieces $queen" "$(re "'queen' is 2 tokens $queen")"
 keys l "he, she, two, three" Enter
-check "the PCA of a typed list: PC1 $pc1, PC2 $pc2 (as 'embed --pca')" "PCA of your list: PC1 \\(across\\) $(re "$pc1") of the variance, PC2 \\(up\\) $(re "$pc2")"
+check_num "the PCA of a typed list: PC1 shows $pc1 (as 'embed --pca')" "PCA of your list: PC1 \\(across\\) ([0-9.]+)% of the variance" "${pc1%\%}" 0.11
+check_num "and PC2 $pc2" "PCA of your list: PC1 .* PC2 \\(up\\) ([0-9.]+)%" "${pc2%\%}" 0.11
 check "the list's label ·two is drawn" "│.*·two"
 check "the list's label ·three is drawn" "│.*·three"
 keys +
@@ -113,16 +127,24 @@ check "+ lists more neighbours" "16 nearest by cosine similarity"
 
 # ---- sentence probability
 goto_view "Sentence probability"
-check "the prompt's ln p is 'score's ($lnp_a = -$bits_a bits)" "ln p = $(re "$lnp_a") nats = $bits_a bits +$ntok_a tokens +$bpt_a bits/token +perplexity $ppl_a"
+check_num "the prompt's ln p is 'score's ($lnp_a)" "ln p = (-[0-9.]+) +log2 p" "$lnp_a" 0.001
+check_num "log2 p ($log2_a)" "log2 p = (-[0-9.]+) " "$log2_a" 0.011
+check "$ntok_a tokens" "log2 p = [-0-9.]+ +$ntok_a tokens "
+check_num "bits per token ($bpt_a)" " ([0-9.]+) bits/token +perplexity" "$bpt_a" 0.011
+check_num "perplexity ($ppl_a)" "bits/token +perplexity ([0-9.]+)" "$ppl_a" "$(awk -v p="$ppl_a" 'BEGIN { print p * 0.001 }')"
 check "the first token is read after <|endoftext|>" "read after <\\|endoftext\\|> \\(the start of a document\\)"
 check "the legend runs from 0 bits to a uniform guess (12 bits)" "surprisal \\(bits\\): 0\\.0 .* 12\\+"
-check "·France: p $fr_p, $fr_bits bits" "^ +4 +·France +$(re "$fr_p") +$fr_bits "
+check_num "·France: p $fr_p" "^ +4 +·France +([0-9.]+)% " "${fr_p%\%}" 0.0011
+check_num "·France: $fr_bits bits" "^ +4 +·France +[0-9.]+% +([0-9.]+) " "$fr_bits" 0.011
 check "the strip shows ·France's surprisal" "·France .*·said"
 keys b
 check "b opens a copy of the prompt" "compare with: $(re "$P")"
 keys C-w C-w "was dead." Enter
 check "the second text is scored" "^ +B +$(re "$B") +ln p = "
-check "$hi is more probable by $dn nats = $db bits, ratio $ratio" "$hi is more probable: by $(re "$dn") nats = $db bits, p\\($hi\\)/p\\($lo\\) = $(re "$ratio")"
+check "$hi is more probable" "$hi is more probable: by [0-9.]+ nats"
+check_num "by $dn nats" "$hi is more probable: by ([0-9.]+) nats" "$dn" 0.001
+check_num "= $db bits" "more probable: by [0-9.]+ nats = ([0-9.]+) bits" "$db" 0.011
+check_num "p($hi)/p($lo) = $ratio" "p\\($hi\\)/p\\($lo\\) = ([0-9.e+]+);" "$ratio" "$(awk -v r="$ratio" 'BEGIN { print r * 0.01 }')"
 keys r
 check_not "r removes the comparison" "is more probable: by"
 keys q

@@ -19,7 +19,7 @@ static const char *usage =
     "One row per token: its probability given everything before it, ln p, and\n"
     "its surprisal -log2 p in bits (how unexpected it was). Then ln p(text) (the\n"
     "sum of the ln p column: each row is rounded to 4 decimals and the total is\n"
-    "the sum of the printed rows, so it adds up by hand), the same in bits, and\n"
+    "the sum of the printed rows, so it adds up by hand), log2 p(text), and\n"
     "the perplexity per token, exp(-ln p(text) / tokens). With TEXT2, both are\n"
     "scored and compared: which is more probable, by how much, and per token.\n"
     "The first token: the model predicts each token from the ones before it, so\n"
@@ -44,7 +44,6 @@ typedef struct {
     uint8_t *text; size_t len;
     lm_score sc;
     long long lnp_u;        /* ln p(text) as printed, in units of 1e-4: the sum of the printed rows */
-    long long bits_u;       /* the bits column's sum, in units of 1e-2 */
 } scored;
 
 static void piece(const cli_ctx *ctx, int32_t id, char *out, size_t cap) {
@@ -83,6 +82,9 @@ static void put_units(FILE *f, long long n, int per_digits, int width) {
     fprintf(f, "%*s", width, buf);
 }
 
+/* ln p(text) as printed, in bits (log2 p: ln p / ln 2) */
+static double lnp_bits(const scored *s) { return s->lnp_u / 1e4 / log(2.0); }
+
 static void print_table(cli_ctx *ctx, scored *s) {
     FILE *f = ctx->out;
     const lm_score *sc = &s->sc;
@@ -97,12 +99,11 @@ static void print_table(cli_ctx *ctx, scored *s) {
     fprintf(f, "  %4s  %-14s %8s %9s %6s  %-20s  %s\n", "#", "token", "p", "ln p", "bits", "surprisal",
             "model's top guess");
     const double maxbits = log2((double)ctx->model.cfg.vocab_size);
-    s->lnp_u = s->bits_u = 0;
+    s->lnp_u = 0;
     for (int i = 0; i < sc->n; i++) {
         double lp = sc->logp[i], bits = -lp / ln2;
         long long lu = units(lp, 1e4), bu = units(bits, 1e2);
         s->lnp_u += lu;
-        s->bits_u += bu;
         piece(ctx, sc->ids[i], p, sizeof p);
         int c = cols_of(p);
         fprintf(f, "  %4d  %s%*s ", i + 1, p, c < 14 ? 14 - c : 0, "");
@@ -127,14 +128,11 @@ static void print_table(cli_ctx *ctx, scored *s) {
     }
     fprintf(f, "  %4s  %-14s %8s ", "", "sum", "");
     put_units(f, s->lnp_u, 4, 9);
-    fputc(' ', f);
-    put_units(f, s->bits_u, 2, 6);
     fputc('\n', f);
     fputs("\nln p(text) = ", f);
     put_units(f, s->lnp_u, 4, 0);
-    fputs(" (the sum of the ln p column) = -", f);
-    put_units(f, s->bits_u, 2, 0);
-    fprintf(f, " bits (the sum of the bits column): p(text) = %.3g\n", exp(sc->total));
+    fprintf(f, " (the sum of the ln p column); in bits, log2 p(text) = %.2f: p(text) = %.3g\n", lnp_bits(s),
+            exp(sc->total));
     fprintf(f, "%d token%s: %.2f bits per token on average, perplexity %.2f (exp of the mean -ln p)\n", sc->n,
             sc->n == 1 ? "" : "s", lm_score_bits_per_token(sc), lm_score_perplexity(sc));
     fprintf(f, "a uniform guess over %d tokens: %.2f bits per token, perplexity %d\n", ctx->model.cfg.vocab_size,
@@ -164,9 +162,7 @@ static void print_compare(cli_ctx *ctx, const scored *a, const scored *b) {
     for (int i = 0; i < 2; i++) {
         fprintf(f, "  %s  ln p ", t[i]->name);
         put_units(f, t[i]->lnp_u, 4, 9);
-        fprintf(f, " = -");
-        put_units(f, t[i]->bits_u, 2, 0);
-        fprintf(f, " bits, %d tokens, %.2f bits/token, perplexity %.2f   ", t[i]->sc.n,
+        fprintf(f, ", log2 p %.2f, %d tokens, %.2f bits/token, perplexity %.2f   ", lnp_bits(t[i]), t[i]->sc.n,
                 lm_score_bits_per_token(&t[i]->sc), lm_score_perplexity(&t[i]->sc));
         show_text(f, t[i]->text, t[i]->len);
         fputc('\n', f);

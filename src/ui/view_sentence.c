@@ -20,7 +20,6 @@ typedef struct {
     int ok;
     char err[240];
     long long lnp_u;    /* ln p as the rows print it: the sum of each row rounded to 1e-4 (as `llmlab score`) */
-    long long bits_u;   /* the bits, the same way: the sum of each row's bits rounded to 1e-2 */
 } scored;
 
 typedef struct {
@@ -55,11 +54,8 @@ static void score_ids(scored *r, lm_model *m, const int32_t *ids, size_t n, int3
     lm_score_free(&r->sc);
     r->ok = lm_score_ids(m, ids, n, bos, &r->sc, &err) == 0;
     if (!r->ok) snprintf(r->err, sizeof r->err, "%.230s", err.msg);
-    r->lnp_u = r->bits_u = 0;
-    for (int i = 0; r->ok && i < r->sc.n; i++) {
-        r->lnp_u += llround(r->sc.logp[i] * 1e4);
-        r->bits_u += llround(-r->sc.logp[i] / log(2.0) * 1e2);
-    }
+    r->lnp_u = 0;
+    for (int i = 0; r->ok && i < r->sc.n; i++) r->lnp_u += llround(r->sc.logp[i] * 1e4);
 }
 
 static void compute(sent_state *t, ui_app *a) {
@@ -182,10 +178,10 @@ static void draw_legend(ui_canvas *cv, int y, int x, int w, double maxbits, int 
 static int draw_totals(const scored *r, ui_canvas *cv, int y, int x, int w, int role) {
     char lnp[32], full[160], brief[120];
     put_lnp(lnp, sizeof lnp, r->lnp_u);
-    double bits = r->bits_u / 1e2, bpt = lm_score_bits_per_token(&r->sc), ppl = lm_score_perplexity(&r->sc);
-    snprintf(full, sizeof full, "ln p = %s nats = %.2f bits  %d tokens  %.2f bits/token  perplexity %.2f", lnp, bits,
+    double bits = r->lnp_u / 1e4 / log(2.0), bpt = lm_score_bits_per_token(&r->sc), ppl = lm_score_perplexity(&r->sc);
+    snprintf(full, sizeof full, "ln p = %s  log2 p = %.2f  %d tokens  %.2f bits/token  perplexity %.2f", lnp, bits,
              r->sc.n, bpt, ppl);
-    snprintf(brief, sizeof brief, "ln p %s = %.2f bits  %.2f bits/tok  ppl %.1f", lnp, bits, bpt, ppl);
+    snprintf(brief, sizeof brief, "ln p %s  log2 p %.2f  %.2f bits/tok  ppl %.1f", lnp, bits, bpt, ppl);
     return draw_text_fit(cv, y, x, w, role, full, brief);
 }
 
