@@ -179,7 +179,8 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
         t = cli_open_tokenizer(ctx, spec, &err);
     }
     if (!t) {
-        fprintf(ctx->err, "llmlab tokenize: tokeniser '%s': %s\n", spec, err.msg);
+        if (strstr(err.msg, spec)) fprintf(ctx->err, "llmlab tokenize: %s\n", err.msg);   /* names it already */
+        else fprintf(ctx->err, "llmlab tokenize: tokeniser '%s': %s\n", spec, err.msg);
         free(text);
         return 1;
     }

@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "base/infile.h"
 
 void cli_getopt_reset(void) {
     optind = 0;   /* GNU: 0 re-initialises the scanner completely */
@@ -59,17 +62,16 @@ int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *
     return 0;
 }
 
-int cli_slurp(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return errno ? errno : EIO;
+/* stdin, to EOF, at most CLI_MAX_INPUT bytes */
+static int slurp_stdin(uint8_t **data, size_t *len) {
+    FILE *f = stdin;
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
-        if (cap >= CLI_MAX_INPUT) {   /* /dev/zero or a runaway pipe: refuse, don't swap */
+        if (cap >= CLI_MAX_INPUT) {   /* a runaway pipe: refuse, don't swap */
             free(buf);
-            if (f != stdin) fclose(f);
             return EFBIG;
         }
         cap *= 2;
@@ -78,12 +80,32 @@ int cli_slurp(const char *path, uint8_t **data, size_t *len) {
         buf = nb;
     }
     int e = !buf ? ENOMEM : ferror(f) ? EIO : 0;
-    if (f != stdin) fclose(f);
     if (e) { free(buf); return e; }
     buf[n] = '\0';
     *data = buf;
     *len = n;
     return 0;
+}
+
+int cli_slurp(const char *path, uint8_t **data, size_t *len) {
+    if (strcmp(path, "-") == 0) return slurp_stdin(data, len);
+    struct stat st;
+    if (stat(path, &st) != 0) return errno ? errno : EIO;
+    if (!S_ISREG(st.st_mode)) return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    lm_err err;
+    return lm_infile_read_all(path, "input", CLI_MAX_INPUT, data, len, &err) ? EINVAL : 0;
+}
+
+int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
+    if (strcmp(path, "-") == 0) {
+        int e = slurp_stdin(data, len);
+        if (e) fprintf(ctx->err, "llmlab: cannot read stdin: %s\n", strerror(e));
+        return e ? -1 : 0;
+    }
+    lm_err err;   /* a regular file only (base/infile.h), at most 1 GB */
+    if (lm_infile_read_all(path, "input", CLI_MAX_INPUT, data, len, &err) == 0) return 0;
+    fprintf(ctx->err, "llmlab: %s\n", err.msg);
+    return -1;
 }
 
 size_t cli_unescape(uint8_t *t, size_t len) {
@@ -98,12 +120,6 @@ size_t cli_unescape(uint8_t *t, size_t len) {
     }
     if (o < len) t[o] = '\0';
     return o;
-}
-
-int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
-    int e = cli_slurp(path, data, len);
-    if (e) fprintf(ctx->err, "llmlab: cannot read %s: %s\n", path, strerror(e));
-    return e ? -1 : 0;
 }
 
 int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first,

@@ -29,10 +29,12 @@ int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int firs
 size_t cli_unescape(uint8_t *text, size_t len);
 
 /* Reads a whole file ("-" = stdin) into memory, NUL-terminated (len excludes
- * it); at most 1 GiB (EFBIG beyond). Returns 0 or an errno value; prints
- * nothing. */
+ * it); at most 1 GiB (EFBIG beyond). A path must be a regular file
+ * (base/infile.h): a folder gives EISDIR, a FIFO or device EINVAL, never
+ * read. Returns 0 or an errno value; prints nothing. */
 int cli_slurp(const char *path, uint8_t **data, size_t *len);
-/* The same, printing a message on failure; 0 or -1. */
+/* The same, printing a message on failure ("/dev/zero is a character
+ * device, not a regular file"); 0 or -1. */
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
 
 /* Message for an unknown option or a missing argument, pointing at --help. */
