@@ -66,7 +66,7 @@ int cmd_lesson(cli_ctx *ctx, int argc, char **argv) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'H': headless = 1; break;
-        default: return cli_usage_error(ctx, "lesson", "unknown option");
+        default: return cli_bad_option(ctx, "lesson", argc, argv, "h", longopts);
         }
     }
     if (optind != argc - 1) return cli_usage_error(ctx, "lesson", "wants exactly one FILE");

@@ -32,7 +32,7 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': snprintf(ctx->model_path, sizeof ctx->model_path, "%s", optarg); break;
-        default: return cli_usage_error(ctx, "repl", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "repl", argc, argv, "hm:", longopts);
         }
     }
     ctx->interactive = 1;

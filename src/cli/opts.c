@@ -23,6 +23,90 @@ int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what) {
     return 2;
 }
 
+/* Levenshtein distance between a and b (short option names), capped */
+static int edit_distance(const char *a, const char *b) {
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 63 || lb > 63) return 99;
+    int prev[64], cur[64];
+    for (int j = 0; j <= lb; j++) prev[j] = j;
+    for (int i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(int) * (size_t)(lb + 1));
+    }
+    return prev[lb];
+}
+
+/* the long option name[0..n) means, as getopt_long reads it (the exact name,
+ * else the only one it starts), or NULL; *starts counts the options it starts */
+static const struct option *long_named(const struct option *lo, const char *name, size_t n, int *starts) {
+    const struct option *prefix = NULL;
+    *starts = 0;
+    for (; lo && lo->name; lo++) {
+        if (strlen(lo->name) == n && strncmp(lo->name, name, n) == 0) return lo;
+        if (strncmp(lo->name, name, n) == 0) {
+            (*starts)++;
+            prefix = lo;
+        }
+    }
+    return *starts == 1 ? prefix : NULL;
+}
+
+/* the valid long option closest to typed by edit distance, if close */
+static const char *closest(const struct option *lo, const char *typed) {
+    const char *best = NULL;
+    int best_d = 99, len = (int)strlen(typed);
+    for (; lo && lo->name; lo++) {
+        int d = edit_distance(typed, lo->name);
+        if (d < best_d) { best_d = d; best = lo->name; }
+    }
+    return best && best_d <= (len < 6 ? 2 : len / 3) ? best : NULL;
+}
+
+/* A long option word ("--name" or "--name=value") getopt refused. */
+static void bad_long(const char *word, const struct option *lo, char *what, size_t cap) {
+    const char *name = word + 2, *eq = strchr(name, '=');
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    int starts;
+    const struct option *o = long_named(lo, name, n, &starts);
+    char typed[64];
+    snprintf(typed, sizeof typed, "%.*s", (int)(n < 60 ? n : 60), name);
+    const char *near = o ? NULL : closest(lo, typed);
+    if (o && o->has_arg == required_argument) snprintf(what, cap, "option --%s needs a value", o->name);
+    else if (o && eq) snprintf(what, cap, "option --%s takes no value", o->name);
+    else if (starts > 1) snprintf(what, cap, "option --%s is ambiguous (%d options start so)", typed, starts);
+    else if (near) snprintf(what, cap, "unknown option --%s; did you mean --%s?", typed, near);
+    else snprintf(what, cap, "unknown option --%s", typed);
+}
+
+int cli_bad_option(cli_ctx *ctx, const char *cmd, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts) {
+    const char *word = optind > 0 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    char what[200];
+    int starts;
+    const struct option *o = NULL;
+    int is_long = word && strncmp(word, "--", 2) == 0 && word[2];
+    if (is_long) {
+        const char *eq = strchr(word + 2, '=');
+        o = long_named(longopts, word + 2, eq ? (size_t)(eq - word - 2) : strlen(word + 2), &starts);
+    }
+    /* getopt sets optopt 0 for an unknown long option, the option's val when
+     * its value is missing or unwanted; anything else was a short option */
+    if (is_long && (optopt == 0 || (o && !o->flag && o->val == optopt))) {
+        bad_long(word, longopts, what, sizeof what);
+        return cli_usage_error(ctx, cmd, what);
+    }
+    const char *at = optopt > ' ' && optopt < 127 && optopt != ':' ? strchr(shortopts, optopt) : NULL;
+    if (at && at[1] == ':') snprintf(what, sizeof what, "option -%c needs a value", optopt);
+    else if (optopt > ' ' && optopt < 127) snprintf(what, sizeof what, "unknown option -%c", optopt);
+    else snprintf(what, sizeof what, "unknown option %s", word ? word : "");
+    return cli_usage_error(ctx, cmd, what);
+}
+
 int cli_parse_int(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
                   long lo, long hi, int *out) {
     char *end;

@@ -39,6 +39,16 @@ int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
 
 /* Message for an unknown option or a missing argument, pointing at --help. */
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what);
+/* What the getopt_long loop's default case calls (the '?' it returns): says
+ * which option was wrong, from optind/optopt - "unknown option --bogus",
+ * "unknown option --top_k; did you mean --top-k?" (the closest long option
+ * by edit distance, when it is close: at most 2 edits, or a third of the
+ * name's length for names of 6 or more), "option --top-k needs a value",
+ * "option --greedy takes no value", "option --t is ambiguous", "unknown
+ * option -x", "option -m needs a value". Returns 2 (a usage error). */
+struct option;
+int cli_bad_option(cli_ctx *ctx, const char *cmd, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts);
 
 /* Sampling options shared by generate, next and the UI:
  *   --greedy --temperature T --top-k K --top-p P --seed S

@@ -3,13 +3,14 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "base/infile.h"
+#include "data/jsonl.h"
 #include "tok/chat.h"
 #include "decode/generate.h"
 #include "train/train.h"
@@ -42,37 +43,43 @@ static void item_free(lm_eval_item *it) {
     memset(it, 0, sizeof *it);
 }
 
-/* "answers": [..] or "answer": ".." or a number */
+/* one answer: a string or a number, as text, into it->answers */
+static int add_answer(lm_eval_item *it, const cJSON *a, const char *key, lm_err *err) {
+    char num[32];
+    const char *s = NULL;
+    if (cJSON_IsString(a)) s = a->valuestring;
+    else if (cJSON_IsNumber(a)) {
+        snprintf(num, sizeof num, "%g", a->valuedouble);
+        s = num;
+    } else
+        return lm_fail(err, "\"%s\" must be a string or a number", key);
+    if (!s[0]) return lm_fail(err, "\"%s\" holds an empty answer", key);
+    if (!(it->answers[it->n_answers++] = dup_str(s))) return lm_fail(err, "out of memory");
+    return 0;
+}
+
+/* "answers": [..] (or a single string or number), or "answer": ".." */
 static int read_answers(cJSON *obj, lm_eval_item *it, lm_err *err) {
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(obj, "answers");
     cJSON *one = cJSON_GetObjectItemCaseSensitive(obj, "answer");
-    if (cJSON_IsArray(arr)) {
-        int n = cJSON_GetArraySize(arr);
-        it->answers = calloc((size_t)(n ? n : 1), sizeof *it->answers);
-        if (!it->answers) return lm_fail(err, "out of memory");
-        cJSON *a;
-        cJSON_ArrayForEach(a, arr) {
-            if (!cJSON_IsString(a)) return lm_fail(err, "\"answers\" must hold strings");
-            if (!(it->answers[it->n_answers++] = dup_str(a->valuestring)))
-                return lm_fail(err, "out of memory");
-        }
-    } else if (one) {
-        char num[32];
-        const char *s = NULL;
-        if (cJSON_IsString(one)) s = one->valuestring;
-        else if (cJSON_IsNumber(one)) {
-            snprintf(num, sizeof num, "%g", one->valuedouble);
-            s = num;
-        } else
-            return lm_fail(err, "\"answer\" must be a string or a number");
-        it->answers = calloc(1, sizeof *it->answers);
-        if (!it->answers || !(it->answers[0] = dup_str(s))) return lm_fail(err, "out of memory");
-        it->n_answers = 1;
+    if (arr && one) return lm_fail(err, "give \"answers\" or \"answer\", not both");
+    if (!arr && !one) return 0;
+    if (arr && !cJSON_IsArray(arr) && !cJSON_IsString(arr) && !cJSON_IsNumber(arr))
+        return lm_fail(err, "\"answers\" must be a list of strings (or one string)");
+    int n = arr && cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 1;
+    it->answers = calloc((size_t)(n ? n : 1), sizeof *it->answers);
+    if (!it->answers) return lm_fail(err, "out of memory");
+    if (!arr || !cJSON_IsArray(arr)) return add_answer(it, arr ? arr : one, arr ? "answers" : "answer", err);
+    cJSON *a;
+    cJSON_ArrayForEach(a, arr) {
+        if (!cJSON_IsString(a) && !cJSON_IsNumber(a)) return lm_fail(err, "\"answers\" must hold strings");
+        if (add_answer(it, a, "answers", err)) return -1;
     }
     return 0;
 }
 
 int lm_eval_set_parse_line(lm_eval_set *set, const char *line, size_t len, lm_err *err) {
+    if (lm_jsonl_check_text(line, len, err)) return -1;
     cJSON *root = cJSON_ParseWithLength(line, len);
     if (!root) return lm_fail(err, "not valid JSON");
     lm_eval_item it = {0};
@@ -91,8 +98,12 @@ int lm_eval_set_parse_line(lm_eval_set *set, const char *line, size_t len, lm_er
         goto done;
     }
     it.kind = (lm_eval_kind)k;
-    if (!cJSON_IsString(q) || !q->valuestring[0]) {
-        lm_fail(err, "no string \"question\"");
+    if (!cJSON_IsString(q)) {
+        lm_fail(err, q ? "\"question\" must be a string" : "no \"question\"");
+        goto done;
+    }
+    if (!q->valuestring[0]) {
+        lm_fail(err, "\"question\" is empty");
         goto done;
     }
     if (!(it.question = dup_str(q->valuestring))) {
@@ -148,32 +159,30 @@ done:
     return rc;
 }
 
+static int eval_line(void *user, const char *text, size_t len, int line, lm_err *err) {
+    (void)line;
+    return lm_eval_set_parse_line(user, text, len, err);
+}
+
+int lm_eval_set_parse_buf(lm_eval_set *set, const uint8_t *buf, size_t len, const char *name, lm_err *err) {
+    memset(set, 0, sizeof *set);
+    if (lm_jsonl_each(buf, len, name, eval_line, set, err)) {
+        lm_eval_set_free(set);
+        return -1;
+    }
+    if (set->n == 0)
+        return lm_fail(err, "%s has no evaluation items (one JSON object per line)", name ? name : "the set");
+    return 0;
+}
+
 int lm_eval_set_load(lm_eval_set *set, const char *path, lm_err *err) {
     memset(set, 0, sizeof *set);
-    FILE *f = fopen(path, "rb");
-    if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t got;
-    int lineno = 0;
-    while ((got = getline(&line, &cap, f)) >= 0) {
-        lineno++;
-        int blank = 1;
-        for (ssize_t i = 0; i < got; i++)
-            if (!isspace((unsigned char)line[i])) blank = 0;
-        if (blank) continue;
-        lm_err e2 = {{0}};
-        if (lm_eval_set_parse_line(set, line, (size_t)got, &e2)) {
-            lm_fail(err, "%s:%d: %s", path, lineno, e2.msg);
-            free(line);
-            fclose(f);
-            lm_eval_set_free(set);
-            return -1;
-        }
-    }
-    free(line);
-    fclose(f);
-    return 0;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (lm_infile_read_all(path, "JSONL", LM_JSONL_MAX_BYTES, &data, &len, err)) return -1;
+    int rc = lm_eval_set_parse_buf(set, data, len, path, err);
+    free(data);
+    return rc;
 }
 
 void lm_eval_set_free(lm_eval_set *set) {
