@@ -179,7 +179,7 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
         t = cli_open_tokenizer(ctx, spec, &err);
     }
     if (!t) {
-        if (strstr(err.msg, spec)) fprintf(ctx->err, "llmlab tokenize: %s\n", err.msg);   /* names it already */
+        if (strstr(err.msg, spec)) fprintf(ctx->err, "llmlab tokenize: cannot use the tokeniser: %s\n", err.msg);
         else fprintf(ctx->err, "llmlab tokenize: tokeniser '%s': %s\n", spec, err.msg);
         free(text);
         return 1;

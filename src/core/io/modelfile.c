@@ -422,6 +422,12 @@ int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm
     return fill_model(m, metadata, &cfg, &h, buf, err);
 }
 
+int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err) {
+    lm_config cfg;
+    if (lm_file_header_read(h, head, len, err) != 0 || read_kind_config(&cfg, h, head, err) != 0) return -1;
+    return check_size(h, file_size, err);
+}
+
 /* Everything the header says, checked against the file's size before the
  * body is read: bad magic, an unknown kind or sizes the file cannot hold cost
  * one 4 KB read, whatever the file's length. */
@@ -431,10 +437,8 @@ static int load_file(lm_model *m, char **metadata, const char *path, lm_err *err
     size_t hlen;
     if (read_head(&f, path, head, &hlen, err)) return -1;
     lm_file_header h;
-    lm_config cfg;
     lm_err inner;
-    if (lm_file_header_read(&h, head, hlen, &inner) != 0 || read_kind_config(&cfg, &h, head, &inner) != 0 ||
-        check_size(&h, f.size, &inner) != 0) {
+    if (lm_file_check_head(&h, head, hlen, f.size, &inner) != 0) {
         lm_infile_close(&f);
         return lm_fail(err, "%s: %s", path, inner.msg);
     }

@@ -68,6 +68,11 @@ typedef struct {
  * start of a file). Any well-formed kind name is accepted here, known or
  * not; the body and checksum are not looked at. */
 int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err);
+/* What lm_load checks before it reads a body: head[len] is the file's start
+ * (its first 4 KB, or all of a shorter file) and file_size the whole file's
+ * size; the header, the kind and its config, and the sizes the header claims
+ * against file_size. Every file lm_load_mem loads passes it. */
+int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err);
 /* The same from the start (4 KB) of the regular file at path (`llmlab info`
  * shows the kind). */
 int lm_file_peek(lm_file_header *h, const char *path, lm_err *err);
