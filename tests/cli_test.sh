@@ -58,7 +58,7 @@ case "$out" in *"0xC3"*) bad "NO_COLOR keeps Unicode" "$out" ;; *) ok "NO_COLOR 
 out=$(LLMLAB_ASCII=1 "$B" tokenize -t o200k_base 'snake_case and')
 case "$out" in *'[\_case]'*'[_and]'*) ok "ASCII mode: literal underscore differs from a space" ;; *) bad "ASCII underscore" "$out" ;; esac
 expect_fail "missing tiktoken file" "tokeniser" "$B" tokenize -t /nonexistent.tiktoken hi
-expect_fail "an endless input is refused, not read forever" "too large" timeout 60 "$B" lesson /dev/zero
+expect_fail "an endless input is refused, not read forever" "not a regular file" timeout 60 "$B" lesson /dev/zero
 expect_fail "tokenize without text" "missing TEXT" "$B" tokenize -t char
 out=$("$B" tokenize -t o200k_base "a b" | cat)
 case "$out" in *$'\x1b'*) bad "no colour into a pipe" "$out" ;; *) ok "no colour into a pipe" ;; esac

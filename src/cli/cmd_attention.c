@@ -130,7 +130,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
         case 'l': if (cli_parse_int(ctx, "attention", "--layer", optarg, 0, 1000, &layer)) return 2; break;
         case 'H': if (cli_parse_int(ctx, "attention", "--head", optarg, 0, 1000, &head)) return 2; break;
         case 'c': csv = 1; break;
-        default: return cli_usage_error(ctx, "attention", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "attention", argc, argv, "ehm:", longopts);
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;

@@ -65,7 +65,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'n': if (cli_parse_int(ctx, "generate", "-n", optarg, 0, 1000000, &n)) return 2; break;
         case 'i': ids = 1; break;
-        default: return cli_usage_error(ctx, "generate", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "generate", argc, argv, "ehm:n:", longopts);
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;

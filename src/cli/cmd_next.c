@@ -34,7 +34,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'k': if (cli_parse_int(ctx, "next", "-k", optarg, 1, 1000, &k)) return 2; break;
-        default: return cli_usage_error(ctx, "next", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "next", argc, argv, "ehm:k:", longopts);
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;

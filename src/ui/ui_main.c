@@ -174,7 +174,7 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, ui_opts *o) {
             if (sscanf(optarg, "%dx%d", &o->bw, &o->bh) != 2 || o->bw < 10 || o->bh < 5 || o->bw > 1000 || o->bh > 1000)
                 return cli_usage_error(ctx, "ui", "--size is WxH, e.g. 200x60");
             break;
-        default: return cli_usage_error(ctx, "ui", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "ui", argc, argv, "+hm:", longopts);
         }
     }
     if (optind < argc) {
