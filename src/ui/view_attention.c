@@ -6,6 +6,7 @@
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
+#include "ui/export.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,12 @@ static int cur_query(const ui_session *s) { return s->query < 0 || s->query >= s
 static void *attn_create(ui_app *a) { (void)a; return calloc(1, sizeof(attn_state)); }
 
 static void attn_free(void *st, ui_app *a) { (void)a; free(st); }
+
+void attention_select(void *st, int layer, int head) {
+    attn_state *t = st;
+    t->layer = layer;
+    t->head = head;
+}
 
 static int attn_poll(void *st, ui_app *a, int active) {
     attn_state *t = st;
