@@ -1,14 +1,19 @@
 /* app.c - the UI's frame (see app.h): panel states, the update step (every
  * panel's poll), drawing the frame onto the canvas (tabs, prompt line, the
- * active panel, output pane, status line, help overlay) and rendering it,
- * and the order in which a key meets the modes and the bindings. */
+ * active panel, output pane, status line, help overlay) and rendering it or
+ * exporting it (:export), and the order in which a key meets the modes and the bindings. */
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "ui/export.h"
 
 double app_now_ms(void) {
     struct timespec ts;
@@ -135,11 +140,13 @@ static void draw_too_small(ui_app *a) {
     }
 }
 
-void app_draw(ui_app *a) {
+/* the frame onto the canvas (the screen's size), without rendering it */
+static void compose(ui_app *a) {
     int rows, cols;
     term_size(&rows, &cols);
     ui_canvas *cv = &a->cv;
     if (canvas_resize(cv, rows, cols)) return;
+    cv->hc = a->rd.hc;   /* projector mode: the panels' large layout */
     if (rows < UI_MIN_ROWS || cols < UI_MIN_COLS) {
         draw_too_small(a);
     } else {
@@ -160,8 +167,39 @@ void app_draw(ui_app *a) {
         if (a->help_open) help_draw(a);
     }
     if (a->help_open || !(a->ed.editing || a->cmd.active)) cv->cur_y = -1;
-    render_canvas(&a->rd, cv, a->full_redraw);
+}
+
+void app_draw(ui_app *a) {
+    compose(a);
+    render_canvas(&a->rd, &a->cv, a->full_redraw);
     a->full_redraw = 0;
+}
+
+/* opens path for writing; without force an existing file is refused (O_EXCL) */
+static FILE *open_new(const char *path, int force) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) close(fd);
+    return f;
+}
+
+int app_export(ui_app *a, const char *path, int force) {
+    int format = export_format_of(path);
+    FILE *f = open_new(path, force);
+    if (!f) {
+        if (errno == EEXIST) ses_msg(&a->ses, 1, "%s exists: :export! %s overwrites it", path, path);
+        else ses_msg(&a->ses, 1, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    a->ses.msg[0] = '\0';
+    compose(a);   /* the frame as the screen shows it, without the ':' line */
+    int rc = canvas_export(&a->cv, format, f);
+    if (fclose(f)) rc = -1;
+    if (rc) ses_msg(&a->ses, 1, "writing %s failed: %s", path, strerror(errno));
+    else ses_msg(&a->ses, 0, "exported the screen (%dx%d, %s) to %s", a->cv.cols, a->cv.rows,
+                 export_format_name(format), path);
+    return rc;
 }
 
 /* ------------------------------------------------------------ keys */

@@ -75,6 +75,13 @@ typedef struct {
     "  --projector        the UI's projector mode (H): high contrast, large cells, legend\n"
 int export_cli_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg, export_cli *e);
 
+/* app.c: the UI's whole screen as drawn (tabs, prompt, panel, output pane,
+ * status line; not the ':' line) written to path in the format its name asks
+ * for; an existing file only with force (:export!). Says how it went on the
+ * status line; 0 ok, -1 failed */
+struct ui_app;
+int app_export(struct ui_app *a, const char *path, int force);
+
 /* view_attention.c: selects the attention panel's head (clamped by poll) */
 void attention_select(void *st, int layer, int head);
 
