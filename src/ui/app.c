@@ -81,18 +81,22 @@ static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t 
     char tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
-    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-", *dec = c->sampling.greedy ? "greedy" : "sampled";
+    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-";
     int chat = a->ses.chat;
+    /* only the settings in force: greedy uses none of T, k, p */
+    char dec[64];
+    if (c->sampling.greedy || c->sampling.temperature <= 0) snprintf(dec, sizeof dec, "greedy");
+    else snprintf(dec, sizeof dec, "T=%.2f k=%s p=%s sampled", c->sampling.temperature, tk, tp);
     for (int form = 0; form < 4; form++) {
         if (form == 0)
-            snprintf(st, cap, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
-                     c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, chat ? "on" : "off",
+            snprintf(st, cap, " %.60s | %.30s | %s | seed %llu | chat %s%s ", mp, tn, dec,
+                     (unsigned long long)c->seed, chat ? "on" : "off",
                      a->ses.training ? " | training copy (w saves)" : "");
         else if (form == 1)
-            snprintf(st, cap, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
-                     tp, dec, (unsigned long long)c->seed, chat ? "|chat" : "", a->ses.training ? "|copy" : "");
+            snprintf(st, cap, " %.24s|%s|seed %llu%s%s ", mp, dec, (unsigned long long)c->seed,
+                     chat ? "|chat" : "", a->ses.training ? "|copy" : "");
         else if (form == 2)
-            snprintf(st, cap, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->ses.training ? " train" : "");
+            snprintf(st, cap, " %s%s ", dec, a->ses.training ? " train" : "");
         else
             st[0] = 0;
         if (draw_width(st) + msg_w <= W) break;
