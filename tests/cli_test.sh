@@ -126,10 +126,28 @@ else bad "attention: long prompt" "$rc_a $rc_b: $(printf '%s\n' "$a" | wc -l) li
 for m in "$M" models/base.llm; do
     for prompt in "hello there" "the cat sat" "Once upon a time, the" "first $long"; do
         g=$("$B" generate -m "$m" --greedy -n 1 --ids "$prompt" 2>/dev/null | tr -dc '0-9')
-        x=$("$B" next -m "$m" --greedy --rows 1 "$prompt" 2>/dev/null | awk '/<- drawn/ {print $1}')
+        x=$("$B" next -m "$m" --greedy --rows 1 "$prompt" 2>/dev/null | awk '/<- (drawn|taken)/ {print $1}')
         if [ -n "$g" ] && [ "$g" = "$x" ]; then ok "next's greedy token = generate's first (${m##*/}, ${prompt:0:11})"
         else bad "next vs generate (${m##*/}, ${prompt:0:11})" "generate: $g, next: $x"; fi
     done
 done
+# --- next: --rows is the rows listed, --top-k the cut (the header names both
+# as they are in force); -k is the old name of --rows and says so on stderr
+out=$("$B" next -m "$M" --rows 3 "hello" 2>"$tmp/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '%')" -eq 3 ] && printf '%s' "$out" | grep -q "top-k off, top-p off" &&
+   [ ! -s "$tmp/err" ]; then ok "next --rows 3: three rows, the header says top-k off"
+else bad "next --rows" "$rc: $out $(cat "$tmp/err")"; fi
+out=$("$B" next -m "$M" --rows 6 --top-k 2 "hello" 2>/dev/null)
+if printf '%s' "$out" | grep -q "top-k 2," && [ "$(printf '%s\n' "$out" | grep -c '^-')" -eq 4 ]; then
+    ok "next --rows 6 --top-k 2: the header says top-k 2, four rows cut (-)"
+else bad "next --top-k" "$out"; fi
+out=$("$B" next -m "$M" -k 2 "hello" 2>"$tmp/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '%')" -eq 2 ] && grep -q "deprecated.*--rows 2" "$tmp/err"; then
+    ok "next -k 2: still two rows, with a deprecation note on stderr"
+else bad "next -k" "$rc: $out $(cat "$tmp/err")"; fi
+out=$("$B" next -m "$M" --greedy --temperature 1.7 --rows 3 "hello" 2>/dev/null)
+if printf '%s' "$out" | head -1 | grep -q "greedy" && ! printf '%s' "$out" | grep -q "temperature" &&
+   printf '%s' "$out" | grep -q "<- taken (greedy"; then ok "next --greedy: no temperature in the header, the argmax taken"
+else bad "next --greedy header" "$out"; fi
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]

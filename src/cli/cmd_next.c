@@ -51,7 +51,7 @@ static void print_bars(cli_ctx *ctx, const cli_prompt *p, const lm_sample_result
         show_color(ctx->out, ctx->color, kept ? "32" : "2");
         fputs(bar, ctx->out);
         show_reset(ctx->out, ctx->color);
-        fprintf(ctx->out, "%s\n", id == r->token ? (greedy ? "  <- argmax (taken)" : "  <- drawn") : "");
+        fprintf(ctx->out, "%s\n", id == r->token ? (greedy ? "  <- taken (greedy: the argmax)" : "  <- drawn") : "");
     }
 }
 

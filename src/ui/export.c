@@ -125,8 +125,8 @@ static void svg_run(const ui_canvas *cv, int y, int x0, int x1, cell_style s, FI
     while (x0 < x1 && blank_cell(canvas_cell(cv, y, x0))) x0++;
     while (x1 > x0 && blank_cell(canvas_cell(cv, y, x1 - 1))) x1--;
     if (x0 >= x1) return;
-    fprintf(f, "<text x=\"%d\" y=\"%d\" textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", x0 * EXPORT_CELL_W, y * EXPORT_CELL_H + EXPORT_BASELINE,
-            (x1 - x0) * EXPORT_CELL_W);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" textLength=\"%d\" lengthAdjust=\"spacingAndGlyphs\"", x0 * EXPORT_CELL_W,
+            y * EXPORT_CELL_H + EXPORT_BASELINE, (x1 - x0) * EXPORT_CELL_W);
     svg_color(f, "fill", s.fg);
     if (s.bold) fputs(" font-weight=\"bold\"", f);
     if (s.underline) fputs(" text-decoration=\"underline\"", f);

@@ -52,7 +52,8 @@ static int act_contrast(ui_app *a, void *st, int k) {
     a->cv.rich = render_init_colors(&a->rd);
     a->cv.mono = a->rd.mono;
     a->full_redraw = 1;
-    if (a->rd.hc) ses_msg(&a->ses, 0, "high-contrast colours on: projector mode (large heatmap with values, legend, wide bars)");
+    if (a->rd.hc)
+        ses_msg(&a->ses, 0, "high-contrast colours on: projector mode (large heatmap with values, legend, wide bars)");
     else ses_msg(&a->ses, 0, "high-contrast colours off");
     return 1;
 }

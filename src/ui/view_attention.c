@@ -220,8 +220,9 @@ static int draw_heatmap_large(const attn_state *t, const ui_app *a, ui_canvas *c
     int cw = (W - 2 - x0) / K, ch = rows_av / K;
     if (cw > 12) cw = 12;
     if (ch > 3) ch = 3;
+    int num_w = (cw >= 4 ? cw - 1 : cw) / 2 + 1;   /* the number's last digit over the cell's middle */
     for (int j = s; j < s + K; j++)
-        draw_textf(cv, y + 1, x0 + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, "%*d", (cw >= 4 ? cw - 1 : cw) / 2 + 1, j);
+        draw_textf(cv, y + 1, x0 + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, "%*d", num_w, j);
     for (int i = s; i < s + K; i++) large_row(a, cv, att + (size_t)i * T, i, s, K, y + 2 + (i - s) * ch, x0, cw, ch);
     large_legend(cv, y + 2 + K * ch + 1, 1, W - 2);
     return 2 + K * ch + 2;
