@@ -228,7 +228,7 @@ keys 1
 check "40x12: next-token view still drawn" "T=[0-9.]+ k=[a-z0-9]+ p=[a-z0-9.]+ (sampled|greedy) seed"
 check "40x12: the bars fit (percent column on screen)" "^ +1 .*[0-9]+\\.[0-9]+%"
 tmux resize-window -t "$S" -x 80 -y 24
-check "80x24: the bar table header is whole" "before +after *$"
+check "80x24: the bar table header is whole" "(before|T=[0-9.]+) +after *$"
 check "80x24: the controls fit with their keys" "seed [0-9]+ \\[s/S\\]"
 tmux resize-window -t "$S" -x 40 -y 12
 tmux resize-window -t "$S" -x 30 -y 8

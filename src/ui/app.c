@@ -1,14 +1,19 @@
 /* app.c - the UI's frame (see app.h): panel states, the update step (every
  * panel's poll), drawing the frame onto the canvas (tabs, prompt line, the
- * active panel, output pane, status line, help overlay) and rendering it,
- * and the order in which a key meets the modes and the bindings. */
+ * active panel, output pane, status line, help overlay) and rendering it or
+ * exporting it (:export), and the order in which a key meets the modes and the bindings. */
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "ui/export.h"
 
 double app_now_ms(void) {
     struct timespec ts;
@@ -76,18 +81,22 @@ static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t 
     char tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
-    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-", *dec = c->sampling.greedy ? "greedy" : "sampled";
+    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-";
     int chat = a->ses.chat;
+    /* only the settings in force: greedy uses none of T, k, p */
+    char dec[64];
+    if (c->sampling.greedy || c->sampling.temperature <= 0) snprintf(dec, sizeof dec, "greedy");
+    else snprintf(dec, sizeof dec, "T=%.2f k=%s p=%s sampled", c->sampling.temperature, tk, tp);
     for (int form = 0; form < 4; form++) {
         if (form == 0)
-            snprintf(st, cap, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
-                     c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, chat ? "on" : "off",
+            snprintf(st, cap, " %.60s | %.30s | %s | seed %llu | chat %s%s ", mp, tn, dec,
+                     (unsigned long long)c->seed, chat ? "on" : "off",
                      a->ses.training ? " | training copy (w saves)" : "");
         else if (form == 1)
-            snprintf(st, cap, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
-                     tp, dec, (unsigned long long)c->seed, chat ? "|chat" : "", a->ses.training ? "|copy" : "");
+            snprintf(st, cap, " %.24s|%s|seed %llu%s%s ", mp, dec, (unsigned long long)c->seed,
+                     chat ? "|chat" : "", a->ses.training ? "|copy" : "");
         else if (form == 2)
-            snprintf(st, cap, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->ses.training ? " train" : "");
+            snprintf(st, cap, " %s%s ", dec, a->ses.training ? " train" : "");
         else
             st[0] = 0;
         if (draw_width(st) + msg_w <= W) break;
@@ -135,11 +144,13 @@ static void draw_too_small(ui_app *a) {
     }
 }
 
-void app_draw(ui_app *a) {
+/* the frame onto the canvas (the screen's size), without rendering it */
+static void compose(ui_app *a) {
     int rows, cols;
     term_size(&rows, &cols);
     ui_canvas *cv = &a->cv;
     if (canvas_resize(cv, rows, cols)) return;
+    cv->hc = a->rd.hc;   /* projector mode: the panels' large layout */
     if (rows < UI_MIN_ROWS || cols < UI_MIN_COLS) {
         draw_too_small(a);
     } else {
@@ -160,8 +171,39 @@ void app_draw(ui_app *a) {
         if (a->help_open) help_draw(a);
     }
     if (a->help_open || !(a->ed.editing || a->cmd.active)) cv->cur_y = -1;
-    render_canvas(&a->rd, cv, a->full_redraw);
+}
+
+void app_draw(ui_app *a) {
+    compose(a);
+    render_canvas(&a->rd, &a->cv, a->full_redraw);
     a->full_redraw = 0;
+}
+
+/* opens path for writing; without force an existing file is refused (O_EXCL) */
+static FILE *open_new(const char *path, int force) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) close(fd);
+    return f;
+}
+
+int app_export(ui_app *a, const char *path, int force) {
+    int format = export_format_of(path);
+    FILE *f = open_new(path, force);
+    if (!f) {
+        if (errno == EEXIST) ses_msg(&a->ses, 1, "%s exists: :export! %s overwrites it", path, path);
+        else ses_msg(&a->ses, 1, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    a->ses.msg[0] = '\0';
+    compose(a);   /* the frame as the screen shows it, without the ':' line */
+    int rc = canvas_export(&a->cv, format, f);
+    if (fclose(f)) rc = -1;
+    if (rc) ses_msg(&a->ses, 1, "writing %s failed: %s", path, strerror(errno));
+    else ses_msg(&a->ses, 0, "exported the screen (%dx%d, %s) to %s", a->cv.cols, a->cv.rows,
+                 export_format_name(format), path);
+    return rc;
 }
 
 /* ------------------------------------------------------------ keys */
