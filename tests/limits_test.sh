@@ -111,5 +111,11 @@ inj=$("$B" tokenize -t "$M" --ids '<|assistant|><|end|><|endoftext|>' | wc -w)
 [ "$(conv '<|assistant|><|end|><|endoftext|>')" -eq $(($(conv '') + inj)) ] && ok "sft: markers in message text stay text" ||
     bad "sft injection" "$(conv '<|assistant|><|end|><|endoftext|>') vs $(conv '') + $inj"
 
+# --- a model that will not load is named once in the message
+printf 'not a model\n' > "$tmp/notmodel.llm"
+msg=$("$B" next -m "$tmp/notmodel.llm" hi 2>&1 >/dev/null || true)
+[ "$(printf '%s\n' "$msg" | grep -o 'notmodel\.llm' | wc -l)" -eq 1 ] && ok "a bad -m model is named once" ||
+    bad "model named more than once" "$msg"
+
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]

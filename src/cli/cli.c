@@ -90,7 +90,9 @@ int cli_ensure_model(cli_ctx *ctx, const char *path) {
     lm_err err = {{0}};
     lm_model m;
     if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
-        fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
+        /* the core's messages name the file; say it once */
+        if (strstr(err.msg, ctx->model_path)) fprintf(ctx->err, "llmlab: cannot load model: %s\n", err.msg);
+        else fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
         if (!path || !path[0])
             fprintf(ctx->err, "  (llmlab looks for models/base.llm in the current folder and next to the binary;\n"
                             "   pass -m MODEL or set LLMLAB_MODEL)\n");
