@@ -146,9 +146,10 @@ FUZZ_SECONDS ?= 20
 # the outside-input parsers of the command language (lessons, command lines) join the core
 FUZZ_LIB := $(CORE_SRC) src/cli/lesson.c src/cli/words.c
 # fuzz_lesson_run runs whole lessons, so it links the whole command layer too
-FUZZ_CLI := $(filter-out src/cli/lesson.c src/cli/words.c,$(wildcard src/cli/*.c))
+# (and the UI, whose panels `next --svg` and `attention --svg` draw headless)
+FUZZ_CLI := $(filter-out src/cli/lesson.c src/cli/words.c,$(wildcard src/cli/*.c)) $(wildcard src/ui/*.c)
 build/fuzz/fuzz_lesson_run: $(FUZZ_CLI)
-build/fuzz/fuzz_lesson_run: FUZZ_MORE = $(FUZZ_CLI) -ledit
+build/fuzz/fuzz_lesson_run: FUZZ_MORE = $(FUZZ_CLI) -lncursesw -ledit
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB) | $(SETUP)
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
