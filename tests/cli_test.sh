@@ -131,5 +131,19 @@ for m in "$M" models/base.llm; do
         else bad "next vs generate (${m##*/}, ${prompt:0:11})" "generate: $g, next: $x"; fi
     done
 done
+# --- generate: a model that ends at once says so (naming the stop token) and,
+# for a tokeniser with chat markers and no --chat, suggests --chat; the
+# instruct model on a bare question draws <|endoftext|> first (seed 42)
+IM=models/instruct.llm
+if [ -f "$IM" ]; then
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 "Who was Ada Lovelace?" 2>"$tmp/gen_err"); rc=$?
+    if [ $rc -eq 0 ] && [ "$out" = "Who was Ada Lovelace?" ] && grep -q "ended at once with <|endoftext|>" "$tmp/gen_err" &&
+       grep -q -- "--chat" "$tmp/gen_err"; then ok "generate: an immediate stop is named and --chat suggested"
+    else bad "generate: immediate stop" "$rc: $out / $(cat "$tmp/gen_err")"; fi
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 --chat "Who was Ada Lovelace?" 2>"$tmp/gen_err2"); rc=$?
+    if [ $rc -eq 0 ] && [ -n "$out" ] && ! grep -q "ended at once" "$tmp/gen_err2"; then
+        ok "generate --chat: the instruct model answers, no stop note"
+    else bad "generate --chat" "$rc: $out / $(cat "$tmp/gen_err2")"; fi
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]
