@@ -263,6 +263,7 @@ static void draw_loss_curve(const train_state *t, ui_canvas *cv, int y, int ph, 
         int ref = t->swapped && t->ln_v > 0;   /* a fresh model: ln V, the loss of a uniform guess */
         if (t->n_rec) {
             if (ref && t->ln_v + 0.1f > hi) hi = t->ln_v + 0.1f;
+            if (ref && t->ln_v - 0.1f < lo) lo = t->ln_v - 0.1f;
             if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
             draw_textf(cv, top, 1, px - 1, C_DIM, "%7.3f", hi);
             draw_textf(cv, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
