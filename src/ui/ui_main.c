@@ -26,6 +26,8 @@ static const char *usage =
     "  --bench-frames N  draw the main view N times into a virtual screen with a\n"
     "                    64-token prompt and print frame times in ms (p50, p99)\n"
     "  --size WxH        the virtual screen for --bench-frames (default 200x60)\n"
+    "  --bench-view V    with --bench-frames: also time view V (a number or a name,\n"
+    "                    e.g. 2 or attention), or every view with 'all'\n"
     "Needs a terminal of at least 40x12. NO_COLOR=1 gives monochrome.\n"
     "LLMLAB_UI_LATENCY_LOG=FILE appends the key-to-screen time of every key press.\n"
     "LLMLAB_UI_THREADS=N: OpenMP threads for the UI's own forward passes (default 1).\n";
@@ -35,7 +37,43 @@ static int cmp_double(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-static int run_bench(ui_app *a, int frames, int W, int H) {
+static void pctl(double *t, int frames, double *p50, double *p99) {
+    qsort(t, (size_t)frames, sizeof *t, cmp_double);
+    int i50 = (frames - 1) / 2, i99 = (int)(0.99 * frames + 0.999) - 1;
+    if (i99 < 0) i99 = 0;
+    if (i99 >= frames) i99 = frames - 1;
+    *p50 = t[i50];
+    *p99 = t[i99];
+}
+
+/* the panel's name as one word: "Next token" -> "next_token" */
+static void bench_name(const ui_panel *p, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *c = p->name; *c && n + 1 < cap; c++)
+        out[n++] = (*c >= 'A' && *c <= 'Z') ? (char)(*c - 'A' + 'a') : (*c == ' ' || *c == '-') ? '_' : *c;
+    out[n] = 0;
+}
+
+/* frames of each panel in views[] from cached results: after a warm-up
+ * (polls until the panel settles), full redraws with no input changed */
+static void bench_views(ui_app *a, const int *views, int nv, int frames, double *t, double (*res)[2]) {
+    for (int k = 0; k < nv; k++) {
+        a->view = views[k];
+        a->ses.inputs_ver++;   /* as a key that shows the panel: it computes once */
+        for (int i = 0; i < 2000 && (app_poll(a) & UI_POLL_AGAIN); i++) {}
+        app_draw(a);
+        for (int i = 0; i < frames; i++) {
+            double t0 = app_now_ms();
+            a->full_redraw = 1;
+            app_poll(a);
+            app_draw(a);
+            t[i] = app_now_ms() - t0;
+        }
+        pctl(t, frames, &res[k][0], &res[k][1]);
+    }
+}
+
+static int run_bench(ui_app *a, int frames, int W, int H, int bench_view) {
     cli_ctx *ctx = a->ctx;
     /* a 64-token prompt: the text repeated until it is long enough, then cut */
     char text[UI_PROMPT_MAX], orig[UI_PROMPT_MAX];
@@ -78,6 +116,16 @@ static int run_bench(ui_app *a, int frames, int W, int H) {
             t[k * frames + i] = app_now_ms() - t0;
         }
     }
+    int views[64], nv = 0;
+    double res[64][2];
+    double *tv = bench_view ? malloc(sizeof(double) * (size_t)frames) : NULL;
+    if (tv) {   /* -1 = every panel of the table, else view bench_view (1-based) */
+        for (int v = 0; v < ui_n_panels && nv < 64; v++)
+            if (bench_view < 0 || bench_view == v + 1) views[nv++] = v;
+        bench_views(a, views, nv, frames, tv, res);
+        a->view = 0;
+        free(tv);
+    }
     int rows = a->cv.rows, cols = a->cv.cols;
     term_close();
     for (int k = 0; k < 3; k++) qsort(t + k * frames, (size_t)frames, sizeof *t, cmp_double);
@@ -92,6 +140,13 @@ static int run_bench(ui_app *a, int frames, int W, int H) {
             t[frames + i50], t[frames + i99], s->seq.n, omp_get_max_threads(), lm_get_threads());
     fprintf(ctx->out, "bench ui_frame_resample p50_ms=%.3f p99_ms=%.3f (forward cached: sampler + draw + doupdate)\n",
             t[2 * frames + i50], t[2 * frames + i99]);
+    for (int k = 0; k < nv; k++) {
+        char nm[64];
+        bench_name(ui_panels[views[k]], nm, sizeof nm);
+        fprintf(ctx->out, "bench ui_frame_%s p50_ms=%.3f p99_ms=%.3f frames=%d size=%dx%d view=%d "
+                          "(full redraw of the panel from cached results)\n", nm, res[k][0], res[k][1], frames, cols, rows,
+                views[k] + 1);
+    }
     free(t);
     return 0;
 }
@@ -148,9 +203,32 @@ static void event_loop(ui_app *a) {
 typedef struct {
     const char *model, *instruct;
     int ascii, hc, frames, bw, bh;
+    int bench_view;              /* 0 none, -1 all, else a 1-based view */
     char prompt[UI_PROMPT_MAX];
     int has_prompt;
 } ui_opts;
+
+/* a view by its 1-based number, its name or tab ("attention", "Next token",
+ * "next_token"; any case), or "all" (-1, when allow_all); 0 = none */
+static int parse_view(const char *s, int allow_all) {
+    if (allow_all && strcmp(s, "all") == 0) return -1;
+    char *end;
+    long n = strtol(s, &end, 10);
+    if (*s && !*end) return n >= 1 && n <= ui_n_panels ? (int)n : 0;
+    for (int v = 0; v < ui_n_panels; v++) {
+        const char *names[2] = {ui_panels[v]->name, ui_panels[v]->tab};
+        for (int k = 0; k < 2; k++) {
+            size_t i = 0;
+            for (; s[i] && names[k][i]; i++) {
+                char a = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i] == '_' ? ' ' : s[i];
+                char b = names[k][i] >= 'A' && names[k][i] <= 'Z' ? (char)(names[k][i] + 32) : names[k][i];
+                if (a != b) break;
+            }
+            if (!s[i] && !names[k][i]) return v + 1;
+        }
+    }
+    return 0;
+}
 
 /* the options; returns -1 to go on, else the exit status */
 static int parse_opts(cli_ctx *ctx, int argc, char **argv, ui_opts *o) {
@@ -158,7 +236,8 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, ui_opts *o) {
         {"help", no_argument, 0, 'h'},          {"model", required_argument, 0, 'm'},
         {"instruct", required_argument, 0, 'I'}, {"ascii", no_argument, 0, 'A'},
         {"high-contrast", no_argument, 0, 'C'}, {"bench-frames", required_argument, 0, 'B'},
-        {"size", required_argument, 0, 'S'},    {0, 0, 0, 0}};
+        {"size", required_argument, 0, 'S'},    {"bench-view", required_argument, 0, 'V'},
+        {0, 0, 0, 0}};
     *o = (ui_opts){.bw = 200, .bh = 60, .prompt = "Once upon a time"};
     cli_getopt_reset();
     int c;
@@ -174,9 +253,14 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, ui_opts *o) {
             if (sscanf(optarg, "%dx%d", &o->bw, &o->bh) != 2 || o->bw < 10 || o->bh < 5 || o->bw > 1000 || o->bh > 1000)
                 return cli_usage_error(ctx, "ui", "--size is WxH, e.g. 200x60");
             break;
+        case 'V':
+            if ((o->bench_view = parse_view(optarg, 1)) == 0)
+                return cli_usage_error(ctx, "ui", "--bench-view is a view number, a view name or 'all'");
+            break;
         default: return cli_usage_error(ctx, "ui", "unknown option or missing value");
         }
     }
+    if (o->bench_view && !o->frames) return cli_usage_error(ctx, "ui", "--bench-view needs --bench-frames N");
     if (optind < argc) {
         o->has_prompt = 1;
         o->prompt[0] = 0;
@@ -190,7 +274,7 @@ static int parse_opts(cli_ctx *ctx, int argc, char **argv, ui_opts *o) {
 
 /* the screen (or the benchmark's virtual one) for an app that is set up */
 static int run_app(ui_app *a, const ui_opts *o) {
-    if (o->frames) return run_bench(a, o->frames, o->bw, o->bh);
+    if (o->frames) return run_bench(a, o->frames, o->bw, o->bh, o->bench_view);
     if (term_open(a, 0, 0, 0)) {
         fprintf(a->ctx->err, "llmlab ui: cannot start curses on this terminal (TERM=%s)\n",
                 getenv("TERM") ? getenv("TERM") : "");
