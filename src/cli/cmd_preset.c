@@ -2,6 +2,7 @@
  * text UI, its prompt, view and chat setting) as a preset, or show one
  * (cli/preset.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
