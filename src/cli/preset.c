@@ -212,7 +212,9 @@ int cli_preset_path(const char *arg, char *out, size_t cap, int mk, lm_err *err)
 
 void cli_preset_from_ctx(cli_preset *p, const cli_ctx *ctx) {
     memset(p, 0, sizeof *p);
-    snprintf(p->model, sizeof p->model, "%s", ctx->model_path);
+    char *abs = realpath(ctx->model_path, NULL);   /* a preset opens from any folder */
+    snprintf(p->model, sizeof p->model, "%s", abs && strlen(abs) < sizeof p->model ? abs : ctx->model_path);
+    free(abs);
     p->greedy = ctx->sampling.greedy;
     p->temperature = ctx->sampling.temperature;
     p->top_k = ctx->sampling.top_k;
