@@ -149,5 +149,19 @@ out=$("$B" next -m "$M" --greedy --temperature 1.7 --rows 3 "hello" 2>/dev/null)
 if printf '%s' "$out" | head -1 | grep -q "greedy" && ! printf '%s' "$out" | grep -q "temperature" &&
    printf '%s' "$out" | grep -q "<- taken (greedy"; then ok "next --greedy: no temperature in the header, the argmax taken"
 else bad "next --greedy header" "$out"; fi
+# --- generate: a model that ends at once says so (naming the stop token) and,
+# for a tokeniser with chat markers and no --chat, suggests --chat; the
+# instruct model on a bare question draws <|endoftext|> first (seed 42)
+IM=models/instruct.llm
+if [ -f "$IM" ]; then
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 "Who was Ada Lovelace?" 2>"$tmp/gen_err"); rc=$?
+    if [ $rc -eq 0 ] && [ "$out" = "Who was Ada Lovelace?" ] && grep -q "ended at once with <|endoftext|>" "$tmp/gen_err" &&
+       grep -q -- "--chat" "$tmp/gen_err"; then ok "generate: an immediate stop is named and --chat suggested"
+    else bad "generate: immediate stop" "$rc: $out / $(cat "$tmp/gen_err")"; fi
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 --chat "Who was Ada Lovelace?" 2>"$tmp/gen_err2"); rc=$?
+    if [ $rc -eq 0 ] && [ -n "$out" ] && ! grep -q "ended at once" "$tmp/gen_err2"; then
+        ok "generate --chat: the instruct model answers, no stop note"
+    else bad "generate --chat" "$rc: $out / $(cat "$tmp/gen_err2")"; fi
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -32,6 +32,7 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
+int cmd_preset(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -51,6 +52,7 @@ const cli_command cli_commands[] = {
     {"set", "change a decoding setting: set temperature 0.7", cmd_set},
     {"show", "print the current model and decoding settings", cmd_show},
     {"load", "make a model file the current model", cmd_load},
+    {"preset", "save or show a preset (prompt, view, settings) that `ui --preset NAME` opens", cmd_preset},
     {"help", "list the commands, or explain one: help generate", cmd_help},
     {NULL, NULL, NULL},
 };

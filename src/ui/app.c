@@ -76,8 +76,8 @@ static void draw_tabs(ui_app *a) {
 /* the settings line, in the longest form that leaves room for the message */
 static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t cap) {
     const cli_ctx *c = a->ctx;
-    const char *mp = strrchr(c->model_path, '/');
-    mp = mp ? mp + 1 : c->model_path;
+    char mp[256];
+    ses_model_label(&a->ses, mp, sizeof mp);   /* what the view model is, not only its file */
     char tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
