@@ -116,17 +116,17 @@ static void draw_positions(const blk_state *t, ui_canvas *cv, int y, int h) {
     draw_text(cv, y, x, W - x, C_KEY, " m: the block");
     float mx = rot ? 1.0f : 0.0f;
     for (size_t i = 0; !rot && i < (size_t)ps->n_pos * D; i++) mx = fabsf(ps->table[i]) > mx ? fabsf(ps->table[i]) : mx;
-    int lx = 1 + 22, cols = W - lx - 2;
+    int lx = 1 + 25, cols = W - lx - 2;
     if (cols > D) cols = D;
     int rows = h - 3, every = (ps->n_pos + rows - 1) / (rows > 0 ? rows : 1);
     if (rows < 1) return;
-    draw_textf(cv, y + 1, 1, W - 2, C_DIM, "%-4s %7s %9s  %s 0..%d of %d (every %d%s position)", "pos", "norm",
+    draw_textf(cv, y + 1, 1, W - 2, C_DIM, "%-4s %8s %10s  %s 0..%d of %d (every %d%s position)", "pos", "norm",
                "cos(prev)", rot ? "pairs" : "dimensions", cols - 1, D, every,
                every == 1 ? "" : every == 2 ? "nd" : every == 3 ? "rd" : "th");
     int r = 0;
     for (int p = 0; p < ps->n_pos && r < rows; p += every, r++) {
         const float *row = ps->table + (size_t)p * D;
-        draw_textf(cv, y + 2 + r, 1, 22, C_NORMAL, "%-4d %7.3f %9.3f", p, ps->row_norm[p], ps->cos_prev[p]);
+        draw_textf(cv, y + 2 + r, 1, 25, C_NORMAL, "%-4d %8.4f %10.4f", p, ps->row_norm[p], ps->cos_prev[p]);
         for (int i = 0; i < cols; i++) {
             float v = rot ? cosf(row[i]) : row[i];
             draw_heat(cv, y + 2 + r, lx + i, 1, mx > 0 ? (v / mx + 1) / 2 : 0.5);

@@ -109,7 +109,7 @@ static void draw_matrix(const lm_qk *q, ui_canvas *cv, int y, int x, int first, 
 static void draw_vec(ui_canvas *cv, int y, int w, const char *name, const float *v, int n, float norm) {
     float mx = 0;
     for (int i = 0; i < n; i++) mx = fabsf(v[i]) > mx ? fabsf(v[i]) : mx;
-    int x = 1 + draw_textf(cv, y, 1, w, C_NORMAL, "%-8s norm %7.3f [%d] ", name, norm, n);
+    int x = 1 + draw_textf(cv, y, 1, w, C_NORMAL, "%-8s norm %8.4f [%d] ", name, norm, n);
     for (int i = 0; i < n && x + i < w; i++) draw_heat(cv, y, x + i, 1, mx > 0 ? (v[i] / mx + 1) / 2 : 0.5);
 }
 
@@ -130,7 +130,7 @@ static void draw_vectors(const qk_state *t, const ui_app *a, ui_canvas *cv, int 
     for (int i = 0; i < 5 && 1 + i < h; i++) draw_vec(cv, y + 1 + i, W - 1, nm[i], vv[i], sz[i], nn[i]);
     if (h < 8) return;
     int yy = y + 6;
-    draw_textf(cv, yy, 1, W - 2, C_DIM, "layer %d attention output norm %.3f; each head's share of the heads' norms:",
+    draw_textf(cv, yy, 1, W - 2, C_DIM, "layer %d attention output norm %.4f; each head's share of the heads' norms:",
                q->layer, q->attn_norm);
     x = 1;
     for (int hh = 0; hh < q->H && x < W - 20; hh++) {
