@@ -27,6 +27,10 @@ static int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_lens(cli_ctx *ctx, int argc, char **argv);
+int cmd_qk(cli_ctx *ctx, int argc, char **argv);         /* cmd_qk.c */
+int cmd_block(cli_ctx *ctx, int argc, char **argv);      /* cmd_block.c */
+int cmd_positions(cli_ctx *ctx, int argc, char **argv);  /* cmd_block.c */
+int cmd_cost(cli_ctx *ctx, int argc, char **argv);       /* cmd_cost.c */
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
@@ -41,6 +45,10 @@ const cli_command cli_commands[] = {
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
     {"lens", "the logit lens: what each layer would predict (--ablate to knock out heads)", cmd_lens},
+    {"qk", "inside one attention head: Q.K scores, the causal mask, softmax, q k v", cmd_qk},
+    {"block", "one position's path through a block: LayerNorm, attention, MLP, norms", cmd_block},
+    {"positions", "the model's position encodings (learned, sinusoidal or rotary)", cmd_positions},
+    {"cost", "time a parallel forward against KV-cache and no-cache decoding", cmd_cost},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
