@@ -227,6 +227,12 @@ check "40x12: compact tabs" "1 Next +2 Attn +3 Tok"
 keys 1
 check "40x12: next-token view still drawn" "T=[0-9.]+ k=[a-z0-9]+ p=[a-z0-9.]+ (sampled|greedy) seed"
 check "40x12: the bars fit (percent column on screen)" "^ +1 .*[0-9]+\\.[0-9]+%"
+# a view whose tab is past the right edge: the tabs scroll to show it, < marks the cut
+n_views=9   # the ninth view: past the right edge at 40 columns
+keys "$n_views"
+check "40x12: the tabs scroll to the selected view" "^< .* 9 [A-Za-z]+"
+keys 1
+check "40x12: back at view 1 the tabs start at 1" "^ 1 Next +2 Attn"
 tmux resize-window -t "$S" -x 80 -y 24
 check "80x24: the bar table header is whole" "(before|T=[0-9.]+) +after *$"
 check "80x24: the controls fit with their keys" "seed [0-9]+ \\[s/S\\]"

@@ -57,15 +57,53 @@ int app_poll(ui_app *a) {
 
 /* ------------------------------------------------------------ frame */
 
+/* a tab's label in form f: 0-1 the panel's name, 2 its short tab */
+static void tab_label(int v, int f, char *lab, size_t cap) {
+    const ui_panel *p = ui_panels[v];
+    snprintf(lab, cap, " %d %s ", v + 1, f <= 1 ? p->name : p->tab);
+}
+
+/* The tab bar in the longest form that fits: " llmlab " and full names,
+ * full names, short names; when short names do not fit either, the tabs
+ * from the one that keeps the selected tab on screen, with < and >
+ * marking tabs cut off on either side (Tab and the number keys reach
+ * every view). */
 static void draw_tabs(ui_app *a) {
     ui_canvas *cv = &a->cv;
     int W = cv->cols;
     draw_fill(cv, 0, 0, W, C_TAB);
-    int x = 0, small = W < 100;
-    if (!small) x += draw_text(cv, 0, x, W, C_TITLE, " llmlab ");
-    for (int v = 0; v < ui_n_panels; v++) {
-        char lab[48];
-        snprintf(lab, sizeof lab, " %d %s ", v + 1, small ? ui_panels[v]->tab : ui_panels[v]->name);
+    char lab[64];
+    int f = 0, total = 0;
+    for (; f < 3; f++) {
+        total = f == 0 ? 8 : 0;
+        for (int v = 0; v < ui_n_panels; v++) {
+            tab_label(v, f, lab, sizeof lab);
+            total += draw_width(lab);
+        }
+        if (total <= W) break;
+    }
+    if (f == 3) f = 2;
+    int first = 0;   /* scroll just enough that the selected tab shows, with room for < and > */
+    if (total > W) {
+        int upto = 0;    /* columns from tab `first` to the end of the selected tab */
+        for (int v = 0; v <= a->view; v++) {
+            tab_label(v, f, lab, sizeof lab);
+            upto += draw_width(lab);
+        }
+        while (first < a->view && upto + (first > 0) + 1 > W) {
+            tab_label(first++, f, lab, sizeof lab);
+            upto -= draw_width(lab);
+        }
+    }
+    int x = 0;
+    if (f == 0) x += draw_text(cv, 0, x, W, C_TITLE, " llmlab ");
+    if (first > 0) x += draw_text(cv, 0, x, W - x, C_DIM, "<");
+    for (int v = first; v < ui_n_panels && x < W; v++) {
+        tab_label(v, f, lab, sizeof lab);
+        if (x + draw_width(lab) > W - (v + 1 < ui_n_panels)) {
+            draw_text(cv, 0, W - 1, 1, C_DIM, ">");
+            break;
+        }
         int w = draw_text(cv, 0, x, W - x, v == a->view ? C_TABSEL : C_TAB, lab);
         draw_add_hit(cv, 0, x, w, HIT_TAB, v, 0);
         x += w;
