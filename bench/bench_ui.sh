@@ -9,6 +9,9 @@
 #     tokens + sampler (what a prompt edit, a step, or new weights cost).
 #   bench ui_frame_resample: sampler again on cached logits + redraw (a
 #     temperature / top-k / top-p key).
+#   bench ui_frame_<panel> p50_ms p99_ms: the same full redraw for every panel
+#     of the table (src/ui/panels.c; `--bench-view all`), each after it has
+#     computed once and settled: the frame cost of that view from cached results.
 #   bench ui_key_during_training p99_ms: the real binary in tmux (200x60) with
 #     training running on its worker thread; ~50 keys sent at intervals; each
 #     key's time from reading it to the end of the redraw, from the
@@ -38,7 +41,7 @@ echo "model: $MODEL; threads: $LLMLAB_THREADS (training), 1 (UI thread's forward
 "$LLMLAB" info "$MODEL" 2>/dev/null | head -3
 
 PROMPT="The students watched the model read one token at a time, and each time it guessed what came next."
-"$LLMLAB" ui --bench-frames 500 --size 200x60 -m "$MODEL" "$PROMPT" || exit 1
+"$LLMLAB" ui --bench-frames 500 --size 200x60 --bench-view all -m "$MODEL" "$PROMPT" || exit 1
 
 command -v tmux >/dev/null || { echo "tmux missing: no key latency bench"; exit 1; }
 LOG=$tmp/latency.log

@@ -1,30 +1,20 @@
-/* fuzz_eval_jsonl.c - libFuzzer target: the eval.jsonl reader
- * (lm_eval_set_load, evals.h) on arbitrary bytes. The bytes go to a memfd
- * that lm_eval_set_load opens by its /proc/self/fd path, so the real file
- * reader runs. When the set loads, every item must be well formed, the
+/* fuzz_eval_jsonl.c - libFuzzer target: the eval.jsonl reader on arbitrary
+ * bytes, from memory (lm_eval_set_parse_buf, evals.h: the very code
+ * lm_eval_set_load runs on a file's bytes). When the set loads, every item
+ * must be well formed (a non-empty question, non-empty answers), the
  * per-kind counts must add up, and the verdict rules run on its strings. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "eval/evals.h"
 
-static int fd = -1;
-static char path[64];
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    if (fd < 0) {
-        fd = memfd_create("fuzz_eval", 0);
-        if (fd < 0) abort();
-        snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-    }
-    if (ftruncate(fd, 0) || (size && pwrite(fd, data, size, 0) != (ssize_t)size)) abort();
     lm_eval_set set;
     lm_err err = {{0}};
-    if (lm_eval_set_load(&set, path, &err) != 0) {
+    if (lm_eval_set_parse_buf(&set, data, size, "fuzz", &err) != 0) {
         if (!err.msg[0]) abort();   /* a failure always says why */
         return 0;
     }
@@ -36,10 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (total != set.n) abort();
     for (int i = 0; i < set.n; i++) {
         const lm_eval_item *it = &set.items[i];
-        if ((int)it->kind < 0 || it->kind >= LM_EVAL_N_KINDS || !it->question) abort();
+        if ((int)it->kind < 0 || it->kind >= LM_EVAL_N_KINDS || !it->question || !it->question[0]) abort();
         if (it->n_answers < 0 || it->n_shots < 0) abort();
         for (int a = 0; a < it->n_answers; a++)
-            if (!it->answers[a]) abort();
+            if (!it->answers[a] || !it->answers[a][0]) abort();
         for (int s = 0; s < it->n_shots; s++)
             if (!it->shots[s].question || !it->shots[s].answer) abort();
         lm_bare_class c = lm_eval_classify_bare(it->question, it->answers, it->n_answers);

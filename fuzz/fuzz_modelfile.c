@@ -5,12 +5,38 @@
  * the right CRC32, so the fuzzer also reaches the checks after the checksum
  * (metadata, parameters, allocation). The header reader alone
  * (lm_file_header_read, which accepts any well-formed kind) runs on each
- * input too and must agree with the loader about what it read. */
+ * input too and must agree with the loader about what it read.
+ * The file loader's pre-check (lm_file_check_head: header and claimed sizes
+ * against the file's size, before any body is read) runs on the input's
+ * first 4 KB with the true size and with huge sizes taken from the input
+ * (the case of a 1 GB file): it must accept every file that loads, refuse
+ * any other size for it, and never trust a size it did not check. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/modelfile.h"
+
+/* the pre-check on the first 4 KB, for the true size and a claimed one */
+static void check_head(const uint8_t *data, size_t size, int loads) {
+    lm_file_header h;
+    lm_err err;
+    size_t head = size < 4096 ? size : 4096;
+    int ok = lm_file_check_head(&h, data, head, size, &err) == 0;
+    if (loads && !ok) abort();   /* the pre-check never refuses a good file */
+    uint64_t claimed = 0;
+    for (size_t i = 0; i < 8 && i < size; i++) claimed = claimed << 8 | data[size - 1 - i];
+    uint64_t sizes[3] = {claimed, (uint64_t)1 << 30, UINT64_MAX};
+    for (int i = 0; i < 3; i++) {
+        if (sizes[i] == size) continue;
+        if (lm_file_check_head(&h, data, head, sizes[i], &err) == 0) {
+            if (loads) abort();   /* a loadable file has exactly one right size */
+            /* what passes must add up to that size, header within the head */
+            uint64_t want = 16 + (uint64_t)h.header_bytes + h.tokenizer_len + h.metadata_len + 4 * h.n_params + 4;
+            if (want != sizes[i] || 16 + (uint64_t)h.header_bytes > head) abort();
+        }
+    }
+}
 
 static void load_one(const uint8_t *data, size_t size) {
     lm_model m;
@@ -30,8 +56,10 @@ static void load_one(const uint8_t *data, size_t size) {
         if (!meta || strlen(meta) > size) abort();
         const lm_tensor_view *last = &m.views[m.n_views - 1];
         if (last->offset + last->numel != m.n_params) abort();
+        check_head(data, size, 1);
     } else {
         if (meta != NULL || m.params != NULL || err.msg[0] == 0) abort();
+        check_head(data, size, 0);
     }
     free(meta);
     lm_model_free(&m);

@@ -1,22 +1,21 @@
-/* fuzz_sft_jsonl.c - libFuzzer target: the SFT JSONL reader (lm_sft_load,
- * dataset.h) on arbitrary bytes. The bytes go to a memfd that lm_sft_load
- * opens by its /proc/self/fd path, so the real file reader (line splitting,
- * blank lines, "PATH:LINE: reason") is what runs. The tokenizer is the
- * byte-level one plus the chat markers as specials. When the set loads,
- * every example is checked against max_len and packed into a small batch. */
+/* fuzz_sft_jsonl.c - libFuzzer target: the SFT JSONL reader on arbitrary
+ * bytes, from memory (lm_sft_parse_buf, dataset.h: the very code lm_sft_load
+ * runs on a file's bytes: line splitting and limits, blank lines, NUL
+ * refusal, "NAME:LINE: reason"). The tokenizer is the byte-level one plus the
+ * chat markers as specials. When the set loads, every example is checked
+ * against max_len, against the template (a marker id only where the template
+ * puts one: text in a message can never become a control token), and packed
+ * into a small batch. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "tok/chat.h"
 #include "data/dataset.h"
 
 static lm_tokenizer *tok;
-static int fd = -1;
-static char path[64];
 
 static void init(void) {
     static uint8_t bytes[256];
@@ -26,18 +25,33 @@ static void init(void) {
     const char *sp[] = {LM_CHAT_EOT, LM_CHAT_SYSTEM, LM_CHAT_USER, LM_CHAT_ASSISTANT, LM_CHAT_END};
     const int32_t sid[] = {256, 257, 258, 259, 260};
     tok = lm_tok_bpe_new("chatbytes", pieces, lens, 256, NULL, sp, sid, 5, NULL);
-    fd = memfd_create("fuzz_sft", 0);
-    if (!tok || fd < 0) abort();
-    snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    if (!tok) abort();
+}
+
+/* <|endoftext|> (<|role|> text* <|end|>)*, possibly cut: ids 256.. are the
+ * markers (256 eot, 257-259 roles, 260 end) */
+static void check_template(const lm_sft_example *ex) {
+    if (ex->ids[0] != 256) abort();
+    int in_msg = 0;
+    for (int k = 1; k < ex->n; k++) {
+        int32_t id = ex->ids[k];
+        if (!in_msg) {
+            if (id < 257 || id > 259) abort();   /* a role marker opens each message */
+            in_msg = 1;
+        } else if (id == 260) {
+            in_msg = 0;
+        } else if (id >= 256) {
+            abort();   /* a marker inside message text: injected */
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!tok) init();
-    if (ftruncate(fd, 0) || (size && pwrite(fd, data, size, 0) != (ssize_t)size)) abort();
     const int max_len = 48;
     lm_sft_set set;
     lm_err err = {{0}};
-    if (lm_sft_load(&set, tok, path, max_len, &err) != 0) {
+    if (lm_sft_parse_buf(&set, tok, data, size, max_len, "fuzz", &err) != 0) {
         if (!err.msg[0]) abort();   /* a failure always says why */
         return 0;
     }
@@ -49,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (ex->n <= 0 || ex->n > max_len) abort();
         for (int k = 0; k < ex->n; k++)
             if (ex->ids[k] < 0 || ex->ids[k] >= lm_tok_vocab_size(tok) || ex->mask[k] > 1) abort();
+        check_template(ex);
         order[i] = i;
     }
     lm_batch b;

@@ -58,7 +58,7 @@ case "$out" in *"0xC3"*) bad "NO_COLOR keeps Unicode" "$out" ;; *) ok "NO_COLOR 
 out=$(LLMLAB_ASCII=1 "$B" tokenize -t o200k_base 'snake_case and')
 case "$out" in *'[\_case]'*'[_and]'*) ok "ASCII mode: literal underscore differs from a space" ;; *) bad "ASCII underscore" "$out" ;; esac
 expect_fail "missing tiktoken file" "tokeniser" "$B" tokenize -t /nonexistent.tiktoken hi
-expect_fail "an endless input is refused, not read forever" "too large" timeout 60 "$B" lesson /dev/zero
+expect_fail "an endless input is refused, not read forever" "not a regular file" timeout 60 "$B" lesson /dev/zero
 expect_fail "tokenize without text" "missing TEXT" "$B" tokenize -t char
 out=$("$B" tokenize -t o200k_base "a b" | cat)
 case "$out" in *$'\x1b'*) bad "no colour into a pipe" "$out" ;; *) ok "no colour into a pipe" ;; esac
@@ -74,7 +74,7 @@ printf 'not a model at all' >"$tmp/junk.llm"
 expect_fail "info on junk" "not an llmlab model" "$B" info "$tmp/junk.llm"
 head -c 100 "$M" >"$tmp/trunc.llm"
 expect_fail "info on a truncated file" "truncated|short" "$B" info "$tmp/trunc.llm"
-expect_grep "next shows bars" "kept 256 of 256 tokens" "$B" next -m "$M" -k 5 "hello"
+expect_grep "next shows bars" "kept 256 of 256 tokens" "$B" next -m "$M" --rows 5 "hello"
 expect_grep "attention matrix" "layer 1, head 1" "$B" attention -m "$M" --layer 1 --head 1 "hello there"
 lines=$("$B" attention -m "$M" --csv "abc" | wc -l)
 [ "$lines" -eq 4 ] && ok "attention csv has header + 3 rows" || bad "attention csv rows" "$lines"
@@ -94,7 +94,7 @@ out=$("$B" generate -m "$M" -n 10 --ids "$long" 2>"$tmp/err"); cnt=$(printf '%s'
 expect_fail "bad temperature" "--temperature" "$B" generate -m "$M" --temperature abc "x"
 
 # --- repl reads a script from stdin
-out=$(printf 'set temperature 0\nshow\nnext -m %s -k 3 hi\nbogus\n' "$M" | "$B" repl 2>&1); rc=$?
+out=$(printf 'set temperature 0\nshow\nnext -m %s --rows 3 hi\nbogus\n' "$M" | "$B" repl 2>&1); rc=$?
 if [ $rc -ne 0 ] && printf '%s' "$out" | grep -q "decoding     greedy" && printf '%s' "$out" | grep -q "unknown command 'bogus'"; then
     ok "repl script: settings carry over, errors reported"
 else bad "repl script" "$rc: $out"; fi
@@ -109,8 +109,8 @@ with_e=$("$B" attention -m "$M" --csv -e 'a\nb' | wc -l); without=$("$B" attenti
 # tokens, so two prompts that differ only before that window give the same
 # distribution and the same attention map, and the clip is said on stderr
 long=$(printf 'ab %.0s' $(seq 200))
-a=$("$B" next -m "$M" -k 5 "first $long" 2>"$tmp/err_a"); rc_a=$?
-b=$("$B" next -m "$M" -k 5 "other words $long" 2>/dev/null); rc_b=$?
+a=$("$B" next -m "$M" --rows 5 "first $long" 2>"$tmp/err_a"); rc_a=$?
+b=$("$B" next -m "$M" --rows 5 "other words $long" 2>/dev/null); rc_b=$?
 if [ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && [ "$a" = "$b" ] && printf '%s' "$a" | grep -q "^after 64 tokens" &&
    grep -q "keeping the last 64" "$tmp/err_a"; then
     ok "next: a long prompt is clipped to the context window"
@@ -126,10 +126,42 @@ else bad "attention: long prompt" "$rc_a $rc_b: $(printf '%s\n' "$a" | wc -l) li
 for m in "$M" models/base.llm; do
     for prompt in "hello there" "the cat sat" "Once upon a time, the" "first $long"; do
         g=$("$B" generate -m "$m" --greedy -n 1 --ids "$prompt" 2>/dev/null | tr -dc '0-9')
-        x=$("$B" next -m "$m" --greedy -k 1 "$prompt" 2>/dev/null | awk '/<- drawn/ {print $1}')
+        x=$("$B" next -m "$m" --greedy --rows 1 "$prompt" 2>/dev/null | awk '/<- (drawn|taken)/ {print $1}')
         if [ -n "$g" ] && [ "$g" = "$x" ]; then ok "next's greedy token = generate's first (${m##*/}, ${prompt:0:11})"
         else bad "next vs generate (${m##*/}, ${prompt:0:11})" "generate: $g, next: $x"; fi
     done
 done
+# --- next: --rows is the rows listed, --top-k the cut (the header names both
+# as they are in force); -k is the old name of --rows and says so on stderr
+out=$("$B" next -m "$M" --rows 3 "hello" 2>"$tmp/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '%')" -eq 3 ] && printf '%s' "$out" | grep -q "top-k off, top-p off" &&
+   [ ! -s "$tmp/err" ]; then ok "next --rows 3: three rows, the header says top-k off"
+else bad "next --rows" "$rc: $out $(cat "$tmp/err")"; fi
+out=$("$B" next -m "$M" --rows 6 --top-k 2 "hello" 2>/dev/null)
+if printf '%s' "$out" | grep -q "top-k 2," && [ "$(printf '%s\n' "$out" | grep -c '^-')" -eq 4 ]; then
+    ok "next --rows 6 --top-k 2: the header says top-k 2, four rows cut (-)"
+else bad "next --top-k" "$out"; fi
+out=$("$B" next -m "$M" -k 2 "hello" 2>"$tmp/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$out" | grep -c '%')" -eq 2 ] && grep -q "deprecated.*--rows 2" "$tmp/err"; then
+    ok "next -k 2: still two rows, with a deprecation note on stderr"
+else bad "next -k" "$rc: $out $(cat "$tmp/err")"; fi
+out=$("$B" next -m "$M" --greedy --temperature 1.7 --rows 3 "hello" 2>/dev/null)
+if printf '%s' "$out" | head -1 | grep -q "greedy" && ! printf '%s' "$out" | grep -q "temperature" &&
+   printf '%s' "$out" | grep -q "<- taken (greedy"; then ok "next --greedy: no temperature in the header, the argmax taken"
+else bad "next --greedy header" "$out"; fi
+# --- generate: a model that ends at once says so (naming the stop token) and,
+# for a tokeniser with chat markers and no --chat, suggests --chat; the
+# instruct model on a bare question draws <|endoftext|> first (seed 42)
+IM=models/instruct.llm
+if [ -f "$IM" ]; then
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 "Who was Ada Lovelace?" 2>"$tmp/gen_err"); rc=$?
+    if [ $rc -eq 0 ] && [ "$out" = "Who was Ada Lovelace?" ] && grep -q "ended at once with <|endoftext|>" "$tmp/gen_err" &&
+       grep -q -- "--chat" "$tmp/gen_err"; then ok "generate: an immediate stop is named and --chat suggested"
+    else bad "generate: immediate stop" "$rc: $out / $(cat "$tmp/gen_err")"; fi
+    out=$("$B" generate -m "$IM" -n 20 --seed 42 --chat "Who was Ada Lovelace?" 2>"$tmp/gen_err2"); rc=$?
+    if [ $rc -eq 0 ] && [ -n "$out" ] && ! grep -q "ended at once" "$tmp/gen_err2"; then
+        ok "generate --chat: the instruct model answers, no stop note"
+    else bad "generate --chat" "$rc: $out / $(cat "$tmp/gen_err2")"; fi
+fi
 echo "$((n - fails)) passed, $fails failed"
 [ $fails -eq 0 ]

@@ -126,7 +126,7 @@ static void test_stream_and_batches(void **state) {
     assert_int_equal(lm_sft_load(&set, t, "/nonexistent/sft.jsonl", 0, &err), -1);
     assert_non_null(strstr(err.msg, "No such file or directory"));
     assert_int_equal(lm_stream_load(&s, t, "/tmp", &err), -1);
-    assert_non_null(strstr(err.msg, "Is a directory"));
+    assert_non_null(strstr(err.msg, "/tmp is a folder, not a regular file"));
     lm_eval_set es;
     assert_int_equal(lm_eval_set_load(&es, "/nonexistent/eval.jsonl", &err), -1);
     assert_non_null(strstr(err.msg, "No such file or directory"));

@@ -57,10 +57,11 @@ check_num() {
 }
 keys() { tmux send-keys -t "$S" "$@"; }
 re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
-# the tab of the panel NAME: its number on the tab bar; digits reach 1-9, Tab the rest
+# the tab of the panel NAME|TAB (its name or its short label): its number on the tab
+# bar; digits reach 1-9, Tab the rest
 goto_view() {
     local n
-    n=$(screen | head -1 | grep -oE "[0-9]+ $1( |$)" | head -1 | awk '{ print $1 }')
+    n=$(screen | head -1 | grep -oE "[0-9]+ ($1)( |$)" | head -1 | awk '{ print $1 }')
     [ -n "$n" ] || { fail "no tab '$1' on the tab bar"; return 1; }
     if [ "$n" -le 9 ]; then keys "$n"; else keys 1; for _ in $(seq 2 "$n"); do keys Tab; done; fi
 }
@@ -92,12 +93,27 @@ read -r hi lo dn db ratio <<<"$cmp"
 [ -n "$lnp_a" ] && [ -n "$log2_a" ] && [ -n "$bpt_a" ] && [ -n "$fr_bits" ] && [ -n "$ratio" ] || {
     echo "llmlab score gave nothing usable:"; printf '%s\n' "$sa"; exit 1; }
 
+# ---- the panels drawn headless by the commands (--text, --svg)
+if E --near king --text - --size 100x30 | grep -Eq "^ +1 $(re "$n1") +$c1 "; then
+    pass "embed --near king --text - draws the panel: neighbour 1 is $n1 at $c1"
+else fail "embed --text - has no row 1 $n1 $c1"; E --near king --text - --size 100x30 | sed 's/^/     | /'; fi
+if SC --svg "$tmp/score.svg" "$P" >/dev/null && /usr/bin/python3 - "$tmp/score.svg" "$lnp_a" <<'PY'
+import sys, xml.dom.minidom as m
+doc = m.parse(sys.argv[1])
+text = " ".join(t.firstChild.data for t in doc.getElementsByTagName("text") if t.firstChild)
+sys.exit(0 if sys.argv[2] in text and "·France" in text else 1)
+PY
+then pass "score --svg writes the panel as SVG (parsed: ·France and ln p $lnp_a in its text)"
+else fail "score --svg: no parsable SVG with ·France and $lnp_a"; fi
+if SC --svg "$tmp/two.svg" "$P" "$B" | grep -q "for one TEXT"; then pass "score --svg refuses two texts"
+else fail "score --svg with two texts was not refused"; fi
+
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$P'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
-check "the UI lists both views" "Embeddings +[0-9]+ Sentence probability" 15
+check "the UI lists both views" "(Embeddings|Embed) +[0-9]+ (Sentence probability|Prob)" 15
 
 # ---- embeddings
-goto_view Embeddings
+goto_view "Embeddings|Embed"
 check "embeddings open on the prompt's last token" "embeddings +·that +id [0-9]+ \\(the prompt's last token\\)"
 keys w
 check "w asks for a token" "token \\(a word, or id:N\\):"
@@ -126,7 +142,7 @@ keys +
 check "+ lists more neighbours" "16 nearest by cosine similarity"
 
 # ---- sentence probability
-goto_view "Sentence probability"
+goto_view "Sentence probability|Prob"
 check_num "the prompt's ln p is 'score's ($lnp_a)" "ln p = (-[0-9.]+) +log2 p" "$lnp_a" 0.001
 check_num "log2 p ($log2_a)" "log2 p = (-[0-9.]+) " "$log2_a" 0.011
 check "$ntok_a tokens" "log2 p = [-0-9.]+ +$ntok_a tokens "
@@ -157,7 +173,7 @@ tmux kill-session -t "$S" 2>/dev/null
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$long'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
 check "the UI starts on a long prompt" "Sentence probability" 15
-goto_view "Sentence probability"
+goto_view "Sentence probability|Prob"
 n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')
 check "it is refused: its last $n_ctx tokens + <|endoftext|> are more than the model reads ($n_ctx, 'llmlab info')" \
     "the text is $n_ctx tokens \\(\\+ <\\|endoftext\\|> before it\\); the model reads at most $n_ctx"

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/infile.h"
 #include "io/modelfile.h"
 #include "cli/words.h"
 #include "cli/opts.h"
@@ -89,7 +90,9 @@ int cli_ensure_model(cli_ctx *ctx, const char *path) {
     lm_err err = {{0}};
     lm_model m;
     if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
-        fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
+        /* the core's messages name the file; say it once */
+        if (strstr(err.msg, ctx->model_path)) fprintf(ctx->err, "llmlab: cannot load model: %s\n", err.msg);
+        else fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
         if (!path || !path[0])
             fprintf(ctx->err, "  (llmlab looks for models/base.llm in the current folder and next to the binary;\n"
                             "   pass -m MODEL or set LLMLAB_MODEL)\n");
@@ -137,12 +140,13 @@ lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {
         return lm_tok_open(spec, err);   /* a name such as o200k_base */
     spec = path;
     if (is_tiktoken) return lm_tok_open(spec, err);
-    FILE *f = fopen(spec, "rb");
-    if (!f) return lm_tok_open(spec, err);
+    lm_infile f;   /* a regular file only: a FIFO or device is refused, never read */
+    if (access(spec, F_OK) != 0) return lm_tok_open(spec, err);
+    if (lm_infile_open(&f, spec, "tokeniser", 0, err)) return NULL;
     char magic[8] = {0};
-    size_t got = fread(magic, 1, sizeof magic, f);
-    fclose(f);
-    if (got == 8 && memcmp(magic, "LLMLAB\0\1", 8) == 0) {
+    int got = f.size >= 8 && lm_infile_read(&f, magic, 8, NULL) == 0;
+    lm_infile_close(&f);
+    if (got && memcmp(magic, "LLMLAB\0\1", 8) == 0) {
         lm_model m;
         if (lm_load(&m, NULL, spec, err)) return NULL;
         lm_tokenizer *t = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, err)

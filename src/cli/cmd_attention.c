@@ -9,9 +9,10 @@
 #include "cli/prompt.h"
 #include "cli/show.h"
 #include "decode/prefill.h"
+#include "ui/export.h"
 
 static const char *usage =
-    "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv] [--chat] PROMPT | -\n"
+    "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv | --svg FILE] [--chat] PROMPT | -\n"
     "Shows how much each token (row, the query) attends to each earlier token\n"
     "(column, the key) in one head. Rows sum to 1; the upper triangle is the\n"
     "causal mask. Layers and heads count from 0.\n"
@@ -21,7 +22,7 @@ static const char *usage =
     "  --csv         print the matrix as CSV with a header row of tokens\n"
     "  --chat        wrap PROMPT in the model's chat template\n"
     CLI_ABLATE_HELP
-    "  -e            read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n";
+    "  -e            read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n" EXPORT_HELP;
 
 /* CSV field: quotes doubled, always quoted */
 static void csv_field(FILE *f, const char *s) {
@@ -114,23 +115,38 @@ static void print_shades(FILE *out, const float *att, char (*labels)[64], int T,
     }
 }
 
+/* --svg / --ansi / --text: the UI's attention panel for the prompt and head */
+static int export_attention(cli_ctx *ctx, const cli_prompt *p, const export_cli *e, int chat, int layer, int head) {
+    export_panel_opts o = {.panel = "attention", .cols = e->cols, .rows = e->rows, .hc = e->hc, .chat = chat,
+                           .layer = layer, .head = head, .ascii = e->format != EXPORT_SVG && !show_unicode_ok()};
+    if (export_panel(ctx, "attention", &p->ids, &o, e->format, e->path)) return 1;
+    if (strcmp(e->path, "-") != 0)
+        fprintf(ctx->out, "wrote %s (%s, %dx%d cells)\n", e->path, export_format_name(e->format), e->cols, e->rows);
+    return 0;
+}
+
 int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},        {"layer", required_argument, 0, 'l'},
         {"head", required_argument, 0, 'H'},  {"csv", no_argument, 0, 'c'},
-        CLI_PROMPT_LONGOPTS,                  {0, 0, 0, 0}};
+        CLI_PROMPT_LONGOPTS,                  EXPORT_LONGOPTS,
+        {0, 0, 0, 0}};
     cli_prompt_opts po = {0};
+    export_cli ex = {0};
     int layer = 0, head = 0, csv = 0;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "ehm:", longopts, NULL)) != -1) {
         if (cli_prompt_option(c, optarg, &po)) continue;
+        int e = export_cli_option(ctx, "attention", c, optarg, &ex);
+        if (e < 0) return 2;
+        if (e > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'l': if (cli_parse_int(ctx, "attention", "--layer", optarg, 0, 1000, &layer)) return 2; break;
         case 'H': if (cli_parse_int(ctx, "attention", "--head", optarg, 0, 1000, &head)) return 2; break;
         case 'c': csv = 1; break;
-        default: return cli_usage_error(ctx, "attention", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "attention", argc, argv, "ehm:", longopts);
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;
@@ -143,6 +159,11 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "attention", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "attention", &po, &p)) return 2;
+    if (ex.path) {
+        int rc = export_attention(ctx, &p, &ex, po.chat, layer, head);
+        cli_prompt_free(&p);
+        return rc;
+    }
     lm_err err = {{0}};
     size_t off = 0;
     if (lm_prefill_window(&ctx->model, p.ids.ids, p.ids.n, &off, &err)) {

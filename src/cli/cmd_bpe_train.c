@@ -100,7 +100,7 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv) {
         case 'S': specials = 0; break;
         case 't': trace = 1; break;
         case 'o': out = optarg; break;
-        default: return cli_usage_error(ctx, "bpe-train", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "bpe-train", argc, argv, "ho:", longopts);
         }
     }
     if (!vocab) return cli_usage_error(ctx, "bpe-train", "missing --vocab N");

@@ -11,10 +11,11 @@
 #include "cli/opts.h"
 #include "cli/show.h"
 #include "models/gpt/embed.h"
+#include "ui/export.h"
 
 static const char *usage =
     "usage: llmlab embed [-m MODEL] [--near WORD] [--analogy A B C] [--pca WORD,WORD,...]\n"
-    "                    [-k K] [--size WxH] [--csv]\n"
+    "                    [-k K] [--scatter WxH] [--csv] [--svg FILE]\n"
     "The token embedding table wte (one row of numbers per token; the same table\n"
     "is the model's output head) seen as a space of vectors.\n"
     "  --near WORD        the K tokens whose embeddings are most similar to WORD's,\n"
@@ -28,7 +29,7 @@ static const char *usage =
     "                     two principal components: coordinates, the share of the\n"
     "                     variance each axis shows, and a scatter (2 to 128 tokens)\n"
     "  -k K               how many tokens --near and --analogy list (default 10)\n"
-    "  --size WxH         the scatter's size in characters (default 64x20)\n"
+    "  --scatter WxH      the scatter's size in characters (default 64x20)\n"
     "  --csv              machine-readable lines instead, full precision:\n"
     "                       query,near,ID,TOKEN / near,RANK,ID,TOKEN,COSINE\n"
     "                       query,analogy,A,B,C / analogy,RANK,ID,TOKEN,COSINE\n"
@@ -38,7 +39,9 @@ static const char *usage =
     "space (king -> '·king'), when that is one token, else the word as written;\n"
     "text that starts with a space is taken as written; id:N is token N.\n"
     "The table has one row per token, so a word of several tokens is refused\n"
-    "with its pieces (pick one with id:N).\n";
+    "with its pieces (pick one with id:N).\n"
+    "The UI's Embeddings panel for --near WORD (its neighbours, their PCA, the\n"
+    "panel's analogy line) as a file:\n" EXPORT_HELP;
 
 typedef struct {
     cli_ctx *ctx;
@@ -296,17 +299,35 @@ static int run_pca(embed_run *r, const char *list) {
     return 0;
 }
 
+/* --svg / --ansi / --text: the UI's Embeddings panel, which follows the last
+ * token of its prompt: here the one token WORD names */
+static int export_near(embed_run *r, const char *word, const export_cli *e) {
+    int32_t id;
+    if (resolve(r, "--near", word, &id)) return 2;
+    lm_ids ids = {&id, 1, 1};
+    export_panel_opts o = {.panel = "Embed", .cols = e->cols, .rows = e->rows, .hc = e->hc,
+                           .ascii = e->format != EXPORT_SVG && !show_unicode_ok()};
+    if (export_panel(r->ctx, "embed", &ids, &o, e->format, e->path)) return 1;
+    if (strcmp(e->path, "-") != 0)
+        fprintf(r->ctx->out, "wrote %s (%s, %dx%d cells)\n", e->path, export_format_name(e->format), e->cols, e->rows);
+    return 0;
+}
+
 int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'},
         {"near", required_argument, 0, 'n'}, {"analogy", required_argument, 0, 'a'},
         {"pca", required_argument, 0, 'p'}, {"csv", no_argument, 0, 'c'},
-        {"size", required_argument, 0, 's'}, {0, 0, 0, 0}};
+        {"scatter", required_argument, 0, 's'}, EXPORT_LONGOPTS, {0, 0, 0, 0}};
+    export_cli ex = {0};
     const char *model = NULL, *near = NULL, *analogy = NULL, *pca = NULL;
     embed_run r = {.ctx = ctx, .k = 10, .sw = 64, .sh = 20};
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "hm:k:", longopts, NULL)) != -1) {
+        int e = export_cli_option(ctx, "embed", c, optarg, &ex);
+        if (e < 0) return 2;
+        if (e > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': model = optarg; break;
@@ -317,9 +338,9 @@ int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
         case 'k': if (cli_parse_int(ctx, "embed", "-k", optarg, 1, 1 << 24, &r.k)) return 2; break;
         case 's':
             if (sscanf(optarg, "%dx%d", &r.sw, &r.sh) != 2 || r.sw < 10 || r.sh < 4 || r.sw > 400 || r.sh > 200)
-                return cli_usage_error(ctx, "embed", "--size is WxH, e.g. 64x20 (10x4 .. 400x200)");
+                return cli_usage_error(ctx, "embed", "--scatter is WxH, e.g. 64x20 (10x4 .. 400x200)");
             break;
-        default: return cli_usage_error(ctx, "embed", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "embed", argc, argv, "hm:k:", longopts);
         }
     }
     /* --analogy A B C: B and C are the words after the options (or A,B,C in one) */
@@ -349,6 +370,10 @@ int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
         free(abuf);
         return cli_usage_error(ctx, "embed", "say what to show: --near WORD, --analogy A B C or --pca W1,W2,...");
     }
+    if (ex.path && (!near || analogy || pca)) {
+        free(abuf);
+        return cli_usage_error(ctx, "embed", "--svg/--ansi/--text draw the panel for --near WORD (alone)");
+    }
     if (cli_ensure_model(ctx, model)) { free(abuf); return 1; }
     lm_err err = {{0}};
     if (lm_gpt_embed_space(&ctx->model, ctx->tok, &r.sp, &err)) {
@@ -357,7 +382,8 @@ int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
         return 1;
     }
     int rc = 0, sections = 0;
-    if (near) { rc = run_near(&r, near); sections++; }
+    if (ex.path) rc = export_near(&r, near, &ex);
+    else if (near) { rc = run_near(&r, near); sections++; }
     if (rc == 0 && analogy) {
         if (sections++ && !r.csv) fputc('\n', ctx->out);
         rc = run_analogy(&r, aw);

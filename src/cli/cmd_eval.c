@@ -14,7 +14,7 @@
 #include "cli/show.h"
 
 static const char *usage =
-    "usage: llmlab eval [options] MODEL [NAMES...]\n"
+    "usage: llmlab eval [options] MODEL [NAMES...]   or   llmlab eval -m MODEL [options] [NAMES...]\n"
     "Runs named evaluations on MODEL and prints a table: name, value, n.\n"
     "NAMES (default: all whose data exists):\n"
     "  val        val_loss and perplexity on held-out text (--val)\n"
@@ -27,6 +27,7 @@ static const char *usage =
     "Every evaluation runs on the model given: base-mode ones are meant for a base\n"
     "model, chat-mode ones for an instruct model; running both on both compares them.\n"
     "Replies are greedy (KV cache).\n"
+    "  -m MODEL           the model (instead of the first argument)\n"
     "  --evalset FILE     evaluation items (default data/gen/eval.jsonl, in the\n"
     "                     current folder or next to the llmlab binary)\n"
     "  --val FILE         held-out text (default data/corpus/val.txt, likewise)\n"
@@ -64,26 +65,28 @@ static void show_trace(void *user, const char *row, const char *q, const char *r
 static int parse_args(cli_ctx *ctx, int argc, char **argv, eval_args *a) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},          {"evalset", required_argument, 0, 'e'},
+        {"model", required_argument, 0, 'm'},
         {"val", required_argument, 0, 'v'},     {"limit", required_argument, 0, 'l'},
         {"val-batches", required_argument, 0, 'n'}, {"batch", required_argument, 0, 'b'},
         {"seq", required_argument, 0, 's'},     {"show", no_argument, 0, 'S'},
         {0, 0, 0, 0}};
-    memset(a, 0, sizeof *a);
+    memset(a, 0, sizeof *a);   /* before getopt: -m sets a->model */
     a->val_batches = 8;
     a->batch = 8;
     cli_getopt_reset();
     int c;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'e': a->evalset = optarg; break;
+        case 'm': a->model = optarg; break;
         case 'v': a->valp = optarg; break;
         case 'l': if (cli_parse_int(ctx, "eval", "--limit", optarg, 0, 1000000, &a->limit)) return 2; break;
         case 'n': if (cli_parse_int(ctx, "eval", "--val-batches", optarg, 1, 100000, &a->val_batches)) return 2; break;
         case 'b': if (cli_parse_int(ctx, "eval", "--batch", optarg, 1, 4096, &a->batch)) return 2; break;
         case 's': if (cli_parse_int(ctx, "eval", "--seq", optarg, 2, 65536, &a->seq)) return 2; break;
         case 'S': a->show = 1; break;
-        default: return cli_usage_error(ctx, "eval", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "eval", argc, argv, "hm:", longopts);
         }
     }
     /* the shipped data, like the shipped models: the cwd, else next to the binary */
@@ -95,8 +98,8 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, eval_args *a) {
         cli_find_shipped("data/corpus/val.txt", a->valbuf, sizeof a->valbuf);
         a->valp = a->valbuf;
     }
-    if (optind >= argc) return cli_usage_error(ctx, "eval", "missing MODEL");
-    a->model = argv[optind++];
+    if (!a->model && optind >= argc) return cli_usage_error(ctx, "eval", "missing MODEL");
+    if (!a->model) a->model = argv[optind++];
     int any = 0;
     for (int i = optind; i < argc; i++) {
         int k = -1;
@@ -203,8 +206,15 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
     if (run_val(ctx, &a, rows, &n_rows)) return 1;
     rc = run_evalset(ctx, &a, rows, &n_rows);
     if (rc < 0) return 1;
-    if (n_rows == 0 && rc == 0) {
-        fprintf(ctx->err, "llmlab eval: nothing to evaluate (no %s, no %s)\n", a.valp, a.evalset);
+    if (n_rows == 0 && rc == 0) {   /* say only what is really missing */
+        int no_val = access(a.valp, R_OK) != 0, no_set = access(a.evalset, R_OK) != 0;
+        if (no_val || no_set)
+            fprintf(ctx->err, "llmlab eval: nothing to evaluate (%s%s%s%s)\n", no_val ? "cannot read " : "",
+                    no_val ? a.valp : "", no_val && no_set ? ", cannot read " : no_set ? "cannot read " : "",
+                    no_set ? a.evalset : "");
+        else
+            fprintf(ctx->err, "llmlab eval: nothing to evaluate: %s has no items of the evaluations asked for\n",
+                    a.evalset);
         return 1;
     }
     print_table(ctx->out, rows, n_rows);

@@ -65,7 +65,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'n': if (cli_parse_int(ctx, "generate", "-n", optarg, 0, 1000000, &n)) return 2; break;
         case 'i': ids = 1; break;
-        default: return cli_usage_error(ctx, "generate", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "generate", argc, argv, "ehm:n:", longopts);
         }
     }
     if (cli_ensure_model(ctx, po.model)) return 1;
@@ -110,6 +110,16 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     fputc('\n', ctx->out);
     if (rc) {
         fprintf(ctx->err, "llmlab generate: %s\n", err.msg);
+    } else if (res.reason == LM_GEN_STOP && res.n_new == 0) {
+        /* nothing after the prompt: say why, and what an instruct model wants */
+        size_t sl = 0;
+        const uint8_t *sp = lm_tok_piece(ctx->tok, res.stop_token, &sl);
+        int32_t cs[2];
+        lm_err e2 = {{0}};
+        int has_chat = lm_chat_stop_ids(ctx->tok, cs, &e2) > 0;
+        fprintf(ctx->err, "llmlab generate: the model ended at once with %.*s (no new tokens)%s\n",
+                sp ? (int)sl : 9, sp ? (const char *)sp : "a stop id",
+                !po.chat && has_chat ? "; for the instruct model try --chat (the prompt in the chat template)" : "");
     } else if (res.reason == LM_GEN_CONTEXT) {
         fprintf(ctx->err, "llmlab generate: stopped after %d tokens: the context window (%d) is full\n",
                 res.n_new, ctx->model.cfg.n_ctx);

@@ -21,7 +21,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     int c;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         if (c == 'h') { fputs(usage, ctx->out); return 0; }
-        return cli_usage_error(ctx, "info", "unknown option");
+        return cli_bad_option(ctx, "info", argc, argv, "h", longopts);
     }
     if (argc - optind > 1) return cli_usage_error(ctx, "info", "one MODEL at most");
     const char *path = optind < argc ? cli_path_for_read(ctx, "info", argv[optind]) : ctx->model_path;

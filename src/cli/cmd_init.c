@@ -79,7 +79,7 @@ int cmd_init(cli_ctx *ctx, int argc, char **argv) {
         case 't': tokspec = optarg; break;
         case 's': bad = cli_parse_u64(ctx, "init", "--seed", optarg, &seed); break;
         case 'o': out = optarg; break;
-        default: return cli_usage_error(ctx, "init", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "init", argc, argv, "ho:t:", longopts);
         }
         if (bad) return 2;
     }

@@ -114,7 +114,7 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, int *headless, cli_sa
         case 'r': so->allow_read = 1; break;
         case 'w': so->allow_write = 1; break;
         case 'k': so->keep = 1; break;
-        default: return cli_usage_error(ctx, "lesson", "unknown option");
+        default: return cli_bad_option(ctx, "lesson", argc, argv, "h", longopts);
         }
     }
     if (optind != argc - 1) return cli_usage_error(ctx, "lesson", "wants exactly one FILE");

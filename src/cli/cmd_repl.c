@@ -33,7 +33,7 @@ int cmd_repl(cli_ctx *ctx, int argc, char **argv) {
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': if (cli_set_model_path(ctx, optarg)) return 2; break;
-        default: return cli_usage_error(ctx, "repl", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "repl", argc, argv, "hm:", longopts);
         }
     }
     if (cli_sandbox_no_terminal(ctx, "repl")) return 1;   /* it would read a lesson's input */

@@ -11,9 +11,10 @@
 #include "cli/opts.h"
 #include "cli/show.h"
 #include "decode/score.h"
+#include "ui/export.h"
 
 static const char *usage =
-    "usage: llmlab score [-m MODEL] [--chat] [-e] [--csv] TEXT [TEXT2]\n"
+    "usage: llmlab score [-m MODEL] [--chat] [-e] [--csv] [--svg FILE] TEXT [TEXT2]\n"
     "The probability of TEXT under the model, by the chain rule:\n"
     "  p(text) = p(t1) p(t2 | t1) p(t3 | t1 t2) ...   so   ln p(text) = sum of ln p(t_i | before)\n"
     "One row per token: its probability given everything before it, ln p, and\n"
@@ -37,7 +38,8 @@ static const char *usage =
     "                       total,T,N,LNP,BITS,PERPLEXITY     (T = A or B)\n"
     "                       compare,LNP_A_MINUS_B,BITS_A_MINUS_B\n"
     "Each TEXT is one argument: quote a text with spaces (\"The cat sat.\"), or\n"
-    "give - to read one text from stdin.\n";
+    "give - to read one text from stdin.\n"
+    "The UI's Sentence probability panel for TEXT (one text) as a file:\n" EXPORT_HELP;
 
 typedef struct {
     const char *name;       /* "A", "B" */
@@ -204,25 +206,30 @@ static int score_one(cli_ctx *ctx, scored *s, int chat, int32_t bos) {
 int cmd_score(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"model", required_argument, 0, 'm'}, {"chat", no_argument, 0, 'c'},
-        {"escapes", no_argument, 0, 'e'}, {"csv", no_argument, 0, 'v'}, {0, 0, 0, 0}};
+        {"escapes", no_argument, 0, 'e'}, {"csv", no_argument, 0, 'v'}, EXPORT_LONGOPTS, {0, 0, 0, 0}};
+    export_cli ex = {0};
     const char *model = NULL;
     int chat = 0, escapes = 0, csv = 0;
     cli_getopt_reset();
     int c;
     while ((c = getopt_long(argc, argv, "hem:", longopts, NULL)) != -1) {
+        int e = export_cli_option(ctx, "score", c, optarg, &ex);
+        if (e < 0) return 2;
+        if (e > 0) continue;
         switch (c) {
         case 'h': fputs(usage, ctx->out); return 0;
         case 'm': model = optarg; break;
         case 'c': chat = 1; break;
         case 'e': escapes = 1; break;
         case 'v': csv = 1; break;
-        default: return cli_usage_error(ctx, "score", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "score", argc, argv, "hem:", longopts);
         }
     }
     int nt = argc - optind;
     if (nt < 1) return cli_usage_error(ctx, "score", "missing TEXT");
     if (nt > 2)
         return cli_usage_error(ctx, "score", "at most two texts; quote each one: score \"The cat sat.\" \"The cat sit.\"");
+    if (ex.path && nt != 1) return cli_usage_error(ctx, "score", "--svg/--ansi/--text draw the panel for one TEXT");
     if (cli_ensure_model(ctx, model)) return 1;
     scored s[2] = {{.name = "A"}, {.name = "B"}};
     int rc = 0;
@@ -233,6 +240,18 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv) {
     int32_t bos = lm_tok_special_id(ctx->tok, "<|endoftext|>");
     for (int i = 0; i < nt && rc == 0; i++)
         if (score_one(ctx, &s[i], chat, bos)) rc = 1;
+    if (rc == 0 && ex.path) {   /* the text was scored (a refusal is said above): now the panel */
+        lm_ids ids = {0};
+        lm_err err = {{0}};
+        export_panel_opts o = {.panel = "Prob", .cols = ex.cols, .rows = ex.rows, .hc = ex.hc, .chat = chat,
+                               .ascii = ex.format != EXPORT_SVG && !show_unicode_ok()};
+        if (lm_score_encode(ctx->tok, s[0].text, s[0].len, chat, &ids, &err)) rc = 1;
+        else if (export_panel(ctx, "score", &ids, &o, ex.format, ex.path)) rc = 1;
+        else if (strcmp(ex.path, "-") != 0)
+            fprintf(ctx->out, "wrote %s (%s, %dx%d cells)\n", ex.path, export_format_name(ex.format), ex.cols, ex.rows);
+        lm_ids_free(&ids);
+        nt = 0;   /* no table */
+    }
     for (int i = 0; i < nt && rc == 0; i++) {
         if (csv) { print_csv(ctx, &s[i]); continue; }
         if (i) fputc('\n', ctx->out);

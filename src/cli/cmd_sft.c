@@ -75,7 +75,7 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, int
         case 'v': r->val = optarg; break;
         case 1201: *no_mask = 1; break;
         case 1202: *show = 1; break;
-        default: return cli_usage_error(ctx, "sft", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "sft", argc, argv, "hm:o:", longopts);
         }
     }
     if (optind < argc) return cli_usage_error(ctx, "sft", "unexpected argument");
@@ -111,6 +111,10 @@ int cmd_sft(cli_ctx *ctx, int argc, char **argv) {
     if (rc == 0 && !no_mask && cli_meta_get(r.meta, "mask", mask, sizeof mask) == 0 && strcmp(mask, "off") == 0)
         no_mask = 1;
     if (rc == 0) cli_run_opts_fill(&r.ro, r.meta, 500, 16, r.m.cfg.n_ctx, 1e-4f);
+    if (rc == 0 && r.ro.min_lr > r.ro.lr) {   /* the cosine decays from --lr down to --min-lr */
+        fprintf(ctx->err, "llmlab sft: --min-lr %g is above --lr %g; it must be at most --lr\n", r.ro.min_lr, r.ro.lr);
+        rc = 2;
+    }
     if (rc == 0 && r.ro.seq > r.m.cfg.n_ctx) {
         fprintf(ctx->err, "llmlab sft: --seq %d is longer than the model's context %d\n", r.ro.seq, r.m.cfg.n_ctx);
         rc = 2;

@@ -159,7 +159,7 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
         case 'd': dict = optarg; break;
         case 'w': words = optarg; break;
         case 's': special = 1; break;
-        default: return cli_usage_error(ctx, "tokenize", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "tokenize", argc, argv, "ht:", longopts);
         }
     }
     uint8_t *text;
@@ -179,7 +179,8 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv) {
         t = cli_open_tokenizer(ctx, spec, &err);
     }
     if (!t) {
-        fprintf(ctx->err, "llmlab tokenize: tokeniser '%s': %s\n", spec, err.msg);
+        if (strstr(err.msg, spec)) fprintf(ctx->err, "llmlab tokenize: cannot use the tokeniser: %s\n", err.msg);
+        else fprintf(ctx->err, "llmlab tokenize: tokeniser '%s': %s\n", spec, err.msg);
         free(text);
         return 1;
     }

@@ -83,7 +83,7 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, con
         case 1107:
             if (lm_act_parse(optarg, &cfg->act)) return cli_usage_error(ctx, "train", "--act is gelu or relu");
             break;
-        default: return cli_usage_error(ctx, "train", "unknown option or missing value");
+        default: return cli_bad_option(ctx, "train", argc, argv, "hm:t:o:", longopts);
         }
     }
     if (optind < argc) return cli_usage_error(ctx, "train", "unexpected argument");
@@ -124,8 +124,12 @@ int cmd_train(cli_ctx *ctx, int argc, char **argv) {
     if (rc == CLI_RUN_NO_MODEL)
         rc = tokspec ? 0 : cli_usage_error(ctx, "train", "give --tokenizer FILE (a new model), -m MODEL or --resume");
     if (rc == 0 && !r.data) rc = cli_usage_error(ctx, "train", "--data FILE is required");
+    if (rc == 0) cli_run_opts_fill(&r.ro, r.meta, 1000, 16, r.have_model ? r.m.cfg.n_ctx : cfg.n_ctx, 3e-4f);
+    if (rc == 0 && r.ro.min_lr > r.ro.lr) {   /* the cosine decays from --lr down to --min-lr */
+        fprintf(ctx->err, "llmlab train: --min-lr %g is above --lr %g; it must be at most --lr\n", r.ro.min_lr, r.ro.lr);
+        rc = 2;
+    }
     if (rc == 0) {
-        cli_run_opts_fill(&r.ro, r.meta, 1000, 16, r.have_model ? r.m.cfg.n_ctx : cfg.n_ctx, 3e-4f);
         if (!r.have_model) rc = new_model(ctx, &r, tokspec, &cfg);
     }
     lm_err err = {{0}};

@@ -27,6 +27,10 @@ static int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
 int cmd_next(cli_ctx *ctx, int argc, char **argv);
 int cmd_attention(cli_ctx *ctx, int argc, char **argv);
 int cmd_lens(cli_ctx *ctx, int argc, char **argv);
+int cmd_qk(cli_ctx *ctx, int argc, char **argv);         /* cmd_qk.c */
+int cmd_block(cli_ctx *ctx, int argc, char **argv);      /* cmd_block.c */
+int cmd_positions(cli_ctx *ctx, int argc, char **argv);  /* cmd_block.c */
+int cmd_cost(cli_ctx *ctx, int argc, char **argv);       /* cmd_cost.c */
 int cmd_embed(cli_ctx *ctx, int argc, char **argv);
 int cmd_score(cli_ctx *ctx, int argc, char **argv);
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
@@ -34,6 +38,7 @@ int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
+int cmd_preset(cli_ctx *ctx, int argc, char **argv);
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -42,6 +47,10 @@ const cli_command cli_commands[] = {
     {"next", "the most likely next tokens after a prompt, as bars", cmd_next},
     {"attention", "one attention head's matrix over a prompt's tokens", cmd_attention},
     {"lens", "the logit lens: what each layer would predict (--ablate to knock out heads)", cmd_lens},
+    {"qk", "inside one attention head: Q.K scores, the causal mask, softmax, q k v", cmd_qk},
+    {"block", "one position's path through a block: LayerNorm, attention, MLP, norms", cmd_block},
+    {"positions", "the model's position encodings (learned, sinusoidal or rotary)", cmd_positions},
+    {"cost", "time a parallel forward against KV-cache and no-cache decoding", cmd_cost},
     {"embed", "the token embedding table: nearest neighbours, analogies, a PCA picture", cmd_embed},
     {"score", "the probability of a text, token by token (chain rule); two texts compared", cmd_score},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
@@ -55,6 +64,7 @@ const cli_command cli_commands[] = {
     {"set", "change a decoding setting: set temperature 0.7", cmd_set},
     {"show", "print the current model and decoding settings", cmd_show},
     {"load", "make a model file the current model", cmd_load},
+    {"preset", "save or show a preset (prompt, view, settings) that `ui --preset NAME` opens", cmd_preset},
     {"help", "list the commands, or explain one: help generate", cmd_help},
     {NULL, NULL, NULL},
 };

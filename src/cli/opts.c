@@ -10,6 +10,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "base/infile.h"
 
 void cli_getopt_reset(void) {
     optind = 0;   /* GNU: 0 re-initialises the scanner completely */
@@ -19,6 +22,90 @@ void cli_getopt_reset(void) {
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what) {
     fprintf(ctx->err, "llmlab %s: %s (see 'llmlab %s --help')\n", cmd, what, cmd);
     return 2;
+}
+
+/* Levenshtein distance between a and b (short option names), capped */
+static int edit_distance(const char *a, const char *b) {
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 63 || lb > 63) return 99;
+    int prev[64], cur[64];
+    for (int j = 0; j <= lb; j++) prev[j] = j;
+    for (int i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (int j = 1; j <= lb; j++) {
+            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            int del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof(int) * (size_t)(lb + 1));
+    }
+    return prev[lb];
+}
+
+/* the long option name[0..n) means, as getopt_long reads it (the exact name,
+ * else the only one it starts), or NULL; *starts counts the options it starts */
+static const struct option *long_named(const struct option *lo, const char *name, size_t n, int *starts) {
+    const struct option *prefix = NULL;
+    *starts = 0;
+    for (; lo && lo->name; lo++) {
+        if (strlen(lo->name) == n && strncmp(lo->name, name, n) == 0) return lo;
+        if (strncmp(lo->name, name, n) == 0) {
+            (*starts)++;
+            prefix = lo;
+        }
+    }
+    return *starts == 1 ? prefix : NULL;
+}
+
+/* the valid long option closest to typed by edit distance, if close */
+static const char *closest(const struct option *lo, const char *typed) {
+    const char *best = NULL;
+    int best_d = 99, len = (int)strlen(typed);
+    for (; lo && lo->name; lo++) {
+        int d = edit_distance(typed, lo->name);
+        if (d < best_d) { best_d = d; best = lo->name; }
+    }
+    return best && best_d <= (len < 6 ? 2 : len / 3) ? best : NULL;
+}
+
+/* A long option word ("--name" or "--name=value") getopt refused. */
+static void bad_long(const char *word, const struct option *lo, char *what, size_t cap) {
+    const char *name = word + 2, *eq = strchr(name, '=');
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    int starts;
+    const struct option *o = long_named(lo, name, n, &starts);
+    char typed[64];
+    snprintf(typed, sizeof typed, "%.*s", (int)(n < 60 ? n : 60), name);
+    const char *near = o ? NULL : closest(lo, typed);
+    if (o && o->has_arg == required_argument) snprintf(what, cap, "option --%s needs a value", o->name);
+    else if (o && eq) snprintf(what, cap, "option --%s takes no value", o->name);
+    else if (starts > 1) snprintf(what, cap, "option --%s is ambiguous (%d options start so)", typed, starts);
+    else if (near) snprintf(what, cap, "unknown option --%s; did you mean --%s?", typed, near);
+    else snprintf(what, cap, "unknown option --%s", typed);
+}
+
+int cli_bad_option(cli_ctx *ctx, const char *cmd, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts) {
+    const char *word = optind > 0 && optind - 1 < argc ? argv[optind - 1] : NULL;
+    char what[200];
+    int starts;
+    const struct option *o = NULL;
+    int is_long = word && strncmp(word, "--", 2) == 0 && word[2];
+    if (is_long) {
+        const char *eq = strchr(word + 2, '=');
+        o = long_named(longopts, word + 2, eq ? (size_t)(eq - word - 2) : strlen(word + 2), &starts);
+    }
+    /* getopt sets optopt 0 for an unknown long option, the option's val when
+     * its value is missing or unwanted; anything else was a short option */
+    if (is_long && (optopt == 0 || (o && !o->flag && o->val == optopt))) {
+        bad_long(word, longopts, what, sizeof what);
+        return cli_usage_error(ctx, cmd, what);
+    }
+    const char *at = optopt > ' ' && optopt < 127 && optopt != ':' ? strchr(shortopts, optopt) : NULL;
+    if (at && at[1] == ':') snprintf(what, sizeof what, "option -%c needs a value", optopt);
+    else if (optopt > ' ' && optopt < 127) snprintf(what, sizeof what, "unknown option -%c", optopt);
+    else snprintf(what, sizeof what, "unknown option %s", word ? word : "");
+    return cli_usage_error(ctx, cmd, what);
 }
 
 int cli_parse_int(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
@@ -60,17 +147,16 @@ int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *
     return 0;
 }
 
-int cli_slurp(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    if (!f) return errno ? errno : EIO;
+/* stdin, to EOF, at most CLI_MAX_INPUT bytes */
+static int slurp_stdin(uint8_t **data, size_t *len) {
+    FILE *f = stdin;
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);
     while (buf) {
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap) break;
-        if (cap >= CLI_MAX_INPUT) {   /* /dev/zero or a runaway pipe: refuse, don't swap */
+        if (cap >= CLI_MAX_INPUT) {   /* a runaway pipe: refuse, don't swap */
             free(buf);
-            if (f != stdin) fclose(f);
             return EFBIG;
         }
         cap *= 2;
@@ -79,12 +165,33 @@ int cli_slurp(const char *path, uint8_t **data, size_t *len) {
         buf = nb;
     }
     int e = !buf ? ENOMEM : ferror(f) ? EIO : 0;
-    if (f != stdin) fclose(f);
     if (e) { free(buf); return e; }
     buf[n] = '\0';
     *data = buf;
     *len = n;
     return 0;
+}
+
+int cli_slurp(const char *path, uint8_t **data, size_t *len) {
+    if (strcmp(path, "-") == 0) return slurp_stdin(data, len);
+    struct stat st;
+    if (stat(path, &st) != 0) return errno ? errno : EIO;
+    if (!S_ISREG(st.st_mode)) return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    lm_err err;
+    return lm_infile_read_all(path, "input", CLI_MAX_INPUT, data, len, &err) ? EINVAL : 0;
+}
+
+int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
+    if (!(path = cli_path_for_read(ctx, "lesson", path))) return -1;   /* a lesson's policy (sandbox.h) */
+    if (strcmp(path, "-") == 0) {
+        int e = slurp_stdin(data, len);
+        if (e) fprintf(ctx->err, "llmlab: cannot read stdin: %s\n", strerror(e));
+        return e ? -1 : 0;
+    }
+    lm_err err;   /* a regular file only (base/infile.h), at most 1 GB */
+    if (lm_infile_read_all(path, "input", CLI_MAX_INPUT, data, len, &err) == 0) return 0;
+    fprintf(ctx->err, "llmlab: %s\n", err.msg);
+    return -1;
 }
 
 size_t cli_unescape(uint8_t *t, size_t len) {
@@ -99,14 +206,6 @@ size_t cli_unescape(uint8_t *t, size_t len) {
     }
     if (o < len) t[o] = '\0';
     return o;
-}
-
-int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len) {
-    const char *open_path = cli_path_for_read(ctx, "lesson", path);   /* a lesson's policy (sandbox.h) */
-    if (!open_path) return -1;
-    int e = cli_slurp(open_path, data, len);
-    if (e) fprintf(ctx->err, "llmlab: cannot read %s: %s\n", path, strerror(e));
-    return e ? -1 : 0;
 }
 
 int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first,

@@ -29,15 +29,27 @@ int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int firs
 size_t cli_unescape(uint8_t *text, size_t len);
 
 /* Reads a whole file ("-" = stdin) into memory, NUL-terminated (len excludes
- * it); at most 1 GiB (EFBIG beyond). Returns 0 or an errno value; prints
- * nothing. */
+ * it); at most 1 GiB (EFBIG beyond). A path must be a regular file
+ * (base/infile.h): a folder gives EISDIR, a FIFO or device EINVAL, never
+ * read. Returns 0 or an errno value; prints nothing. */
 int cli_slurp(const char *path, uint8_t **data, size_t *len);
-/* The same, printing a message on failure; 0 or -1. Inside a lesson the
- * path goes through its policy first (cli/sandbox.h: stdin is refused). */
+/* The same, printing a message on failure ("/dev/zero is a character
+ * device, not a regular file"); 0 or -1. Inside a lesson the path goes
+ * through its policy first (cli/sandbox.h: stdin is refused). */
 int cli_read_file(cli_ctx *ctx, const char *path, uint8_t **data, size_t *len);
 
 /* Message for an unknown option or a missing argument, pointing at --help. */
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what);
+/* What the getopt_long loop's default case calls (the '?' it returns): says
+ * which option was wrong, from optind/optopt - "unknown option --bogus",
+ * "unknown option --top_k; did you mean --top-k?" (the closest long option
+ * by edit distance, when it is close: at most 2 edits, or a third of the
+ * name's length for names of 6 or more), "option --top-k needs a value",
+ * "option --greedy takes no value", "option --t is ambiguous", "unknown
+ * option -x", "option -m needs a value". Returns 2 (a usage error). */
+struct option;
+int cli_bad_option(cli_ctx *ctx, const char *cmd, int argc, char **argv, const char *shortopts,
+                   const struct option *longopts);
 
 /* Sampling options shared by generate, next and the UI:
  *   --greedy --temperature T --top-k K --top-p P --seed S

@@ -1,14 +1,19 @@
 /* app.c - the UI's frame (see app.h): panel states, the update step (every
  * panel's poll), drawing the frame onto the canvas (tabs, prompt line, the
- * active panel, output pane, status line, help overlay) and rendering it,
- * and the order in which a key meets the modes and the bindings. */
+ * active panel, output pane, status line, help overlay) and rendering it or
+ * exporting it (:export), and the order in which a key meets the modes and the bindings. */
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "ui/export.h"
 
 double app_now_ms(void) {
     struct timespec ts;
@@ -52,15 +57,53 @@ int app_poll(ui_app *a) {
 
 /* ------------------------------------------------------------ frame */
 
+/* a tab's label in form f: 0-1 the panel's name, 2 its short tab */
+static void tab_label(int v, int f, char *lab, size_t cap) {
+    const ui_panel *p = ui_panels[v];
+    snprintf(lab, cap, " %d %s ", v + 1, f <= 1 ? p->name : p->tab);
+}
+
+/* The tab bar in the longest form that fits: " llmlab " and full names,
+ * full names, short names; when short names do not fit either, the tabs
+ * from the one that keeps the selected tab on screen, with < and >
+ * marking tabs cut off on either side (Tab and the number keys reach
+ * every view). */
 static void draw_tabs(ui_app *a) {
     ui_canvas *cv = &a->cv;
     int W = cv->cols;
     draw_fill(cv, 0, 0, W, C_TAB);
-    int x = 0, small = W < 100;
-    if (!small) x += draw_text(cv, 0, x, W, C_TITLE, " llmlab ");
-    for (int v = 0; v < ui_n_panels; v++) {
-        char lab[48];
-        snprintf(lab, sizeof lab, " %d %s ", v + 1, small ? ui_panels[v]->tab : ui_panels[v]->name);
+    char lab[64];
+    int f = 0, total = 0;
+    for (; f < 3; f++) {
+        total = f == 0 ? 8 : 0;
+        for (int v = 0; v < ui_n_panels; v++) {
+            tab_label(v, f, lab, sizeof lab);
+            total += draw_width(lab);
+        }
+        if (total <= W) break;
+    }
+    if (f == 3) f = 2;
+    int first = 0;   /* scroll just enough that the selected tab shows, with room for < and > */
+    if (total > W) {
+        int upto = 0;    /* columns from tab `first` to the end of the selected tab */
+        for (int v = 0; v <= a->view; v++) {
+            tab_label(v, f, lab, sizeof lab);
+            upto += draw_width(lab);
+        }
+        while (first < a->view && upto + (first > 0) + 1 > W) {
+            tab_label(first++, f, lab, sizeof lab);
+            upto -= draw_width(lab);
+        }
+    }
+    int x = 0;
+    if (f == 0) x += draw_text(cv, 0, x, W, C_TITLE, " llmlab ");
+    if (first > 0) x += draw_text(cv, 0, x, W - x, C_DIM, "<");
+    for (int v = first; v < ui_n_panels && x < W; v++) {
+        tab_label(v, f, lab, sizeof lab);
+        if (x + draw_width(lab) > W - (v + 1 < ui_n_panels)) {
+            draw_text(cv, 0, W - 1, 1, C_DIM, ">");
+            break;
+        }
         int w = draw_text(cv, 0, x, W - x, v == a->view ? C_TABSEL : C_TAB, lab);
         draw_add_hit(cv, 0, x, w, HIT_TAB, v, 0);
         x += w;
@@ -71,23 +114,27 @@ static void draw_tabs(ui_app *a) {
 /* the settings line, in the longest form that leaves room for the message */
 static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t cap) {
     const cli_ctx *c = a->ctx;
-    const char *mp = strrchr(c->model_path, '/');
-    mp = mp ? mp + 1 : c->model_path;
+    char mp[256];
+    ses_model_label(&a->ses, mp, sizeof mp);   /* what the view model is, not only its file */
     char tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
-    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-", *dec = c->sampling.greedy ? "greedy" : "sampled";
+    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-";
     int chat = a->ses.chat;
+    /* only the settings in force: greedy uses none of T, k, p */
+    char dec[64];
+    if (c->sampling.greedy || c->sampling.temperature <= 0) snprintf(dec, sizeof dec, "greedy");
+    else snprintf(dec, sizeof dec, "T=%.2f k=%s p=%s sampled", c->sampling.temperature, tk, tp);
     for (int form = 0; form < 4; form++) {
         if (form == 0)
-            snprintf(st, cap, " %.60s | %.30s | T=%.2f k=%s p=%s %s | seed %llu | chat %s%s ", mp, tn,
-                     c->sampling.temperature, tk, tp, dec, (unsigned long long)c->seed, chat ? "on" : "off",
+            snprintf(st, cap, " %.60s | %.30s | %s | seed %llu | chat %s%s ", mp, tn, dec,
+                     (unsigned long long)c->seed, chat ? "on" : "off",
                      a->ses.training ? " | training copy (w saves)" : "");
         else if (form == 1)
-            snprintf(st, cap, " %.24s|T=%.2f k=%s p=%s %s|seed %llu%s%s ", mp, c->sampling.temperature, tk,
-                     tp, dec, (unsigned long long)c->seed, chat ? "|chat" : "", a->ses.training ? "|copy" : "");
+            snprintf(st, cap, " %.24s|%s|seed %llu%s%s ", mp, dec, (unsigned long long)c->seed,
+                     chat ? "|chat" : "", a->ses.training ? "|copy" : "");
         else if (form == 2)
-            snprintf(st, cap, " T=%.2f k=%s p=%s%s ", c->sampling.temperature, tk, tp, a->ses.training ? " train" : "");
+            snprintf(st, cap, " %s%s ", dec, a->ses.training ? " train" : "");
         else
             st[0] = 0;
         if (draw_width(st) + msg_w <= W) break;
@@ -135,11 +182,13 @@ static void draw_too_small(ui_app *a) {
     }
 }
 
-void app_draw(ui_app *a) {
+/* the frame onto the canvas (the screen's size), without rendering it */
+static void compose(ui_app *a) {
     int rows, cols;
     term_size(&rows, &cols);
     ui_canvas *cv = &a->cv;
     if (canvas_resize(cv, rows, cols)) return;
+    cv->hc = a->rd.hc;   /* projector mode: the panels' large layout */
     if (rows < UI_MIN_ROWS || cols < UI_MIN_COLS) {
         draw_too_small(a);
     } else {
@@ -160,8 +209,39 @@ void app_draw(ui_app *a) {
         if (a->help_open) help_draw(a);
     }
     if (a->help_open || !(a->ed.editing || a->cmd.active)) cv->cur_y = -1;
-    render_canvas(&a->rd, cv, a->full_redraw);
+}
+
+void app_draw(ui_app *a) {
+    compose(a);
+    render_canvas(&a->rd, &a->cv, a->full_redraw);
     a->full_redraw = 0;
+}
+
+/* opens path for writing; without force an existing file is refused (O_EXCL) */
+static FILE *open_new(const char *path, int force) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0644);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "w");
+    if (!f) close(fd);
+    return f;
+}
+
+int app_export(ui_app *a, const char *path, int force) {
+    int format = export_format_of(path);
+    FILE *f = open_new(path, force);
+    if (!f) {
+        if (errno == EEXIST) ses_msg(&a->ses, 1, "%s exists: :export! %s overwrites it", path, path);
+        else ses_msg(&a->ses, 1, "cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    a->ses.msg[0] = '\0';
+    compose(a);   /* the frame as the screen shows it, without the ':' line */
+    int rc = canvas_export(&a->cv, format, f);
+    if (fclose(f)) rc = -1;
+    if (rc) ses_msg(&a->ses, 1, "writing %s failed: %s", path, strerror(errno));
+    else ses_msg(&a->ses, 0, "exported the screen (%dx%d, %s) to %s", a->cv.cols, a->cv.rows,
+                 export_format_name(format), path);
+    return rc;
 }
 
 /* ------------------------------------------------------------ keys */

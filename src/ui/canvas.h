@@ -20,7 +20,9 @@
  * - The capability flags choose glyphs when drawing: ascii = no Unicode
  *   blocks, braille or ellipsis; mono = no colour (token boundaries get a
  *   separator); rich = 256 colours (heat cells are coloured blanks, otherwise
- *   shade characters). An export sets them as it wants its output.
+ *   shade characters). An export sets them as it wants its output. hc is
+ *   the projector mode: panels may lay out larger, and exports take the
+ *   high-contrast colours.
  * - Hit regions (clickable spans, newest last) and the text cursor are kept
  *   with the cells: input handling reads them from the last drawn canvas.
  */
@@ -61,6 +63,8 @@ typedef struct ui_canvas {
     int rows, cols;
     ui_cell *cells;              /* [rows, cols] */
     int ascii, mono, rich;       /* capabilities (see the contract) */
+    int hc;                      /* projector mode: high-contrast colours (the exports' theme) and
+                                  * panels laid out large: big heat cells with values, legends, wide bars */
     ui_hit hits[UI_MAX_HITS];
     int n_hits;
     int cur_y, cur_x;            /* the text cursor; cur_y < 0: hidden */

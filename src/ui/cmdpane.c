@@ -1,10 +1,12 @@
 /* cmdpane.c - the ':' line (any llmlab command, run in-process with its
  * output captured) and the output pane that shows the log of what the
  * commands printed. The same line also asks panels' questions (cmd_open with
- * a done callback, e.g. the train panel's "save as: "). */
+ * a done callback, e.g. the train panel's "save as: "). ":export FILE"
+ * writes the screen to a file (export.h). */
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
+#include "ui/export.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -60,10 +62,31 @@ void cmd_draw_pane(ui_app *a, int y, int h) {
     }
 }
 
+/* ":export FILE" / ":export! FILE": the screen to a file (app_export), not
+ * a command of the CLI; the path is the rest of the line, quotes removed */
+static int export_command(ui_app *a, const char *line, const char *first) {
+    int force = strcmp(first, "export!") == 0;
+    if (!force && strcmp(first, "export") != 0) return 0;
+    const char *p = strstr(line, first) + strlen(first);
+    while (*p == ' ') p++;
+    char path[512];
+    snprintf(path, sizeof path, "%s", p);
+    size_t n = strlen(path);
+    while (n && path[n - 1] == ' ') path[--n] = 0;
+    if (n >= 2 && (path[0] == '"' || path[0] == '\'') && path[n - 1] == path[0]) {
+        memmove(path, path + 1, n - 2);
+        path[n - 2] = 0;
+    }
+    if (!path[0]) ses_msg(&a->ses, 1, "usage: :export FILE.svg | FILE.ans | FILE.txt (:export! overwrites)");
+    else app_export(a, path, force);
+    return 1;
+}
+
 static void run_command(ui_app *a, const char *line) {
     cli_ctx *c = a->ctx;
     char first[32] = {0};
     sscanf(line, " %31s", first);
+    if (export_command(a, line, first)) return;
     cmd_log(a, "> ", 2);
     cmd_log(a, line, strlen(line));
     cmd_log(a, "\n", 1);

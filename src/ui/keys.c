@@ -48,10 +48,13 @@ static int act_chat(ui_app *a, void *st, int k) {
 static int act_contrast(ui_app *a, void *st, int k) {
     (void)st; (void)k;
     a->rd.hc = !a->rd.hc;
+    a->cv.hc = a->rd.hc;
     a->cv.rich = render_init_colors(&a->rd);
     a->cv.mono = a->rd.mono;
     a->full_redraw = 1;
-    ses_msg(&a->ses, 0, "high-contrast colours %s", a->rd.hc ? "on" : "off");
+    if (a->rd.hc)
+        ses_msg(&a->ses, 0, "high-contrast colours on: projector mode (large heatmap with values, legend, wide bars)");
+    else ses_msg(&a->ses, 0, "high-contrast colours off");
     return 1;
 }
 
@@ -108,12 +111,14 @@ const ui_binding keys_global[] = {
     {'e', 0, act_edit, EDIT_HELP},
     {'i', 0, act_edit, EDIT_HELP},
     {'c', 0, act_chat, "chat template on/off (shows the template's special tokens)"},
-    {':', 0, act_command, "command line: tokenize, generate, set temperature 0.7, load ..."},
+    {':', 0, act_command, "command line: tokenize, generate, set temperature 0.7, load ...; "
+                          ":export FILE.svg (or .ans, .txt) writes the screen, :export! overwrites"},
     {'o', 0, act_pane, "show/hide the command output pane"},
     {KEY_PPAGE, 0, act_pane_scroll, "scroll the output pane (when the view does not use the key)"},
     {KEY_NPAGE, 0, act_pane_scroll, "scroll the output pane (when the view does not use the key)"},
     {27, 0, act_pane_close, "hide the output pane"},
-    {'H', 0, act_contrast, "high-contrast colours (for projectors)"},
+    {'H', 0, act_contrast, "projector mode: high-contrast colours, large heatmap cells with values and a legend, "
+                           "full token labels, bars as wide as the screen"},
     {12, 0, act_redraw, "redraw the screen"},
     {'?', 0, act_help, "this help (Up/Down/PgUp/PgDn scroll, any other key closes)"},
     {'q', 0, act_quit, "quit"},

@@ -5,6 +5,7 @@
 /* defined in view_*.c */
 extern const ui_panel panel_next, panel_attention, panel_tokens, panel_compare, panel_train;
 extern const ui_panel panel_lens, panel_ablate;   /* view_lens.c, view_ablate.c */
+extern const ui_panel panel_qk, panel_block, panel_cost;   /* view_qk.c, view_block.c, view_cost.c */
 extern const ui_panel panel_embed, panel_sentence;   /* view_embed.c, view_sentence.c */
 
 const ui_panel *const ui_panels[] = {
@@ -15,6 +16,9 @@ const ui_panel *const ui_panels[] = {
     &panel_train,
     &panel_lens,
     &panel_ablate,
+    &panel_qk,
+    &panel_block,
+    &panel_cost,
     &panel_embed,
     &panel_sentence,
 };

@@ -4,40 +4,13 @@
 
 #include "ui/curses_inc.h"
 
-#include "cli/show.h"
+#include "ui/palette.h"
 
 /* ------------------------------------------------------------ colours */
 
-static const short heat256[UI_HEAT] = {17, 18, 24, 30, 36, 72, 107, 142, 178, 220};
-static const short heat256_hc[UI_HEAT] = {232, 235, 238, 241, 244, 247, 250, 252, 254, 231};
-
-/* the fixed colour pairs: foreground and background with 256 colours
- * (normal, then high contrast) and with 8 colours; BG = the background of
- * the mode (the terminal's own, or black in high contrast) */
-enum { BG = -2 };
-typedef struct { short id, f, b, hc_f, hc_b, f8, b8; } color_pair;
-static const color_pair pairs[] = {
-    /* id        f    b    hc_f hc_b f8             b8 */
-    {C_TITLE,   16,  75,  16,  226, COLOR_BLACK,   COLOR_CYAN},
-    {C_TAB,     250, 236, 231, 16,  COLOR_WHITE,   COLOR_BLACK},
-    {C_TABSEL,  16,  214, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
-    {C_STATUS,  252, 238, 16,  231, COLOR_BLACK,   COLOR_WHITE},
-    {C_DIM,     244, BG,  250, BG,  COLOR_WHITE,   BG},
-    {C_ERR,     196, BG,  203, BG,  COLOR_RED,     BG},
-    {C_OK,      34,  BG,  120, BG,  COLOR_GREEN,   BG},
-    {C_KEY,     208, BG,  226, BG,  COLOR_YELLOW,  BG},
-    {C_BAR,     39,  BG,  231, BG,  COLOR_CYAN,    BG},
-    {C_BARCUT,  240, BG,  245, BG,  COLOR_WHITE,   BG},
-    {C_PICK,    16,  214, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
-    {C_SPECIAL, 16,  177, 16,  213, COLOR_BLACK,   COLOR_MAGENTA},
-    {C_GEN,     16,  150, 16,  120, COLOR_BLACK,   COLOR_GREEN},
-    {C_MASK,    238, BG,  244, BG,  COLOR_WHITE,   BG},
-    {C_DIFF,    231, 160, 231, 196, COLOR_WHITE,   COLOR_RED},
-    {C_TRAIN,   39,  BG,  51,  BG,  COLOR_CYAN,    BG},
-    {C_VAL,     208, BG,  226, BG,  COLOR_YELLOW,  BG},
-    {C_HILITE,  16,  226, 16,  226, COLOR_BLACK,   COLOR_YELLOW},
-};
-
+/* every role's pair from the shared palette (palette.h); PAL_DEFAULT = the
+ * background (or foreground) of the mode: the terminal's own, or black
+ * (white) in high contrast */
 int render_init_colors(ui_render *a) {
     if (a->mono || !has_colors()) { a->mono = 1; return 0; }
     start_color();
@@ -45,27 +18,11 @@ int render_init_colors(ui_render *a) {
     int c256 = COLORS >= 256;
     short bg = a->hc ? (c256 ? 16 : COLOR_BLACK) : -1;
     short fg = a->hc ? (c256 ? 231 : COLOR_WHITE) : -1;
-#define P(id, f, b) init_pair((short)(id), (short)(f), (short)(b))
-    P(63, fg, bg);
-    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
-        const color_pair *e = &pairs[k];
-        short f = c256 ? (a->hc ? e->hc_f : e->f) : e->f8;
-        short b = c256 ? (a->hc ? e->hc_b : e->b) : e->b8;
-        P(e->id, f, b == BG ? bg : b);
+    init_pair(63, fg, bg);
+    for (int role = C_NORMAL + 1; role < C_LAST; role++) {
+        pal_style p = c256 ? palette_role(role, a->hc) : palette_role8(role, a->hc);
+        init_pair((short)role, p.fg == PAL_DEFAULT ? fg : (short)p.fg, p.bg == PAL_DEFAULT ? bg : (short)p.bg);
     }
-    if (c256) {
-        for (int i = 0; i < 8; i++)
-            P(C_TOK0 + i, 16, a->hc ? (i % 2 ? 226 : 231) : show_token_color(i));
-        for (int i = 0; i < UI_HEAT; i++)
-            P(C_HEAT0 + i, a->hc ? 16 : 231, a->hc ? heat256_hc[i] : heat256[i]);
-    } else {
-        if (a->hc) P(C_BAR, COLOR_WHITE, bg);   /* the table's cyan, white in high contrast */
-        static const short tok8[8] = {COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_WHITE,
-                                      COLOR_CYAN, COLOR_YELLOW, COLOR_GREEN, COLOR_WHITE};
-        for (int i = 0; i < 8; i++) P(C_TOK0 + i, COLOR_BLACK, tok8[i]);
-        for (int i = 0; i < UI_HEAT; i++) P(C_HEAT0 + i, i < 5 ? COLOR_BLUE : COLOR_CYAN, bg);
-    }
-#undef P
     if (a->hc) bkgd(COLOR_PAIR(63));
     else bkgd(A_NORMAL);
     return c256;
@@ -86,8 +43,7 @@ static attr_t role_attr(const ui_render *a, int c) {
             return A_NORMAL;
         }
     }
-    attr_t extra = (a->hc && (c == C_BAR || c == C_TRAIN || c == C_KEY || c == C_TITLE)) ? A_BOLD : 0;
-    if (c == C_ERR || c == C_TABSEL || c == C_DIFF) extra |= A_BOLD;
+    attr_t extra = palette_role(c, a->hc).bold ? A_BOLD : 0;
     if (c == C_NORMAL) return a->hc ? COLOR_PAIR(63) : A_NORMAL;
     return COLOR_PAIR(c) | extra;
 }

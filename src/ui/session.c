@@ -203,8 +203,76 @@ void ses_weights_published(ui_session *a) {
 }
 
 void ses_model_changed(ui_session *a) {
+    ses_lineage_reset(a);
     a->model_ver++;
     a->query = -1;
     ses_reseed(a);
     ses_reencode(a);
+}
+
+/* ------------------------------------------------------------ the label */
+
+static const char *base_name(const char *p) {
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+void ses_lineage_reset(ui_session *a) { memset(&a->lin, 0, sizeof a->lin); }
+
+void ses_lineage_fresh(ui_session *a, const char *desc) {
+    ses_lineage_reset(a);
+    snprintf(a->lin.origin, sizeof a->lin.origin, "%s", desc);
+    a->lin.fresh = 1;
+}
+
+void ses_lineage_begin(ui_session *a, const char *obj) {
+    ui_lineage *l = &a->lin;
+    if (l->n_seg > 0 && l->seg[l->n_seg - 1].steps == 0) l->n_seg--;   /* an empty segment is replaced */
+    if (l->n_seg == UI_LINEAGE_SEGS) {   /* full: the oldest two merge into "N ... steps" of the first's name */
+        l->seg[0].steps += l->seg[1].steps;
+        memmove(&l->seg[1], &l->seg[2], sizeof l->seg[0] * (UI_LINEAGE_SEGS - 2));
+        l->n_seg--;
+    }
+    snprintf(l->seg[l->n_seg].obj, sizeof l->seg[0].obj, "%s", obj);
+    l->seg[l->n_seg].steps = 0;
+    l->n_seg++;
+}
+
+void ses_lineage_steps(ui_session *a, int steps) {
+    if (a->lin.n_seg > 0 && steps >= 0) a->lin.seg[a->lin.n_seg - 1].steps = steps;
+}
+
+void ses_lineage_saved(ui_session *a, const char *path) {
+    char obj[16] = "";
+    if (a->lin.n_seg > 0) snprintf(obj, sizeof obj, "%s", a->lin.seg[a->lin.n_seg - 1].obj);
+    ses_lineage_reset(a);
+    snprintf(a->lin.origin, sizeof a->lin.origin, "%s", base_name(path));
+    if (obj[0]) ses_lineage_begin(a, obj);   /* training may go on after the save */
+}
+
+/* "sft" -> "SFT", "rl" -> "RL", others as named */
+static const char *obj_title(const char *obj) {
+    if (strcmp(obj, "sft") == 0) return "SFT";
+    if (strcmp(obj, "rl") == 0) return "RL";
+    if (strcmp(obj, "dpo") == 0) return "DPO";
+    return obj;
+}
+
+char *ses_model_label(const ui_session *a, char *buf, size_t cap) {
+    const ui_lineage *l = &a->lin;
+    if (!cap) return buf;
+    const char *origin = l->origin[0] ? l->origin : base_name(a->ctx->model_path);
+    size_t n = (size_t)snprintf(buf, cap, "%s", origin);
+    int total = 0, any = 0;
+    for (int i = 0; i < l->n_seg; i++) total += l->seg[i].steps;
+    for (int i = 0; i < l->n_seg && n < cap; i++) {
+        if (l->seg[i].steps <= 0) continue;
+        int last = 1;
+        for (int j = i + 1; j < l->n_seg; j++) if (l->seg[j].steps > 0) last = 0;
+        n += (size_t)snprintf(buf + n, cap - n, "%s%d %s%s", any ? " + " : l->fresh ? ", " : " + ", l->seg[i].steps,
+                              obj_title(l->seg[i].obj), last ? (total == 1 ? " step" : " steps") : "");
+        any = 1;
+    }
+    if (n < cap && (any || l->fresh)) snprintf(buf + n, cap - n, " (unsaved)");
+    return buf;
 }

@@ -28,6 +28,18 @@
 #include "tok/tokenizer.h"
 
 #define UI_PROMPT_MAX 2048
+#define UI_LINEAGE_SEGS 4
+
+/* What the view model is, for its label (ses_model_label): its origin (the
+ * file it was loaded from, a fresh random model, or the file the training
+ * copy was last saved as) and the training done on it since, in segments of
+ * one objective each. */
+typedef struct {
+    char origin[128];              /* "" = the name of ctx->model_path */
+    int fresh;                     /* origin is a fresh random model ("fresh 2x64 model") */
+    struct { char obj[16]; int steps; } seg[UI_LINEAGE_SEGS];
+    int n_seg;
+} ui_lineage;
 
 typedef struct ui_session {
     cli_ctx *ctx;
@@ -43,6 +55,7 @@ typedef struct ui_session {
     int running;                   /* continuous generation */
     int query;                     /* the selected position in the forward window, -1 = last */
     int training;                  /* a training worker publishes into the view model (train panel) */
+    ui_lineage lin;                /* what the view model is (see ses_model_label) */
     /* ---- the status line's message ---- */
     char msg[256];
     int msg_err;
@@ -78,6 +91,26 @@ void ses_reseed(ui_session *s);      /* the generator back to ctx->seed */
 void ses_settings_changed(ui_session *s);   /* a decoding setting changed: sample again */
 void ses_inputs_changed(ui_session *s);     /* forward again now */
 void ses_weights_published(ui_session *s);  /* the worker's weights are in ctx->model */
-void ses_model_changed(ui_session *s);      /* another model: reseed, re-encode */
+void ses_model_changed(ui_session *s);      /* another model: reseed, re-encode, lineage = the file */
+
+/* ---- the view model's label: the ONE place that names it (status line,
+ * compare panel, train panel) ----
+ *   "base.llm"                                       the file, untouched
+ *   "base.llm + 190 SFT steps (unsaved)"             trained in the train panel
+ *   "fresh 2x64 model, 300 pretrain steps (unsaved)" a fresh random model trained
+ *   "trained-step300.llm"                            just saved (+ "N ... steps (unsaved)" after)
+ * Writes at most cap bytes (NUL-terminated); returns buf. */
+char *ses_model_label(const ui_session *s, char *buf, size_t cap);
+/* the view model is the file again (load, revert) */
+void ses_lineage_reset(ui_session *s);
+/* the view model is a fresh random model described by desc ("fresh 2x64 model") */
+void ses_lineage_fresh(ui_session *s, const char *desc);
+/* training with objective obj starts on the view model: a new segment (the
+ * same objective as the last, empty segment reuses it) */
+void ses_lineage_begin(ui_session *s, const char *obj);
+/* the current segment's steps so far (what the view model has taken in) */
+void ses_lineage_steps(ui_session *s, int steps);
+/* the view model was saved as path: it is now that file */
+void ses_lineage_saved(ui_session *s, const char *path);
 
 #endif

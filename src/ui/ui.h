@@ -2,7 +2,7 @@
  * table and main.c need.
  *
  *   llmlab ui [-m MODEL] [--instruct MODEL] [--ascii] [--high-contrast] [PROMPT]
- *   llmlab ui --bench-frames N [--size WxH] [-m MODEL] PROMPT
+ *   llmlab ui --bench-frames N [--size WxH] [--bench-view V|all] [-m MODEL] PROMPT
  *
  * Contract
  * - Needs a terminal on stdin and stdout; otherwise says so on ctx->err and

@@ -6,6 +6,7 @@
 #include "ui/app.h"
 
 #include "ui/curses_inc.h"
+#include "ui/export.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,12 @@ static int cur_query(const ui_session *s) { return s->query < 0 || s->query >= s
 static void *attn_create(ui_app *a) { (void)a; return calloc(1, sizeof(attn_state)); }
 
 static void attn_free(void *st, ui_app *a) { (void)a; free(st); }
+
+void attention_select(void *st, int layer, int head) {
+    attn_state *t = st;
+    t->layer = layer;
+    t->head = head;
+}
 
 static int attn_poll(void *st, ui_app *a, int active) {
     attn_state *t = st;
@@ -88,13 +95,15 @@ static void draw_query_bars(const attn_state *t, const ui_app *a, ui_canvas *cv,
         idx[k + 1] = v;
     }
     int bw = w - 26;
-    if (bw > 40) bw = 40;
+    if (bw > 40 && !cv->hc) bw = 40;
+    /* the projector mode's bars take the width, the strongest one all of it */
+    float scale = cv->hc && n > 0 && att[idx[0]] > 0 ? 1.0f / att[idx[0]] : 1.0f;
     for (int r = 0; r < n && r < h - 1; r++) {
         int j = idx[r];
         draw_piece(cv, a->ctx->tok, a->ses.seq.ids[a->ses.fwd_off + j], piece, sizeof piece);
         draw_textf(cv, y + 1 + r, x, 5, C_DIM, "%4d", j);
         draw_text(cv, y + 1 + r, x + 5, 10, C_TOK0 + j % 8, piece);
-        draw_bar(cv, y + 1 + r, x + 16, bw, att[j], C_BAR);
+        draw_bar(cv, y + 1 + r, x + 16, bw, att[j] * scale, C_BAR);
         draw_textf(cv, y + 1 + r, x + 17 + bw, 8, C_NORMAL, "%5.1f%%", 100.0 * att[j]);
     }
     free(idx);
@@ -146,6 +155,79 @@ static int draw_heatmap(const attn_state *t, const ui_app *a, ui_canvas *cv, int
     return 1 + lw + K * cw;
 }
 
+/* ---- projector mode: large cells with their values, keyed columns, a legend */
+
+/* the label column's width: "%3d " and the longest piece of the window (<= 16) */
+static int large_label_w(const ui_app *a, const ui_canvas *cv, int s, int K) {
+    char piece[128];
+    int w = 4;
+    for (int i = s; i < s + K; i++) {
+        int pw = draw_piece(cv, a->ctx->tok, a->ses.seq.ids[a->ses.fwd_off + i], piece, sizeof piece);
+        if (pw > w) w = pw;
+    }
+    return 1 + 4 + (w > 16 ? 16 : w) + 1;
+}
+
+/* one query's row of cells (ch rows high, cw wide, a gap column when wide) */
+static void large_row(const ui_app *a, ui_canvas *cv, const float *att_row, int i, int s, int K, int ry, int x0,
+                      int cw, int ch) {
+    int q = cur_query(&a->ses), mid = ry + (ch - 1) / 2, cell = cw >= 4 ? cw - 1 : cw;
+    char piece[128];
+    draw_piece(cv, a->ctx->tok, a->ses.seq.ids[a->ses.fwd_off + i], piece, sizeof piece);
+    draw_textf(cv, mid, 1, 4, i == q ? C_PICK : C_DIM, "%3d", i);
+    draw_text(cv, mid, 5, x0 - 6, i == q ? C_PICK : C_TOK0 + i % 8, piece);
+    for (int r = 0; r < ch; r++) draw_add_hit(cv, ry + r, 1, x0 - 1 + K * cw, HIT_QUERY, i, 0);
+    for (int j = s; j < s + K; j++) {
+        int cx = x0 + (j - s) * cw;
+        if (j > i) {
+            draw_text(cv, mid, cx + cell / 2, 1, C_MASK, cv->ascii ? "." : "\xc2\xb7");
+            continue;
+        }
+        double v = att_row[j];
+        for (int r = 0; r < ch; r++) draw_heat(cv, ry + r, cx, cell, v);
+        int lv = (int)(v * (UI_HEAT - 1) + 0.5), pct = (int)(v * 100 + 0.5);
+        char num[8];
+        int nw = snprintf(num, sizeof num, "%d", pct);
+        if (nw <= cell) draw_text(cv, mid, cx + (cell - nw + 1) / 2, nw, cv->mono ? C_NORMAL : C_HEAT0 + lv, num);
+    }
+}
+
+/* the colour legend: each heat level with the weight (in %) at its centre */
+static void large_legend(ui_canvas *cv, int y, int x, int w) {
+    int lx = x + draw_text(cv, y, x, w, C_DIM, "weight in %, colour: ");
+    for (int lv = 0; lv < UI_HEAT && lx + 5 <= x + w; lv++, lx += 5) {
+        draw_heat(cv, y, lx, 4, (double)lv / (UI_HEAT - 1));
+        char num[8];
+        int nw = snprintf(num, sizeof num, "%d", (int)(100.0 * lv / (UI_HEAT - 1) + 0.5));
+        draw_text(cv, y, lx + (4 - nw + 1) / 2, nw, cv->mono ? C_NORMAL : C_HEAT0 + lv, num);
+    }
+    draw_text(cv, y, lx + 1, x + w - lx - 1, C_DIM, "  dots: causal mask");
+}
+
+/* the heatmap in rows [y+1, y+h) as large as they allow: cells up to 12
+ * columns and 3 rows with the weight written in, columns numbered as the
+ * rows (the key: row i is token i); returns the rows used (0 if none) */
+static int draw_heatmap_large(const attn_state *t, const ui_app *a, ui_canvas *cv, int y, int h) {
+    const ui_session *ses = &a->ses;
+    int W = cv->cols, T = ses->T, q = cur_query(ses);
+    const float *att = lm_attention_probs(&a->ctx->model, t->layer, 0, t->head);   /* [T, T] */
+    int rows_av = h - 4;   /* header, column numbers, a blank row, the legend */
+    int K = T < rows_av ? T : rows_av;
+    int s = T - K < q ? T - K : q, x0 = large_label_w(a, cv, s > 0 ? s : 0, K);
+    if (K > (W - 2 - x0) / 3) K = (W - 2 - x0) / 3;
+    if (K < 1) { draw_text(cv, y + 1, 1, W - 2, C_DIM, "(too small for the heatmap)"); return 0; }
+    s = T - K < q ? T - K : q;
+    int cw = (W - 2 - x0) / K, ch = rows_av / K;
+    if (cw > 12) cw = 12;
+    if (ch > 3) ch = 3;
+    int num_w = (cw >= 4 ? cw - 1 : cw) / 2 + 1;   /* the number's last digit over the cell's middle */
+    for (int j = s; j < s + K; j++)
+        draw_textf(cv, y + 1, x0 + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, "%*d", num_w, j);
+    for (int i = s; i < s + K; i++) large_row(a, cv, att + (size_t)i * T, i, s, K, y + 2 + (i - s) * ch, x0, cw, ch);
+    large_legend(cv, y + 2 + K * ch + 1, 1, W - 2);
+    return 2 + K * ch + 2;
+}
+
 static void attn_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     const attn_state *t = st;
     const ui_session *ses = &a->ses;
@@ -165,6 +247,11 @@ static void attn_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int
     x += draw_textf(cv, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
     draw_text_fit(cv, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",
                   wide ? " [ ] Home End   row = query" : " [ ]");
+    if (cv->hc) {   /* projector mode: the heatmap takes the panel, the query's bars below it */
+        int used = draw_heatmap_large(t, a, cv, y, h);
+        if (used && h - used >= 4) draw_query_bars(t, a, cv, y + used, 1, h - used, W - 2);
+        return;
+    }
     int K = 0, map_w = draw_heatmap(t, a, cv, y, h, &K);
     if (!map_w) return;
     int used_w = map_w + 2;

@@ -335,8 +335,8 @@ static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     uint8_t *m0 = calloc(t->gen[0].n + 1, 1), *m1 = calloc(t->gen[1].n + 1, 1);
     int diff_first = mark_disagreements(t, a, m0, m1);
     int yy = y + 1 + (t->has_inst ? 0 : 3);
-    char name[160];
-    snprintf(name, sizeof name, "base: %.140s", a->ctx->model_path);
+    char name[160], lab[140];
+    snprintf(name, sizeof name, "base: %s", ses_model_label(&a->ses, lab, sizeof lab));
     draw_side(t, a, cv, 0, yy, 1, hw, nb, a->ctx->tok, name, m0, h_gen);
     if (t->has_inst) {
         snprintf(name, sizeof name, "instruct: %.140s", a->inst_path);

@@ -14,9 +14,57 @@
 static const int topk_ladder[] = {0, 1, 2, 3, 5, 10, 20, 50, 100, 200};
 #define N_LADDER ((int)(sizeof topk_ladder / sizeof topk_ladder[0]))
 
+/* the panel's own numbers: the raw distribution (softmax of the logits at
+ * temperature 1), drawn beside the one the cuts apply to when the
+ * temperature is not 1 */
+typedef struct {
+    float *raw;                    /* [V] */
+    int V, raw_ok;
+} next_state;
+
+static void *next_create(ui_app *a) { (void)a; return calloc(1, sizeof(next_state)); }
+
+static void next_free(void *st, ui_app *a) {
+    (void)a;
+    next_state *n = st;
+    if (n) free(n->raw);
+    free(n);
+}
+
+static int is_greedy(const lm_sampling *s) { return s->greedy || s->temperature <= 0; }
+
+/* softmax of the last position's logits at temperature 1 */
+static void compute_raw(next_state *n, const ui_app *a) {
+    const ui_session *s = &a->ses;
+    n->raw_ok = 0;
+    int V = s->sres.V;
+    if (!s->sres_ok || V <= 0) return;
+    if (n->V != V) {
+        float *p = realloc(n->raw, sizeof(float) * (size_t)V);
+        if (!p) return;
+        n->raw = p;
+        n->V = V;
+    }
+    const float *z = lm_logits(&a->ctx->model, 0) + (size_t)(s->T - 1) * V;
+    float mx = z[0];
+    for (int i = 1; i < V; i++) mx = z[i] > mx ? z[i] : mx;
+    double sum = 0;
+    for (int i = 0; i < V; i++) sum += n->raw[i] = expf(z[i] - mx);
+    for (int i = 0; i < V; i++) n->raw[i] = (float)(n->raw[i] / sum);
+    n->raw_ok = 1;
+}
+
+/* the raw column is shown when it differs from the bars: sampling at T != 1 */
+static int shows_raw(const ui_app *a) {
+    const lm_sampling *s = &a->ctx->sampling;
+    return !is_greedy(s) && fabsf(s->temperature - 1.0f) > 1e-6f;
+}
+
 static int next_poll(void *st, ui_app *a, int active) {
-    (void)st;
-    return active && ses_update(&a->ses) ? UI_POLL_AGAIN : 0;
+    if (!active) return 0;
+    int r = ses_update(&a->ses) ? UI_POLL_AGAIN : 0;
+    if (st && shows_raw(a)) compute_raw(st, a);
+    return r;
 }
 
 /* ------------------------------------------------------------ drawing */
@@ -52,9 +100,22 @@ static int draw_tokens(const ui_app *a, ui_canvas *cv, int y, int h) {
 
 /* the decoding controls: full labels with their keys, then short labels,
  * then no keys, whichever fits */
+/* greedy: only what is in force (the argmax), and how to get the rest back */
+static void draw_controls_greedy(const ui_app *a, ui_canvas *cv, int r) {
+    const lm_sampling *s = &a->ctx->sampling;
+    int W = cv->cols, x = 1;
+    x += draw_text(cv, r, x, W - x, C_OK, "greedy");
+    x += draw_text(cv, r, x, W - x, C_KEY, s->greedy ? " [g]" : "");
+    draw_text_fit(cv, r, x, W - x, C_DIM,
+                  s->greedy ? "  always takes the most likely token: temperature, top-k, top-p and seed are not used"
+                            : "  temperature 0 = always the most likely token [T raises it]",
+                  s->greedy ? "  the most likely token" : "  temperature 0 [T]");
+}
+
 static void draw_controls(const ui_app *a, ui_canvas *cv, int r) {
     const lm_sampling *s = &a->ctx->sampling;
     int W = cv->cols;
+    if (is_greedy(s)) { draw_controls_greedy(a, cv, r); return; }
     const char *lab[3][5] = {{"temperature ", "top-k ", "top-p ", "", "seed "},
                              {"temp ", "top-k ", "top-p ", "", "seed "},
                              {"T=", "k=", "p=", "", "seed "}};
@@ -87,9 +148,15 @@ static void draw_pick(const ui_app *a, ui_canvas *cv, int r) {
     char piece[128], head[160], tail[96];
     draw_piece(cv, a->ctx->tok, sr->token, piece, sizeof piece);
     float p = sr->probs_after[sr->token];
-    snprintf(head, sizeof head, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V, sr->kept_by_top_k,
-             sr->kept_by_top_p);
-    snprintf(tail, sizeof tail, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token, p);
+    if (is_greedy(&a->ctx->sampling)) {
+        p = sr->probs_before[sr->token];
+        snprintf(head, sizeof head, "V=%d -> greedy takes the most likely: ", sr->V);
+        snprintf(tail, sizeof tail, " (id %d, p=%.3f at T=1)  space: take it  u: undo  r: run", sr->token, p);
+    } else {
+        snprintf(head, sizeof head, "V=%d -> top-k keeps %d -> top-p keeps %d -> draw: ", sr->V, sr->kept_by_top_k,
+                 sr->kept_by_top_p);
+        snprintf(tail, sizeof tail, " (id %d, p=%.3f)  space: take it  u: undo  r: run", sr->token, p);
+    }
     if (draw_width(head) + draw_width(piece) + draw_width(tail) > W - 2) {
         snprintf(head, sizeof head, "V=%d, k keeps %d, p keeps %d, draw: ", sr->V, sr->kept_by_top_k,
                  sr->kept_by_top_p);
@@ -105,67 +172,88 @@ static void draw_pick(const ui_app *a, ui_canvas *cv, int r) {
     draw_text(cv, r, x, W - x, C_DIM, tail);
 }
 
-/* bar columns: rank | token | id | bar | before | after | drawn marker; narrow
- * screens drop the id, then the before column, and shorten the token column */
-typedef struct { int show_id, show_before, piece_w, x_id, x_bar, bar_w, x_pb, x_pa, x_mark; } bar_cols;
+/* bar columns: rank | token | id | bar | raw (T=1) | before | after | drawn
+ * marker; narrow screens drop the id, then the raw and before columns, and
+ * shorten the token column; the projector mode gives the bars the width */
+typedef struct {
+    int show_id, show_raw, show_before, piece_w, x_id, x_bar, bar_w, x_raw, x_pb, x_pa, x_mark;
+} bar_cols;
 
-static bar_cols bar_layout(int W) {
+static bar_cols bar_layout(const ui_canvas *cv, int raw) {
+    int W = cv->cols;
     bar_cols b;
     b.show_id = W >= 70;
     b.show_before = W >= 56;
-    b.piece_w = W >= 70 ? 14 : 8;
+    b.show_raw = raw && W >= 80;
+    b.piece_w = cv->hc && W >= 120 ? 20 : W >= 70 ? 14 : 8;
     b.x_id = 6 + b.piece_w + 1;
     b.x_bar = b.x_id + (b.show_id ? 8 : 0);
-    int fixed = b.x_bar + 1 + (b.show_before ? 9 : 0) + 8 + 3;
+    int fixed = b.x_bar + 1 + (b.show_raw ? 9 : 0) + (b.show_before ? 9 : 0) + 8 + 3;
     b.bar_w = W - fixed;
-    if (b.bar_w > 60) b.bar_w = 60;
+    if (b.bar_w > 60 && !cv->hc) b.bar_w = 60;
+    if (b.bar_w > 120) b.bar_w = 120;
     if (b.bar_w < 4) b.bar_w = 4;
-    b.x_pb = b.x_bar + b.bar_w + 1;
+    b.x_raw = b.x_bar + b.bar_w + 1;
+    b.x_pb = b.x_raw + (b.show_raw ? 9 : 0);
     b.x_pa = b.x_pb + (b.show_before ? 9 : 0);
     b.x_mark = b.x_pa + 9;
     return b;
 }
 
-static void draw_bar_row(const ui_app *a, ui_canvas *cv, const bar_cols *b, int r, int rank) {
+static void draw_bar_row(const ui_app *a, const next_state *n, ui_canvas *cv, const bar_cols *b, int r, int rank) {
     const lm_sample_result *sr = &a->ses.sres;
+    int greedy = is_greedy(&a->ctx->sampling);
     int32_t id = sr->order[rank];
     float pb = sr->probs_before[id], pa = sr->probs_after[id], top = sr->probs_before[sr->order[0]];
-    int kept = pa > 0;
+    int kept = greedy || pa > 0;   /* greedy cuts nothing away: it takes the top one */
     char piece[128];
     draw_piece(cv, a->ctx->tok, id, piece, sizeof piece);
     draw_textf(cv, r, 1, 5, C_DIM, "%4d", rank + 1);
     draw_text(cv, r, 6, b->piece_w, kept ? C_TOK0 + rank % 8 : C_BARCUT, piece);
     if (b->show_id) draw_textf(cv, r, b->x_id, 6, C_DIM, "%6d", id);
     draw_bar(cv, r, b->x_bar, b->bar_w, top > 0 ? pb / top : 0, kept ? C_BAR : C_BARCUT);
+    if (b->show_raw && n && n->raw_ok) draw_textf(cv, r, b->x_raw, 8, C_DIM, "%7.2f%%", 100.0 * n->raw[id]);
     if (b->show_before) draw_textf(cv, r, b->x_pb, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pb);
-    draw_textf(cv, r, b->x_pa, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pa);
+    if (greedy) draw_text(cv, r, b->x_pa, 8, C_OK, id == sr->token ? "  argmax" : "");
+    else draw_textf(cv, r, b->x_pa, 8, kept ? C_NORMAL : C_BARCUT, "%7.2f%%", 100.0 * pa);
     if (id == sr->token) draw_text(cv, r, b->x_mark, cv->cols - b->x_mark, C_PICK, cv->ascii ? "<" : "\xe2\x97\x80");
 }
 
-/* the distribution, most likely first, with the cut lines where they fall */
-static void draw_bars(const ui_app *a, ui_canvas *cv, int r, int end) {
+static void draw_bar_header(const ui_app *a, ui_canvas *cv, const bar_cols *b, int r) {
+    const lm_sampling *s = &a->ctx->sampling;
+    int greedy = is_greedy(s);
+    char lab[96];
+    if (greedy) snprintf(lab, sizeof lab, "p at temperature 1 (bar); greedy takes the top one");
+    else if (b->show_raw) snprintf(lab, sizeof lab, "p at T=%.2f, before the cuts (bar)", s->temperature);
+    else snprintf(lab, sizeof lab, "p before the cuts (bar) / after");
+    draw_text(cv, r, 1, 5, C_DIM, "rank");
+    draw_text(cv, r, 6, b->piece_w, C_DIM, "token");
+    if (b->show_id) draw_text(cv, r, b->x_id, 7, C_DIM, "    id");
+    draw_text_fit(cv, r, b->x_bar, b->bar_w, C_DIM, lab, "p (bar)");
+    if (b->show_raw) draw_text(cv, r, b->x_raw, 8, C_DIM, "  at T=1");
+    char tcol[16];
+    snprintf(tcol, sizeof tcol, "%8.8s", greedy ? "p" : b->show_raw ? "" : "before");
+    if (b->show_raw) snprintf(tcol, sizeof tcol, "  T=%.2f", s->temperature);
+    if (b->show_before) draw_text(cv, r, b->x_pb, 8, C_DIM, tcol);
+    draw_text(cv, r, b->x_pa, 8, C_DIM, greedy ? "   taken" : b->show_before ? "   after" : "       p");
+}
+
+/* the distribution, most likely first, with the cut lines where they fall;
+ * greedy shows every row too, the one it takes marked */
+static void draw_bars(const ui_app *a, const next_state *n, ui_canvas *cv, int r, int end) {
     const lm_sample_result *sr = &a->ses.sres;
     const lm_sampling *s = &a->ctx->sampling;
     int W = cv->cols;
-    bar_cols b = bar_layout(W);
-    draw_text(cv, r, 1, 5, C_DIM, "rank");
-    draw_text(cv, r, 6, b.piece_w, C_DIM, "token");
-    if (b.show_id) draw_text(cv, r, b.x_id, 7, C_DIM, "    id");
-    draw_text_fit(cv, r, b.x_bar, b.bar_w, C_DIM, "p before the cuts (bar) / after", "p (bar)");
-    if (b.show_before) draw_text(cv, r, b.x_pb, 8, C_DIM, "  before");
-    draw_text(cv, r, b.x_pa, 8, C_DIM, b.show_before ? "   after" : "       p");
-    r++;
+    bar_cols b = bar_layout(cv, shows_raw(a));
+    draw_bar_header(a, cv, &b, r++);
     int cut_k = s->top_k > 0 && sr->kept_by_top_k < sr->V, cut_p = s->top_p < 1 && sr->kept_by_top_p < sr->kept_by_top_k;
-    int greedy = s->greedy || s->temperature <= 0;
-    int drawn_row = 0;
+    int greedy = is_greedy(s);
     char lab[64];
     for (int rank = 0; rank < sr->V && r < end; rank++) {
-        draw_bar_row(a, cv, &b, r, rank);
-        if (sr->order[rank] == sr->token) drawn_row = 1;
+        draw_bar_row(a, n, cv, &b, r, rank);
         if (++r >= end) break;
         if (greedy && rank == 0) {
-            cut_line(cv, r++, 1, W - 2, " greedy: only the most likely token is kept ");
-            if (drawn_row) break;
+            cut_line(cv, r++, 1, W - 2, " greedy: only the most likely token is taken; the rest for reference ");
         } else if (!greedy && cut_k && rank + 1 == sr->kept_by_top_k) {
             snprintf(lab, sizeof lab, " top-k cut: k=%d ", s->top_k);
             cut_line(cv, r++, 1, W - 2, lab);
@@ -177,7 +265,6 @@ static void draw_bars(const ui_app *a, ui_canvas *cv, int r, int end) {
 }
 
 static void next_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
-    (void)st;
     const ui_session *s = &a->ses;
     int W = cv->cols;
     if (!ses_model_ok(s)) {
@@ -193,7 +280,7 @@ static void next_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int
     }
     if (r < y + h) draw_pick(a, cv, r++);
     if (r + 1 >= y + h) return;
-    draw_bars(a, cv, r, y + h);
+    draw_bars(a, st, cv, r, y + h);
 }
 
 /* ------------------------------------------------------------ keys */
@@ -313,5 +400,5 @@ static void next_click(void *st, ui_app *a, const ui_hit *h) {
 
 const ui_panel panel_next = {
     .name = "Next token", .tab = "Next", .keys = next_keys,
-    .poll = next_poll, .draw = next_draw, .click = next_click,
+    .create = next_create, .poll = next_poll, .draw = next_draw, .click = next_click, .free = next_free,
 };

@@ -3,8 +3,16 @@
  * rate, gradient norm, a sample every few steps; start, pause, single step,
  * stop, save as. The records come from the worker's queue; the view model
  * (ctx->model) takes the worker's parameter snapshots, so the other views
- * show the model as it changes. */
-#include "ui/app.h"
+ * show the model as it changes.
+ *
+ * From scratch (f picks a size, b the tokeniser): s makes a FRESH random
+ * model of that size (lm_model_init, seeded from ctx->seed) with the loaded
+ * model's tokeniser or bytes, and it becomes the view model (every panel
+ * shows it; the file's model waits aside) while it trains; the loss curve
+ * starts near ln V (a uniform guess over V ids) and a dashed line marks ln V.
+ * R puts the file's model back. The view model's label (ses_model_label)
+ * follows every start, snapshot and save. */
+#include "ui/view_train.h"
 
 #include "ui/curses_inc.h"
 
@@ -15,36 +23,33 @@
 #include "io/modelfile.h"
 
 #define SNAP_EVERY_MS 200.0
+#define LR_FINETUNE 2e-4f   /* gentle enough not to wreck a trained model in the first steps */
+#define LR_SCRATCH 2e-3f    /* a fresh small model learns fast at this rate */
+
+/* the sizes of a fresh model (f cycles; 0 = train the loaded model) */
+const train_size train_sizes[] = {
+    {"loaded model", 0, 0, 0, 0},
+    {"tiny", 2, 64, 2, 64},
+    {"small", 4, 128, 4, 128},
+};
+const int train_n_sizes = (int)(sizeof train_sizes / sizeof train_sizes[0]);
 
 extern const ui_panel panel_train;
 
-/* the panel's own state */
-typedef struct {
-    ui_worker *w;                  /* NULL when not training */
-    int objective;                 /* index into the objective table (train/objective.h) */
-    float max_lr;
-    uw_record *rec;                /* every record received, in order */
-    size_t n_rec, cap_rec;
-    unsigned snap_seen;
-    uw_info info;                  /* the worker's state as of the last poll (what draw shows) */
-    unsigned info_sig;             /* a hash of info, to tell when it changed */
-    double snap_applied_at;
-    unsigned model_ver;            /* the session's model_ver the worker started from */
-    unsigned save_fails;           /* the worker's failed saves already answered */
-    char *save_path;               /* the last path given to "save as" (malloc'd) */
-} train_state;
-
-static const char *state_name(uw_state s) {
-    switch (s) {
-    case UW_LOADING: return "loading data";
-    case UW_PAUSED: return "paused";
-    case UW_RUNNING: return "running";
-    case UW_DONE: return "done";
-    default: return "failed";
-    }
-}
-
 static void save_done(ui_app *a, const char *line);
+
+/* the view model's label: the steps it holds, and a save makes it that file */
+static void update_lineage(train_state *t, ui_app *a) {
+    uw_info in;
+    uw_get_info(t->w, &in);
+    if (in.saves != t->saves_seen) {
+        t->saves_seen = in.saves;
+        ses_lineage_saved(&a->ses, in.saved_path);
+        t->seg_base = in.saved_step;
+    }
+    int k = in.snap_step - t->seg_base;
+    ses_lineage_steps(&a->ses, k > 0 ? k : 0);
+}
 
 static int drain_worker(train_state *t, ui_app *a) {
     if (!t->w) return 0;
@@ -83,12 +88,76 @@ static int drain_worker(train_state *t, ui_app *a) {
         ses_weights_published(&a->ses);
         changed = 1;
     }
+    update_lineage(t, a);
     return changed;
+}
+
+/* the file's model back as the view model (a fresh one is dropped) */
+static void put_back_file_model(train_state *t, ui_app *a) {
+    if (!t->swapped) return;
+    cli_ctx *c = a->ctx;
+    lm_model_free(&c->model);
+    if (c->tok) lm_tok_free(c->tok);
+    c->model = t->orig;
+    c->tok = t->orig_tok;
+    memset(&t->orig, 0, sizeof t->orig);
+    t->orig_tok = NULL;
+    t->swapped = 0;
+    ses_model_changed(&a->ses);
+    t->model_ver = a->ses.model_ver;   /* our own change: no reason to stop anything */
+}
+
+/* a fresh random model of train_sizes[t->size] becomes the view model */
+static int make_fresh(train_state *t, ui_app *a) {
+    cli_ctx *c = a->ctx;
+    const lm_model *src = t->swapped ? &t->orig : &c->model;   /* the tokeniser of the loaded file */
+    lm_err err = {{0}};
+    int bytes = t->bytes_tok || src->tokenizer_len == 0;
+    lm_tokenizer *tok = bytes ? lm_tok_byte_new() : lm_tok_deserialize(src->tokenizer_blob, src->tokenizer_len, &err);
+    if (!tok) { ses_msg(&a->ses, 1, "fresh model: %s", err.msg[0] ? err.msg : "out of memory"); return -1; }
+    int wd = train_sizes[t->size].width;
+    lm_config cfg = {.n_layer = train_sizes[t->size].layers, .n_head = train_sizes[t->size].heads, .d_model = wd,
+                     .d_mlp = 4 * wd, .n_ctx = train_sizes[t->size].ctx, .vocab_size = lm_tok_vocab_size(tok),
+                     .pos = LM_POS_LEARNED, .act = LM_ACT_GELU};
+    lm_model m;
+    if (lm_config_check(&cfg, &err) || lm_model_init(&m, &cfg, c->seed, &err)) {
+        ses_msg(&a->ses, 1, "fresh model: %s", err.msg);
+        lm_tok_free(tok);
+        return -1;
+    }
+    if (!bytes) {
+        m.tokenizer_blob = malloc(src->tokenizer_len);
+        if (!m.tokenizer_blob) { lm_model_free(&m); lm_tok_free(tok); ses_msg(&a->ses, 1, "out of memory"); return -1; }
+        memcpy(m.tokenizer_blob, src->tokenizer_blob, src->tokenizer_len);
+        m.tokenizer_len = src->tokenizer_len;
+    }
+    if (!t->swapped) {
+        t->orig = c->model;
+        t->orig_tok = c->tok;
+        t->swapped = 1;
+    } else {
+        lm_model_free(&c->model);
+        if (c->tok) lm_tok_free(c->tok);
+    }
+    c->model = m;
+    c->tok = tok;
+    t->fresh_size = t->size;
+    t->fresh_bytes = t->bytes_tok;
+    t->ln_v = logf((float)cfg.vocab_size);
+    ses_model_changed(&a->ses);
+    t->model_ver = a->ses.model_ver;
+    char desc[64];
+    snprintf(desc, sizeof desc, "fresh %dx%d model", cfg.n_layer, cfg.d_model);
+    ses_lineage_fresh(&a->ses, desc);
+    return 0;
 }
 
 static int start_worker(train_state *t, ui_app *a, int run) {
     if (t->w) return 0;
     if (!ses_model_ok(&a->ses)) { ses_msg(&a->ses, 1, "no model loaded"); return -1; }
+    /* from scratch: a new fresh model unless the view model already is one of this size */
+    if (t->size > 0 && !(t->swapped && t->fresh_size == t->size && t->fresh_bytes == t->bytes_tok))
+        if (make_fresh(t, a)) return -1;
     const lm_model *m = &a->ctx->model;
     size_t np = a->ses.n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
     const int32_t *pp = a->ses.seq.ids;
@@ -102,109 +171,12 @@ static int start_worker(train_state *t, ui_app *a, int run) {
     t->n_rec = 0;
     t->save_fails = 0;
     t->snap_seen = 0;
+    t->saves_seen = 0;
+    t->seg_base = 0;
+    ses_lineage_begin(&a->ses, lm_objective_name(t->objective));
     a->ses.training = 1;
     if (run) uw_run(t->w, 1);
     return 0;
-}
-
-/* the newest value of every figure: the last step's, then those of older
- * records (validation figures come every few steps); t->n_rec > 0 */
-static void latest_figures(const train_state *t, lm_figures *now) {
-    *now = t->rec[t->n_rec - 1].figs;
-    for (size_t i = t->n_rec - 1, k = 0; i-- > 0 && k < 1000; k++)
-        for (int j = 0; j < t->rec[i].figs.n; j++)
-            if (isnan(lm_figures_get(now, t->rec[i].figs.f[j].name)))
-                lm_figures_set(now, t->rec[i].figs.f[j].name, t->rec[i].figs.f[j].value);
-}
-
-/* the loss curve over rows [y+3, y+3+ph) and its legend */
-static void draw_loss_curve(const train_state *t, ui_canvas *cv, int y, int ph, int px, int pw, const uw_record *last) {
-    float lo = INFINITY, hi = -INFINITY;
-    float *s1 = malloc(sizeof(float) * (t->n_rec + 1)), *s2 = malloc(sizeof(float) * (t->n_rec + 1));
-    if (s1 && s2) {
-        /* train loss of one small batch is noisy: draw its exponential moving
-         * average (bias-corrected, as Adam's moments), the headline number
-         * above stays the raw loss of the last step */
-        double ema = 0, weight = 0;
-        for (size_t i = 0; i < t->n_rec; i++) {
-            double loss = lm_figures_get(&t->rec[i].figs, "loss");
-            if (!isnan(loss)) {
-                ema = 0.9 * ema + 0.1 * loss;
-                weight = 0.9 * weight + 0.1;
-            }
-            s1[i] = weight > 0 ? (float)(ema / weight) : NAN;
-            s2[i] = (float)lm_figures_get(&t->rec[i].figs, "val_loss");
-            if (!isnan(s1[i]) && s1[i] < lo) lo = s1[i];
-            if (!isnan(s1[i]) && s1[i] > hi) hi = s1[i];
-            if (!isnan(s2[i]) && s2[i] < lo) lo = s2[i];
-            if (!isnan(s2[i]) && s2[i] > hi) hi = s2[i];
-        }
-        int top = y + 3;
-        if (t->n_rec) {
-            if (hi - lo < 1e-3f) { hi += 0.05f; lo -= 0.05f; }
-            draw_textf(cv, top, 1, px - 1, C_DIM, "%7.3f", hi);
-            draw_textf(cv, top + ph - 1, 1, px - 1, C_DIM, "%7.3f", lo);
-            draw_plot(cv, top, px, ph, pw, s1, s2, t->n_rec, lo, hi, C_TRAIN, C_VAL);
-        } else {
-            draw_text(cv, top + ph / 2, px + 2, pw - 2, C_DIM, "(the loss curve appears here)");
-        }
-        draw_hline(cv, top + ph, px, pw, C_DIM);
-        int lx = px;
-        lx += draw_text(cv, top + ph + 1, lx, pw, C_TRAIN, cv->ascii ? ". train loss (smoothed)" : "\xe2\xa0\x82 train loss (smoothed)");
-        lx += draw_text(cv, top + ph + 1, lx, pw, C_VAL, cv->ascii ? "   o val loss" : "   \xe2\xa0\x82 val loss");
-        if (t->n_rec)
-            draw_textf(cv, top + ph + 1, lx, pw - (lx - px), C_DIM, "   steps %d .. %d",
-                       t->rec[0].step, last->step);
-    }
-    free(s1);
-    free(s2);
-}
-
-static void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
-    const train_state *t = st;
-    (void)a;
-    int W = cv->cols;
-    uw_info in = t->info;
-    int x = 1;
-    x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(t->objective));
-    x += draw_text(cv, y, x, W - x, C_KEY, " m ");
-    if (t->w) {
-        x += draw_textf(cv, y, x, W - x, in.state == UW_FAILED ? C_ERR : in.state == UW_RUNNING ? C_OK : C_NORMAL,
-                        " %s ", state_name(in.state));
-        draw_textf(cv, y, x, W - x, C_DIM, " %s", in.data_desc);
-    } else {
-        draw_text_fit(cv, y, x, W - x, C_DIM, " stopped: s starts on a working copy of the model (the file is never overwritten)",
-                      W - x >= 40 ? " stopped: s starts on a working copy (file kept)" : " s starts on a working copy");
-    }
-    const uw_record *last = t->n_rec ? &t->rec[t->n_rec - 1] : NULL;
-    if (last) {
-        lm_figures now;
-        latest_figures(t, &now);
-        char line[512];
-        draw_textf(cv, y + 1, 1, W - 2, C_NORMAL, "step %d   %s   (max lr %.1e, +/-)", last->step,
-                   lm_figures_format(&now, line, sizeof line), t->max_lr);
-    } else
-        draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", t->max_lr);
-    if (in.message[0]) draw_text(cv, y + 2, 1, W - 2, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
-    /* the loss curve */
-    int ph = h - 7, px = 9, pw = W - px - 2;
-    if (ph >= 3 && pw >= 10) draw_loss_curve(t, cv, y, ph, px, pw, last);
-    int r = y + h - 2;
-    if (t->w && in.sample_step >= 0 && in.sample[0]) {
-        char buf[1024];
-        draw_bytes(cv, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
-        int sx = 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
-        draw_text(cv, r, sx, W - sx - 1, C_NORMAL, buf);
-    }
-    x = 1;
-    static const char *keys[][2] = {{"s", " start/pause  "}, {".", " one step  "}, {"x", " stop  "},
-                                    {"w", " save as  "},    {"m", " objective  "}, {"+/-", " lr  "},
-                                    {"R", " revert to file"}};
-    static const char *short_lab[] = {" run ", " step ", " stop ", " save ", " mode ", " lr ", " revert"};
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        x += draw_text(cv, y + h - 1, x, W - x, C_KEY, keys[i][0]);
-        x += draw_text(cv, y + h - 1, x, W - x, C_DIM, W >= 90 ? keys[i][1] : short_lab[i]);
-    }
 }
 
 static int view_train_save(train_state *t, ui_app *a, const char *path) {
@@ -220,12 +192,14 @@ static int view_train_save(train_state *t, ui_app *a, const char *path) {
     return 0;
 }
 
-static void revert(ui_app *a) {
+static void revert(train_state *t, ui_app *a) {
+    put_back_file_model(t, a);   /* a fresh view model gives way to the file's */
     lm_model m;
     lm_err err = {{0}};
     if (lm_load(&m, NULL, a->ctx->model_path, &err)) { ses_msg(&a->ses, 1, "revert: %s", err.msg); return; }
     if (m.n_params == a->ctx->model.n_params) {
         memcpy(a->ctx->model.params, m.params, sizeof(float) * m.n_params);
+        ses_lineage_reset(&a->ses);
         ses_inputs_changed(&a->ses);
         ses_msg(&a->ses, 0, "view model reverted to %s", a->ctx->model_path);
     }
@@ -261,6 +235,7 @@ static int act_stop(ui_app *a, void *st, int k) {
         drain_worker(t, a);
         t->snap_applied_at = 0;
         uw_snapshot(t->w, &a->ctx->model, &t->snap_seen);
+        update_lineage(t, a);
         uw_free(t->w);
         t->w = NULL;
         a->ses.training = 0;
@@ -284,6 +259,26 @@ static int act_lr(ui_app *a, void *st, int k) {
     if (k == '-') t->max_lr /= 2;
     else t->max_lr *= 2;
     if (t->w) uw_set_lr(t->w, t->max_lr);
+    return 1;
+}
+
+static int act_size(ui_app *a, void *st, int k) {
+    train_state *t = st;
+    (void)k;
+    if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before choosing another model"); return 1; }
+    t->size = (t->size + 1) % train_n_sizes;
+    t->max_lr = t->size ? LR_SCRATCH : LR_FINETUNE;
+    if (t->size) ses_msg(&a->ses, 0, "s starts a fresh %s model from scratch (R goes back to the file)", train_sizes[t->size].name);
+    else ses_msg(&a->ses, 0, "s continues training the view model");
+    return 1;
+}
+
+static int act_tok(ui_app *a, void *st, int k) {
+    train_state *t = st;
+    (void)k;
+    if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before choosing another tokeniser"); return 1; }
+    t->bytes_tok = !t->bytes_tok;
+    ses_msg(&a->ses, 0, "a fresh model reads %s", t->bytes_tok ? "bytes (256 ids)" : "with the loaded file's tokeniser");
     return 1;
 }
 
@@ -314,7 +309,7 @@ static int act_revert(ui_app *a, void *st, int k) {
     train_state *t = st;
     (void)k;
     if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before reverting"); return 1; }
-    revert(a);
+    revert(t, a);
     return 1;
 }
 
@@ -328,6 +323,8 @@ static const ui_binding train_keys[] = {
     {'+', 0, act_lr, "learning rate x2 / /2"},
     {'=', 0, act_lr, "learning rate x2 / /2"},
     {'-', 0, act_lr, "learning rate x2 / /2"},
+    {'f', 0, act_size, "from scratch: a fresh model (loaded / tiny 2x64 / small 4x128)"},
+    {'b', 0, act_tok, "a fresh model's tokeniser: the file's or bytes"},
     {'R', 0, act_revert, "revert the view model to its file"},
     {0, 0, NULL, NULL},
 };
@@ -344,7 +341,7 @@ static void stop_training(train_state *t, ui_app *a) {
 static void *train_create(ui_app *a) {
     train_state *t = calloc(1, sizeof *t);
     if (!t) return NULL;
-    t->max_lr = 2e-4f;   /* gentle enough not to wreck a trained model in the first steps */
+    t->max_lr = LR_FINETUNE;
     t->model_ver = a->ses.model_ver;
     return t;
 }
@@ -357,6 +354,12 @@ static int train_poll(void *st, ui_app *a, int active) {
     if (t->model_ver != a->ses.model_ver) {
         t->model_ver = a->ses.model_ver;
         stop_training(t, a);
+        if (t->swapped) {   /* another model replaced the fresh one: the file's is not needed */
+            lm_model_free(&t->orig);
+            if (t->orig_tok) lm_tok_free(t->orig_tok);
+            t->orig_tok = NULL;
+            t->swapped = 0;
+        }
     }
     return drain_worker(t, a) ? UI_POLL_CHANGED : 0;
 }
@@ -364,6 +367,10 @@ static int train_poll(void *st, ui_app *a, int active) {
 static void train_free(void *st, ui_app *a) {
     train_state *t = st;
     stop_training(t, a);
+    if (t->swapped) {
+        lm_model_free(&t->orig);
+        if (t->orig_tok) lm_tok_free(t->orig_tok);
+    }
     free(t->save_path);
     free(t);
 }

@@ -38,6 +38,7 @@ struct ui_worker {
     int q_head, q_n;
     float *snap;
     unsigned snap_version;
+    int snap_step;              /* the step the snapshot holds */
     uw_info info;
     /* worker-only (and the UI thread before the start and after the join) */
     lm_model m;                 /* the working copy */
@@ -109,6 +110,7 @@ int uw_stop_ids(const lm_tokenizer *t, int32_t stop[2]) {
 static void publish(ui_worker *w) {
     memcpy(w->snap, w->m.params, sizeof(float) * w->m.n_params);
     w->snap_version++;
+    w->snap_step = w->m.adam_t;
     w->unpublished = 0;
     changed(w);
 }
@@ -150,6 +152,11 @@ static void do_save(ui_worker *w, const char *path) {
     }
     pthread_mutex_lock(&w->mu);
     w->info.save_fails += (unsigned)failed;
+    if (!failed) {
+        w->info.saves++;
+        snprintf(w->info.saved_path, sizeof w->info.saved_path, "%.500s", path);
+        w->info.saved_step = w->m.adam_t;
+    }
     snprintf(w->info.message, sizeof w->info.message, "%s", msg);
     changed(w);
     pthread_mutex_unlock(&w->mu);
@@ -360,6 +367,7 @@ int uw_snapshot(ui_worker *w, lm_model *dst, unsigned *seen) {
     if (w->snap_version != *seen && dst->n_params == w->m.n_params && dst->params) {
         memcpy(dst->params, w->snap, sizeof(float) * dst->n_params);
         *seen = w->snap_version;
+        w->info.snap_step = w->snap_step;
         copied = 1;
     }
     pthread_mutex_unlock(&w->mu);

@@ -68,6 +68,10 @@ typedef struct {
     unsigned save_fails;         /* saves that wrote nothing so far (the panel asks for another path) */
     char sample[512];            /* last sample text (raw bytes, NUL-terminated) */
     int sample_step;
+    int snap_step;               /* the step of the snapshot uw_snapshot copied last (0 = none) */
+    unsigned saves;              /* saves that wrote their file so far */
+    char saved_path[512];        /* the last file written (saves > 0) */
+    int saved_step;              /* and the step it holds */
 } uw_info;
 
 typedef struct ui_worker ui_worker;

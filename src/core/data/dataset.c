@@ -2,11 +2,12 @@
 #include "data/dataset.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/infile.h"
+#include "data/jsonl.h"
 #include "tok/chat.h"
 
 #define SEP "<|endoftext|>"
@@ -58,32 +59,24 @@ fail:
     return -1;
 }
 
-/* reads the whole file, or its first max bytes when max > 0 */
+/* reads the whole file, or its first max bytes when max > 0 (a regular file
+ * of at most LM_TEXT_MAX_BYTES, base/infile.h) */
 static int read_all(const char *path, size_t max, uint8_t **data, size_t *len, lm_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            fclose(f);
-            return lm_fail(err, "out of memory reading %s", path);
-        }
-        size_t want = max > 0 && max - n < cap - n ? max - n : cap - n;
-        size_t got = fread(buf + n, 1, want, f);
-        n += got;
-        if (got < want || (max > 0 && n >= max)) break;
-        cap *= 2;
-        uint8_t *p = realloc(buf, cap);
-        if (!p) free(buf);
-        buf = p;
+    lm_infile f;
+    if (lm_infile_open(&f, path, "text", LM_TEXT_MAX_BYTES, err)) return -1;
+    size_t n = max > 0 && max < f.size ? max : (size_t)f.size;
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) {
+        lm_infile_close(&f);
+        return lm_fail(err, "out of memory reading %s", path);
     }
-    int bad = ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
-    if (bad) {
+    int rc = lm_infile_read(&f, buf, n, err);
+    lm_infile_close(&f);
+    if (rc) {
         free(buf);
-        return lm_fail(err, "read error on %s: %s", path, strerror(bad));
+        return -1;
     }
+    buf[n] = 0;
     *data = buf;
     *len = n;
     return 0;
@@ -95,8 +88,8 @@ int lm_stream_load(lm_token_stream *s, const lm_tokenizer *t, const char *path, 
 
 int lm_stream_load_head(lm_token_stream *s, const lm_tokenizer *t, const char *path, size_t max_bytes,
                         lm_err *err) {
-    uint8_t *data;
-    size_t len;
+    uint8_t *data = NULL;
+    size_t len = 0;
     if (read_all(path, max_bytes, &data, &len, err)) return -1;
     int rc = lm_stream_from_text(s, t, data, len, err);
     free(data);
@@ -221,6 +214,7 @@ int lm_stream_val_batches(const lm_token_stream *s, int B, int T, int max_batche
 int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sft_example *ex,
                       lm_err *err) {
     memset(ex, 0, sizeof *ex);
+    if (lm_jsonl_check_text(text, len, err)) return -1;
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) return lm_fail(err, "not valid JSON");
     int rc = -1;
@@ -286,58 +280,60 @@ void lm_sft_free(lm_sft_set *set) {
     memset(set, 0, sizeof *set);
 }
 
-int lm_sft_load(lm_sft_set *set, const lm_tokenizer *t, const char *path, int max_len, lm_err *err) {
-    memset(set, 0, sizeof *set);
-    uint8_t *data;
-    size_t len;
-    if (read_all(path, 0, &data, &len, err)) return -1;
-    size_t pos = 0;
-    int line = 0;
-    while (pos < len) {
-        line++;
-        const uint8_t *nl = memchr(data + pos, '\n', len - pos);
-        size_t eol = nl ? (size_t)(nl - data) : len;
-        size_t l = eol - pos;
-        int blank = 1;
-        for (size_t k = 0; k < l; k++)
-            if (data[pos + k] != ' ' && data[pos + k] != '\t' && data[pos + k] != '\r') blank = 0;
-        if (!blank) {
-            lm_sft_example ex;
-            lm_err e2 = {{0}};
-            if (lm_sft_parse_line(t, (const char *)data + pos, l, &ex, &e2)) {
-                lm_fail(err, "%s:%d: %s", path, line, e2.msg);
-                goto fail;
-            }
-            if (max_len > 0 && ex.n > max_len) {
-                ex.n = max_len;
-                set->n_cut++;
-            }
-            if (set->n == set->cap) {
-                int cap = set->cap ? set->cap * 2 : 256;
-                lm_sft_example *p = realloc(set->ex, (size_t)cap * sizeof *p);
-                if (!p) {
-                    free(ex.ids);
-                    free(ex.mask);
-                    lm_fail(err, "out of memory");
-                    goto fail;
-                }
-                set->ex = p;
-                set->cap = cap;
-            }
-            set->ex[set->n++] = ex;
-        }
-        pos = eol + 1;
+typedef struct {
+    lm_sft_set *set;
+    const lm_tokenizer *t;
+    int max_len;
+} sft_reader;
+
+static int sft_line(void *user, const char *text, size_t len, int line, lm_err *err) {
+    (void)line;
+    sft_reader *r = user;
+    lm_sft_set *set = r->set;
+    lm_sft_example ex;
+    if (lm_sft_parse_line(r->t, text, len, &ex, err)) return -1;
+    if (r->max_len > 0 && ex.n > r->max_len) {
+        ex.n = r->max_len;
+        set->n_cut++;
     }
-    free(data);
+    if (set->n == set->cap) {
+        int cap = set->cap ? set->cap * 2 : 256;
+        lm_sft_example *p = realloc(set->ex, (size_t)cap * sizeof *p);
+        if (!p) {
+            free(ex.ids);
+            free(ex.mask);
+            return lm_fail(err, "out of memory");
+        }
+        set->ex = p;
+        set->cap = cap;
+    }
+    set->ex[set->n++] = ex;
+    return 0;
+}
+
+int lm_sft_parse_buf(lm_sft_set *set, const lm_tokenizer *t, const uint8_t *buf, size_t len, int max_len,
+                     const char *name, lm_err *err) {
+    memset(set, 0, sizeof *set);
+    sft_reader r = {set, t, max_len};
+    if (lm_jsonl_each(buf, len, name, sft_line, &r, err)) {
+        lm_sft_free(set);
+        return -1;
+    }
     if (set->n == 0) {
         lm_sft_free(set);
-        return lm_fail(err, "%s has no examples", path);
+        return lm_fail(err, "%s has no examples", name ? name : "the data");
     }
     return 0;
-fail:
+}
+
+int lm_sft_load(lm_sft_set *set, const lm_tokenizer *t, const char *path, int max_len, lm_err *err) {
+    memset(set, 0, sizeof *set);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    if (lm_infile_read_all(path, "JSONL", LM_JSONL_MAX_BYTES, &data, &len, err)) return -1;
+    int rc = lm_sft_parse_buf(set, t, data, len, max_len, path, err);
     free(data);
-    lm_sft_free(set);
-    return -1;
+    return rc;
 }
 
 int lm_sft_pack(const lm_sft_set *set, const int *order, int n_order, int start, int use_mask,

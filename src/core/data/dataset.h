@@ -36,6 +36,9 @@ typedef struct {
     size_t   n_docs;
 } lm_token_stream;
 
+/* The largest text file lm_stream_load reads (a regular file: base/infile.h). */
+#define LM_TEXT_MAX_BYTES ((uint64_t)1 << 30)
+
 /* Encodes text (documents separated by "<|endoftext|>" lines) into s. */
 int  lm_stream_from_text(lm_token_stream *s, const lm_tokenizer *t, const uint8_t *text,
                          size_t len, lm_err *err);
@@ -90,10 +93,17 @@ typedef struct {
     int n_cut;       /* examples longer than max_len, cut */
 } lm_sft_set;
 
-/* Parses one JSONL line (text[0..len)) into an example. */
+/* Parses one JSONL line (text[0..len)) into an example. Message content is
+ * text: "<|end|>" written in a message becomes ordinary tokens, never the
+ * marker (chat.h). A NUL in the line (raw or \u0000) is refused (jsonl.h). */
 int  lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sft_example *ex,
                        lm_err *err);
-/* Loads every line of a JSONL file; max_len > 0 cuts examples to that many ids. */
+/* Every line of JSONL in buf[0..len) (data/jsonl.h: line limit, blank lines
+ * skipped, stops at the first bad line with "NAME:LINE: reason"); max_len > 0
+ * cuts examples to that many ids. Fails when there is no example. */
+int  lm_sft_parse_buf(lm_sft_set *set, const lm_tokenizer *t, const uint8_t *buf, size_t len,
+                      int max_len, const char *name, lm_err *err);
+/* The same from a regular file of at most LM_JSONL_MAX_BYTES (base/infile.h). */
 int  lm_sft_load(lm_sft_set *set, const lm_tokenizer *t, const char *path, int max_len,
                  lm_err *err);
 void lm_sft_free(lm_sft_set *set);

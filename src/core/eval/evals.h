@@ -69,8 +69,16 @@ typedef struct {
     int n, cap;
 } lm_eval_set;
 
-/* Errors name "PATH:LINE: reason". */
+/* Reading a set: "answers" may also be one string or number (one answer);
+ * an empty "question" or answer, a line holding a NUL (raw or \u0000) and a
+ * set without items are refused. parse_buf reads JSONL from memory
+ * (data/jsonl.h: line limit, blank lines skipped, stops at the first bad
+ * line); _load from a regular file of at most LM_JSONL_MAX_BYTES
+ * (base/infile.h). Errors name "NAME:LINE: reason". */
 int  lm_eval_set_load(lm_eval_set *set, const char *path, lm_err *err);
+int  lm_eval_set_parse_buf(lm_eval_set *set, const uint8_t *buf, size_t len, const char *name,
+                           lm_err *err);
+/* One line, appended to set (the caller's set is not reset). */
 int  lm_eval_set_parse_line(lm_eval_set *set, const char *line, size_t len, lm_err *err);
 void lm_eval_set_free(lm_eval_set *set);
 int  lm_eval_set_count(const lm_eval_set *set, lm_eval_kind k);

@@ -9,6 +9,7 @@
  */
 #include "io/modelfile.h"
 
+#include "base/infile.h"
 #include "io/atomic.h"
 
 #include <errno.h>
@@ -27,6 +28,9 @@ static const uint8_t MAGIC[8] = {'L', 'L', 'M', 'L', 'A', 'B', 0, 1};
 #define GPT_CONFIG_BYTES 32u   /* 8 x i32 */
 /* v1: gpt config + i32 adam_t + u64 n_params + u64 tokenizer_len + u32 metadata_len */
 #define V1_HEADER_BYTES 56u
+/* The most header a file may claim: the start lm_load reads before the body
+ * (no kind's config comes near it) */
+#define HEAD_READ 4096u
 
 /* The model kinds this build loads, with the size of each one's config. A new
  * model family adds a row here and its config reader below. */
@@ -203,7 +207,9 @@ static int read_common(lm_file_header *h, const uint8_t *hd, lm_err *err) {
     h->n_params = get_u64(hd + at + 4);
     h->tokenizer_len = get_u64(hd + at + 12);
     h->metadata_len = get_u32(hd + at + 20);
-    if (h->adam_t < 0) return lm_fail(err, "bad model file: adam_t is negative (%d)", h->adam_t);
+    if (h->adam_t < 0 || h->adam_t > LM_MAX_ADAM_T)
+        return lm_fail(err, "bad model file: adam_t (the optimizer step) is %d, not in 0..%d", h->adam_t,
+                       LM_MAX_ADAM_T);
     return 0;
 }
 
@@ -226,6 +232,9 @@ int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_er
     if (h->version == 2 && h->header_bytes < V2_COMMON_BYTES)
         return lm_fail(err, "bad model file: header length %u, format version 2 needs at least %u",
                        h->header_bytes, V2_COMMON_BYTES);
+    if (h->header_bytes > HEAD_READ - PREFIX_BYTES)
+        return lm_fail(err, "bad model file: header length %u, this build reads at most %u",
+                       h->header_bytes, HEAD_READ - PREFIX_BYTES);
     if ((uint64_t)len < (uint64_t)PREFIX_BYTES + h->header_bytes)
         return lm_fail(err, "truncated: expected at least %llu bytes, file has %zu",
                        (unsigned long long)PREFIX_BYTES + h->header_bytes, len);
@@ -242,17 +251,25 @@ int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_er
     return read_common(h, hd, err);
 }
 
+/* The file's start (at most HEAD_READ bytes) into buf; the file stays open. */
+static int read_head(lm_infile *f, const char *path, uint8_t *buf, size_t *len, lm_err *err) {
+    if (lm_infile_open(f, path, "model", 0, err)) return -1;
+    *len = f->size < HEAD_READ ? (size_t)f->size : HEAD_READ;
+    if (lm_infile_read(f, buf, *len, err)) {
+        lm_infile_close(f);
+        return -1;
+    }
+    return 0;
+}
+
 int lm_file_peek(lm_file_header *h, const char *path, lm_err *err) {
     if (!h || !path) return lm_fail(err, "peek: missing header or path");
     memset(h, 0, sizeof *h);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return lm_fail(err, "cannot open %s: %s", path, strerror(e));
-    }
-    uint8_t buf[4096];   /* far more than any header this build reads */
-    size_t len = fread(buf, 1, sizeof buf, f);
-    fclose(f);
+    lm_infile f;
+    uint8_t buf[HEAD_READ];
+    size_t len;
+    if (read_head(&f, path, buf, &len, err)) return -1;
+    lm_infile_close(&f);
     lm_err inner;
     if (lm_file_header_read(h, buf, len, &inner) != 0) return lm_fail(err, "%s: %s", path, inner.msg);
     return 0;
@@ -297,19 +314,26 @@ static int read_kind_config(lm_config *cfg, const lm_file_header *h, const uint8
     return 0;
 }
 
-/* The file's length against the header's sizes, then the checksum.
+/* The file's length against the header's sizes (before any body is read).
  * n_params is bounded by lm_config_check (< 2^43); tokenizer_len is any u64. */
-static int check_body(const lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err) {
+static int check_size(const lm_file_header *h, uint64_t len, lm_err *err) {
     uint64_t fixed = (uint64_t)PREFIX_BYTES + h->header_bytes + h->metadata_len + 4u * h->n_params + 4u;
     if (h->tokenizer_len > UINT64_MAX - fixed)
         return lm_fail(err, "bad model file: tokenizer length %llu is impossible",
                        (unsigned long long)h->tokenizer_len);
     uint64_t expected = fixed + h->tokenizer_len;
-    if ((uint64_t)len < expected)
-        return lm_fail(err, "truncated: expected %llu bytes, file has %zu", (unsigned long long)expected, len);
-    if ((uint64_t)len > expected)
-        return lm_fail(err, "trailing garbage: expected %llu bytes, file has %zu",
-                       (unsigned long long)expected, len);
+    if (len < expected)
+        return lm_fail(err, "truncated: expected %llu bytes, file has %llu", (unsigned long long)expected,
+                       (unsigned long long)len);
+    if (len > expected)
+        return lm_fail(err, "trailing garbage: expected %llu bytes, file has %llu",
+                       (unsigned long long)expected, (unsigned long long)len);
+    return 0;
+}
+
+/* The sizes, then the checksum and the metadata's bytes. */
+static int check_body(const lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err) {
+    if (check_size(h, len, err) != 0) return -1;
     if (lm_crc32(0, buf, len - 4) != get_u32(buf + len - 4))
         return lm_fail(err, "checksum mismatch: file is corrupted");
     const uint8_t *meta = buf + PREFIX_BYTES + h->header_bytes + h->tokenizer_len;
@@ -370,42 +394,44 @@ int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm
     return fill_model(m, metadata, &cfg, &h, buf, err);
 }
 
+int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err) {
+    lm_config cfg;
+    if (lm_file_header_read(h, head, len, err) != 0 || read_kind_config(&cfg, h, head, err) != 0) return -1;
+    return check_size(h, file_size, err);
+}
+
+/* Everything the header says, checked against the file's size before the
+ * body is read: bad magic, an unknown kind or sizes the file cannot hold cost
+ * one 4 KB read, whatever the file's length. */
+static int load_file(lm_model *m, char **metadata, const char *path, lm_err *err) {
+    lm_infile f;
+    uint8_t head[HEAD_READ];
+    size_t hlen;
+    if (read_head(&f, path, head, &hlen, err)) return -1;
+    lm_file_header h;
+    lm_err inner;
+    if (lm_file_check_head(&h, head, hlen, f.size, &inner) != 0) {
+        lm_infile_close(&f);
+        return lm_fail(err, "%s: %s", path, inner.msg);
+    }
+    uint8_t *buf = malloc((size_t)f.size);   /* == the size the header implies */
+    if (!buf) {
+        lm_infile_close(&f);
+        return lm_fail(err, "%s: out of memory for %llu bytes", path, (unsigned long long)f.size);
+    }
+    memcpy(buf, head, hlen);
+    int rc = lm_infile_read(&f, buf + hlen, (size_t)f.size - hlen, err);
+    lm_infile_close(&f);
+    if (rc == 0 && lm_load_mem(m, metadata, buf, (size_t)f.size, &inner) != 0)
+        rc = lm_fail(err, "%s: %s", path, inner.msg);
+    free(buf);
+    return rc;
+}
+
 int lm_load(lm_model *m, char **metadata, const char *path, lm_err *err) {
     if (metadata) *metadata = NULL;
     if (!m) return lm_fail(err, "load: missing model");
     memset(m, 0, sizeof *m);
     if (!path) return lm_fail(err, "load: missing path");
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        return lm_fail(err, "cannot open %s: %s", path, strerror(e));
-    }
-    /* read the whole file, growing the buffer (works for pipes too) */
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    if (!buf) { fclose(f); return lm_fail(err, "load: out of memory"); }
-    for (;;) {
-        if (len == cap) {
-            if (cap > SIZE_MAX / 2) { free(buf); fclose(f); return lm_fail(err, "%s: file too large", path); }
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) { free(buf); fclose(f); return lm_fail(err, "%s: out of memory reading the file", path); }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int rerr = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (rerr) {
-        free(buf);
-        return lm_fail(err, "cannot read %s: %s", path, strerror(e));
-    }
-    lm_err inner;
-    int rc = lm_load_mem(m, metadata, buf, len, &inner);
-    free(buf);
-    if (rc != 0) return lm_fail(err, "%s: %s", path, inner.msg);
-    return 0;
+    return load_file(m, metadata, path, err);
 }

@@ -37,6 +37,8 @@
 
 #define LM_FILE_VERSION 2u
 #define LM_KIND_GPT "gpt"
+/* The largest optimizer step a file may carry (= the largest --steps). */
+#define LM_MAX_ADAM_T 100000000
 
 /* metadata may be NULL. Writes kind gpt, format LM_FILE_VERSION. */
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err);
@@ -44,7 +46,11 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
 uint64_t lm_save_size(const lm_model *m, size_t meta_len);
 /* Loads a model of kind gpt. On success m is a fresh model (lm_model_free
  * it); *metadata (if non-NULL) receives a malloc'd NUL-terminated copy of
- * the metadata text. */
+ * the metadata text. The path must be a regular file (base/infile.h: a FIFO
+ * or /dev/zero is refused, never read); the magic, the header (at most 4 KB,
+ * adam_t in 0..LM_MAX_ADAM_T) and the sizes it claims are checked against the
+ * file's size before the body is read, so a file that is not a model costs
+ * one 4 KB read whatever its size. Messages start with the path. */
 int lm_load(lm_model *m, char **metadata, const char *path, lm_err *err);
 /* The same from memory (used by lm_load and by the fuzz target). */
 int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm_err *err);
@@ -65,7 +71,13 @@ typedef struct {
  * start of a file). Any well-formed kind name is accepted here, known or
  * not; the body and checksum are not looked at. */
 int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err);
-/* The same from the start of the file at path (`llmlab info` shows the kind). */
+/* What lm_load checks before it reads a body: head[len] is the file's start
+ * (its first 4 KB, or all of a shorter file) and file_size the whole file's
+ * size; the header, the kind and its config, and the sizes the header claims
+ * against file_size. Every file lm_load_mem loads passes it. */
+int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err);
+/* The same from the start (4 KB) of the regular file at path (`llmlab info`
+ * shows the kind). */
 int lm_file_peek(lm_file_header *h, const char *path, lm_err *err);
 
 #endif

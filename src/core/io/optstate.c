@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/infile.h"
 #include "io/atomic.h"
 #include "io/modelfile.h"
 
@@ -45,66 +46,88 @@ int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) {
 
 uint64_t lm_optstate_size(const lm_model *m) { return 8 + 8 + 4 + 4 + 8u * (uint64_t)m->n_params + 4; }
 
-int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return lm_fail(err, "cannot open %s: %s", path, strerror(errno));
+/* The fixed part before the moments: magic, n, t and (v2) the parameter CRC. */
+typedef struct {
     char magic[8];
-    uint64_t n = 0;
-    int32_t t = 0;
-    uint32_t crc = 0, stored = 0, pc = 0;
-    float *am = NULL, *av = NULL;
-    if (fread(magic, 1, 8, f) != 8 || (memcmp(magic, MAGIC, 8) != 0 && memcmp(magic, MAGIC_V1, 8) != 0)) {
-        fclose(f);
+    uint64_t n;
+    int32_t t;
+    uint32_t pc;
+    int v2;
+} opt_head;
+
+/* Reads and checks the head against the model and the file's size, before
+ * any moment is allocated or read. */
+static int read_opt_head(lm_infile *f, const lm_model *m, opt_head *h, lm_err *err) {
+    const char *path = f->path;
+    uint8_t b[24];
+    if (f->size < 20) return lm_fail(err, "%s is truncated (%llu bytes)", path, (unsigned long long)f->size);
+    if (lm_infile_read(f, b, 8, err)) return -1;
+    memcpy(h->magic, b, 8);
+    if (memcmp(h->magic, MAGIC, 8) != 0 && memcmp(h->magic, MAGIC_V1, 8) != 0)
         return lm_fail(err, "%s is not an optimizer state file (bad magic)", path);
-    }
-    const int v2 = memcmp(magic, MAGIC, 8) == 0;
-    if (fread(&n, 8, 1, f) != 1 || fread(&t, 4, 1, f) != 1 || (v2 && fread(&pc, 4, 1, f) != 1)) goto trunc;
-    if (n != m->n_params) {
-        fclose(f);
+    h->v2 = memcmp(h->magic, MAGIC, 8) == 0;
+    size_t rest = h->v2 ? 16 : 12;
+    if (f->size < 8 + rest) return lm_fail(err, "%s is truncated", path);
+    if (lm_infile_read(f, b + 8, rest, err)) return -1;
+    memcpy(&h->n, b + 8, 8);
+    memcpy(&h->t, b + 16, 4);
+    h->pc = 0;
+    if (h->v2) memcpy(&h->pc, b + 20, 4);
+    if (h->n != m->n_params)
         return lm_fail(err, "%s does not match the model: it holds %llu parameters, the model has %zu", path,
-                       (unsigned long long)n, m->n_params);
-    }
-    if (t != m->adam_t) {
-        fclose(f);
+                       (unsigned long long)h->n, m->n_params);
+    if (h->t != m->adam_t)
         return lm_fail(err, "%s does not match the model: it holds the moments of step %d, the model is at step %d",
-                       path, t, m->adam_t);
-    }
-    if (v2 && pc != params_crc(m)) {
-        fclose(f);
+                       path, h->t, m->adam_t);
+    if (h->v2 && h->pc != params_crc(m))
         return lm_fail(err, "%s does not match the model: it was saved with other weights (parameter CRC %08x, "
-                            "the model's is %08x)", path, pc, params_crc(m));
+                            "the model's is %08x)", path, h->pc, params_crc(m));
+    uint64_t want = 8 + rest + 8 * h->n + 4;   /* n = the model's, < 2^43 */
+    if (f->size != want)
+        return lm_fail(err, "%s is %s: expected %llu bytes, it has %llu", path,
+                       f->size < want ? "truncated" : "too long", (unsigned long long)want,
+                       (unsigned long long)f->size);
+    return 0;
+}
+
+int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
+    lm_infile f;
+    if (lm_infile_open(&f, path, "optimizer state", 0, err)) return -1;
+    opt_head h;
+    if (read_opt_head(&f, m, &h, err)) {
+        lm_infile_close(&f);
+        return -1;
     }
-    am = lm_big_alloc(n);
-    av = lm_big_alloc(n);
+    size_t n = (size_t)h.n;
+    uint32_t stored = 0;
+    float *am = lm_big_alloc(n), *av = lm_big_alloc(n);
     if (!am || !av) {
-        fclose(f);
+        lm_infile_close(&f);
         free(am);
         free(av);
         return lm_fail(err, "out of memory");
     }
-    if (fread(am, sizeof *am, n, f) != n || fread(av, sizeof *av, n, f) != n ||
-        fread(&stored, 4, 1, f) != 1)
-        goto trunc;
-    fclose(f);
-    crc = lm_crc32(crc, magic, 8);
-    crc = lm_crc32(crc, &n, 8);
-    crc = lm_crc32(crc, &t, 4);
-    if (v2) crc = lm_crc32(crc, &pc, 4);
-    crc = lm_crc32(crc, am, n * sizeof *am);
-    crc = lm_crc32(crc, av, n * sizeof *av);
-    if (crc != stored) {
+    int rc = lm_infile_read(&f, am, n * sizeof *am, err) || lm_infile_read(&f, av, n * sizeof *av, err) ||
+             lm_infile_read(&f, &stored, 4, err);
+    lm_infile_close(&f);
+    uint32_t crc = 0;
+    if (!rc) {
+        crc = lm_crc32(crc, h.magic, 8);
+        crc = lm_crc32(crc, &h.n, 8);
+        crc = lm_crc32(crc, &h.t, 4);
+        if (h.v2) crc = lm_crc32(crc, &h.pc, 4);
+        crc = lm_crc32(crc, am, n * sizeof *am);
+        crc = lm_crc32(crc, av, n * sizeof *av);
+        if (crc != stored) rc = lm_fail(err, "%s: checksum mismatch", path);
+    }
+    if (rc) {
         free(am);
         free(av);
-        return lm_fail(err, "%s: checksum mismatch", path);
+        return -1;
     }
     free(m->adam_m);
     free(m->adam_v);
     m->adam_m = am;
     m->adam_v = av;
     return 0;
-trunc:
-    fclose(f);
-    free(am);
-    free(av);
-    return lm_fail(err, "%s is truncated", path);
 }

@@ -6,12 +6,15 @@
  */
 #include "tok/tok_internal.h"
 
+#include "base/infile.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_LINE 1024             /* the longest line accepted */
+#define HEAD_BYTES 4096           /* read and checked first */
 
 typedef struct {
     const char *name;
@@ -77,6 +80,41 @@ static long b64_decode(const uint8_t *s, size_t n, uint8_t *dst) {
     return (long)o;
 }
 
+/* One line "BASE64 RANK" (its '\n' and a '\r' before it removed) that must
+ * carry rank `want`; the token's bytes go to dst, their count to *dl. */
+static int parse_line(const uint8_t *s, size_t ll, size_t want, uint8_t *dst, long *dl, lm_err *err) {
+    size_t line = want + 1;
+    if (ll > MAX_LINE) return lm_fail(err, "line %zu is too long (%zu bytes, at most %d)", line, ll, MAX_LINE);
+    if (ll == 0) return lm_fail(err, "line %zu is empty", line);
+    const uint8_t *sp = memchr(s, ' ', ll);
+    if (!sp) return lm_fail(err, "line %zu has no space between token and rank", line);
+    size_t bl = (size_t)(sp - s), rl = ll - bl - 1;
+    *dl = b64_decode(s, bl, dst);
+    if (*dl <= 0) return lm_fail(err, "line %zu: bad base64 token", line);
+    if (rl == 0 || rl > 9) return lm_fail(err, "line %zu: bad rank (%s)", line, rl ? "too long" : "missing");
+    size_t rank = 0;
+    for (size_t k = 0; k < rl; k++) {
+        uint8_t c = sp[1 + k];
+        if (c == '\r') return lm_fail(err, "line %zu: a carriage return inside the line", line);
+        if (c < '0' || c > '9') return lm_fail(err, "line %zu: bad rank (not a decimal number)", line);
+        rank = rank * 10 + (size_t)(c - '0');
+    }
+    if (rank < want)
+        return lm_fail(err, "line %zu: duplicate or out-of-order rank %zu (expected %zu)", line, rank, want);
+    if (rank > want) return lm_fail(err, "line %zu: rank %zu is missing (found %zu)", line, want, rank);
+    return 0;
+}
+
+/* The line at buf[pos..): its length without "\n" or "\r\n", and where the
+ * next line starts. */
+static size_t line_at(const uint8_t *buf, size_t len, size_t pos, size_t *next) {
+    const uint8_t *nl = memchr(buf + pos, '\n', len - pos);
+    size_t end = nl ? (size_t)(nl - buf) : len;
+    *next = nl ? end + 1 : len;
+    if (nl && end > pos && buf[end - 1] == '\r') end--;   /* CRLF line endings are accepted */
+    return end - pos;
+}
+
 lm_tokenizer *lm_tok_tiktoken_parse(const uint8_t *buf, size_t len, const char *encoding,
                                     lm_err *err) {
     const encoding_def *enc = NULL;
@@ -88,95 +126,71 @@ lm_tokenizer *lm_tok_tiktoken_parse(const uint8_t *buf, size_t len, const char *
             return NULL;
         }
     }
-    if (len == 0) { lm_fail(err, "tiktoken: empty file"); return NULL; }
+    if (len == 0) { lm_fail(err, "empty file"); return NULL; }
     size_t n_lines = 0;
     for (size_t i = 0; i < len; i++) n_lines += buf[i] == '\n';
     if (buf[len - 1] != '\n') n_lines++;           /* a last line without newline */
-    if (n_lines > (1u << 24)) { lm_fail(err, "tiktoken: too many lines"); return NULL; }
+    if (n_lines > (1u << 24)) { lm_fail(err, "too many lines (%zu, at most %u)", n_lines, 1u << 24); return NULL; }
 
     uint8_t *bytes = malloc(len);                  /* decoded tokens, back to back */
     const uint8_t **pieces = malloc(n_lines * sizeof *pieces);
     size_t *lens = malloc(n_lines * sizeof *lens);
     size_t *offs = malloc(n_lines * sizeof *offs);
     lm_tokenizer *t = NULL;
-    if (!bytes || !pieces || !lens || !offs) { lm_fail(err, "tiktoken: out of memory"); goto done; }
+    if (!bytes || !pieces || !lens || !offs) { lm_fail(err, "out of memory"); goto done; }
 
     size_t pos = 0, used = 0, line = 0;
     while (pos < len) {
-        const uint8_t *nl = memchr(buf + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - buf) : len, ll = end - pos;
-        const uint8_t *s = buf + pos;
-        line++;
-        if (ll > MAX_LINE) { lm_fail(err, "tiktoken: line %zu is too long (%zu bytes, at most %d)", line, ll, MAX_LINE); goto done; }
-        if (ll == 0) { lm_fail(err, "tiktoken: line %zu is empty", line); goto done; }
-        const uint8_t *sp = memchr(s, ' ', ll);
-        if (!sp) { lm_fail(err, "tiktoken: line %zu has no space between token and rank", line); goto done; }
-        size_t bl = (size_t)(sp - s), rl = ll - bl - 1;
-        long dl = b64_decode(s, bl, bytes + used);
-        if (dl <= 0) { lm_fail(err, "tiktoken: line %zu: bad base64 token", line); goto done; }
-        if (rl == 0 || rl > 9) { lm_fail(err, "tiktoken: line %zu: bad rank", line); goto done; }
-        long rank = 0;
-        for (size_t k = 0; k < rl; k++) {
-            uint8_t c = sp[1 + k];
-            if (c < '0' || c > '9') { lm_fail(err, "tiktoken: line %zu: bad rank (not a decimal number)", line); goto done; }
-            rank = rank * 10 + (c - '0');
-        }
-        size_t want = line - 1;
-        if ((size_t)rank < want) { lm_fail(err, "tiktoken: line %zu: duplicate or out-of-order rank %ld (expected %zu)", line, rank, want); goto done; }
-        if ((size_t)rank > want) { lm_fail(err, "tiktoken: line %zu: rank %zu is missing (found %ld)", line, want, rank); goto done; }
-        offs[want] = used;
-        lens[want] = (size_t)dl;
+        size_t next, ll = line_at(buf, len, pos, &next);
+        long dl;
+        if (parse_line(buf + pos, ll, line, bytes + used, &dl, err)) goto done;
+        offs[line] = used;
+        lens[line] = (size_t)dl;
         used += (size_t)dl;
-        pos = nl ? end + 1 : len;
+        line++;
+        pos = next;
     }
     for (size_t i = 0; i < line; i++) pieces[i] = bytes + offs[i];
 
     const char *pattern = enc ? enc->pattern : LM_PAT_O200K;
     t = lm_tok_bpe_new(enc ? enc->name : "tiktoken", pieces, lens, (int)line, pattern,
                        enc ? enc->specials : NULL, enc ? enc->ids : NULL, enc ? enc->n_specials : 0, err);
-    if (!t) {
-        char msg[sizeof err->msg];
-        if (err) {
-            snprintf(msg, sizeof msg, "tiktoken: %.480s", err->msg);
-            memcpy(err->msg, msg, sizeof msg);
-        }
-    }
 done:
     free(bytes); free(pieces); free(lens); free(offs);
     return t;
 }
 
+/* The first line of the file's first bytes, checked before the rest is read:
+ * a file that is not a .tiktoken costs one small read. */
+static int check_first_line(const uint8_t *head, size_t n, int whole, lm_err *err) {
+    if (!whole && !memchr(head, '\n', n))
+        return lm_fail(err, "line 1 is longer than %d bytes (not a .tiktoken file?)", MAX_LINE);
+    size_t next, ll = line_at(head, n, 0, &next);
+    uint8_t tok[MAX_LINE];
+    long dl;
+    return parse_line(head, ll, 0, tok, &dl, err);
+}
+
 lm_tokenizer *lm_tok_tiktoken_load(const char *path, const char *encoding, lm_err *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { lm_fail(err, "cannot open %s: %s", path, strerror(errno)); return NULL; }
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            uint8_t *b = realloc(buf, cap);
-            if (!b) { free(buf); fclose(f); lm_fail(err, "%s: out of memory", path); return NULL; }
-            buf = b;
-        }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) { free(buf); lm_fail(err, "cannot read %s", path); return NULL; }
+    lm_infile f;
+    if (lm_infile_open(&f, path, "tiktoken", LM_TIKTOKEN_MAX_BYTES, err)) return NULL;
+    uint8_t *buf = malloc(f.size ? (size_t)f.size : 1);
+    lm_err inner = {{0}};
+    int rc = buf ? 0 : lm_fail(&inner, "out of memory");
+    size_t head = f.size < HEAD_BYTES ? (size_t)f.size : HEAD_BYTES;
+    if (!rc && lm_infile_read(&f, buf, head, err)) rc = 1;
+    if (!rc && f.size) rc = check_first_line(buf, head, head == f.size, &inner);
+    if (!rc && lm_infile_read(&f, buf + head, (size_t)f.size - head, err)) rc = 1;
+    lm_infile_close(&f);
     if (!encoding) {   /* choose by the file's name */
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
         const encoding_def *e = find_encoding(base, 1);
         encoding = e ? e->name : NULL;
     }
-    lm_tokenizer *t = lm_tok_tiktoken_parse(buf, len, encoding, err);
+    lm_tokenizer *t = NULL;
+    if (!rc) t = lm_tok_tiktoken_parse(buf, (size_t)f.size, encoding, &inner);
     free(buf);
-    if (!t && err) {
-        char msg[sizeof err->msg];
-        snprintf(msg, sizeof msg, "%.200s: %.300s", path, err->msg);
-        memcpy(err->msg, msg, sizeof msg);
-    }
+    if (!t && rc != 1) lm_fail(err, "%s: %s", path, inner.msg);   /* rc 1: err says it, path included */
     return t;
 }

@@ -118,7 +118,12 @@ void lm_bpe_trace_free(lm_bpe_trace *tr);
  * encoding (pattern + special tokens) is chosen by `encoding` ("r50k_base",
  * "gpt2", "p50k_base", "cl100k_base", "o200k_base"); NULL = by the file's
  * name if it starts with one of those, else o200k_base's pattern and no
- * special tokens. */
+ * special tokens. Lines may end in "\n" or "\r\n".
+ * _load: the path must be a regular file of at most LM_TIKTOKEN_MAX_BYTES
+ * (base/infile.h); its first line is checked before the rest is read, so a
+ * file that is not a .tiktoken costs one 4 KB read. Messages name the path
+ * once: "PATH: line 3: bad base64 token". _parse's messages: "line 3: ...". */
+#define LM_TIKTOKEN_MAX_BYTES ((uint64_t)256 << 20)
 lm_tokenizer *lm_tok_tiktoken_load(const char *path, const char *encoding, lm_err *err);
 lm_tokenizer *lm_tok_tiktoken_parse(const uint8_t *buf, size_t len, const char *encoding,
                                     lm_err *err);
