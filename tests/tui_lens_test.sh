@@ -55,7 +55,7 @@ abl_p1=$(printf '%.1f' "${abl_p%\%}")
 
 tmux new-session -d -s "$S" -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$P'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
-check "the UI lists the lens and ablation views" "6 Logit lens +7 Head ablation" 15
+check "the UI lists the lens and ablation views" "6 (Logit lens|Lens) +7 (Head ablation|Ablate)" 15
 
 # ---- the logit lens
 keys 6
