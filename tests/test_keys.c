@@ -106,7 +106,7 @@ static void test_help_lines_by_hand(void **state) {
     assert_true(has_line("everywhere"));
     assert_true(has_line("  q / Ctrl-C         quit"));
     assert_true(has_line("  Tab / Shift-Tab    next / previous view"));
-    assert_true(has_line("  1-9 / F1-F9        the view with that number on its tab"));
+    assert_true(has_line("  1-9 / F1-F12       the view with that number on its tab"));
     assert_true(has_line("next token view (1)"));
     assert_true(has_line("  t / T              temperature down / up"));
     assert_true(has_line("  u / Backspace      undo the last step"));   /* u, KEY_BACKSPACE and 127: Backspace once */

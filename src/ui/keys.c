@@ -105,7 +105,7 @@ static int act_click(ui_app *a, void *st, int k) {
 
 const ui_binding keys_global[] = {
     {'1', '9', act_view, "the view with that number on its tab"},
-    {KEY_F(1), KEY_F(9), act_view, "the view with that number on its tab"},
+    {KEY_F(1), KEY_F(12), act_view, "the view with that number on its tab"},
     {'\t', 0, act_next_view, "next / previous view"},
     {KEY_BTAB, 0, act_next_view, "next / previous view"},
     {'e', 0, act_edit, EDIT_HELP},
