@@ -78,6 +78,7 @@ tab "Q.K inside" QK
 check "Q.K view opens on layer 0 head 0 at the last position" "attention inside +layer 0 head 0 position 5 of 0-5"
 check "three matrices side by side" "scores q\\.k/sqrt\\(d\\) +\\+ causal mask +softmax = attention"
 check "the masked matrix shows -inf above the diagonal" "^ The .* -inf +-inf +-inf +-inf +-inf"
+check "the scores before the mask fill the whole row (six numbers for the first query)" "^ The +(-?[0-9]+\\.[0-9] +){6}-?[0-9]+\\.[0-9] +-inf"
 check "the last softmax row equals 'qk --layer 0 --head 0' ($row00)" "^ ·that .*$(spaced "$row00") *\$"
 keys NPage Down Down
 check "PgDn and Down Down: layer 1 head 2" "layer 1 head 2 position 5"

@@ -93,7 +93,7 @@ static void draw_matrix(const lm_qk *q, ui_canvas *cv, int y, int x, int first, 
         for (int j = 0; j < n; j++) {
             int c = first + j, cx = x + j * cw;
             float v = A[(size_t)i * q->T + c];
-            if (c > i) {   /* the future: -inf before softmax, 0 after */
+            if (c > i && kind > 0) {   /* the future: -inf after the mask, 0 after softmax */
                 draw_text(cv, y + 2 + r, cx, cw, C_DIM, cw >= 5 && kind == 1 ? " -inf" : " .");
                 continue;
             }
