@@ -9,9 +9,7 @@
 # 100 ms (the UI's key latency log). Every wait polls the screen.
 set -u
 cd "$(dirname "$0")/.."
-LLMLAB="${LLMLAB:-./llmlab}"
-case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
-command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+. tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
 BASE=$PWD/models/base.llm
 [ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
 
@@ -19,34 +17,7 @@ tmp=$(mktemp -d)
 S="llmlab-inside-$$"
 cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-wait_for() {   # PATTERN [SECONDS]
-    local pat=$1 t=${2:-10} i=0
-    while [ "$i" -lt $((t * 10)) ]; do
-        screen | grep -Eq -- "$pat" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-check() {   # NAME PATTERN [SECONDS]
-    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-click() {   # TEXT: a left click on the first place TEXT shows
-    local pos
-    pos=$(screen | LANG=C.UTF-8 awk -v t="$1" '{ i = index($0, t); if (i) { print NR - 1, i - 1; exit } }')
-    [ -n "$pos" ] || return 1
-    set -- $pos
-    local cx cy
-    cx=$(printf '%x' $((33 + $2))); cy=$(printf '%x' $((33 + $1)))
-    tmux send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"
-    tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
-}
 tab() { click " $1 " || click " $2 "; }   # LONG SHORT: a tab by its name
-re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }
 
 P="The king of France said that"
 # ---- expected values, from the CLI

@@ -8,9 +8,7 @@
 # polls the screen with a timeout.
 set -u
 cd "$(dirname "$0")/.."
-LLMLAB="${LLMLAB:-./llmlab}"
-case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
-command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+. tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
 BASE=$PWD/models/base.llm
 [ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
 
@@ -18,22 +16,6 @@ tmp=$(mktemp -d)
 S="llmlab-scratch-$$"
 cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-wait_for() {   # PATTERN [SECONDS]: polls until grep -E finds PATTERN on the screen
-    local pat=$1 t=${2:-10} i=0
-    while [ "$i" -lt $((t * 10)) ]; do
-        screen | grep -Eq -- "$pat" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-check() {   # NAME PATTERN [SECONDS]
-    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
-}
-keys() { tmux send-keys -t "$S" "$@"; }
 # the vocabulary of the shipped model, from `llmlab info`, and its ln V
 V=$("$LLMLAB" info "$BASE" | awk '$1 == "vocabulary" { print $2 }')
 [ -n "$V" ] || { echo "llmlab info gave no vocabulary"; exit 1; }

@@ -5,17 +5,12 @@
 # with `llmlab init` in a temp dir. Every wait polls the screen with a timeout.
 set -u
 cd "$(dirname "$0")/.."
-LLMLAB="${LLMLAB:-./llmlab}"
-case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
-command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+. tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
 
 tmp=$(mktemp -d)
 S="llmlab-tui-$$"
 cleanup() { tmux kill-session -t "$S" 2>/dev/null; tmux kill-session -t "$S-small" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
-fails=0
-pass() { echo "ok   $*"; }
-fail() { echo "FAIL $*"; fails=$((fails + 1)); }
 
 if [ -f models/base.llm ] && [ -f models/instruct.llm ]; then
     BASE=$PWD/models/base.llm; INST=$PWD/models/instruct.llm
@@ -25,40 +20,6 @@ else
     "$LLMLAB" init --layers 2 --heads 4 --width 64 --ctx 128 --seed 2 -o "$INST" >/dev/null || exit 1
 fi
 
-screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
-# wait_for PATTERN [SECONDS]: polls until grep -E finds PATTERN on the screen
-wait_for() {
-    local pat=$1 t=${2:-10} i=0
-    while [ "$i" -lt $((t * 10)) ]; do
-        screen | grep -Eq -- "$pat" && return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-# wait_gone PATTERN [SECONDS]: polls until grep -E no longer finds PATTERN on the screen
-wait_gone() {
-    local pat=$1 t=${2:-10} i=0
-    while [ "$i" -lt $((t * 10)) ]; do
-        screen | grep -Eq -- "$pat" || return 0
-        sleep 0.1; i=$((i + 1))
-    done
-    return 1
-}
-check() {   # check NAME PATTERN [SECONDS]
-    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
-}
-keys() { tmux send-keys -t "$S" "$@"; }
-# click TEXT: a left click (xterm X10 mouse report) on the first place TEXT shows
-click() {
-    local pos
-    pos=$(screen | LANG=C.UTF-8 awk -v t="$1" '{ i = index($0, t); if (i) { print NR - 1, i - 1; exit } }')
-    [ -n "$pos" ] || return 1
-    set -- $pos
-    local cx cy
-    cx=$(printf '%x' $((33 + $2))); cy=$(printf '%x' $((33 + $1)))
-    tmux send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"   # press
-    tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"   # release
-}
 
 # ---- not a terminal: a clear message and status 2
 "$LLMLAB" ui -m "$BASE" </dev/null >"$tmp/out" 2>"$tmp/err"

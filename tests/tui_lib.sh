@@ -1,0 +1,44 @@
+# tui_lib.sh - what the tmux tests of the text UI share (sourced, not run:
+# tests/run.sh runs *_test.sh only). The caller sets S (its tmux session)
+# before driving it, counts failures in `fails` and ends with its summary.
+# Every wait polls the screen with a timeout: no sleep stands for "done".
+LLMLAB="${LLMLAB:-./llmlab}"
+case "$LLMLAB" in /*) ;; *) LLMLAB="$PWD/$LLMLAB" ;; esac
+command -v tmux >/dev/null || { echo "tmux is missing (apt-get install tmux)"; exit 1; }
+fails=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; fails=$((fails + 1)); }
+screen() { tmux capture-pane -p -t "$S" 2>/dev/null; }
+# wait_for PATTERN [SECONDS]: polls until grep -E finds PATTERN on the screen
+wait_for() {
+    local pat=$1 t=${2:-10} i=0
+    while [ "$i" -lt $((t * 10)) ]; do
+        screen | grep -Eq -- "$pat" && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+# wait_gone PATTERN [SECONDS]: polls until grep -E no longer finds PATTERN on the screen
+wait_gone() {
+    local pat=$1 t=${2:-10} i=0
+    while [ "$i" -lt $((t * 10)) ]; do
+        screen | grep -Eq -- "$pat" || return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+check() {   # NAME PATTERN [SECONDS]
+    if wait_for "$2" "${3:-10}"; then pass "$1"; else fail "$1 (no /$2/ on screen)"; screen | sed 's/^/     | /'; fi
+}
+keys() { tmux send-keys -t "$S" "$@"; }
+click() {   # TEXT: a left click (xterm X10 mouse report) on the first place TEXT shows
+    local pos
+    pos=$(screen | LANG=C.UTF-8 awk -v t="$1" '{ i = index($0, t); if (i) { print NR - 1, i - 1; exit } }')
+    [ -n "$pos" ] || return 1
+    set -- $pos
+    local cx cy
+    cx=$(printf '%x' $((33 + $2))); cy=$(printf '%x' $((33 + $1)))
+    tmux send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"
+    tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
+}
+re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }   # TEXT as a literal regex
