@@ -21,7 +21,6 @@ On failure it names the worst check and exits non-zero.
 """
 import math
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -47,28 +46,10 @@ ACT = ["gelu", "relu"]
 TOL = 1e-4
 
 
-class Reader:
-    def __init__(self, data):
-        self.d, self.o = data, 0
-
-    def take(self, fmt):
-        v = struct.unpack_from("<" + fmt, self.d, self.o)
-        self.o += struct.calcsize("<" + fmt)
-        return v
-
-    def floats(self, n):
-        t = torch.frombuffer(bytearray(self.d[self.o:self.o + 4 * n]), dtype=torch.float32)
-        self.o += 4 * n
-        return t.clone().double()
-
-    def ints(self, n):
-        t = torch.frombuffer(bytearray(self.d[self.o:self.o + 4 * n]), dtype=torch.int32)
-        self.o += 4 * n
-        return t.clone().long()
 
 
 def read_dump(path):
-    r = Reader(open(path, "rb").read())
+    r = lm_torch.Reader(open(path, "rb").read())
     assert r.d[:4] == b"LMID", "bad magic"
     r.o = 4
     (ver,) = r.take("i")
@@ -100,14 +81,6 @@ def read_dump(path):
     return d
 
 
-def unpack(cfg, flat):
-    P, off = {}, 0
-    for name, shape in lm_torch.param_shapes(cfg).items():
-        n = math.prod(shape)
-        P[name] = flat[off:off + n].view(*shape).clone()
-        off += n
-    assert off == flat.numel()
-    return P
 
 
 def reference(P, cfg, idx):
@@ -228,7 +201,7 @@ def check(spec):
                        check=True)
         d = read_dump(path)
     cfg = d["cfg"]
-    P = unpack(cfg, d["params"])
+    P = lm_torch.unpack(cfg, d["params"])
     results = []
     with torch.no_grad():
         R, logits = reference(P, cfg, d["tokens"])

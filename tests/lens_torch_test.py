@@ -21,7 +21,6 @@ rebuilds the model in PyTorch (tests/lm_torch.py, float64) and compares:
 On failure it names the worst check and exits non-zero.
 """
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -47,29 +46,10 @@ POS = ["learned", "sinusoidal", "rotary"]
 ACT = ["gelu", "relu"]
 
 
-class Reader:
-    def __init__(self, data):
-        self.d, self.o = data, 0
-
-    def take(self, fmt):
-        v = struct.unpack_from("<" + fmt, self.d, self.o)
-        self.o += struct.calcsize("<" + fmt)
-        return v
-
-    def arr(self, n, dtype, size):
-        t = torch.frombuffer(bytearray(self.d[self.o:self.o + size * n]), dtype=dtype)
-        self.o += size * n
-        return t.clone()
-
-    def floats(self, n):
-        return self.arr(n, torch.float32, 4).double()
-
-    def ints(self, n):
-        return self.arr(n, torch.int32, 4).long()
 
 
 def read_dump(path):
-    r = Reader(open(path, "rb").read())
+    r = lm_torch.Reader(open(path, "rb").read())
     assert r.d[:4] == b"LMLD", "bad magic"
     r.o = 4
     (ver,) = r.take("i")
@@ -98,16 +78,6 @@ def read_dump(path):
     return d
 
 
-def unpack(cfg, flat, grad=False):
-    P, off = {}, 0
-    for name, shape in lm_torch.param_shapes(cfg).items():
-        n = 1
-        for s in shape:
-            n *= s
-        P[name] = flat[off:off + n].view(*shape).clone().requires_grad_(grad)
-        off += n
-    assert off == flat.numel(), f"{flat.numel()} floats, the parameter table wants {off}"
-    return P
 
 
 def maxdiff(a, b):
@@ -139,7 +109,7 @@ def check_lens(d, P, out):
 def check_ablation(d, P, base_logits, out):
     cfg, idx = d["cfg"], d["tokens"].view(1, -1)
     heads = [(l, h) for l in range(cfg["n_layer"]) for h in range(cfg["n_head"]) if d["mask"][l, h]]
-    Q = unpack(cfg, d["params"], grad=True)
+    Q = lm_torch.unpack(cfg, d["params"], grad=True)
     resid = []
     logits = lm_torch.forward(Q, cfg, idx, ablate=heads, resid=resid)
     loss = lm_torch.masked_loss(logits, d["targets"].view(1, -1), torch.ones(1, d["T"], dtype=torch.float64))
@@ -167,7 +137,7 @@ def check(spec):
         subprocess.run([TOOL, path, *map(str, (L, H, C, M, n_ctx, V, pos, act, T, 4321)), ablate],
                        check=True)
         d = read_dump(path)
-    P = unpack(d["cfg"], d["params"])
+    P = lm_torch.unpack(d["cfg"], d["params"])
     results = []
     base = check_lens(d, P, results)
     heads = check_ablation(d, P, base, results)

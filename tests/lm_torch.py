@@ -7,6 +7,8 @@ cfg: dict with n_layer n_head d_model d_mlp n_ctx vocab_size pos act
      (pos in {"learned","sinusoidal","rotary"}, act in {"gelu","relu"})
 """
 import math
+import struct
+
 import torch
 import torch.nn.functional as F
 
@@ -195,4 +197,44 @@ def init_params(cfg, seed, dtype=torch.float32):
             P[name] = torch.ones(shape, dtype=dtype)
         else:
             P[name] = torch.zeros(shape, dtype=dtype)
+    return P
+
+
+# ---- reading what the C dump tools (tests/tools/*_dump.c) write ----
+
+class Reader:
+    """Little-endian values from a dump, in order. floats/ints widen to
+    float64/int64 unless the reader was made with wide=False."""
+
+    def __init__(self, data, wide=True):
+        self.d, self.o, self.wide = data, 0, wide
+
+    def take(self, fmt):
+        v = struct.unpack_from("<" + fmt, self.d, self.o)
+        self.o += struct.calcsize("<" + fmt)
+        return v
+
+    def arr(self, n, dtype, size):
+        t = torch.frombuffer(bytearray(self.d[self.o:self.o + size * n]), dtype=dtype)
+        self.o += size * n
+        return t.clone()
+
+    def floats(self, n):
+        t = self.arr(n, torch.float32, 4)
+        return t.double() if self.wide else t
+
+    def ints(self, n):
+        t = self.arr(n, torch.int32, 4)
+        return t.long() if self.wide else t
+
+
+def unpack(cfg, flat, grad=False):
+    """The flat parameter buffer as named tensors, in the order of the
+    parameter table (param_shapes)."""
+    P, off = {}, 0
+    for name, shape in param_shapes(cfg).items():
+        n = math.prod(shape)
+        P[name] = flat[off:off + n].view(*shape).clone().requires_grad_(grad)
+        off += n
+    assert off == flat.numel(), f"{flat.numel()} floats, the parameter table wants {off}"
     return P

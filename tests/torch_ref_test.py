@@ -11,7 +11,6 @@ On failure it names the worst tensor and exits non-zero.
 """
 import math
 import os
-import struct
 import subprocess
 import sys
 import tempfile
@@ -35,24 +34,6 @@ POS = ["learned", "sinusoidal", "rotary"]
 ACT = ["gelu", "relu"]
 
 
-class Reader:
-    def __init__(self, data):
-        self.d, self.o = data, 0
-
-    def take(self, fmt):
-        v = struct.unpack_from("<" + fmt, self.d, self.o)
-        self.o += struct.calcsize("<" + fmt)
-        return v
-
-    def floats(self, n):
-        t = torch.frombuffer(bytearray(self.d[self.o:self.o + 4 * n]), dtype=torch.float32)
-        self.o += 4 * n
-        return t.clone()
-
-    def ints(self, n):
-        t = torch.frombuffer(bytearray(self.d[self.o:self.o + 4 * n]), dtype=torch.int32)
-        self.o += 4 * n
-        return t.clone()
 
 
 def schedule_lr(max_lr, min_lr, warmup, total, step):
@@ -68,7 +49,7 @@ def schedule_lr(max_lr, min_lr, warmup, total, step):
 
 
 def read_dump(path):
-    r = Reader(open(path, "rb").read())
+    r = lm_torch.Reader(open(path, "rb").read(), wide=False)
     assert r.d[:4] == b"LMTD", "bad magic"
     r.o = 4
     (ver,) = r.take("i")

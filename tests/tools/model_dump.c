@@ -18,7 +18,7 @@
 #include "models/gpt/model.h"
 #include "tok/tokenizer.h"
 
-static void w32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
+#include "dump_common.h"
 
 int main(int argc, char **argv) {
     if (argc != 3) {

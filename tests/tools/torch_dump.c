@@ -24,21 +24,7 @@
 
 #include "models/gpt/model.h"
 
-static void w32(FILE *f, int32_t v) { fwrite(&v, 4, 1, f); }
-static void wf(FILE *f, float v) { fwrite(&v, 4, 1, f); }
-
-/* Re-draws the weights at a scale where attention is far from uniform and
- * biases / norms are not trivial, so every path of backward is exercised. */
-static void redraw_weights(lm_model *m, lm_rng *rng) {
-    for (int i = 0; i < m->n_views; i++) {
-        const lm_tensor_view *v = &m->views[i];
-        float *p = m->params + v->offset;
-        size_t len = strlen(v->name);
-        int is_norm_w = v->ndim == 1 && len >= 2 && strcmp(v->name + len - 2, ".w") == 0;
-        float s = v->ndim == 2 ? 1.0f / sqrtf((float)v->shape[1]) : 0.1f;
-        for (size_t j = 0; j < v->numel; j++) p[j] = (is_norm_w ? 1.0f : 0.0f) + s * lm_rng_normal(rng);
-    }
-}
+#include "dump_common.h"
 
 /* the config, options and the parameter table the reference reads first */
 static void write_header(FILE *f, const lm_model *m, const lm_adamw *opt, const lm_schedule *sched,
@@ -68,13 +54,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s OUT L H C M N_CTX V POS ACT B T USE_MASK SEED\n", argv[0]);
         return 2;
     }
-    lm_config cfg = {0};
-    cfg.n_layer = atoi(argv[2]); cfg.n_head = atoi(argv[3]); cfg.d_model = atoi(argv[4]);
-    cfg.d_mlp = atoi(argv[5]); cfg.n_ctx = atoi(argv[6]); cfg.vocab_size = atoi(argv[7]);
-    if (lm_pos_parse(argv[8], &cfg.pos) || lm_act_parse(argv[9], &cfg.act)) {
-        fprintf(stderr, "bad pos or act\n");
-        return 2;
-    }
+    lm_config cfg;
+    if (dump_config(argv, &cfg)) return 2;
     int B = atoi(argv[10]), T = atoi(argv[11]), use_mask = atoi(argv[12]);
     uint64_t seed = strtoull(argv[13], NULL, 10);
     const int n_steps = 10;
