@@ -52,12 +52,13 @@ def unit(E):
     return np.where(n > 0, E / np.where(n > 0, n, 1), 0)
 
 
-class Checks:
+class Checks(model_dump.Checks):
     def __init__(self, name):
-        self.name, self.rows, self.ties = name, [], 0
+        super().__init__(name)
+        self.ties = 0
 
-    def add(self, what, got, limit):
-        self.rows.append((what, got, limit))
+    def note(self):
+        return f"near-ties ordered differently (allowed): {self.ties}"
 
     def ranking(self, what, c_rows, score, exclude, k):
         """c_rows: [(id, sim)] as printed; score: the reference's [V] scores"""
@@ -167,18 +168,7 @@ def random_checks(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         groups = [base_checks(), random_checks(tmp)]
-    ok = True
-    for ck in groups:
-        bad = [r for r in ck.rows if r[1] > r[2]]
-        for what, got, lim in ck.rows:
-            print(f"[{ck.name}] {what}: {got:.3e} (limit {lim:.0e})")
-        print(f"[{ck.name}] near-ties ordered differently (allowed): {ck.ties}")
-        if bad:
-            ok = False
-            print(f"[{ck.name}] FAIL: " + "; ".join(b[0] for b in bad))
-        else:
-            print(f"[{ck.name}] ok")
-    return 0 if ok else 1
+    return model_dump.report(groups)
 
 
 if __name__ == "__main__":

@@ -70,15 +70,7 @@ def load(model):
     d = model_dump.dump(model)
     cfg = d["cfg"]
     flat = torch.frombuffer(bytearray(d["params"]), dtype=torch.float32).double()
-    P, off = {}, 0
-    for name, shape in lm_torch.param_shapes(cfg).items():
-        n = 1
-        for s in shape:
-            n *= s
-        P[name] = flat[off:off + n].view(*shape)
-        off += n
-    assert off == flat.numel()
-    return d, P
+    return d, lm_torch.unpack(cfg, flat)
 
 
 def ref_logp(P, cfg, seq):
@@ -86,14 +78,6 @@ def ref_logp(P, cfg, seq):
         logits = lm_torch.forward(P, cfg, torch.tensor([seq]))[0]
     lp = torch.log_softmax(logits, dim=-1)
     return [lp[t, seq[t + 1]].item() for t in range(len(seq) - 1)]
-
-
-class Checks:
-    def __init__(self, name):
-        self.name, self.rows = name, []
-
-    def add(self, what, got, limit):
-        self.rows.append((what, got, limit))
 
 
 def check_text(ck, d, P, model, what, args, want_prepended):
@@ -161,7 +145,7 @@ def fit_text(n_max):
 def base_checks():
     model = os.path.join(ROOT, "models", "base.llm")
     d, P = load(model)
-    ck = Checks("base.llm")
+    ck = model_dump.Checks("base.llm")
     check_text(ck, d, P, model, "short text", ["The cat sat on the mat."], 1)
     n_ctx = d["cfg"]["n_ctx"]
     (fit, nf), (over, no) = fit_text(n_ctx - 1)   # with <|endoftext|> before it: n_ctx tokens at most
@@ -186,7 +170,7 @@ def random_checks(tmp):
     subprocess.run([LLMLAB, "init", "--layers", "2", "--heads", "2", "--width", "32", "--ctx", "24", "--seed", "3",
                     "--pos", "rotary", "-o", model], check=True, capture_output=True, cwd=ROOT)
     d, P = load(model)
-    ck = Checks("random byte model, no <|endoftext|>")
+    ck = model_dump.Checks("random byte model, no <|endoftext|>")
     ck.add("the tokeniser has no <|endoftext|>", float(d["eot"] != -1), 0.0)
     t = check_text(ck, d, P, model, "text", ["hello, world"], 0)
     ck.add("the first byte is not scored", float(len(t["tok"]) != len("hello, world") - 1), 0.0)
@@ -198,17 +182,7 @@ def random_checks(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         groups = [base_checks(), random_checks(tmp)]
-    ok = True
-    for ck in groups:
-        bad = [r for r in ck.rows if r[1] > r[2]]
-        for what, got, lim in ck.rows:
-            print(f"[{ck.name}] {what}: {got:.3e} (limit {lim:.0e})")
-        if bad:
-            ok = False
-            print(f"[{ck.name}] FAIL: " + "; ".join(b[0] for b in bad))
-        else:
-            print(f"[{ck.name}] ok")
-    return 0 if ok else 1
+    return model_dump.report(groups)
 
 
 if __name__ == "__main__":
