@@ -14,13 +14,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
-BASE=$PWD/models/base.llm
-[ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
-
-tmp=$(mktemp -d)
-S="llmlab-embed-$$"
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+tui_session embed   # BASE, tmp, S
 check_not() {   # NAME PATTERN: after a moment, PATTERN is not on the screen
     sleep 0.5
     if screen | grep -Eq -- "$2"; then fail "$1 (/$2/ still on screen)"; screen | sed 's/^/     | /'; else pass "$1"; fi

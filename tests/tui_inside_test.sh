@@ -10,13 +10,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
-BASE=$PWD/models/base.llm
-[ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
-
-tmp=$(mktemp -d)
-S="llmlab-inside-$$"
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+tui_session inside   # BASE, tmp, S
 tab() { click " $1 " || click " $2 "; }   # LONG SHORT: a tab by its name
 
 P="The king of France said that"

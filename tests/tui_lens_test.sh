@@ -8,13 +8,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
-BASE=$PWD/models/base.llm
-[ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
-
-tmp=$(mktemp -d)
-S="llmlab-lens-$$"
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+tui_session lens   # BASE, tmp, S
 # the CLI's top-1 after PROMPT (with extra options): "piece percent"
 top1() { "$LLMLAB" next "$@" 2>/dev/null | awk '/%/ { sub(/^[- ]+/, ""); print $2, $3; exit }'; }
 

@@ -42,3 +42,12 @@ click() {   # TEXT: a left click (xterm X10 mouse report) on the first place TEX
     tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
 }
 re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }   # TEXT as a literal regex
+# tui_session NAME: the shipped base model in BASE (or stop: the test needs
+# it), a temp folder in tmp and the tmux session name in S, both removed on exit
+tui_session() {
+    BASE=$PWD/models/base.llm
+    [ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
+    tmp=$(mktemp -d)
+    S="llmlab-$1-$$"
+    trap 'tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"' EXIT
+}

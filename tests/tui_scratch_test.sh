@@ -9,13 +9,7 @@
 set -u
 cd "$(dirname "$0")/.."
 . tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
-BASE=$PWD/models/base.llm
-[ -f "$BASE" ] || { echo "models/base.llm is missing"; exit 1; }
-
-tmp=$(mktemp -d)
-S="llmlab-scratch-$$"
-cleanup() { tmux kill-session -t "$S" 2>/dev/null; rm -rf "$tmp"; }
-trap cleanup EXIT
+tui_session scratch   # BASE, tmp, S
 # the vocabulary of the shipped model, from `llmlab info`, and its ln V
 V=$("$LLMLAB" info "$BASE" | awk '$1 == "vocabulary" { print $2 }')
 [ -n "$V" ] || { echo "llmlab info gave no vocabulary"; exit 1; }
