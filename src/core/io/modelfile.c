@@ -34,8 +34,17 @@ static const uint8_t MAGIC[8] = {'L', 'L', 'M', 'L', 'A', 'B', 0, 1};
 
 /* The model kinds this build loads, with the size of each one's config. A new
  * model family adds a row here and its config reader below. */
-static const struct { const char *name; uint32_t config_bytes; } KINDS[] = {
-    {LM_KIND_GPT, GPT_CONFIG_BYTES},
+static int check_gpt(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err);
+static int check_config(const char *kind, const uint8_t *config, uint32_t config_bytes, uint64_t n_params,
+                        lm_err *err);
+static int read_kind(char out[16], const uint8_t *b, lm_err *err);
+static const struct {
+    const char *name;
+    uint32_t config_bytes;   /* 0 = any length up to what the header allows */
+    /* the kind's own config check (and its parameter count against it) */
+    int (*check)(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err);
+} KINDS[] = {
+    {LM_KIND_GPT, GPT_CONFIG_BYTES, check_gpt},
 };
 
 /* ---- little-endian bytes ---- */
@@ -108,32 +117,33 @@ static void put_gpt_config(uint8_t *b, const lm_config *c) {
     for (int i = 0; i < 8; i++) put_u32(b + 4 * i, (uint32_t)fields[i]);
 }
 
-/* Writes the current format (version 2, kind gpt); see modelfile.h. */
-static int write_model(FILE *f, const lm_model *m, const char *metadata, size_t meta_len) {
+/* Writes the current format (version 2) of any kind's parts; see modelfile.h. */
+static int write_parts(FILE *f, const lm_file_parts *p) {
     writer w = {f, 0, 0};
-    uint8_t b[V2_COMMON_BYTES + GPT_CONFIG_BYTES];
+    uint8_t b[V2_COMMON_BYTES];
+    size_t meta_len = p->metadata ? strlen(p->metadata) : 0;
 
     w_bytes(&w, MAGIC, sizeof MAGIC);
     put_u32(b, LM_FILE_VERSION);
-    put_u32(b + 4, (uint32_t)sizeof b);
+    put_u32(b + 4, V2_COMMON_BYTES + p->config_bytes);
     w_bytes(&w, b, 8);
 
     memset(b, 0, sizeof b);
-    memcpy(b, LM_KIND_GPT, strlen(LM_KIND_GPT));
-    put_u32(b + 16, (uint32_t)m->adam_t);
-    put_u64(b + 20, (uint64_t)m->n_params);
-    put_u64(b + 28, (uint64_t)m->tokenizer_len);
+    memcpy(b, p->kind, strnlen(p->kind, KIND_BYTES - 1));
+    put_u32(b + 16, (uint32_t)p->adam_t);
+    put_u64(b + 20, p->n_params);
+    put_u64(b + 28, p->tokenizer_len);
     put_u32(b + 36, (uint32_t)meta_len);
-    put_gpt_config(b + V2_COMMON_BYTES, &m->cfg);
     w_bytes(&w, b, sizeof b);
+    w_bytes(&w, p->config, p->config_bytes);
 
-    w_bytes(&w, m->tokenizer_blob, m->tokenizer_len);
-    w_bytes(&w, metadata, meta_len);
+    w_bytes(&w, p->tokenizer, (size_t)p->tokenizer_len);
+    w_bytes(&w, p->metadata, meta_len);
 
     uint8_t chunk[4096 * 4];
-    for (size_t i = 0; i < m->n_params && !w.failed; i += 4096) {
-        size_t n = m->n_params - i < 4096 ? m->n_params - i : 4096;
-        for (size_t j = 0; j < n; j++) put_u32(chunk + 4 * j, float_bits(m->params[i + j]));
+    for (uint64_t i = 0; i < p->n_params && !w.failed; i += 4096) {
+        size_t n = p->n_params - i < 4096 ? (size_t)(p->n_params - i) : 4096;
+        for (size_t j = 0; j < n; j++) put_u32(chunk + 4 * j, float_bits(p->params[i + j]));
         w_bytes(&w, chunk, 4 * n);
     }
     put_u32(b, w.crc);
@@ -142,16 +152,9 @@ static int write_model(FILE *f, const lm_model *m, const char *metadata, size_t 
 }
 
 /* lm_save's content, for lm_atomic_write */
-typedef struct {
-    const lm_model *m;
-    const char *metadata;
-    size_t meta_len;
-} save_job;
-
 static int write_job(FILE *f, void *user, lm_err *err) {
     (void)err;
-    const save_job *j = user;
-    return write_model(f, j->m, j->metadata, j->meta_len);
+    return write_parts(f, user);
 }
 
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err) {
@@ -162,8 +165,7 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
                        m->params ? m->n_params : 0, lm_param_count(&m->cfg));
     if (m->tokenizer_len > 0 && !m->tokenizer_blob)
         return lm_fail(err, "save: tokenizer_len is %zu but the blob is missing", m->tokenizer_len);
-    size_t meta_len = metadata ? strlen(metadata) : 0;
-    if (meta_len > UINT32_MAX) return lm_fail(err, "save: metadata longer than 4 GB");
+    if (metadata && strlen(metadata) > UINT32_MAX) return lm_fail(err, "save: metadata longer than 4 GB");
     size_t bad = first_non_finite(m->params, m->n_params);
     if (bad < m->n_params) {
         char where[64];
@@ -171,8 +173,36 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
         return lm_fail(err, "save: refusing to save a model with a non-finite parameter (%s = %g)",
                        where, (double)m->params[bad]);
     }
-    save_job j = {m, metadata, meta_len};
-    return lm_atomic_write(path, write_job, &j, err);
+    uint8_t config[GPT_CONFIG_BYTES];
+    put_gpt_config(config, &m->cfg);
+    lm_file_parts p = {.kind = LM_KIND_GPT, .config = config, .config_bytes = sizeof config,
+                       .adam_t = m->adam_t, .params = m->params, .n_params = m->n_params,
+                       .tokenizer = m->tokenizer_blob, .tokenizer_len = m->tokenizer_len,
+                       .metadata = (char *)metadata};
+    return lm_atomic_write(path, write_job, &p, err);
+}
+
+int lm_save_parts(const lm_file_parts *p, const char *path, lm_err *err) {
+    if (!p || !path || !*path) return lm_fail(err, "save: missing model or path");
+    lm_err kerr;
+    char kind[KIND_BYTES] = {0};
+    size_t kn = strnlen(p->kind, KIND_BYTES);
+    if (kn == KIND_BYTES || kn == 0) return lm_fail(err, "save: the model kind must be 1..15 characters");
+    memcpy(kind, p->kind, kn);
+    if (read_kind(kind, (const uint8_t *)kind, &kerr) != 0) return lm_fail(err, "save: %s", kerr.msg);
+    if (p->config_bytes > HEAD_READ - PREFIX_BYTES - V2_COMMON_BYTES)
+        return lm_fail(err, "save: a %u-byte config is longer than a header may be", p->config_bytes);
+    if ((p->config_bytes && !p->config) || (p->n_params && !p->params) || (p->tokenizer_len && !p->tokenizer))
+        return lm_fail(err, "save: a part's length is set but its bytes are missing");
+    if (p->metadata && strlen(p->metadata) > UINT32_MAX) return lm_fail(err, "save: metadata longer than 4 GB");
+    if (p->adam_t < 0 || p->adam_t > LM_MAX_ADAM_T) return lm_fail(err, "save: adam_t %d out of range", p->adam_t);
+    if (check_config(kind, p->config, p->config_bytes, p->n_params, &kerr) != 0)
+        return lm_fail(err, "save: %s", kerr.msg);
+    size_t bad = first_non_finite(p->params, (size_t)p->n_params);
+    if (bad < p->n_params)
+        return lm_fail(err, "save: refusing to save a model with a non-finite parameter (#%zu = %g)", bad,
+                       (double)p->params[bad]);
+    return lm_atomic_write(path, write_job, (void *)p, err);
 }
 
 uint64_t lm_save_size(const lm_model *m, size_t meta_len) {
@@ -297,26 +327,54 @@ static int read_gpt_config(lm_config *cfg, const uint8_t *b, lm_err *err) {
     return 0;
 }
 
-/* The kind must be one this build knows, with a config of its size, and
- * (gpt, the only kind lm_load returns) a valid config for n_params. */
-static int read_kind_config(lm_config *cfg, const lm_file_header *h, const uint8_t *buf, lm_err *err) {
+/* The kind must be one this build knows, with a config of its size that
+ * its own check accepts (the parameter count among it). */
+static int check_config(const char *kind, const uint8_t *config, uint32_t config_bytes, uint64_t n_params,
+                        lm_err *err) {
     size_t k = 0, nk = sizeof KINDS / sizeof KINDS[0];
-    while (k < nk && strcmp(KINDS[k].name, h->kind) != 0) k++;
-    if (k == nk) return lm_fail(err, "unknown model kind \"%s\": this build reads %s", h->kind, LM_KIND_GPT);
-    if (h->config_bytes != KINDS[k].config_bytes)
-        return lm_fail(err, "bad model file: a %s config is %u bytes, this header leaves %u",
-                       h->kind, KINDS[k].config_bytes, h->config_bytes);
-    if (read_gpt_config(cfg, buf + h->config_at, err) != 0) return -1;
-    size_t want = lm_param_count(cfg);
-    if (h->n_params != (uint64_t)want)
+    while (k < nk && strcmp(KINDS[k].name, kind) != 0) k++;
+    if (k == nk) {
+        char known[256] = "";
+        for (size_t i = 0; i < nk; i++)
+            snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", i ? ", " : "", KINDS[i].name);
+        return lm_fail(err, "unknown model kind \"%s\": this build reads %s", kind, known);
+    }
+    if (KINDS[k].config_bytes && config_bytes != KINDS[k].config_bytes)
+        return lm_fail(err, "bad model file: a %s config is %u bytes, this header leaves %u", kind,
+                       KINDS[k].config_bytes, config_bytes);
+    return KINDS[k].check(config, config_bytes, n_params, err);
+}
+
+static int check_gpt(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err) {
+    (void)config_bytes;
+    lm_config cfg;
+    if (read_gpt_config(&cfg, config, err) != 0) return -1;
+    size_t want = lm_param_count(&cfg);
+    if (n_params != (uint64_t)want)
         return lm_fail(err, "bad model file: it holds %llu parameters but its config needs %zu",
-                       (unsigned long long)h->n_params, want);
+                       (unsigned long long)n_params, want);
     return 0;
+}
+
+/* A known kind whose config checks out. */
+static int check_kind(const lm_file_header *h, const uint8_t *buf, lm_err *err) {
+    return check_config(h->kind, buf + h->config_at, h->config_bytes, h->n_params, err);
+}
+
+/* lm_load's kind: gpt, with its config read into cfg. */
+static int read_kind_config(lm_config *cfg, const lm_file_header *h, const uint8_t *buf, lm_err *err) {
+    if (check_kind(h, buf, err) != 0) return -1;
+    if (strcmp(h->kind, LM_KIND_GPT) != 0)
+        return lm_fail(err, "this is a %s model, not a transformer (gpt); commands for %s models read it",
+                       h->kind, h->kind);
+    return read_gpt_config(cfg, buf + h->config_at, err);
 }
 
 /* The file's length against the header's sizes (before any body is read).
  * n_params is bounded by lm_config_check (< 2^43); tokenizer_len is any u64. */
 static int check_size(const lm_file_header *h, uint64_t len, lm_err *err) {
+    if (h->n_params > (UINT64_MAX >> 4))   /* every kind's check bounds it far lower; never overflow here */
+        return lm_fail(err, "bad model file: %llu parameters is impossible", (unsigned long long)h->n_params);
     uint64_t fixed = (uint64_t)PREFIX_BYTES + h->header_bytes + h->metadata_len + 4u * h->n_params + 4u;
     if (h->tokenizer_len > UINT64_MAX - fixed)
         return lm_fail(err, "bad model file: tokenizer length %llu is impossible",
@@ -395,15 +453,71 @@ int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm
 }
 
 int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err) {
-    lm_config cfg;
-    if (lm_file_header_read(h, head, len, err) != 0 || read_kind_config(&cfg, h, head, err) != 0) return -1;
+    if (lm_file_header_read(h, head, len, err) != 0 || check_kind(h, head, err) != 0) return -1;
     return check_size(h, file_size, err);
+}
+
+void lm_file_parts_free(lm_file_parts *p) {
+    if (!p) return;
+    free(p->config);
+    free(p->params);
+    free(p->tokenizer);
+    free(p->metadata);
+    memset(p, 0, sizeof *p);
+}
+
+/* Fails with the loader's message and leaves p empty. */
+#define PARTS_FAIL(...) do { lm_file_parts_free(p); return lm_fail(err, __VA_ARGS__); } while (0)
+
+int lm_load_parts_mem(lm_file_parts *p, const uint8_t *buf, size_t len, lm_err *err) {
+    if (!p) return lm_fail(err, "load: missing parts");
+    memset(p, 0, sizeof *p);
+    if (!buf && len > 0) return lm_fail(err, "load: missing buffer");
+    lm_file_header h;
+    if (lm_file_header_read(&h, buf, len, err) != 0 || check_kind(&h, buf, err) != 0 ||
+        check_body(&h, buf, len, err) != 0)
+        return -1;
+    const uint8_t *tok = buf + PREFIX_BYTES + h.header_bytes;
+    const uint8_t *meta = tok + h.tokenizer_len;
+    const uint8_t *par = meta + h.metadata_len;
+    memcpy(p->kind, h.kind, sizeof p->kind);
+    p->adam_t = h.adam_t;
+    p->config_bytes = h.config_bytes;
+    p->n_params = h.n_params;
+    p->tokenizer_len = h.tokenizer_len;
+    /* every size already fits in buf (check_body), so these mallocs are bounded by len */
+    p->config = malloc(h.config_bytes ? h.config_bytes : 1);
+    p->params = malloc(h.n_params ? (size_t)h.n_params * sizeof(float) : 1);
+    p->tokenizer = malloc(h.tokenizer_len ? (size_t)h.tokenizer_len : 1);
+    p->metadata = malloc((size_t)h.metadata_len + 1);
+    if (!p->config || !p->params || !p->tokenizer || !p->metadata) PARTS_FAIL("load: out of memory");
+    memcpy(p->config, buf + h.config_at, h.config_bytes);
+    memcpy(p->tokenizer, tok, (size_t)h.tokenizer_len);
+    memcpy(p->metadata, meta, h.metadata_len);
+    p->metadata[h.metadata_len] = 0;
+    for (uint64_t i = 0; i < h.n_params; i++) {
+        uint32_t u = get_u32(par + 4 * i);
+        memcpy(&p->params[i], &u, sizeof u);
+        if (!isfinite(p->params[i]))
+            PARTS_FAIL("bad model file: parameter #%llu is not finite", (unsigned long long)i);
+    }
+    return 0;
 }
 
 /* Everything the header says, checked against the file's size before the
  * body is read: bad magic, an unknown kind or sizes the file cannot hold cost
  * one 4 KB read, whatever the file's length. */
-static int load_file(lm_model *m, char **metadata, const char *path, lm_err *err) {
+typedef struct {
+    lm_model *m;            /* lm_load: a gpt model ... */
+    char **metadata;
+    lm_file_parts *parts;   /* ... or lm_load_parts: any kind's parts */
+} load_target;
+
+static int load_mem_into(load_target *t, const uint8_t *buf, size_t len, lm_err *err) {
+    return t->parts ? lm_load_parts_mem(t->parts, buf, len, err) : lm_load_mem(t->m, t->metadata, buf, len, err);
+}
+
+static int load_file(load_target *t, const char *path, lm_err *err) {
     lm_infile f;
     uint8_t head[HEAD_READ];
     size_t hlen;
@@ -422,7 +536,7 @@ static int load_file(lm_model *m, char **metadata, const char *path, lm_err *err
     memcpy(buf, head, hlen);
     int rc = lm_infile_read(&f, buf + hlen, (size_t)f.size - hlen, err);
     lm_infile_close(&f);
-    if (rc == 0 && lm_load_mem(m, metadata, buf, (size_t)f.size, &inner) != 0)
+    if (rc == 0 && load_mem_into(t, buf, (size_t)f.size, &inner) != 0)
         rc = lm_fail(err, "%s: %s", path, inner.msg);
     free(buf);
     return rc;
@@ -433,5 +547,33 @@ int lm_load(lm_model *m, char **metadata, const char *path, lm_err *err) {
     if (!m) return lm_fail(err, "load: missing model");
     memset(m, 0, sizeof *m);
     if (!path) return lm_fail(err, "load: missing path");
-    return load_file(m, metadata, path, err);
+    load_target t = {m, metadata, NULL};
+    return load_file(&t, path, err);
+}
+
+int lm_load_parts(lm_file_parts *p, const char *path, lm_err *err) {
+    if (!p) return lm_fail(err, "load: missing parts");
+    memset(p, 0, sizeof *p);
+    if (!path) return lm_fail(err, "load: missing path");
+    load_target t = {NULL, NULL, p};
+    return load_file(&t, path, err);
+}
+
+int lm_model_from_parts(lm_model *m, lm_file_parts *p, lm_err *err) {
+    if (!m || !p) return lm_fail(err, "load: missing model or parts");
+    memset(m, 0, sizeof *m);
+    if (strcmp(p->kind, LM_KIND_GPT) != 0) return lm_fail(err, "this is a %s model, not a transformer (gpt)", p->kind);
+    lm_config cfg;
+    if (check_gpt(p->config, p->config_bytes, p->n_params, err) != 0 || read_gpt_config(&cfg, p->config, err) != 0)
+        return -1;
+    if (lm_model_alloc(m, &cfg, err) != 0) return -1;
+    memcpy(m->params, p->params, m->n_params * sizeof(float));
+    m->adam_t = p->adam_t;
+    if (p->tokenizer_len > 0) {
+        m->tokenizer_blob = p->tokenizer;
+        m->tokenizer_len = (size_t)p->tokenizer_len;
+        p->tokenizer = NULL;
+        p->tokenizer_len = 0;
+    }
+    return 0;
 }

@@ -44,7 +44,7 @@
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err);
 /* The bytes lm_save writes for m with meta_len bytes of metadata. */
 uint64_t lm_save_size(const lm_model *m, size_t meta_len);
-/* Loads a model of kind gpt. On success m is a fresh model (lm_model_free
+/* Loads a model of kind gpt (another known kind is refused, naming it). On success m is a fresh model (lm_model_free
  * it); *metadata (if non-NULL) receives a malloc'd NUL-terminated copy of
  * the metadata text. The path must be a regular file (base/infile.h: a FIFO
  * or /dev/zero is refused, never read); the magic, the header (at most 4 KB,
@@ -54,6 +54,35 @@ uint64_t lm_save_size(const lm_model *m, size_t meta_len);
 int lm_load(lm_model *m, char **metadata, const char *path, lm_err *err);
 /* The same from memory (used by lm_load and by the fuzz target). */
 int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm_err *err);
+
+/* ---- any model kind (models/<kind>/ build their models from these) ----
+ * A file's parts as they are stored: the kind's name, its own config bytes,
+ * its parameters (f32, in the order its parameter table gives), the
+ * tokeniser blob and the metadata text. A model family registers its kind in
+ * the KINDS table of modelfile.c with a check of its config (and of
+ * n_params against it: the check must bound n_params, since the loader
+ * allocates 4 * n_params bytes only after the file proved that long). */
+typedef struct {
+    char      kind[16];        /* NUL-terminated name, 1..15 of [a-z0-9_.-] */
+    uint8_t  *config;  uint32_t config_bytes;
+    int32_t   adam_t;          /* optimizer steps taken, 0..LM_MAX_ADAM_T */
+    float    *params;  uint64_t n_params;
+    uint8_t  *tokenizer; uint64_t tokenizer_len;   /* 0 = the byte tokeniser */
+    char     *metadata;        /* NUL-terminated "key=value\n" text, or NULL */
+} lm_file_parts;
+
+/* Saves p atomically as format LM_FILE_VERSION; the kind must be registered
+ * and its check must accept the config, and every parameter be finite. */
+int  lm_save_parts(const lm_file_parts *p, const char *path, lm_err *err);
+/* Loads any registered kind, with every check lm_load makes (magic, sizes
+ * against the file, the kind's config check, CRC, finite parameters). On
+ * success p owns malloc'd copies (lm_file_parts_free); metadata is never
+ * NULL. Messages start with the path. */
+int  lm_load_parts(lm_file_parts *p, const char *path, lm_err *err);
+int  lm_load_parts_mem(lm_file_parts *p, const uint8_t *buf, size_t len, lm_err *err);
+void lm_file_parts_free(lm_file_parts *p);
+/* A gpt model from gpt parts (the tokeniser blob moves into m). */
+int  lm_model_from_parts(lm_model *m, lm_file_parts *p, lm_err *err);
 
 /* What a file's prefix and header say, read without the body. */
 typedef struct {
