@@ -46,6 +46,9 @@ int cli_meta_get(const char *meta, const char *key, char *out, size_t cap) {
     return -1;
 }
 
+/* the step count of what the loop trains */
+static int step_of(const cli_trainloop *L) { return L->t.adam_t(L->t.self); }
+
 /* what the loop keeps between steps */
 typedef struct {
     float recent[20];      /* the last "loss" figures, for a less noisy summary */
@@ -65,13 +68,13 @@ static float recent_mean(const loop_state *S) {
  * to a fresh folder in $TMPDIR (or /tmp) and say where */
 static void rescue(cli_ctx *ctx, cli_trainloop *L, const char *meta) {
     lm_err err = {{0}};
-    char *to = lm_checkpoint_rescue(L->m, meta, L->out_path, getenv("TMPDIR"), &err);
+    char *to = L->t.rescue(L->t.self, meta, L->out_path, getenv("TMPDIR"), &err);
     if (to)
         fprintf(ctx->err, "llmlab %s: the weights of step %d were saved instead to %s (with its .opt; move both "
-                          "where you want them, or continue with --resume -o %s)\n", L->cmd, L->m->adam_t, to, to);
+                          "where you want them, or continue with --resume -o %s)\n", L->cmd, step_of(L), to, to);
     else
         fprintf(ctx->err, "llmlab %s: the rescue copy failed too: %s; the weights of step %d are lost\n", L->cmd,
-                err.msg, L->m->adam_t);
+                err.msg, step_of(L));
     free(to);
 }
 
@@ -84,13 +87,13 @@ static int save(cli_ctx *ctx, cli_trainloop *L, const loop_state *S) {
         fprintf(ctx->err, "llmlab %s: cannot save %s: out of memory\n", L->cmd, L->out_path);
         return -1;
     }
-    size_t n = (size_t)snprintf(meta, cap, "%sstep=%d\ntrain_loss=%.4f\n", L->run_meta, L->m->adam_t,
+    size_t n = (size_t)snprintf(meta, cap, "%sstep=%d\ntrain_loss=%.4f\n", L->run_meta, step_of(L),
                                 recent_mean(S));
     for (int i = 0; i < S->val.n && n < cap; i++)
         n += (size_t)snprintf(meta + n, cap - n, "%s=%.4f\n", S->val.f[i].name, S->val.f[i].value);
     if (n < cap) snprintf(meta + n, cap - n, "wall_seconds=%.0f\n", now_s() - S->t0);
     lm_err err = {{0}};
-    int rc = lm_checkpoint_save(L->m, meta, L->out_path, &err);
+    int rc = L->t.save(L->t.self, meta, L->out_path, &err);
     if (rc) {
         fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
         rescue(ctx, L, meta);
@@ -100,9 +103,14 @@ static int save(cli_ctx *ctx, cli_trainloop *L, const loop_state *S) {
 }
 
 int cli_check_output(cli_ctx *ctx, const char *cmd, const lm_model *m, const char *meta, const char *out) {
+    lm_trainee t = lm_trainee_gpt(m);
+    return cli_check_output_of(ctx, cmd, &t, meta, out);
+}
+
+int cli_check_output_of(cli_ctx *ctx, const char *cmd, const lm_trainee *t, const char *meta, const char *out) {
     lm_err err = {{0}};
     size_t meta_len = (meta ? strlen(meta) : 0) + 512 + 48 * LM_FIGURES_MAX;   /* save()'s lines */
-    if (lm_checkpoint_check(m, meta_len, out, &err) == 0) return 0;
+    if (t->check(t->self, meta_len, out, &err) == 0) return 0;
     size_t n = strlen(out);   /* the end of a long path, so the reason shows */
     fprintf(ctx->err, "llmlab %s: cannot save -o %s%s: %s\n", cmd, n > 200 ? "..." : "", n > 200 ? out + n - 200 : out,
             err.msg);
@@ -111,7 +119,7 @@ int cli_check_output(cli_ctx *ctx, const char *cmd, const lm_model *m, const cha
 
 /* a finished run: leave OUT as it is */
 static int nothing_to_do(cli_ctx *ctx, cli_trainloop *L) {
-    int start = L->m->adam_t;
+    int start = step_of(L);
     if (start == L->steps)
         fprintf(ctx->out, "%s: nothing to do: %s is already at step %d of %d\n", L->cmd, L->out_path,
                 start, L->steps);
@@ -128,10 +136,10 @@ static int nothing_to_do(cli_ctx *ctx, cli_trainloop *L) {
 static void stop_nonfinite(cli_ctx *ctx, cli_trainloop *L, const loop_state *S, const lm_err *err) {
     if (save(ctx, L, S))
         fprintf(ctx->err, "llmlab %s: %s. Stopping; the weights of step %d could not be saved.\n", L->cmd,
-                err->msg, L->m->adam_t);
+                err->msg, step_of(L));
     else
         fprintf(ctx->err, "llmlab %s: %s. Stopping; saved the last good weights (step %d) to %s.\n",
-                L->cmd, err->msg, L->m->adam_t, L->out_path);
+                L->cmd, err->msg, step_of(L), L->out_path);
 }
 
 /* One step s (0-based) of the loop: batch, update, validation when due,
@@ -177,9 +185,18 @@ static int one_step(cli_ctx *ctx, cli_trainloop *L, loop_state *S, cli_progress 
 int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     L->nothing_to_do = 0;
     L->interrupted = 0;
-    int start = L->m->adam_t;
+    lm_err err = {{0}};
+    if (L->obj->ops->trainee) {
+        if (L->obj->ops->trainee(L->obj, &L->t, &err)) {
+            fprintf(ctx->err, "llmlab %s: %s\n", L->cmd, err.msg);
+            return 1;
+        }
+    } else {
+        L->t = lm_trainee_gpt(L->m);
+    }
+    int start = step_of(L);
     if (start >= L->steps) return nothing_to_do(ctx, L);
-    if (cli_check_output(ctx, L->cmd, L->m, L->run_meta, L->out_path)) return 1;
+    if (cli_check_output_of(ctx, L->cmd, &L->t, L->run_meta, L->out_path)) return 1;
     loop_state S = {.t0 = now_s()};   /* wall time of earlier runs of this checkpoint is not tracked */
     interrupted = 0;
     struct sigaction sa, old[3];
@@ -223,7 +240,7 @@ int cli_trainloop_run_opts(cli_ctx *ctx, cli_trainloop *L, const cli_run_opts *o
     char val[32] = "not measured";   /* e.g. interrupted between evaluations */
     if (!isnan(L->final_val_loss)) snprintf(val, sizeof val, "%.4f", L->final_val_loss);
     fprintf(ctx->out, "%s: step %d, train loss %.4f, val loss %s, %.1f s; saved %s\n", L->cmd,
-            L->m->adam_t, L->final_train_loss, val, L->seconds, o->out);
+            step_of(L), L->final_train_loss, val, L->seconds, o->out);
     return L->interrupted ? CLI_EXIT_INTERRUPTED : 0;
 }
 

@@ -23,7 +23,10 @@
 
 typedef struct {
     const char *cmd;             /* "train" | "sft" (messages) */
-    lm_model   *m;
+    lm_model   *m;               /* the transformer trained, or NULL when the
+                                  * objective trains a model of its own
+                                  * (objective.h: ops->trainee) */
+    lm_trainee  t;               /* set by the loop: how it saves what it trains */
     lm_objective *obj;           /* prepared (its data loaded) */
     const char *out_path;        /* checkpoint; optimizer state at OUT.opt */
     const char *run_meta;        /* "key=value\n" lines describing the run */
@@ -45,6 +48,8 @@ typedef struct {
  * 1 no (message printed). cli_trainloop_run calls it before its first step;
  * a command calls it before loading data. */
 int cli_check_output(cli_ctx *ctx, const char *cmd, const lm_model *m, const char *meta, const char *out);
+/* The same for any trainee (another kind's model; train/checkpoint.h). */
+int cli_check_output_of(cli_ctx *ctx, const char *cmd, const lm_trainee *t, const char *meta, const char *out);
 
 /* exit status of a run stopped by SIGINT/SIGTERM/SIGHUP (128 + SIGINT) */
 #define CLI_EXIT_INTERRUPTED 130

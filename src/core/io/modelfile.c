@@ -182,6 +182,11 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
     return lm_atomic_write(path, write_job, &p, err);
 }
 
+uint64_t lm_save_parts_size(const lm_file_parts *p) {
+    return PREFIX_BYTES + V2_COMMON_BYTES + (uint64_t)p->config_bytes + p->tokenizer_len +
+           (p->metadata ? strlen(p->metadata) : 0) + 4u * p->n_params + 4u;
+}
+
 int lm_save_parts(const lm_file_parts *p, const char *path, lm_err *err) {
     if (!p || !path || !*path) return lm_fail(err, "save: missing model or path");
     lm_err kerr;

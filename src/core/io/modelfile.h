@@ -74,6 +74,8 @@ typedef struct {
 /* Saves p atomically as format LM_FILE_VERSION; the kind must be registered
  * and its check must accept the config, and every parameter be finite. */
 int  lm_save_parts(const lm_file_parts *p, const char *path, lm_err *err);
+/* The bytes lm_save_parts writes for p. */
+uint64_t lm_save_parts_size(const lm_file_parts *p);
 /* Loads any registered kind, with every check lm_load makes (magic, sizes
  * against the file, the kind's config check, CRC, finite parameters). On
  * success p owns malloc'd copies (lm_file_parts_free); metadata is never

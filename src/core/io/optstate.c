@@ -20,31 +20,54 @@ static int put(FILE *f, const void *p, size_t n, uint32_t *crc) {
     return fwrite(p, 1, n, f) == n ? 0 : -1;
 }
 
+/* the buffers a state belongs to: a transformer's or a paramset's */
+typedef struct {
+    const float *params;
+    size_t n_params;
+    int adam_t;
+    float **adam_m, **adam_v;   /* where the moments live (loading replaces them) */
+} opt_of;
+
+static opt_of of_model(const lm_model *m) {
+    opt_of o = {m->params, m->n_params, m->adam_t, (float **)&m->adam_m, (float **)&m->adam_v};
+    return o;
+}
+static opt_of of_set(const lm_paramset *ps) {
+    opt_of o = {ps->params, ps->n, ps->adam_t, (float **)&ps->adam_m, (float **)&ps->adam_v};
+    return o;
+}
+
 /* fingerprint of the weights the moments belong to */
-static uint32_t params_crc(const lm_model *m) {
+static uint32_t params_crc(const opt_of *m) {
     return lm_crc32(0, m->params, m->n_params * sizeof(float));
 }
 
 /* the file's content (see optstate.h), for lm_atomic_write */
 static int write_state(FILE *f, void *user, lm_err *err) {
     (void)err;
-    const lm_model *m = user;
+    const opt_of *m = user;
     uint32_t crc = 0;
     uint64_t n = m->n_params;
     int32_t t = m->adam_t;
     uint32_t pc = params_crc(m);
     int bad = put(f, MAGIC, 8, &crc) || put(f, &n, 8, &crc) || put(f, &t, 4, &crc) || put(f, &pc, 4, &crc) ||
-              put(f, m->adam_m, n * sizeof(float), &crc) || put(f, m->adam_v, n * sizeof(float), &crc);
+              put(f, *m->adam_m, n * sizeof(float), &crc) || put(f, *m->adam_v, n * sizeof(float), &crc);
     uint32_t c = crc;
     return bad || fwrite(&c, 4, 1, f) != 1 ? -1 : 0;
 }
 
-int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) {
-    if (!m->adam_m || !m->adam_v) return lm_fail(err, "no optimizer state to save yet");
-    return lm_atomic_write(path, write_state, (void *)m, err);
+static int save_of(opt_of o, const char *path, lm_err *err) {
+    if (!*o.adam_m || !*o.adam_v) return lm_fail(err, "no optimizer state to save yet");
+    return lm_atomic_write(path, write_state, &o, err);
+}
+int lm_optstate_save(const lm_model *m, const char *path, lm_err *err) { return save_of(of_model(m), path, err); }
+int lm_optstate_save_set(const lm_paramset *ps, const char *path, lm_err *err) {
+    return save_of(of_set(ps), path, err);
 }
 
-uint64_t lm_optstate_size(const lm_model *m) { return 8 + 8 + 4 + 4 + 8u * (uint64_t)m->n_params + 4; }
+static uint64_t size_for(size_t n) { return 8 + 8 + 4 + 4 + 8u * (uint64_t)n + 4; }
+uint64_t lm_optstate_size(const lm_model *m) { return size_for(m->n_params); }
+uint64_t lm_optstate_size_set(const lm_paramset *ps) { return size_for(ps->n); }
 
 /* The fixed part before the moments: magic, n, t and (v2) the parameter CRC. */
 typedef struct {
@@ -57,7 +80,7 @@ typedef struct {
 
 /* Reads and checks the head against the model and the file's size, before
  * any moment is allocated or read. */
-static int read_opt_head(lm_infile *f, const lm_model *m, opt_head *h, lm_err *err) {
+static int read_opt_head(lm_infile *f, const opt_of *m, opt_head *h, lm_err *err) {
     const char *path = f->path;
     uint8_t b[24];
     if (f->size < 20) return lm_fail(err, "%s is truncated (%llu bytes)", path, (unsigned long long)f->size);
@@ -90,7 +113,7 @@ static int read_opt_head(lm_infile *f, const lm_model *m, opt_head *h, lm_err *e
     return 0;
 }
 
-int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
+static int load_of(opt_of *m, const char *path, lm_err *err) {
     lm_infile f;
     if (lm_infile_open(&f, path, "optimizer state", 0, err)) return -1;
     opt_head h;
@@ -125,9 +148,18 @@ int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
         free(av);
         return -1;
     }
-    free(m->adam_m);
-    free(m->adam_v);
-    m->adam_m = am;
-    m->adam_v = av;
+    free(*m->adam_m);
+    free(*m->adam_v);
+    *m->adam_m = am;
+    *m->adam_v = av;
     return 0;
+}
+
+int lm_optstate_load(lm_model *m, const char *path, lm_err *err) {
+    opt_of o = of_model(m);
+    return load_of(&o, path, err);
+}
+int lm_optstate_load_set(lm_paramset *ps, const char *path, lm_err *err) {
+    opt_of o = of_set(ps);
+    return load_of(&o, path, err);
 }

@@ -18,6 +18,7 @@
 
 #include "base/err.h"
 #include "models/gpt/model.h"
+#include "nn/paramset.h"
 
 /* Fails if the model has no moments yet (no step taken). */
 int lm_optstate_save(const lm_model *m, const char *path, lm_err *err);
@@ -27,5 +28,9 @@ uint64_t lm_optstate_size(const lm_model *m);
  * the loaded checkpoint) and the parameters must match what was saved. m is
  * left unchanged on failure. */
 int lm_optstate_load(lm_model *m, const char *path, lm_err *err);
+/* The same for another kind's parameter set (nn/paramset.h). */
+int lm_optstate_save_set(const lm_paramset *ps, const char *path, lm_err *err);
+uint64_t lm_optstate_size_set(const lm_paramset *ps);
+int lm_optstate_load_set(lm_paramset *ps, const char *path, lm_err *err);
 
 #endif

@@ -1,6 +1,7 @@
 /* optim.c - AdamW (PyTorch semantics) and the warmup + cosine LR schedule. */
 #include "base/bigmem.h"
 #include "models/gpt/model.h"
+#include "nn/paramset.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,29 +27,15 @@ int lm_adamw_step(lm_model *m, const lm_adamw *opt, float lr, lm_err *err) {
         m->adam_t = 0;
     }
     m->adam_t++;
-    const float b1 = opt->beta1, b2 = opt->beta2, eps = opt->eps;
-    /* PyTorch: p *= 1 - lr*wd (decayed views only); m, v updated;
-     * p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
-    const float bc1 = 1.0f - powf(b1, (float)m->adam_t);
-    const float bc2_sqrt = sqrtf(1.0f - powf(b2, (float)m->adam_t));
-    const float step = lr / bc1;
+    const float bc1 = 1.0f - powf(opt->beta1, (float)m->adam_t);
+    const float bc2_sqrt = sqrtf(1.0f - powf(opt->beta2, (float)m->adam_t));
     /* one parallel region for all views; each thread takes its share of
-     * every view without waiting at the end of each */
+     * every view (lm_adamw_range's omp for) without waiting at the end of each */
     #pragma omp parallel
     for (int vi = 0; vi < m->n_views; vi++) {
         const lm_tensor_view *v = &m->views[vi];
-        float *p = m->params + v->offset;
-        const float *g = m->grads + v->offset;
-        float *mm = m->adam_m + v->offset, *vv = m->adam_v + v->offset;
-        const float decay = v->decay ? 1.0f - lr * opt->weight_decay : 1.0f;
-        const long n = (long)v->numel;
-        #pragma omp for simd schedule(static) nowait
-        for (long i = 0; i < n; i++) {
-            float gi = g[i];
-            mm[i] = b1 * mm[i] + (1.0f - b1) * gi;
-            vv[i] = b2 * vv[i] + (1.0f - b2) * gi * gi;
-            p[i] = p[i] * decay - step * mm[i] / (sqrtf(vv[i]) / bc2_sqrt + eps);
-        }
+        lm_adamw_range(m->params + v->offset, m->grads + v->offset, m->adam_m + v->offset, m->adam_v + v->offset,
+                       (long)v->numel, opt, lr, bc1, bc2_sqrt, v->decay ? 1.0f - lr * opt->weight_decay : 1.0f);
     }
     return 0;
 }

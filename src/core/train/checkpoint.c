@@ -70,3 +70,91 @@ int lm_checkpoint_load(lm_model *m, char **meta, const char *path, lm_err *err) 
     free(opt);
     return rc;
 }
+
+/* ---- another kind's checkpoint ---- */
+
+static lm_file_parts kind_parts(const lm_kind_ckpt *k, const char *meta) {
+    lm_file_parts p = k->head;
+    p.params = k->ps->params;
+    p.n_params = k->ps->n;
+    p.adam_t = k->ps->adam_t;
+    p.metadata = (char *)meta;
+    return p;
+}
+
+int lm_checkpoint_check_kind(const lm_kind_ckpt *k, size_t meta_len, const char *path, lm_err *err) {
+    char *opt = opt_path(path, err);
+    if (!opt) return -1;
+    free(opt);
+    lm_file_parts p = kind_parts(k, NULL);
+    uint64_t need = lm_save_parts_size(&p) + meta_len + lm_optstate_size_set(k->ps);
+    return lm_atomic_probe(path, need, err);
+}
+
+int lm_checkpoint_save_kind(const lm_kind_ckpt *k, const char *meta, const char *path, lm_err *err) {
+    char *opt = opt_path(path, err);
+    if (!opt) return -1;
+    lm_file_parts p = kind_parts(k, meta);
+    int rc = lm_save_parts(&p, path, err);
+    if (rc == 0 && !k->ps->adam_m) unlink(opt);
+    else if (rc == 0) rc = lm_optstate_save_set(k->ps, opt, err);
+    free(opt);
+    return rc;
+}
+
+char *lm_checkpoint_rescue_kind(const lm_kind_ckpt *k, const char *meta, const char *path, const char *dir,
+                                lm_err *err) {
+    char *to = lm_rescue_path(dir, path, err);
+    if (!to) return NULL;
+    if (lm_checkpoint_save_kind(k, meta, to, err) == 0) return to;
+    char *slash = strrchr(to, '/');
+    *slash = 0;
+    rmdir(to);
+    free(to);
+    return NULL;
+}
+
+int lm_checkpoint_load_moments(lm_paramset *ps, const char *path, lm_err *err) {
+    char *opt = opt_path(path, err);
+    if (!opt) return -1;
+    int rc = 0;
+    if (ps->adam_t > 0 && lm_optstate_load_set(ps, opt, err) != 0) {
+        int t = ps->adam_t;
+        lm_paramset_reset_optimizer(ps);
+        ps->adam_t = t;
+        rc = 1;
+    }
+    free(opt);
+    return rc;
+}
+
+/* ---- trainees ---- */
+static int gpt_adam_t(const void *s) { return ((const lm_model *)s)->adam_t; }
+static int gpt_save(const void *s, const char *meta, const char *path, lm_err *err) {
+    return lm_checkpoint_save(s, meta, path, err);
+}
+static int gpt_check(const void *s, size_t meta_len, const char *path, lm_err *err) {
+    return lm_checkpoint_check(s, meta_len, path, err);
+}
+static char *gpt_rescue(const void *s, const char *meta, const char *path, const char *dir, lm_err *err) {
+    return lm_checkpoint_rescue(s, meta, path, dir, err);
+}
+lm_trainee lm_trainee_gpt(const lm_model *m) {
+    lm_trainee t = {m, gpt_adam_t, gpt_save, gpt_check, gpt_rescue};
+    return t;
+}
+
+static int kind_adam_t(const void *s) { return ((const lm_kind_ckpt *)s)->ps->adam_t; }
+static int kind_save(const void *s, const char *meta, const char *path, lm_err *err) {
+    return lm_checkpoint_save_kind(s, meta, path, err);
+}
+static int kind_check(const void *s, size_t meta_len, const char *path, lm_err *err) {
+    return lm_checkpoint_check_kind(s, meta_len, path, err);
+}
+static char *kind_rescue(const void *s, const char *meta, const char *path, const char *dir, lm_err *err) {
+    return lm_checkpoint_rescue_kind(s, meta, path, dir, err);
+}
+lm_trainee lm_trainee_kind(const lm_kind_ckpt *k) {
+    lm_trainee t = {k, kind_adam_t, kind_save, kind_check, kind_rescue};
+    return t;
+}

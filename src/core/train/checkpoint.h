@@ -29,7 +29,9 @@
 #define LM_CHECKPOINT_H
 
 #include "base/err.h"
+#include "io/modelfile.h"
 #include "models/gpt/model.h"
+#include "nn/paramset.h"
 
 int lm_checkpoint_save(const lm_model *m, const char *meta, const char *path, lm_err *err);
 /* 0 when a checkpoint of m with about meta_len bytes of metadata can be
@@ -41,5 +43,37 @@ char *lm_checkpoint_rescue(const lm_model *m, const char *meta, const char *path
 /* 0 loaded with its moments, 1 loaded with fresh moments (err says why),
  * -1 failure. *meta (may be NULL) receives the malloc'd metadata. */
 int lm_checkpoint_load(lm_model *m, char **meta, const char *path, lm_err *err);
+
+/* ---- another kind's checkpoint (models whose numbers live in an
+ * nn/paramset.h): the same two files, the same rules. head gives what the
+ * file says besides the numbers (kind, config, tokeniser; its params and
+ * metadata are not used: ps and meta are written). ---- */
+typedef struct {
+    lm_file_parts head;
+    lm_paramset *ps;
+} lm_kind_ckpt;
+
+int   lm_checkpoint_save_kind(const lm_kind_ckpt *k, const char *meta, const char *path, lm_err *err);
+int   lm_checkpoint_check_kind(const lm_kind_ckpt *k, size_t meta_len, const char *path, lm_err *err);
+char *lm_checkpoint_rescue_kind(const lm_kind_ckpt *k, const char *meta, const char *path, const char *dir,
+                                lm_err *err);
+/* After the kind rebuilt ps from the file at path (parameters copied,
+ * ps->adam_t = the file's adam_t): its moments from PATH.opt. 0 loaded,
+ * 1 fresh moments at the same step (err says why), -1 failure. */
+int   lm_checkpoint_load_moments(lm_paramset *ps, const char *path, lm_err *err);
+
+/* ---- what a training loop trains and saves ----
+ * The transformer (lm_trainee_gpt) or another kind's model
+ * (lm_trainee_kind); the CLI loop and the TUI worker save through it. */
+typedef struct {
+    const void *self;
+    int   (*adam_t)(const void *self);
+    int   (*save)(const void *self, const char *meta, const char *path, lm_err *err);
+    int   (*check)(const void *self, size_t meta_len, const char *path, lm_err *err);
+    char *(*rescue)(const void *self, const char *meta, const char *path, const char *dir, lm_err *err);
+} lm_trainee;
+
+lm_trainee lm_trainee_gpt(const lm_model *m);
+lm_trainee lm_trainee_kind(const lm_kind_ckpt *k);
 
 #endif

@@ -43,6 +43,9 @@
  *   LM_TRAIN_NONFINITE and leaves the weights as they were (train.h).
  * - Nothing prints; failures return -1 with lm_err.
  *
+ * - An objective may train a model of its own instead of the transformer
+ *   (ops->trainee, below); the loop then checkpoints it through that.
+ *
  * Adding an objective: one file in src/core/train/ with its ops table and
  * constructor, its line in the table of train/objectives.c (so the TUI can
  * pick it), its constructor declared below, and one command file in
@@ -59,6 +62,7 @@
 #include "data/dataset.h"
 #include "models/gpt/model.h"
 #include "tok/tokenizer.h"
+#include "train/checkpoint.h"
 #include "train/train.h"
 
 /* ---- named figures ---- */
@@ -111,6 +115,12 @@ typedef struct {
                  lm_err *err);
     int  (*validate)(lm_objective *o, lm_model *m, lm_figures *out, lm_err *err);
     void (*free_state)(void *state);
+    /* NULL for objectives that train the transformer passed to step. An
+     * objective that trains a model of its own (another kind: an RNN, a
+     * feed-forward LM, soft prompts) sets it: *out says how the front end
+     * reads its step count and saves it (train/checkpoint.h), and step and
+     * validate are then called with m = NULL. */
+    int  (*trainee)(lm_objective *o, lm_trainee *out, lm_err *err);
 } lm_objective_ops;
 
 struct lm_objective {
