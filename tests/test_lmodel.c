@@ -74,12 +74,32 @@ static void test_generate_and_bits_per_byte(void **state) {
     assert_non_null(lm);
     lm_ids ids = {0};
     assert_int_equal(lm_ids_push(&ids, 72), 0);
-    lm_sampling s = lm_sampling_default();
-    s.greedy = 1;
+    lm_gen_opts o = {.max_new = 5, .sampling = lm_sampling_default()};
+    o.sampling.greedy = 1;
     lm_rng rng;
     lm_rng_seed(&rng, 1);
-    assert_int_equal(lm_lmodel_generate(lm, &ids, 5, &s, &rng, &err), 0);
+    lm_gen_result res;
+    assert_int_equal(lm_lmodel_generate(lm, &ids, &o, &rng, &res, &err), 0);
     assert_int_equal(ids.n, 6);
+    assert_int_equal(res.n_new, 5);
+    assert_int_equal(res.reason, LM_GEN_MAX);
+    /* a stop id is reported, not appended */
+    int32_t stop = ids.ids[1];
+    ids.n = 1;
+    o.stop_ids = &stop;
+    o.n_stop = 1;
+    assert_int_equal(lm_lmodel_generate(lm, &ids, &o, &rng, &res, &err), 0);
+    assert_int_equal(res.reason, LM_GEN_STOP);
+    assert_int_equal(res.stop_token, stop);
+    assert_int_equal(ids.n, 1);
+    o.n_stop = 0;
+    /* the context bounds it: n_ctx = 12 */
+    o.max_new = 50;
+    assert_int_equal(lm_lmodel_generate(lm, &ids, &o, &rng, &res, &err), 0);
+    assert_int_equal(res.reason, LM_GEN_CONTEXT);
+    assert_int_equal(ids.n, 12);
+    ids.n = 6;
+    assert_int_equal(lm_lmodel_generate(lm, &ids, &(lm_gen_opts){.max_new = 0}, &rng, &res, &err), 0);
     /* greedy generation takes the argmax of next_logits each time */
     float logits[256];
     assert_int_equal(lm->ops->next_logits(lm, ids.ids, 3, logits, &err), 0);

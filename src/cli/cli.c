@@ -1,6 +1,7 @@
 /* cli.c - command context, dispatch and running a command line (see cli.h;
  * the line is split into words by lm_split_words, core/words.h). */
 #include "cli/cli.h"
+#include "models/lmodel.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -53,7 +54,9 @@ void cli_ctx_init(cli_ctx *ctx, FILE *out, FILE *err) {
 }
 
 static void unload(cli_ctx *ctx) {
-    if (ctx->model_loaded) lm_model_free(&ctx->model);
+    if (ctx->model_loaded && !ctx->lmodel) lm_model_free(&ctx->model);
+    lm_lmodel_free(ctx->lmodel);
+    ctx->lmodel = NULL;
     if (ctx->tok) lm_tok_free(ctx->tok);
     ctx->tok = NULL;
     ctx->model_loaded = 0;
@@ -81,42 +84,94 @@ int cli_set_model_path(cli_ctx *ctx, const char *path) {
     return 0;
 }
 
-int cli_ensure_model(cli_ctx *ctx, const char *path) {
+/* the cannot-load message, naming the file once (core messages start with it) */
+static void load_failed(cli_ctx *ctx, const char *path_given, const lm_err *err) {
+    if (strstr(err->msg, ctx->model_path)) fprintf(ctx->err, "llmlab: cannot load model: %s\n", err->msg);
+    else fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err->msg);
+    if (!path_given || !path_given[0])
+        fprintf(ctx->err, "  (llmlab looks for models/base.llm in the current folder and next to the binary;\n"
+                          "   pass -m MODEL or set LLMLAB_MODEL)\n");
+}
+
+/* ctx->model_path as another kind's model into ctx->lmodel */
+static int load_lmodel(cli_ctx *ctx, const char *path_given) {
+    lm_err err = {{0}};
+    lm_lmodel *lm = lm_lmodel_open(ctx->model_path, &err);
+    if (!lm) {
+        load_failed(ctx, path_given, &err);
+        return 1;
+    }
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    lm_tokenizer *tok = NULL;
+    if (lm_tok_serialize(lm->tok, &blob, &len, &err) == 0) tok = lm_tok_deserialize(blob, len, &err);
+    free(blob);
+    if (!tok) {
+        fprintf(ctx->err, "llmlab: model %s: its tokeniser: %s\n", ctx->model_path, err.msg);
+        lm_lmodel_free(lm);
+        return 1;
+    }
+    memset(&ctx->model, 0, sizeof ctx->model);
+    ctx->lmodel = lm;
+    ctx->tok = tok;
+    return 0;
+}
+
+/* Loads ctx->model_path if not loaded (or changed on disk); any = 1 takes
+ * every language-model kind, 0 the transformer only. */
+static int ensure(cli_ctx *ctx, const char *path, int any) {
+    const char *given = path;
     if (path && path[0] && !(path = cli_path_for_read(ctx, "load", path))) return 1;
     if (path && path[0] && cli_set_model_path(ctx, path)) return 1;
     long long stamp = file_stamp(ctx->model_path);
     if (ctx->model_loaded && stamp != ctx->model_stamp) unload(ctx);
-    if (ctx->model_loaded) return 0;
-    lm_err err = {{0}};
-    lm_model m;
-    if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
-        /* the core's messages name the file; say it once */
-        if (strstr(err.msg, ctx->model_path)) fprintf(ctx->err, "llmlab: cannot load model: %s\n", err.msg);
-        else fprintf(ctx->err, "llmlab: cannot load model %s: %s\n", ctx->model_path, err.msg);
-        if (!path || !path[0])
-            fprintf(ctx->err, "  (llmlab looks for models/base.llm in the current folder and next to the binary;\n"
-                            "   pass -m MODEL or set LLMLAB_MODEL)\n");
+    if (!ctx->model_loaded) {
+        lm_err err = {{0}};
+        lm_file_header h;
+        /* another kind goes to lm_lmodel_open; a file whose head cannot be
+         * read gets lm_load's full message below */
+        if (lm_file_peek(&h, ctx->model_path, &err) == 0 && strcmp(h.kind, LM_KIND_GPT) != 0) {
+            if (load_lmodel(ctx, given)) return 1;
+        } else {
+            lm_model m;
+            if (lm_load(&m, NULL, ctx->model_path, &err) != 0) {
+                load_failed(ctx, given, &err);
+                return 1;
+            }
+            lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
+                                                : lm_tok_byte_new();
+            if (!tok) {
+                fprintf(ctx->err, "llmlab: model %s has a bad tokeniser: %s\n", ctx->model_path, err.msg);
+                lm_model_free(&m);
+                return 1;
+            }
+            if (lm_tok_vocab_size(tok) > m.cfg.vocab_size) {
+                fprintf(ctx->err, "llmlab: model %s: tokeniser has %d ids but the model only %d\n",
+                        ctx->model_path, lm_tok_vocab_size(tok), m.cfg.vocab_size);
+                lm_tok_free(tok);
+                lm_model_free(&m);
+                return 1;
+            }
+            ctx->model = m;
+            ctx->tok = tok;
+        }
+        ctx->model_loaded = 1;
+        ctx->model_stamp = stamp;
+    }
+    if (!any && ctx->lmodel) {
+        fprintf(ctx->err, "llmlab: %s is a %s model, and this command looks inside a transformer (kind gpt); "
+                          "next, generate and lms read every language-model kind\n",
+                ctx->model_path, ctx->lmodel->kind);
         return 1;
     }
-    lm_tokenizer *tok = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, &err)
-                                        : lm_tok_byte_new();
-    if (!tok) {
-        fprintf(ctx->err, "llmlab: model %s has a bad tokeniser: %s\n", ctx->model_path, err.msg);
-        lm_model_free(&m);
-        return 1;
-    }
-    if (lm_tok_vocab_size(tok) > m.cfg.vocab_size) {
-        fprintf(ctx->err, "llmlab: model %s: tokeniser has %d ids but the model only %d\n",
-                ctx->model_path, lm_tok_vocab_size(tok), m.cfg.vocab_size);
-        lm_tok_free(tok);
-        lm_model_free(&m);
-        return 1;
-    }
-    ctx->model = m;
-    ctx->tok = tok;
-    ctx->model_loaded = 1;
-    ctx->model_stamp = stamp;
     return 0;
+}
+
+int cli_ensure_model(cli_ctx *ctx, const char *path) { return ensure(ctx, path, 0); }
+int cli_ensure_any_model(cli_ctx *ctx, const char *path) { return ensure(ctx, path, 1); }
+
+int cli_model_n_ctx(const cli_ctx *ctx) {
+    return ctx->lmodel ? ctx->lmodel->n_ctx : ctx->model.cfg.n_ctx;
 }
 
 lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {

@@ -38,6 +38,10 @@ typedef struct cli_ctx {
     int model_loaded;
     long long model_stamp;  /* mtime (ns) + size of the file when loaded */
     lm_tokenizer *tok;      /* the model's own tokeniser (owned) */
+    /* the current model when it is another kind than the transformer (an
+     * n-gram, an RNN, ...; models/lmodel.h), loaded by cli_ensure_any_model;
+     * ctx->model is then empty. NULL for a transformer. */
+    struct lm_lmodel *lmodel;
     /* decoding settings shared by generate/next and the UI */
     lm_sampling sampling;
     uint64_t seed;
@@ -78,6 +82,13 @@ int  cli_set_model_path(cli_ctx *ctx, const char *path);
  * loaded (a `train` in the same session). Prints the error on ctx->err;
  * 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
+/* The same for commands that read any language-model kind (next,
+ * generate): a transformer lands in ctx->model, another kind in
+ * ctx->lmodel (ctx->tok is its tokeniser either way). cli_ensure_model on a
+ * file of another kind fails, saying which commands read it. */
+int  cli_ensure_any_model(cli_ctx *ctx, const char *path_or_null);
+/* The context of the current model in tokens (0 = unbounded, an RNN). */
+int  cli_model_n_ctx(const cli_ctx *ctx);
 
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
  * (loading the model if needed); a path to a model file = its tokeniser; a

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "tok/chat.h"
 #include "decode/generate.h"
+#include "models/lmodel.h"
 #include "cli/opts.h"
 #include "cli/prompt.h"
 #include "cli/show.h"
@@ -16,7 +17,8 @@ static const char *usage =
     "usage: llmlab generate [-m MODEL] [-n N] [--chat] [--greedy | --temperature T\n"
     "                       --top-k K --top-p P] [--seed S] [--ids] PROMPT | -\n"
     "Continues PROMPT with up to N new tokens (default 100), printed as they come.\n"
-    "  -m MODEL           model file (default models/base.llm)\n"
+    "  -m MODEL           model file (default models/base.llm): a transformer or any\n"
+    "                     other language-model kind (n-gram, feed-forward, RNN)\n"
     "  -n N               new tokens at most\n"
     "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
     "  --chat             wrap PROMPT in the chat template; stop at the end of the reply\n"
@@ -68,16 +70,22 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, "generate", argc, argv, "ehm:n:", longopts);
         }
     }
-    if (cli_ensure_model(ctx, po.model)) return 1;
+    if (cli_ensure_any_model(ctx, po.model)) return 1;
+    if (ctx->lmodel && po.ablate) {
+        fprintf(ctx->err, "llmlab generate: --ablate on a %s model: head ablation is the transformer's\n",
+                ctx->lmodel->kind);
+        return 2;
+    }
     cli_prompt p;
     if (cli_prompt_read(ctx, "generate", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "generate", &po, &p)) return 2;
     /* keep room for the new tokens (up to half the context) by dropping the
-     * oldest prompt tokens; generation stops when the context is full */
-    const size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;
+     * oldest prompt tokens; generation stops when the context is full
+     * (a kind with an unbounded context, an RNN, keeps everything) */
+    const size_t n_ctx = (size_t)cli_model_n_ctx(ctx);
     size_t room = (size_t)n < n_ctx / 2 ? (size_t)n : n_ctx / 2;
     size_t keep = n_ctx - room > 0 ? n_ctx - room : 1;
-    if (p.ids.n > keep) {
+    if (n_ctx > 0 && p.ids.n > keep) {
         size_t drop = p.ids.n - keep;
         memmove(p.ids.ids, p.ids.ids + drop, keep * sizeof(int32_t));
         p.ids.n = keep;
@@ -104,7 +112,8 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     else if (!ids && !po.chat) fwrite(p.text, 1, p.len, ctx->out);
     if (!ids && !po.chat) show_color(ctx->out, ctx->color, "1;36");
     lm_gen_result res;
-    int rc = lm_generate(&ctx->model, NULL, p.ids.ids, p.ids.n, &o, &rng, NULL, &res, &err);
+    int rc = ctx->lmodel ? lm_lmodel_generate(ctx->lmodel, &p.ids, &o, &rng, &res, &err)
+                         : lm_generate(&ctx->model, NULL, p.ids.ids, p.ids.n, &o, &rng, NULL, &res, &err);
     show_writer_end(&g.w);
     if (!ids && !po.chat) show_reset(ctx->out, ctx->color);
     fputc('\n', ctx->out);
@@ -122,7 +131,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
                 !po.chat && has_chat ? "; for the instruct model try --chat (the prompt in the chat template)" : "");
     } else if (res.reason == LM_GEN_CONTEXT) {
         fprintf(ctx->err, "llmlab generate: stopped after %d tokens: the context window (%d) is full\n",
-                res.n_new, ctx->model.cfg.n_ctx);
+                res.n_new, cli_model_n_ctx(ctx));
     }
     cli_prompt_free(&p);
     return rc ? 1 : 0;

@@ -9,6 +9,7 @@
 #include "cli/prompt.h"
 #include "cli/show.h"
 #include "decode/prefill.h"
+#include "models/lmodel.h"
 #include "ui/export.h"
 
 static const char *usage =
@@ -16,7 +17,8 @@ static const char *usage =
     "Shows the N most likely next tokens after PROMPT as bars (default N=10).\n"
     "The first number is the probability after temperature, the second after\n"
     "the top-k and top-p cuts; tokens cut away are marked '-'.\n"
-    "  -m MODEL           model file (default models/base.llm)\n"
+    "  -m MODEL           model file (default models/base.llm): a transformer or any\n"
+    "                     other language-model kind (n-gram, feed-forward, RNN)\n"
     "  --rows N           how many tokens to list (not a cut: --top-k K is the cut)\n"
     "  -k N               old name of --rows (deprecated: it never was the top-k cut)\n"
     "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
@@ -65,6 +67,16 @@ static int export_next(cli_ctx *ctx, const cli_prompt *p, const export_cli *e, i
     return 0;
 }
 
+/* the sampler's view of what follows the prompt, from any model kind */
+static int next_distribution(cli_ctx *ctx, const cli_prompt *p, lm_rng *rng, lm_sample_result *r, lm_err *err) {
+    if (ctx->lmodel) return lm_lmodel_next(ctx->lmodel, p->ids.ids, p->ids.n, &ctx->sampling, rng, r, err);
+    /* the transformer: the window's last row is what follows the prompt's last token */
+    size_t off = 0;
+    const int V = ctx->model.cfg.vocab_size;
+    if (lm_prefill_window(&ctx->model, p->ids.ids, p->ids.n, &off, err) != 0) return -1;
+    return lm_sample(lm_logits(&ctx->model, 0) + (p->ids.n - off - 1) * (size_t)V, V, &ctx->sampling, rng, r, err);
+}
+
 int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"rows", required_argument, 0, 1110}, CLI_PROMPT_LONGOPTS,
@@ -92,7 +104,13 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, "next", argc, argv, "ehm:k:", longopts);
         }
     }
-    if (cli_ensure_model(ctx, po.model)) return 1;
+    if (cli_ensure_any_model(ctx, po.model)) return 1;
+    if (ctx->lmodel && (ex.path || po.ablate)) {
+        fprintf(ctx->err, "llmlab next: %s on a %s model: the panel export and head ablation are the "
+                          "transformer's (kind gpt)\n", ex.path ? "--svg/--ansi/--text" : "--ablate",
+                ctx->lmodel->kind);
+        return 2;
+    }
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "next", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "next", &po, &p)) return 2;
@@ -103,16 +121,13 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
     }
     int rc = 1;
     lm_err err = {{0}};
-    const int V = ctx->model.cfg.vocab_size;
+    const int V = ctx->lmodel ? ctx->lmodel->vocab : ctx->model.cfg.vocab_size;
     lm_sample_result r;
     if (lm_sample_result_init(&r, V, &err) == 0) {
         lm_rng rng;
         lm_rng_seed(&rng, ctx->seed);
-        /* the window's last row: what follows the prompt's last token */
-        size_t off = 0;
-        if (lm_prefill_window(&ctx->model, p.ids.ids, p.ids.n, &off, &err) == 0 &&
-            lm_sample(lm_logits(&ctx->model, 0) + (p.ids.n - off - 1) * (size_t)V, V, &ctx->sampling, &rng,
-                      &r, &err) == 0) {
+        if (ctx->lmodel) fprintf(ctx->out, "%s model: %s\n", ctx->lmodel->kind, ctx->lmodel->desc);
+        if (next_distribution(ctx, &p, &rng, &r, &err) == 0) {
             print_bars(ctx, &p, &r, k);
             rc = 0;
         } else {

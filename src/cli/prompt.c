@@ -48,8 +48,8 @@ int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t
             p->ids = one;
         }
     }
-    size_t n_ctx = (size_t)ctx->model.cfg.n_ctx;
-    if (p->ids.n > n_ctx) {
+    size_t n_ctx = (size_t)cli_model_n_ctx(ctx);   /* 0: unbounded (an RNN) */
+    if (n_ctx > 0 && p->ids.n > n_ctx) {
         p->clipped = (int)(p->ids.n - n_ctx);
         memmove(p->ids.ids, p->ids.ids + p->clipped, n_ctx * sizeof(int32_t));
         p->ids.n = n_ctx;

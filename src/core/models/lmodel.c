@@ -79,16 +79,39 @@ int lm_lmodel_next(lm_lmodel *lm, const int32_t *ids, size_t n, const lm_samplin
     return rc;
 }
 
-int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, int n_new, const lm_sampling *s, lm_rng *rng, lm_err *err) {
+int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, const lm_gen_opts *o, lm_rng *rng, lm_gen_result *res,
+                       lm_err *err) {
+    res->reason = LM_GEN_MAX;
+    res->stop_token = -1;
+    res->n_new = 0;
     if (check_ids(lm, ids->ids, ids->n, err)) return -1;
+    if (lm->n_ctx > 0 && ids->n > (size_t)lm->n_ctx)
+        return lm_fail(err, "a %zu-token prompt is longer than the context of %d", ids->n, lm->n_ctx);
     lm_sample_result r;
     if (lm_sample_result_init(&r, lm->vocab, err) != 0) return -1;
-    int32_t eot = lm_tok_special_id(lm->tok, "<|endoftext|>");
     int rc = 0;
-    for (int i = 0; i < n_new && rc == 0; i++) {
-        rc = lm_lmodel_next(lm, ids->ids, ids->n, s, rng, &r, err);
-        if (rc == 0 && lm_ids_push(ids, r.token) != 0) rc = lm_fail(err, "out of memory");
-        if (rc == 0 && r.token == eot) break;
+    while (res->n_new < o->max_new) {
+        if (lm->n_ctx > 0 && ids->n >= (size_t)lm->n_ctx) {
+            res->reason = LM_GEN_CONTEXT;
+            break;
+        }
+        if ((rc = lm_lmodel_next(lm, ids->ids, ids->n, &o->sampling, rng, &r, err)) != 0) break;
+        int stop = 0;
+        for (int s = 0; s < o->n_stop && !stop; s++) stop = o->stop_ids[s] == r.token;
+        if (stop) {
+            res->reason = LM_GEN_STOP;
+            res->stop_token = r.token;
+            break;
+        }
+        if (lm_ids_push(ids, r.token) != 0) {
+            rc = lm_fail(err, "out of memory");
+            break;
+        }
+        res->n_new++;
+        if (o->on_token && o->on_token(o->user, r.token, &r) != 0) {
+            res->reason = LM_GEN_CALLBACK;
+            break;
+        }
     }
     lm_sample_result_free(&r);
     return rc;
@@ -101,10 +124,15 @@ int lm_lmodel_text_loss(lm_lmodel *lm, const uint8_t *text, size_t len, int wind
     if (lm->n_ctx > 0 && window > lm->n_ctx) window = lm->n_ctx;
     lm_ids ids = {0};
     if (lm_tok_encode(lm->tok, text, len, 1, &ids, err) != 0) return -1;
+    /* windows [k * window, (k + 1) * window); with max_windows, evenly
+     * spread over the text so a sample sees all of it, not its head */
+    size_t n_win = (ids.n + (size_t)window - 1) / (size_t)window;
+    size_t use = max_windows > 0 && max_windows < n_win ? max_windows : n_win;
     int rc = 0;
-    size_t done = 0;
-    for (size_t at = 0; at + 1 < ids.n && rc == 0 && (max_windows == 0 || done < max_windows); at += (size_t)window) {
+    for (size_t w = 0; w < use && rc == 0; w++) {
+        size_t at = (use == n_win ? w : w * n_win / use) * (size_t)window;
         size_t n = ids.n - at < (size_t)window ? ids.n - at : (size_t)window;
+        if (n < 2) continue;
         double nats = 0;
         rc = lm->ops->nll(lm, ids.ids + at, n, &nats, err);
         if (rc) break;
@@ -115,7 +143,6 @@ int lm_lmodel_text_loss(lm_lmodel *lm, const uint8_t *text, size_t len, int wind
             lm_tok_piece(lm->tok, ids.ids[i], &plen);
             out->bytes += (double)plen;
         }
-        done++;
     }
     lm_ids_free(&ids);
     if (rc) return -1;

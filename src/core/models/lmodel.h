@@ -30,6 +30,7 @@
 
 #include "base/err.h"
 #include "base/rng.h"
+#include "decode/generate.h"
 #include "decode/sampler.h"
 #include "io/modelfile.h"
 #include "tok/tokenizer.h"
@@ -79,14 +80,22 @@ int lm_gpt_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
 int lm_lmodel_next(lm_lmodel *lm, const int32_t *ids, size_t n, const lm_sampling *s, lm_rng *rng,
                    lm_sample_result *r, lm_err *err);
 
-/* Appends up to n_new sampled tokens to *ids (stopping after the
- * tokeniser's end-of-text token, if it has one). */
-int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, int n_new, const lm_sampling *s, lm_rng *rng, lm_err *err);
+/* Generation with the options and rules of decode/generate.h (max_new,
+ * sampling, stop ids reported and not appended, on_token, a context-bounded
+ * kind stops at n_ctx tokens): the new tokens are appended to *ids, which
+ * holds the prompt. The same seed gives the same tokens. */
+int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, const lm_gen_opts *o, lm_rng *rng, lm_gen_result *res,
+                       lm_err *err);
 
 /* Loss on a text, in the units a comparison across kinds and tokenisers
  * needs: the text is encoded with the model's tokeniser and cut into
  * windows of `window` tokens (clipped to n_ctx when bounded); every token
- * but each window's first is scored. */
+ * but each window's first is scored. max_windows > 0 scores that many
+ * windows spread evenly over the text (window k * total / max_windows), so
+ * a quick figure still samples all of it; 0 scores every window. The same
+ * text, window and max_windows give every kind the same tokens to predict
+ * when they share a tokeniser; across tokenisers, bits per byte is the
+ * figure to compare. */
 typedef struct {
     double nats;        /* summed -ln p */
     long   tokens;      /* tokens scored */
