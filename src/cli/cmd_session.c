@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "models/lmodel.h"
 #include "cli/opts.h"
 
 int cmd_help(cli_ctx *ctx, int argc, char **argv) {
@@ -84,8 +85,12 @@ int cmd_load(cli_ctx *ctx, int argc, char **argv) {
         fputs("usage: load MODEL\nMakes MODEL the current model for the commands that follow.\n", ctx->out);
         return argc == 2 ? 0 : 2;
     }
-    if (cli_ensure_model(ctx, argv[1])) return 1;
-    fprintf(ctx->out, "loaded %s: %zu parameters, %s tokeniser\n", ctx->model_path, ctx->model.n_params,
-            lm_tok_name(ctx->tok));
+    if (cli_ensure_any_model(ctx, argv[1])) return 1;
+    if (ctx->lmodel)
+        fprintf(ctx->out, "loaded %s: a %s model (%s), %zu parameters, %s tokeniser\n", ctx->model_path,
+                ctx->lmodel->kind, ctx->lmodel->desc, ctx->lmodel->n_params, lm_tok_name(ctx->tok));
+    else
+        fprintf(ctx->out, "loaded %s: %zu parameters, %s tokeniser\n", ctx->model_path, ctx->model.n_params,
+                lm_tok_name(ctx->tok));
     return 0;
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "models/lmodel.h"
 #include "ui/export.h"
 
 double app_now_ms(void) {
@@ -48,11 +49,29 @@ void *app_panel_state(const ui_app *a, const ui_panel *p) {
     return NULL;
 }
 
+int ui_panel_usable(const ui_app *a, int v) {
+    return ui_panels[v]->any_kind || !a->ctx->lmodel;
+}
+
 int app_poll(ui_app *a) {
     int r = 0;
     for (int v = 0; v < ui_n_panels; v++)
-        if (ui_panels[v]->poll) r |= ui_panels[v]->poll(a->pst[v], a, v == a->view);
+        if (ui_panels[v]->poll && ui_panel_usable(a, v)) r |= ui_panels[v]->poll(a->pst[v], a, v == a->view);
     return r;
+}
+
+/* a view that looks inside a transformer, while another kind is loaded */
+static void draw_kind_notice(const ui_app *a, ui_canvas *cv, int y, int h) {
+    char line[256];
+    const struct lm_lmodel *lm = a->ctx->lmodel;
+    snprintf(line, sizeof line, "The %s view looks inside a transformer; the loaded model is a %s model.",
+             ui_panels[a->view]->name, lm->kind);
+    draw_text(cv, y + 1, 2, cv->cols - 4, C_ERR, line);
+    snprintf(line, sizeof line, "(%.150s)", lm->desc);
+    if (h > 2) draw_text(cv, y + 2, 2, cv->cols - 4, C_DIM, line);
+    if (h > 4) draw_text(cv, y + 4, 2, cv->cols - 4, C_NORMAL,
+                         "Next token (tab 1) and the table of language models work for every kind; "
+                         ":load models/base.llm brings the transformer back.");
 }
 
 /* ------------------------------------------------------------ frame */
@@ -119,7 +138,7 @@ static void status_settings(const ui_app *a, int W, int msg_w, char *st, size_t 
     char tk[16], tp[16];
     if (c->sampling.top_k > 0) snprintf(tk, sizeof tk, "%d", c->sampling.top_k); else snprintf(tk, sizeof tk, "off");
     if (c->sampling.top_p < 1) snprintf(tp, sizeof tp, "%.2f", c->sampling.top_p); else snprintf(tp, sizeof tp, "off");
-    const char *tn = ses_model_ok(&a->ses) ? lm_tok_name(c->tok) : "-";
+    const char *tn = ses_lm_ok(&a->ses) ? lm_tok_name(c->tok) : "-";
     int chat = a->ses.chat;
     /* only the settings in force: greedy uses none of T, k, p */
     char dec[64];
@@ -203,7 +222,8 @@ static void compose(ui_app *a) {
             if (pane_h < 2) pane_h = 0;
         }
         int vh = bottom - top - pane_h;
-        ui_panels[a->view]->draw(a->pst[a->view], a, cv, top, vh);
+        if (ui_panel_usable(a, a->view)) ui_panels[a->view]->draw(a->pst[a->view], a, cv, top, vh);
+        else draw_kind_notice(a, cv, top, vh);
         if (pane_h) cmd_draw_pane(a, top + vh, pane_h);
         draw_status(a);
         if (a->help_open) help_draw(a);

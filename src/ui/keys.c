@@ -96,7 +96,7 @@ static int act_click(ui_app *a, void *st, int k) {
     }
     const ui_panel *p = ui_panels[a->view];
     ui_hit copy = *h;
-    if (p->click) p->click(a->pst[a->view], a, &copy);
+    if (p->click && ui_panel_usable(a, a->view)) p->click(a->pst[a->view], a, &copy);
     return 1;
 }
 
@@ -132,6 +132,7 @@ int keys_dispatch(ui_app *a, int key) {
     if (b && b->act(a, NULL, key)) return 1;
     const ui_panel *p = ui_panels[a->view];
     void *st = a->pst[a->view];
+    if (!ui_panel_usable(a, a->view)) return 0;
     if (p->key && p->key(st, a, key)) return 1;
     b = find(p->keys, key);
     return b && b->act(a, st, key);

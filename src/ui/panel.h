@@ -18,6 +18,7 @@
  *   panel's, and the '?' overlay is printed from the same rows, so the help
  *   cannot drift from the keys. Bindings next to each other with the same
  *   help text share one help line ("t / T  temperature down / up").
+ * - Kinds: a panel says whether it needs a transformer (any_kind below).
  * - Adding a view: one new file with its panel (ops + bindings) and one line
  *   in the table in panels.c. The tab number is its place in the table.
  */
@@ -52,7 +53,16 @@ typedef struct ui_panel {
     int  (*key)(void *st, struct ui_app *a, int key);
     void (*click)(void *st, struct ui_app *a, const ui_hit *h);
     void (*free)(void *st, struct ui_app *a);
+    /* 1: the view works for every language-model kind (n-gram, RNN, ...;
+     * models/lmodel.h), from the session's next-token distribution alone.
+     * 0 (the default): it looks inside a transformer; when another kind is
+     * loaded the frame skips its poll, keys and clicks and draws a notice
+     * naming the kind instead (app.c), so no such panel ever sees one. */
+    int any_kind;
 } ui_panel;
+
+/* Whether panel v can show the model that is loaded (see any_kind). */
+int ui_panel_usable(const struct ui_app *a, int v);
 
 /* panels.c: the table, in tab order */
 extern const ui_panel *const ui_panels[];

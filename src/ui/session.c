@@ -12,9 +12,11 @@
 
 #include "cli/prompt.h"
 #include "decode/prefill.h"
+#include "models/lmodel.h"
 #include "ui/worker.h"
 
-int ses_model_ok(const ui_session *a) { return a->ctx->model_loaded && a->ctx->tok; }
+int ses_model_ok(const ui_session *a) { return a->ctx->model_loaded && a->ctx->tok && !a->ctx->lmodel; }
+int ses_lm_ok(const ui_session *a) { return a->ctx->model_loaded && a->ctx->tok; }
 
 void ses_msg(ui_session *a, int is_err, const char *fmt, ...) {
     va_list ap;
@@ -40,6 +42,9 @@ void ses_free(ui_session *a) {
     a->undo = NULL;
     if (a->sres.V) lm_sample_result_free(&a->sres);
     memset(&a->sres, 0, sizeof a->sres);
+    free(a->next_logits);
+    a->next_logits = NULL;
+    a->next_V = 0;
 }
 
 void ses_set_prompt(ui_session *a, const char *text) {
@@ -56,7 +61,7 @@ void ses_reencode(ui_session *a) {
     a->dirty = 1;
     a->prompt_ver++;
     a->inputs_ver++;
-    if (!ses_model_ok(a)) return;
+    if (!ses_lm_ok(a)) return;
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
@@ -81,10 +86,9 @@ void ses_reencode(ui_session *a) {
     }
 }
 
-/* the sampler over the cached last-position logits of the forward */
+/* the sampler over the cached next-token logits */
 static int resample(ui_session *a) {
-    lm_model *m = &a->ctx->model;
-    const int V = m->cfg.vocab_size;
+    const int V = a->next_V;
     lm_err err = {{0}};
     a->sres_ok = 0;
     if (a->sres.V != V) {
@@ -95,14 +99,52 @@ static int resample(ui_session *a) {
             return -1;
         }
     }
-    const float *logits = lm_logits(m, 0) + (size_t)(a->T - 1) * V;   /* [V] at the last position */
     lm_rng r = a->rng;
-    if (lm_sample(logits, V, &a->ctx->sampling, &r, &a->sres, &err)) {
+    if (lm_sample(a->next_logits, V, &a->ctx->sampling, &r, &a->sres, &err)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "sample: %.230s", err.msg);
         return -1;
     }
     a->rng_after = r;
     a->sres_ok = 1;
+    return 0;
+}
+
+/* a->next_V logits for what follows seq: the transformer's forward over
+ * the window (kept for the panels that look inside), or another kind's
+ * next_logits */
+static int next_logits(ui_session *a) {
+    lm_err err = {{0}};
+    struct lm_lmodel *lm = a->ctx->lmodel;
+    int V = lm ? lm->vocab : a->ctx->model.cfg.vocab_size;
+    if (a->next_V != V) {
+        float *p = realloc(a->next_logits, (size_t)V * sizeof *p);
+        if (!p) {
+            snprintf(a->fwd_err, sizeof a->fwd_err, "out of memory");
+            return -1;
+        }
+        a->next_logits = p;
+        a->next_V = V;
+    }
+    if (lm) {
+        size_t n = a->seq.n, off = lm->n_ctx > 0 && n > (size_t)lm->n_ctx ? n - (size_t)lm->n_ctx : 0;
+        if (lm->ops->next_logits(lm, a->seq.ids + off, n - off, a->next_logits, &err)) {
+            snprintf(a->fwd_err, sizeof a->fwd_err, "%.240s", err.msg);
+            return -1;
+        }
+        a->fwd_off = off;
+        a->T = (int)(n - off);
+        return 0;
+    }
+    lm_model *m = &a->ctx->model;
+    size_t off = 0;
+    if (lm_prefill_window(m, a->seq.ids, a->seq.n, &off, &err)) {
+        snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
+        return -1;
+    }
+    a->fwd_ok = 1;
+    a->fwd_off = off;
+    a->T = (int)(a->seq.n - off);
+    memcpy(a->next_logits, lm_logits(m, 0) + (size_t)(a->T - 1) * V, (size_t)V * sizeof *a->next_logits);
     return 0;
 }
 
@@ -125,7 +167,7 @@ int ses_update(ui_session *a) {
     a->fwd_ok = 0;
     a->sres_ok = 0;
     a->fwd_err[0] = '\0';
-    if (!ses_model_ok(a)) {
+    if (!ses_lm_ok(a)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "no model loaded (:load MODEL)");
         return 0;
     }
@@ -133,16 +175,7 @@ int ses_update(ui_session *a) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "no tokens: press e and type a prompt");
         return 0;
     }
-    lm_model *m = &a->ctx->model;
-    size_t off = 0;
-    lm_err err = {{0}};
-    if (lm_prefill_window(m, a->seq.ids, a->seq.n, &off, &err)) {
-        snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
-        return 0;
-    }
-    a->fwd_ok = 1;
-    a->fwd_off = off;
-    a->T = (int)(a->seq.n - off);
+    if (next_logits(a) != 0) return 0;
     resample(a);
     if (a->query >= a->T) a->query = -1;
     return 0;

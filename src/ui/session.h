@@ -14,7 +14,12 @@
  *     weights_ver  the training worker published new weights (a panel may
  *                  answer a key from its last results and catch up a frame later)
  *     model_ver    another model was loaded
- * - The view model is ctx->model; the UI thread owns it (see app.h).
+ * - The view model is ctx->model; the UI thread owns it (see app.h). When
+ *   the loaded model is another kind (ctx->lmodel: an n-gram, an RNN, ...)
+ *   there is no forward to look inside: fwd_ok stays 0, and only the
+ *   next-token distribution (next_logits, sres) is computed, from
+ *   lm_lmodel's next_logits; panels that need the transformer are skipped
+ *   (panel.h any_kind).
  */
 #ifndef LM_UI_SESSION_H
 #define LM_UI_SESSION_H
@@ -69,6 +74,8 @@ typedef struct ui_session {
     int fwd_ok;
     size_t fwd_off;                /* the forward covers seq[fwd_off .. seq.n) (the last n_ctx) */
     int T;
+    float *next_logits;            /* [V] the logits of the token after seq (any kind) */
+    int next_V;
     lm_sample_result sres;         /* next-token distribution and the cuts */
     int sres_ok;
     lm_rng rng_after;              /* rng after drawing sres.token */
@@ -77,7 +84,10 @@ typedef struct ui_session {
 
 int  ses_init(ui_session *s, cli_ctx *ctx);
 void ses_free(ui_session *s);
+/* a transformer is loaded (every view works) */
 int  ses_model_ok(const ui_session *s);
+/* a language model of any kind is loaded (the next-token view works) */
+int  ses_lm_ok(const ui_session *s);
 void ses_msg(ui_session *s, int is_err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void ses_set_prompt(ui_session *s, const char *text);
 /* re-encodes the prompt and drops generated tokens */

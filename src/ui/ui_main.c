@@ -168,7 +168,8 @@ static int run_bench(ui_app *a, int frames, int W, int H, int bench_view) {
 static void run_step(ui_app *a) {
     ui_session *s = &a->ses;
     int rc = ses_step(s);
-    int full = ses_model_ok(s) && s->seq.n >= (size_t)a->ctx->model.cfg.n_ctx;
+    int n_ctx = cli_model_n_ctx(a->ctx);   /* 0: unbounded (an RNN) */
+    int full = ses_lm_ok(s) && n_ctx > 0 && s->seq.n >= (size_t)n_ctx;
     if (rc != 0 || full) {
         s->running = 0;
         ses_msg(s, rc < 0, rc < 0 ? "%s" : full ? "stopped: the context is full" : "stopped: %s",
@@ -457,7 +458,7 @@ int cmd_ui(cli_ctx *ctx, int argc, char **argv) {
                           "for scripts use `llmlab repl` or the commands\n");
         return 2;
     }
-    if (cli_ensure_model(ctx, o.model)) return 1;
+    if (cli_ensure_any_model(ctx, o.model)) return 1;
     /* the UI thread's own forward passes are small (B=1): one OpenMP thread keeps
      * frames steady on a busy machine, where spinning team threads stall for
      * a scheduler slice; the training worker sets its own count.

@@ -45,7 +45,8 @@ static void compute_raw(next_state *n, const ui_app *a) {
         n->raw = p;
         n->V = V;
     }
-    const float *z = lm_logits(&a->ctx->model, 0) + (size_t)(s->T - 1) * V;
+    if (s->next_V != V) return;
+    const float *z = s->next_logits;   /* [V] what follows the sequence */
     float mx = z[0];
     for (int i = 1; i < V; i++) mx = z[i] > mx ? z[i] : mx;
     double sum = 0;
@@ -267,7 +268,7 @@ static void draw_bars(const ui_app *a, const next_state *n, ui_canvas *cv, int r
 static void next_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     const ui_session *s = &a->ses;
     int W = cv->cols;
-    if (!ses_model_ok(s)) {
+    if (!ses_lm_ok(s)) {
         draw_text(cv, y + 1, 2, W - 4, C_ERR, s->fwd_err[0] ? s->fwd_err : "no model loaded");
         return;
     }
@@ -389,7 +390,7 @@ static const ui_binding next_keys[] = {
 static void next_click(void *st, ui_app *a, const ui_hit *h) {
     (void)st;
     ui_session *s = &a->ses;
-    if (h->kind != HIT_TOKEN || !ses_model_ok(s) || (size_t)h->a >= s->seq.n) return;   /* the strip changed since */
+    if (h->kind != HIT_TOKEN || !ses_lm_ok(s) || (size_t)h->a >= s->seq.n) return;   /* the strip changed since */
     int q = h->a - (int)s->fwd_off;
     char piece[128];
     draw_piece(&a->cv, a->ctx->tok, s->seq.ids[h->a], piece, sizeof piece);
@@ -401,4 +402,5 @@ static void next_click(void *st, ui_app *a, const ui_hit *h) {
 const ui_panel panel_next = {
     .name = "Next token", .tab = "Next", .keys = next_keys,
     .create = next_create, .poll = next_poll, .draw = next_draw, .click = next_click, .free = next_free,
+    .any_kind = 1,
 };

@@ -78,6 +78,21 @@ void lm_lmtable_uniform(const lm_lmtable_row *like, int vocab, lm_lmtable_row *r
     row->bits_per_byte = like->bytes > 0 ? row->nats / log(2.0) / like->bytes : 0;
 }
 
+char *lm_lmtable_fmt_count(double v, char *out, size_t cap) {
+    if (v >= 1e6) snprintf(out, cap, "%.2fM", v / 1e6);
+    else if (v >= 1e3) snprintf(out, cap, "%.1fk", v / 1e3);
+    else snprintf(out, cap, "%.0f", v);
+    return out;
+}
+
+char *lm_lmtable_fmt_seconds(double s, char *out, size_t cap) {
+    if (s < 0) snprintf(out, cap, "-");
+    else if (s < 60) snprintf(out, cap, "%.1f s", s);
+    else if (s < 3600) snprintf(out, cap, "%.1f min", s / 60);
+    else snprintf(out, cap, "%.1f h", s / 3600);
+    return out;
+}
+
 /* ---- the table as text ---- */
 
 /* a field may hold no tab or newline: they become spaces */

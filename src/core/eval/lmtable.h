@@ -51,6 +51,11 @@ int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int wi
  * log2 V bits per token. */
 void lm_lmtable_uniform(const lm_lmtable_row *like, int vocab, lm_lmtable_row *row);
 
+/* A row's numbers as the table shows them: "4.24M" parameters, "32.0 min"
+ * (or "-" when not recorded). Return out. */
+char *lm_lmtable_fmt_count(double v, char *out, size_t cap);
+char *lm_lmtable_fmt_seconds(double s, char *out, size_t cap);
+
 int lm_lmtable_save(const lm_lmtable *t, const char *path, lm_err *err);
 int lm_lmtable_parse(lm_lmtable *t, const char *text, size_t len, lm_err *err);
 int lm_lmtable_load(lm_lmtable *t, const char *path, lm_err *err);
