@@ -5,11 +5,16 @@
  *            zero_grad + forward + loss + backward + clip + AdamW per step
  *        model_bench gen THREADS [NEW]       batch 1, context 512, KV cache:
  *            a 16-token prompt, then NEW (256) greedy tokens timed
+ *        model_bench rollout THREADS [G]    context 128: a 16-token prompt
+ *            prefilled once, then 96 new tokens for each of G (16) replies,
+ *            decoded together (kvbatch.h: one weight read per step) and one
+ *            reply at a time (lm_forward_next); best of 3 each
  *        model_bench forward THREADS MODEL [T]  a model file: one forward pass
  *            over T (64) tokens, keeping every attention map; 50 runs
  *        model_bench step THREADS MODEL B T     a model file: one training step
  *            (forward, backward, clip, AdamW) on B x T tokens; 5 runs
  * Prints one line: "train tok_s=... ms_step=...", "gen tok_s=... ms_token=...",
+ * "rollout batch=G batch_tok_s=.. single_tok_s=..",
  * "forward T=.. p50_ms=.. min_ms=.." or "step B=.. T=.. p50_ms=.. tok_s=..".
  */
 #include <stdio.h>
@@ -19,6 +24,7 @@
 
 #include "models/gpt/model.h"
 #include "io/modelfile.h"
+#include "models/gpt/kvbatch.h"
 
 static double now(void) {
     struct timespec ts;
@@ -97,6 +103,71 @@ fail:
     return 1;
 }
 
+/* G replies of N_NEW greedy tokens after one 16-token prompt: together,
+ * then one at a time; tokens/s of each (the prompt is not timed) */
+static int rollout(int G) {
+    enum { N_PROMPT = 16, N_NEW = 96 };
+    lm_config cfg = c1(128);
+    lm_model m;
+    lm_err err;
+    lm_kv kv;
+    lm_kv_batch kb;
+    if (lm_model_init(&m, &cfg, 42, &err) || lm_kv_init(&kv, &m, &err) || lm_kv_batch_init(&kb, &m, G, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    const int V = cfg.vocab_size;
+    float *logits = malloc(sizeof(float) * (size_t)V * G);
+    int32_t *tok = malloc(sizeof(int32_t) * G);
+    double best_b = 1e30, best_s = 1e30;
+    for (int rep = 0; rep < 3; rep++) {
+        lm_kv_reset(&kv);
+        for (int i = 0; i < N_PROMPT; i++)
+            if (lm_forward_next(&m, &kv, (int32_t)(i * 37 % V), logits, &err)) goto fail;
+        if (lm_kv_batch_fork(&kb, &kv, &err)) goto fail;
+        for (int g = 0; g < G; g++) tok[g] = (int32_t)((g * 101 + 7) % V);   /* G different first tokens */
+        double t0 = now();
+        for (int i = 0; i < N_NEW; i++) {
+            if (lm_forward_next_batch(&m, &kb, tok, NULL, logits, &err)) goto fail;
+            for (int g = 0; g < G; g++) {
+                const float *z = logits + (size_t)g * V;
+                int arg = 0;
+                for (int v = 1; v < V; v++) if (z[v] > z[arg]) arg = v;
+                tok[g] = arg;
+            }
+        }
+        double dt = now() - t0;
+        if (dt < best_b) best_b = dt;
+        double ts = 0;   /* one reply at a time: each from the same prompt */
+        for (int g = 0; g < G; g++) {
+            lm_kv_reset(&kv);
+            for (int i = 0; i < N_PROMPT; i++)
+                if (lm_forward_next(&m, &kv, (int32_t)(i * 37 % V), logits, &err)) goto fail;
+            int32_t t = (int32_t)((g * 101 + 7) % V);
+            double t1 = now();
+            for (int i = 0; i < N_NEW; i++) {
+                if (lm_forward_next(&m, &kv, t, logits, &err)) goto fail;
+                int arg = 0;
+                for (int v = 1; v < V; v++) if (logits[v] > logits[arg]) arg = v;
+                t = arg;
+            }
+            ts += now() - t1;
+        }
+        if (ts < best_s) best_s = ts;
+    }
+    printf("rollout batch=%d batch_tok_s=%.1f single_tok_s=%.1f\n", G, (double)G * N_NEW / best_b,
+           (double)G * N_NEW / best_s);
+    free(logits);
+    free(tok);
+    lm_kv_free(&kv);
+    lm_kv_batch_free(&kb);
+    lm_model_free(&m);
+    return 0;
+fail:
+    fprintf(stderr, "%s\n", err.msg);
+    return 1;
+}
+
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -141,12 +212,13 @@ static int time_model(const char *path, int train_step, int B, int T, int runs) 
 
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s train|gen THREADS [N] | forward THREADS MODEL [T] | step THREADS MODEL B T\n", argv[0]);
+        fprintf(stderr, "usage: %s train|gen|rollout THREADS [N] | forward THREADS MODEL [T] | step THREADS MODEL B T\n", argv[0]);
         return 2;
     }
     lm_set_threads(atoi(argv[2]));
     if (strcmp(argv[1], "train") == 0) return train(argc > 3 ? atoi(argv[3]) : 8);
     if (strcmp(argv[1], "gen") == 0) return gen(argc > 3 ? atoi(argv[3]) : 256);
+    if (strcmp(argv[1], "rollout") == 0) return rollout(argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 16);
     if (strcmp(argv[1], "forward") == 0 && argc > 3)
         return time_model(argv[3], 0, 1, argc > 4 ? atoi(argv[4]) : 64, 50);
     if (strcmp(argv[1], "step") == 0 && argc > 5)
