@@ -301,6 +301,7 @@ static int test_row(cli_ctx *ctx, const ttt_opts *o, const ttt_agent *a, ttt_sol
              w[1][0], w[1][1], w[1][2], ttt_agent_states_learned(a));
     if (pr) cli_progress_note(pr, "%s", line);
     else fprintf(ctx->out, "%s\n", line);
+    fflush(ctx->out);   /* a log shows each row as it comes */
     return 0;
 }
 
