@@ -532,15 +532,21 @@ static int ttt_q_cmd(cli_ctx *ctx, int argc, char **argv) {
     ttt_show_q_grid(ctx->out, ctx->color, &b, q);
     float best;
     int mv = ttt_best_move(&a, &b, &best);
-    int moves[TTT_CELLS], n = ttt_legal_moves(&b, moves), ties = 0;
-    for (int k = 0; k < n; k++) ties += q[moves[k]] == best;
-    char bt[16];
+    int moves[TTT_CELLS], n = ttt_legal_moves(&b, moves), ties = 0, shown = 0;
+    char bt[16], t[16];
     ttt_q_text(best, bt, sizeof bt);
+    for (int k = 0; k < n; k++) {
+        ties += q[moves[k]] == best;
+        ttt_q_text(q[moves[k]], t, sizeof t);
+        shown += strcmp(t, bt) == 0;
+    }
     if (ties == n && n > 1)
-        fprintf(ctx->out, "the agent's move: any (all %d Q values are %s; a fair draw picks one)\n", n, bt);
+        fprintf(ctx->out, "the agent's move: any (all %d Q values are equal; a fair draw picks one)\n", n);
     else if (ties > 1)
-        fprintf(ctx->out, "the agent's move: one of %d cells with Q = %s (a fair draw picks one), e.g. %d (%s)\n", ties,
-                bt, mv + 1, ttt_cell_name(mv));
+        fprintf(ctx->out, "the agent's move: one of %d cells with the largest Q, %s (a fair draw picks one)\n", ties, bt);
+    else if (shown > 1)
+        fprintf(ctx->out, "the agent's move: %d (%s), Q = %s, the largest by less than the 3 decimals show\n", mv + 1,
+                ttt_cell_name(mv), bt);
     else
         fprintf(ctx->out, "the agent's move: %d (%s), Q = %s\n", mv + 1, ttt_cell_name(mv), bt);
     static ttt_solver solver;
@@ -578,7 +584,7 @@ static int ttt_eval_cmd(cli_ctx *ctx, int argc, char **argv) {
             (unsigned long long)o.seed);
     fprintf(ctx->out, "  (an agent trained for %d games; %d boards have a learned Q value)\n", a.episodes,
             ttt_agent_states_learned(&a));
-    fprintf(ctx->out, "                      win    draw    loss\n");
+    fprintf(ctx->out, "  %-8s %-4s   %6s  %6s  %6s\n", "", "", "win", "draw", "loss");
     lm_err err = {{0}};
     for (int k = 0; k < 2 && rc == 0; k++) {
         ttt_opponent opp = k ? TTT_VS_PERFECT : TTT_VS_RANDOM;

@@ -41,7 +41,7 @@ void ttt_show_boards(FILE *f, int color, int n, const ttt_board *boards, const c
 }
 
 void ttt_q_text(float q, char *out, size_t cap) {
-    if (fabsf(q) < 0.0005f) snprintf(out, cap, "0.000");
+    if (fabsf(q) < 0.0005f) snprintf(out, cap, "0.000");   /* never "-0.000" */
     else snprintf(out, cap, "%+.3f", (double)q);
 }
 
@@ -96,7 +96,9 @@ void ttt_show_moves(FILE *f, const ttt_game *g) {
 }
 
 /* a number in a formula: "0.724", "-0.100" (never "-0.000") */
-static void num_text(float v, char *out, size_t cap) { snprintf(out, cap, "%.3f", fabsf(v) < 0.0005f ? 0.0 : (double)v); }
+static void num_text(float v, char *out, size_t cap) {
+    snprintf(out, cap, "%.3f", fabsf(v) < 0.0005f ? 0.0 : (double)v);
+}
 
 void ttt_show_update(FILE *f, int color, int k, const ttt_update *u, const ttt_learning *L) {
     char me = ttt_mark(u->player), s_txt[TTT_CELLS + 1];

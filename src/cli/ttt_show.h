@@ -28,7 +28,7 @@ void ttt_show_update(FILE *f, int color, int k, const ttt_update *u, const ttt_l
 void ttt_show_moves(FILE *f, const ttt_game *g);
 /* "x wins (row 1)", "o wins (diagonal)", "a draw" */
 void ttt_result_text(const ttt_board *final, char *out, size_t cap);
-/* "+0.500", "-0.250", "0.000" */
+/* "+0.500", "-0.250", "0.000" (below 0.0005 either way) */
 void ttt_q_text(float q, char *out, size_t cap);
 
 #endif
