@@ -252,9 +252,6 @@ static int save_agent(cli_ctx *ctx, const ttt_opts *o, const ttt_agent *a, const
     return 1;
 }
 
-/* the side the agent learns on in its game number n (x and o in turn) */
-static int side_of_game(int32_t n) { return n % 2 == 0 ? TTT_X : TTT_O; }
-
 static void describe_run(cli_ctx *ctx, const ttt_opts *o) {
     fprintf(ctx->out, "%s against %s: alpha %g, gamma %g, epsilon %g", ttt_rule_name(o->L.rule),
             o->opp == TTT_VS_SELF ? "itself" : o->opp == TTT_VS_PERFECT ? "the perfect player" : "the random player",
@@ -354,7 +351,7 @@ static int ttt_train(cli_ctx *ctx, int argc, char **argv) {
     rc = test_row(ctx, &o, &a, &solver, &test_rng, prp);
     for (; done < o.episodes && rc == 0 && !stop_requested; done++) {
         if (o.epsilon_end >= 0) L.epsilon = eps0 + (o.epsilon_end - eps0) * (float)done / (float)o.episodes;
-        if (ttt_train_game(&a, &L, o.opp, side_of_game(a.episodes), &solver, &rng, &g, &err)) {
+        if (ttt_train_next_game(&a, &L, o.opp, &solver, &rng, &g, &err)) {
             fprintf(ctx->err, "llmlab %s: %s\n", o.cmd, err.msg);
             rc = 1;
             break;
@@ -405,16 +402,17 @@ static int ttt_steps(cli_ctx *ctx, int argc, char **argv) {
     ttt_game g;
     describe_run(ctx, &o);
     for (int i = 0; i < o.skip && rc == 0; i++)
-        if (ttt_train_game(&a, &o.L, o.opp, side_of_game(a.episodes), &solver, &rng, &g, &err)) rc = 1;
+        if (ttt_train_next_game(&a, &o.L, o.opp, &solver, &rng, &g, &err)) rc = 1;
     if (o.skip && rc == 0)
         fprintf(ctx->out, "played %d training games first (not shown); %d boards have a learned Q value\n", o.skip,
                 ttt_agent_states_learned(&a));
     for (int k = 0; k < o.games && rc == 0; k++) {
-        int side = side_of_game(a.episodes), number = a.episodes + 1;
-        if (ttt_train_game(&a, &o.L, o.opp, side, &solver, &rng, &g, &err)) {
+        int number = a.episodes + 1;
+        if (ttt_train_next_game(&a, &o.L, o.opp, &solver, &rng, &g, &err)) {
             rc = 1;
             break;
         }
+        int side = g.by_agent[0] ? TTT_X : TTT_O;   /* x moves first */
         fputc('\n', ctx->out);
         if (o.opp == TTT_VS_SELF) fprintf(ctx->out, "game %d: the agent plays both sides\n", number);
         else fprintf(ctx->out, "game %d: the agent plays %c against %s\n", number, ttt_mark(side), ttt_opponent_name(o.opp));

@@ -166,6 +166,11 @@ int ttt_train_game(ttt_agent *a, const ttt_learning *L, ttt_opponent opp, int si
     return play_game(a, a, L, L->epsilon, opp, side, solver, rng, g, err);
 }
 
+int ttt_train_next_game(ttt_agent *a, const ttt_learning *L, ttt_opponent opp, ttt_solver *solver, lm_rng *rng,
+                        ttt_game *g, lm_err *err) {
+    return ttt_train_game(a, L, opp, a->episodes % 2 == 0 ? TTT_X : TTT_O, solver, rng, g, err);
+}
+
 int ttt_test_game(const ttt_agent *a, ttt_opponent opp, int side, ttt_solver *solver, lm_rng *rng, ttt_game *g,
                   lm_err *err) {
     return play_game(a, NULL, NULL, 0.0f, opp, side, solver, rng, g, err);

@@ -118,6 +118,12 @@ typedef struct {
  * the game in a->episodes. */
 int ttt_train_game(ttt_agent *a, const ttt_learning *L, ttt_opponent opp, int side, ttt_solver *solver,
                    lm_rng *rng, ttt_game *g, lm_err *err);
+/* The next game of a training run: ttt_train_game with the agent on x in
+ * its even-numbered games (a->episodes) and o in its odd ones, so that x and
+ * o take turns however a run is cut into batches, and a run replays from
+ * its seed whoever drives it (the CLI, the UI, a test). */
+int ttt_train_next_game(ttt_agent *a, const ttt_learning *L, ttt_opponent opp, ttt_solver *solver, lm_rng *rng,
+                        ttt_game *g, lm_err *err);
 /* A test game: the agent plays greedily (epsilon 0) and learns nothing. */
 int ttt_test_game(const ttt_agent *a, ttt_opponent opp, int side, ttt_solver *solver, lm_rng *rng, ttt_game *g,
                   lm_err *err);
