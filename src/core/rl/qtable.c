@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/modelfile.h"
-
 #define N_PARAMS ((uint64_t)TTT_STATES * TTT_CELLS)
 
 /* config field i, little-endian i32 */
@@ -52,30 +50,35 @@ int ttt_agent_save(const ttt_agent *a, const char *metadata, const char *path, l
     return lm_save_parts(&p, path, err);
 }
 
+int ttt_agent_from_parts(ttt_agent *a, lm_file_parts *p, lm_err *err) {
+    a->q = NULL;
+    a->episodes = 0;
+    if (strcmp(p->kind, TTT_KIND_QTABLE) != 0)
+        return lm_fail(err, "this is a %s model, not a Q table (kind %s)", p->kind, TTT_KIND_QTABLE);
+    if (ttt_qtable_check(p->config, p->config_bytes, p->n_params, err) != 0) return -1;
+    for (uint64_t i = 0; i < N_PARAMS; i++)
+        if (!(fabsf(p->params[i]) <= 1.0f + 1e-5f))
+            return lm_fail(err, "bad Q table: Q(state %llu, cell %llu) = %g is outside [-1, 1], which no "
+                                "training with rewards +1, 0, -1 can reach",
+                           (unsigned long long)(i / TTT_CELLS), (unsigned long long)(i % TTT_CELLS + 1),
+                           (double)p->params[i]);
+    a->q = p->params;   /* the parts' copy becomes the table */
+    a->episodes = config_field(p->config, 3);
+    p->params = NULL;
+    return 0;
+}
+
 int ttt_agent_load(ttt_agent *a, char **metadata, const char *path, lm_err *err) {
     if (metadata) *metadata = NULL;
     a->q = NULL;
     lm_file_parts p;
-    if (lm_load_parts(&p, path, err) != 0) return -1;
-    int rc = 0;
-    if (strcmp(p.kind, TTT_KIND_QTABLE) != 0) {
-        rc = lm_fail(err, "%s: this is a %s model, not a Q table (kind %s)", path, p.kind, TTT_KIND_QTABLE);
-    } else {
-        for (uint64_t i = 0; i < N_PARAMS && rc == 0; i++)
-            if (fabsf(p.params[i]) > 1.0f + 1e-5f)
-                rc = lm_fail(err, "%s: bad Q table: Q(state %llu, cell %llu) = %g is outside [-1, 1], which no "
-                                  "training with rewards +1, 0, -1 can reach",
-                             path, (unsigned long long)(i / TTT_CELLS), (unsigned long long)(i % TTT_CELLS + 1),
-                             (double)p.params[i]);
-    }
-    if (rc == 0) {
-        a->q = p.params;   /* the parts' copy becomes the table */
-        a->episodes = config_field(p.config, 3);
-        p.params = NULL;
-        if (metadata) {
-            *metadata = p.metadata;
-            p.metadata = NULL;
-        }
+    if (lm_load_parts(&p, path, err) != 0) return -1;   /* its messages start with the path */
+    lm_err inner;
+    int rc = ttt_agent_from_parts(a, &p, &inner);
+    if (rc != 0) lm_fail(err, "%s: %s", path, inner.msg);
+    else if (metadata) {
+        *metadata = p.metadata;
+        p.metadata = NULL;
     }
     lm_file_parts_free(&p);
     return rc;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
+#include "io/modelfile.h"
 #include "rl/qlearn.h"
 
 #define TTT_KIND_QTABLE "qtable"
@@ -31,6 +32,10 @@ int ttt_qtable_check(const uint8_t *config, uint32_t config_bytes, uint64_t n_pa
 
 /* Saves a's table (atomically); metadata may be NULL. */
 int ttt_agent_save(const ttt_agent *a, const char *metadata, const char *path, lm_err *err);
+/* The agent in parts read by lm_load_parts(_mem) (io/modelfile.h): refuses
+ * another kind and a value outside [-1, 1]; on success the table moves out
+ * of p into a (ttt_agent_free it) and p keeps the rest. */
+int ttt_agent_from_parts(ttt_agent *a, lm_file_parts *p, lm_err *err);
 /* Loads an agent saved by ttt_agent_save (a is a fresh agent on success:
  * ttt_agent_free it); *metadata (if non-NULL) gets a malloc'd copy of the
  * metadata text, never NULL on success. */
