@@ -57,8 +57,8 @@ static const char *usage =
 static const char *usage_train =
     "usage: llmlab tictactoe train [--episodes N] [--every N] [--test-games N]\n"
     "                              [--epsilon-end E] [LEARNING OPTIONS] [-o OUT]\n"
-    "Plays N training games, each followed by its TD updates, and every N games\n"
-    "pauses for test games: the agent plays greedily (epsilon 0), learns nothing,\n"
+    "Plays N training games (the agent makes its TD updates as it plays), and every N\n"
+    "games pauses for test games: the agent plays greedily (epsilon 0), learns nothing,\n"
     "half the games as x and half as o, against the random player and against\n"
     "the perfect (minimax) player, which never loses. One row per pause: the\n"
     "share of test games won, drawn and lost, and how many boards have a\n"
