@@ -121,23 +121,20 @@ typedef struct {
     int side;                  /* play --as */
     uint64_t seed;
     int episodes, every, test_games, games, skip;
-    float epsilon_end;         /* NAN: keep epsilon */
-    int opp_given;
+    float epsilon_end;         /* < 0: keep epsilon */
 } ttt_opts;
 
 enum { O_OPP = 3001, O_RULE, O_ALPHA, O_GAMMA, O_EPS, O_EPS_END, O_SEED, O_EPISODES, O_EVERY, O_TEST, O_GAMES,
        O_SKIP, O_AS };
 
-static int parse_opponent(cli_ctx *ctx, ttt_opts *o, const char *s, int allow_self) {
+static int parse_opponent(cli_ctx *ctx, ttt_opts *o, const char *s) {
     if (strcmp(s, "random") == 0) o->opp = TTT_VS_RANDOM;
     else if (strcmp(s, "perfect") == 0 || strcmp(s, "minimax") == 0) o->opp = TTT_VS_PERFECT;
-    else if (strcmp(s, "self") == 0 && allow_self) o->opp = TTT_VS_SELF;
+    else if (strcmp(s, "self") == 0) o->opp = TTT_VS_SELF;
     else {
-        fprintf(ctx->err, "llmlab %s: --opponent is random, perfect%s, not '%s'\n", o->cmd,
-                allow_self ? " or self" : "", s);
+        fprintf(ctx->err, "llmlab %s: --opponent is random, perfect or self, not '%s'\n", o->cmd, s);
         return -1;
     }
-    o->opp_given = 1;
     return 0;
 }
 
@@ -146,7 +143,7 @@ static int common_option(cli_ctx *ctx, ttt_opts *o, int c, const char *arg) {
     switch (c) {
     case 'm': o->agent = arg; return 1;
     case 'o': o->out = arg; return 1;
-    case O_OPP: return parse_opponent(ctx, o, arg, 1) ? -1 : 1;
+    case O_OPP: return parse_opponent(ctx, o, arg) ? -1 : 1;
     case O_RULE:
         if (strcmp(arg, "q") == 0 || strcmp(arg, "q-learning") == 0) o->L.rule = TTT_Q_LEARNING;
         else if (strcmp(arg, "sarsa") == 0) o->L.rule = TTT_SARSA;
@@ -241,11 +238,13 @@ static const char *output_path(cli_ctx *ctx, const ttt_opts *o) {
 
 static int save_agent(cli_ctx *ctx, const ttt_opts *o, const ttt_agent *a, const char *path) {
     char meta[512];
-    snprintf(meta, sizeof meta,
-             "made=llmlab tictactoe\nrule=%s\nopponent=%s\nalpha=%g\ngamma=%g\nepsilon=%g\nseed=%llu\n"
-             "episodes=%d\n",
-             ttt_rule_name(o->L.rule), ttt_opponent_name(o->opp), (double)o->L.alpha, (double)o->L.gamma,
-             (double)o->L.epsilon, (unsigned long long)o->seed, a->episodes);
+    int n = snprintf(meta, sizeof meta,
+                     "made=llmlab %s\nrule=%s\nopponent=%s\nalpha=%g\ngamma=%g\nepsilon=%g\nseed=%llu\n"
+                     "episodes=%d\n",
+                     o->cmd, ttt_rule_name(o->L.rule), ttt_opponent_name(o->opp), (double)o->L.alpha,
+                     (double)o->L.gamma, (double)o->L.epsilon, (unsigned long long)o->seed, a->episodes);
+    if (o->epsilon_end >= 0 && n > 0 && (size_t)n < sizeof meta)
+        snprintf(meta + n, sizeof meta - (size_t)n, "epsilon_end=%g\n", (double)o->epsilon_end);
     lm_err err = {{0}};
     if (ttt_agent_save(a, meta, path, &err) == 0) return 0;
     fprintf(ctx->err, "llmlab %s: %s\n", o->cmd, err.msg);
