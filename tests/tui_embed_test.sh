@@ -13,7 +13,7 @@
 # screen with a timeout.
 set -u
 cd "$(dirname "$0")/.."
-. tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re
+. tests/tui_lib.sh   # LLMLAB, pass/fail, screen, wait_for, check, keys, click, re, goto_view
 tui_session embed   # BASE, tmp, S
 check_not() {   # NAME PATTERN: after a moment, PATTERN is not on the screen
     sleep 0.5
@@ -31,14 +31,6 @@ check_num() {
     else
         fail "$name: the screen shows $got, want $want +- $tol"
     fi
-}
-# the tab of the panel NAME|TAB (its name or its short label): its number on the
-# tab bar, reached with F1-F12 (digits stop at 9), or Tab from view 1 beyond that
-goto_view() {
-    local n
-    n=$(screen | head -1 | grep -oE "[0-9]+ ($1)( |$)" | head -1 | awk '{ print $1 }')
-    [ -n "$n" ] || { fail "no tab '$1' on the tab bar"; return 1; }
-    if [ "$n" -le 12 ]; then keys "F$n"; else keys F1; for _ in $(seq 2 "$n"); do keys Tab; done; fi
 }
 E() { "$LLMLAB" embed -m "$BASE" "$@" 2>&1; }
 SC() { "$LLMLAB" score -m "$BASE" "$@" 2>&1; }

@@ -41,6 +41,14 @@ click() {   # TEXT: a left click (xterm X10 mouse report) on the first place TEX
     tmux send-keys -t "$S" -H 1b 5b 4d 20 "$cx" "$cy"
     tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
 }
+# goto_view NAME|TAB: the panel by its name or short label: its number on the
+# tab bar, reached with F1-F12 (digits stop at 9), or Tab from view 1 beyond that
+goto_view() {
+    local n
+    n=$(screen | head -1 | grep -oE "[0-9]+ ($1)( |$)" | head -1 | awk '{ print $1 }')
+    [ -n "$n" ] || { fail "no tab '$1' on the tab bar"; return 1; }
+    if [ "$n" -le 12 ]; then keys "F$n"; else keys F1; for _ in $(seq 2 "$n"); do keys Tab; done; fi
+}
 re() { printf '%s' "$1" | sed 's/[][\.*^$()+?{}|]/\\&/g'; }   # TEXT as a literal regex
 # tui_session NAME: the shipped base model in BASE (or stop: the test needs
 # it), a temp folder in tmp and the tmux session name in S, both removed on exit

@@ -40,6 +40,7 @@ int cmd_set(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 int cmd_preset(cli_ctx *ctx, int argc, char **argv);
+int cmd_tictactoe(cli_ctx *ctx, int argc, char **argv);   /* cmd_tictactoe.c */
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -55,6 +56,7 @@ const cli_command cli_commands[] = {
     {"embed", "the token embedding table: nearest neighbours, analogies, a PCA picture", cmd_embed},
     {"score", "the probability of a text, token by token (chain rule); two texts compared", cmd_score},
     {"lms", "language models of every kind on one number (bits per byte), side by side", cmd_lms},
+    {"tictactoe", "Q-learning on tic-tac-toe: train, watch TD updates, play, Q values", cmd_tictactoe},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},

@@ -8,6 +8,7 @@ extern const ui_panel panel_lens, panel_ablate;   /* view_lens.c, view_ablate.c 
 extern const ui_panel panel_qk, panel_block, panel_cost;   /* view_qk.c, view_block.c, view_cost.c */
 extern const ui_panel panel_embed, panel_sentence;   /* view_embed.c, view_sentence.c */
 extern const ui_panel panel_lms;                     /* view_lms.c */
+extern const ui_panel panel_tictactoe;   /* view_tictactoe.c */
 
 const ui_panel *const ui_panels[] = {
     &panel_next,
@@ -23,5 +24,6 @@ const ui_panel *const ui_panels[] = {
     &panel_embed,
     &panel_sentence,
     &panel_lms,
+    &panel_tictactoe,
 };
 const int ui_n_panels = (int)(sizeof ui_panels / sizeof ui_panels[0]);
