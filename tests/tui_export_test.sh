@@ -107,7 +107,7 @@ for _ in $(seq 1 50); do g2=$(colgap); [ -n "$g2" ] && [ "$g2" -gt "${g1:-99}" ]
 [ -n "$g2" ] && [ "$g2" -gt "${g1:-99}" ] && pass "projector 200x60: cells grow to $g2 columns" || fail "projector 200x60: gap [$g2] vs [$g1]"
 keys 1
 check "projector next view at 200x60" "^ +1 .*argmax|^ +1 .*%"
-w=$(screen | grep -E '^ +1 ' | head -1 | grep -o '█' | wc -l)
+w=$(screen | tail -n +2 | grep -E '^ +1 ' | head -1 | grep -o '█' | wc -l)   # below the tab bar (" 1 Next ...")
 [ "$w" -gt 60 ] && pass "projector: the top bar uses the width ($w cells)" || fail "projector: top bar only $w cells"
 tmux resize-window -t "$S" -x 80 -y 24
 keys 2

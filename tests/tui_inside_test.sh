@@ -36,7 +36,7 @@ spaced() { printf '%s' "$1" | sed 's/ \+/ +/g'; }   # "a b" -> "a +b" (any run o
 tmux new-session -d -s "$S" -x 180 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     -e LLMLAB_UI_LATENCY_LOG="$tmp/lat.log" \
     "'$LLMLAB' ui -m '$BASE' '$P'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
-check "the UI lists the new views" "Q\\.K inside .*Block .*Cost" 15
+check "the UI lists the new views" "(Q\\.K inside|QK) .*Block .*Cost" 15
 
 # ---- Q.K inside
 tab "Q.K inside" QK

@@ -9,7 +9,7 @@ tui_session lms
 [ -f models/lms.tsv ] || { echo "models/lms.tsv is missing"; exit 1; }
 tmux new-session -d -s "$S" -x 120 -y 32 "$LLMLAB ui -m $BASE"
 check "the UI starts on the next-token view" "rank token"
-keys BTab   # the last tab
+goto_view LMs
 check "the table of language models is a tab" "Language models of every kind"
 check "the uniform guess is the baseline row" "^ uniform +- +0 +- +3\.[0-9]{3} "
 check "the transformer's row" "^ base +gpt +4\.24M"
@@ -24,7 +24,7 @@ mkdir -p "$tmp/models" && printf 'not a table\n' >"$tmp/models/lms.tsv"
 cp "$BASE" "$tmp/models/base.llm"
 tmux new-session -d -s "$S" -x 120 -y 32 "cd $tmp && $LLMLAB ui -m models/base.llm"
 check "the UI starts in another folder" "rank token"
-keys BTab
+goto_view LMs
 check "a broken table is named, not drawn" "not an llmlab lms table"
 keys q
 echo "$fails failed"
