@@ -40,6 +40,7 @@ static void save_done(ui_app *a, const char *line);
 
 /* the view model's label: the steps it holds, and a save makes it that file */
 static void update_lineage(train_state *t, ui_app *a) {
+    if (t->own) return;   /* a model of its own: the view model is untouched */
     uw_info in;
     uw_get_info(t->w, &in);
     if (in.saves != t->saves_seen) {
@@ -173,8 +174,12 @@ static int start_worker(train_state *t, ui_app *a, int run) {
     t->snap_seen = 0;
     t->saves_seen = 0;
     t->seg_base = 0;
-    ses_lineage_begin(&a->ses, lm_objective_name(t->objective));
-    a->ses.training = 1;
+    /* an objective with a model of its own (an RNN, ...) leaves the view model as it is */
+    t->own = lm_objective_owns_model(lm_objective_name(t->objective));
+    if (!t->own) {
+        ses_lineage_begin(&a->ses, lm_objective_name(t->objective));
+        a->ses.training = 1;
+    }
     if (run) uw_run(t->w, 1);
     return 0;
 }
@@ -240,7 +245,8 @@ static int act_stop(ui_app *a, void *st, int k) {
         t->w = NULL;
         a->ses.training = 0;
         ses_inputs_changed(&a->ses);
-        ses_msg(&a->ses, 0, "training stopped; the view model keeps the trained weights (R reverts)");
+        ses_msg(&a->ses, 0, t->own ? "training stopped; s saves the trained model (the view model is unchanged)"
+                                   : "training stopped; the view model keeps the trained weights (R reverts)");
     }
     return 1;
 }

@@ -123,7 +123,11 @@ void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     } else
         draw_textf(cv, y + 1, 1, W - 2, C_DIM, "step 0   max lr %.1e (+/-)", t->max_lr);
     char lab[256];
-    int mx = 1 + draw_textf(cv, y + 2, 1, W - 2, C_DIM, "view model: %s", ses_model_label(&a->ses, lab, sizeof lab));
+    int mx = t->w && t->own
+                 ? 1 + draw_textf(cv, y + 2, 1, W - 2, C_DIM, "training a fresh %s model of its own (w saves it; the view "
+                                  "model stays %s)", lm_objective_name(t->objective),
+                                  ses_model_label(&a->ses, lab, sizeof lab))
+                 : 1 + draw_textf(cv, y + 2, 1, W - 2, C_DIM, "view model: %s", ses_model_label(&a->ses, lab, sizeof lab));
     if (in.message[0] && t->w) draw_text(cv, y + 2, mx + 3, W - mx - 4, in.state == UW_FAILED ? C_ERR : C_OK, in.message);
     /* the loss curve */
     int ph = h - 7, px = 9, pw = W - px - 2;

@@ -49,6 +49,8 @@ struct ui_worker {
     size_t n_sample_prompt;
     char *data_path;            /* malloc'd copy of o.data_path */
     lm_objective *obj;
+    int own;                    /* the objective trains a model of its own kind (ops->trainee) */
+    lm_trainee t;               /* how its step count and saves are read (own) */
     int unpublished;            /* weights changed since the last snapshot */
     int threads;
 };
@@ -58,6 +60,9 @@ static double now_s(void) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+/* the step count of what the worker trains */
+static int steps_of(const ui_worker *w) { return w->own ? w->t.adam_t(w->t.self) : w->m.adam_t; }
 
 /* with mu held: something a uw_wait may be waiting for changed */
 static void changed(ui_worker *w) { pthread_cond_broadcast(&w->ev); }
@@ -87,7 +92,12 @@ static int prepare(ui_worker *w, lm_err *err) {
             d.val_path = vpath;
     }
     if (ops->prepare(w->obj, w->tok, &d, err)) return -1;
+    /* an objective of another model kind (an RNN, a feed-forward LM) trains
+     * its own model, made by prepare: the view model stays as it is */
+    w->own = ops->trainee != NULL;
+    if (w->own && ops->trainee(w->obj, &w->t, err)) return -1;
     pthread_mutex_lock(&w->mu);
+    w->info.own_model = w->own;
     snprintf(w->info.data_desc, sizeof w->info.data_desc, "%s: %.400s, B=%d T=%d", ops->name, w->obj->desc,
              w->o.B, w->o.T);
     changed(w);
@@ -108,15 +118,17 @@ int uw_stop_ids(const lm_tokenizer *t, int32_t stop[2]) {
 /* called with mu held, on the worker thread only: the weights are never
  * read while a step writes them */
 static void publish(ui_worker *w) {
-    memcpy(w->snap, w->m.params, sizeof(float) * w->m.n_params);
-    w->snap_version++;
-    w->snap_step = w->m.adam_t;
+    if (!w->own) {   /* a model of its own never reaches the view model */
+        memcpy(w->snap, w->m.params, sizeof(float) * w->m.n_params);
+        w->snap_version++;
+    }
+    w->snap_step = steps_of(w);
     w->unpublished = 0;
     changed(w);
 }
 
 static void do_sample(ui_worker *w, int step) {
-    if (!w->n_sample_prompt) return;
+    if (!w->n_sample_prompt || w->own) return;
     int32_t stop[2];
     int n_stop = uw_stop_ids(w->tok, stop);
     size_t np = w->n_sample_prompt;
@@ -145,17 +157,17 @@ static void do_save(ui_worker *w, const char *path) {
     } else {
         char meta[160];
         snprintf(meta, sizeof meta, "made=llmlab ui train view\nkind=%.60s\nstep=%d\n", w->objective,
-                 w->m.adam_t);
-        failed = lm_checkpoint_save(&w->m, meta, path, &err) != 0;
+                 steps_of(w));
+        failed = (w->own ? w->t.save(w->t.self, meta, path, &err) : lm_checkpoint_save(&w->m, meta, path, &err)) != 0;
         if (failed) snprintf(msg, sizeof msg, "save failed: %.200s", err.msg);
-        else snprintf(msg, sizeof msg, "saved %.200s (step %d)", path, w->m.adam_t);
+        else snprintf(msg, sizeof msg, "saved %.200s (step %d)", path, steps_of(w));
     }
     pthread_mutex_lock(&w->mu);
     w->info.save_fails += (unsigned)failed;
     if (!failed) {
         w->info.saves++;
         snprintf(w->info.saved_path, sizeof w->info.saved_path, "%.500s", path);
-        w->info.saved_step = w->m.adam_t;
+        w->info.saved_step = steps_of(w);
     }
     snprintf(w->info.message, sizeof w->info.message, "%s", msg);
     changed(w);
@@ -169,15 +181,16 @@ static void one_step(ui_worker *w, const lm_train_opts *opts, int single, double
     lm_objective *o = w->obj;
     uw_record r;
     memset(&r, 0, sizeof r);
-    int rc = o->ops->next_batch(o, w->m.adam_t, &err);
-    if (rc == 0) rc = o->ops->step(o, &w->m, opts, &r.figs, &err);
+    lm_model *m = w->own ? NULL : &w->m;   /* an objective with a model of its own gets none */
+    int rc = o->ops->next_batch(o, steps_of(w), &err);
+    if (rc == 0) rc = o->ops->step(o, m, opts, &r.figs, &err);
     if (rc) {
         set_state(w, UW_FAILED, err.msg);
         return;
     }
-    r.step = w->m.adam_t;
+    r.step = steps_of(w);
     if (w->o.val_every > 0 && (r.step % w->o.val_every == 0 || r.step == 1))
-        o->ops->validate(o, &w->m, &r.figs, &err);   /* a failed validation just shows no figure */
+        o->ops->validate(o, m, &r.figs, &err);   /* a failed validation just shows no figure */
     double t = now_s();
     pthread_mutex_lock(&w->mu);
     if (w->q_n == QCAP) { w->q_head = (w->q_head + 1) % QCAP; w->q_n--; }

@@ -26,6 +26,11 @@
  *   uw_info.message, and a save that wrote nothing (PATH exists, the folder
  *   is missing or read-only, the disk is full) counts in uw_info.save_fails;
  *   the weights stay in the working copy, to be saved elsewhere.
+ * - An objective that trains a model of its own kind (objective.h:
+ *   ops->trainee; the RNN, the feed-forward LM) trains the fresh model its
+ *   prepare makes, not the copy: its figures are queued the same way, uw_save
+ *   writes its checkpoint through the trainee, and no snapshot or sample is
+ *   made (the view model stays what it was; uw_info.own_model says so).
  * - uw_stop ends the thread after its current step (publishing its last
  *   weights); uw_poll, uw_snapshot and uw_get_info still work after it.
  *   uw_free stops the thread if needed and frees all.
@@ -72,6 +77,7 @@ typedef struct {
     unsigned saves;              /* saves that wrote their file so far */
     char saved_path[512];        /* the last file written (saves > 0) */
     int saved_step;              /* and the step it holds */
+    int own_model;               /* the objective trains a model of its own kind (not the view model) */
 } uw_info;
 
 typedef struct ui_worker ui_worker;

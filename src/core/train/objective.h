@@ -163,5 +163,9 @@ lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
 int  lm_objective_count(void);
 const char *lm_objective_name(int i);
 lm_objective *lm_objective_create(const char *name, lm_err *err);
+/* 1 when the objective of that name trains a model of its own kind
+ * (ops->trainee: a fresh RNN, a feed-forward LM, ...), 0 when it trains the
+ * transformer it is given or there is no such objective. */
+int lm_objective_owns_model(const char *name);
 
 #endif

@@ -21,6 +21,13 @@ const char *lm_objective_name(int i) {
     return i >= 0 && i < N_OBJECTIVES ? table[i].name : NULL;
 }
 
+int lm_objective_owns_model(const char *name) {
+    lm_objective *o = lm_objective_create(name, NULL);
+    int own = o && o->ops->trainee != NULL;
+    lm_objective_free(o);
+    return own;
+}
+
 lm_objective *lm_objective_create(const char *name, lm_err *err) {
     for (int i = 0; i < N_OBJECTIVES; i++)
         if (strcmp(table[i].name, name) == 0) return table[i].create(err);
