@@ -148,6 +148,8 @@ int lm_ngram_set_query(lm_ngram *g, int order, lm_ngram_smoothing smoothing, flo
                        lm_err *err);
 /* the order queries use now (N unless lowered) */
 int lm_ngram_query_order(const lm_ngram *g);
+/* the query settings in force (any pointer may be NULL) */
+void lm_ngram_get_query(const lm_ngram *g, int *order, lm_ngram_smoothing *smoothing, float *k, float *discount);
 /* D_n1, D_n2, D_n3 of level n (1..order) under the query settings. */
 void lm_ngram_discounts(const lm_ngram *g, int n, double d[3]);
 

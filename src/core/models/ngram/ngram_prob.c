@@ -47,6 +47,13 @@ int lm_ngram_set_query(lm_ngram *g, int order, lm_ngram_smoothing smoothing, flo
 
 int lm_ngram_query_order(const lm_ngram *g) { return g->q_order; }
 
+void lm_ngram_get_query(const lm_ngram *g, int *order, lm_ngram_smoothing *smoothing, float *k, float *discount) {
+    if (order) *order = g->q_order;
+    if (smoothing) *smoothing = g->q_smoothing;
+    if (k) *k = g->q_k;
+    if (discount) *discount = g->q_discount;
+}
+
 /* ---- Kneser-Ney's pieces ---- */
 
 /* level n is the top level of the query: its counts are raw ones */
