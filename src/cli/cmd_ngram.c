@@ -348,7 +348,8 @@ static int cmd_ngram_counts(cli_ctx *ctx, int argc, char **argv) {
     const int N = lm_ngram_config_of(g)->order;
     char tp[512];
     ngram_cli_pieces(lm->tok, ids.ids, ids.n, tp, sizeof tp);
-    fprintf(ctx->out, "%s: %d-gram counts of %u tokens\n", o.model, N, lm_ngram_tokens(g));
+    show_str(ctx->out, o.model);
+    fprintf(ctx->out, ": %d-gram counts of %u tokens\n", N, lm_ngram_tokens(g));
     fprintf(ctx->out, "the text is %zu token%s: %s\n", ids.n, ids.n == 1 ? "" : "s", tp);
     if (ids.n <= (size_t)N)
         fprintf(ctx->out, "c(%s) = %u: the whole text, counted as a %zu-gram\n", tp,

@@ -182,9 +182,10 @@ int lm_ngram_save(const lm_ngram *g, const uint8_t *tok_blob, size_t tok_len, co
 
 /* ---- loading ---- */
 
-/* a stored number as the integer it must be, in [lo, hi] */
+/* a stored number as the integer it must be, in [lo, hi] (-0 is not one:
+ * every number has one spelling, so saving a loaded model gives its file) */
 static int as_int(float v, uint32_t lo, uint32_t hi, uint32_t *out) {
-    if (!(v >= (float)lo && v <= (float)hi) || v != floorf(v)) return -1;
+    if (!(v >= (float)lo && v <= (float)hi) || v != floorf(v) || signbit(v)) return -1;
     *out = (uint32_t)v;
     return 0;
 }
