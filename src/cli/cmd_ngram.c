@@ -79,6 +79,7 @@ lm_lmodel *ngram_cli_open(cli_ctx *ctx, const char *cmd, const ngram_cli_opts *o
         lm_lmodel_free(lm);
         return NULL;
     }
+    lm_ngram_describe(g, lm->desc, sizeof lm->desc);   /* what is shown is what is used */
     return lm;
 }
 

@@ -201,5 +201,9 @@ struct lm_lmodel;
 int lm_ngram_lmodel_open(struct lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
 /* the n-gram inside an opened model of kind ngram, else NULL */
 lm_ngram *lm_ngram_of(struct lm_lmodel *lm);
+/* "4-gram, interpolated Kneser-Ney (plain discounts), 2736531 tokens
+ * counted, 3922959 n-grams" under the query settings in force; returns buf
+ * (the opener writes it into the lm_lmodel's desc). */
+char *lm_ngram_describe(const lm_ngram *g, char *buf, size_t cap);
 
 #endif

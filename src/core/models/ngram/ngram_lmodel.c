@@ -39,11 +39,16 @@ int lm_ngram_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err) {
     lm->vocab = lm_ngram_vocab(g);
     lm->n_ctx = 0;
     lm->n_params = (size_t)parts->n_params;
+    lm_ngram_describe(g, lm->desc, sizeof lm->desc);
+    return 0;
+}
+
+char *lm_ngram_describe(const lm_ngram *g, char *buf, size_t cap) {
     char sm[96];
-    snprintf(lm->desc, sizeof lm->desc, "%d-gram, %s, %u tokens counted, %llu n-grams", lm_ngram_config_of(g)->order,
+    snprintf(buf, cap, "%d-gram, %s, %u tokens counted, %llu n-grams", lm_ngram_query_order(g),
              lm_ngram_describe_smoothing(g, sm, sizeof sm), lm_ngram_tokens(g),
              (unsigned long long)lm_ngram_total_rows(g));
-    return 0;
+    return buf;
 }
 
 lm_ngram *lm_ngram_of(lm_lmodel *lm) {
