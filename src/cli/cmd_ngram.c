@@ -136,17 +136,20 @@ void ngram_cli_padded(FILE *f, const char *s, int width) {
 /* ---- eval ---- */
 
 static const char *eval_usage =
-    "usage: llmlab ngram eval -m MODEL [--val FILE] [--window W] [--orders] [options]\n"
+    "usage: llmlab ngram eval -m MODEL [--val FILE] [--max-bytes B] [--window W] [--orders] [options]\n"
     "The model's perplexity and bits per byte on held-out text (default\n"
     "data/corpus/val.txt), beside the unigram of the same counts and a uniform\n"
     "guess over the vocabulary. The text is cut into windows of W tokens (default\n"
     "128, the shipped transformer's context) and every token but each window's\n"
     "first is scored, as for any model kind (models/lmodel.h), so the bits per\n"
-    "byte compare across kinds and tokenisers.\n"
+    "byte compare across kinds and tokenisers. Then, for the scored tokens, the\n"
+    "longest context each was counted after in the training text: how much of\n"
+    "new text the counts have seen (sparsity).\n"
     "  --val FILE         the text scored\n"
+    "  --max-bytes B      score only its first B bytes\n"
     "  --window W         tokens per scoring window (>= 2)\n"
-    "  --orders           a table: every order 1..N under add-k, Kneser-Ney (plain)\n"
-    "                     and Kneser-Ney (modified)\n" NGRAM_CLI_HELP;
+    "  --orders           a table instead: every order 1..N of the counts under add-k\n"
+    "                     (with --k), Kneser-Ney (plain) and Kneser-Ney (modified)\n" NGRAM_CLI_HELP;
 
 static int text_loss(cli_ctx *ctx, lm_lmodel *lm, const uint8_t *text, size_t len, int window, lm_text_loss *out) {
     lm_err err = {{0}};
@@ -158,6 +161,40 @@ static int text_loss(cli_ctx *ctx, lm_lmodel *lm, const uint8_t *text, size_t le
 static void eval_row(cli_ctx *ctx, const char *name, double nats_per_token, double bits_per_byte) {
     fprintf(ctx->out, "%-36s %11.2f %11.3f %10.3f\n", name, exp(nats_per_token), nats_per_token / log(2.0),
             bits_per_byte);
+}
+
+/* Sparsity made visible: for every token text_loss scored, the longest
+ * context (inside its window, up to order-1 tokens) after which it was
+ * counted, as shares of all scored tokens. */
+static int backoff_table(cli_ctx *ctx, lm_lmodel *lm, const uint8_t *text, size_t len, int window) {
+    lm_ngram *g = lm_ngram_of(lm);
+    const int q = lm_ngram_query_order(g);
+    lm_ids ids = {0};
+    lm_err err = {{0}};
+    if (lm_tok_encode(lm->tok, text, len, 1, &ids, &err) != 0) {
+        fprintf(ctx->err, "llmlab ngram eval: %s\n", err.msg);
+        return 1;
+    }
+    long at_len[LM_NGRAM_MAX_ORDER + 1] = {0}, never = 0, total = 0;
+    for (size_t at = 0; at + 1 < ids.n; at += (size_t)window) {
+        size_t end = ids.n - at < (size_t)window ? ids.n : at + (size_t)window;
+        for (size_t i = at + 1; i < end; i++) {
+            int L = lm_ngram_seen_after(g, ids.ids + at, i - at, ids.ids[i], NULL);
+            if (L < 0) never++;
+            else at_len[L]++;
+            total++;
+        }
+    }
+    lm_ids_free(&ids);
+    if (total == 0) return 0;
+    fprintf(ctx->out, "\nthe longest context each scored token was counted after:\n");
+    for (int L = q - 1; L >= 0; L--) {
+        char name[48];
+        snprintf(name, sizeof name, L ? "  the last %d token%s" : "  nothing (only as a 1-gram)", L, L == 1 ? "" : "s");
+        fprintf(ctx->out, "%-30s %6.2f%%\n", name, 100.0 * at_len[L] / total);
+    }
+    fprintf(ctx->out, "%-30s %6.2f%%  (smoothing alone)\n", "  never counted", 100.0 * never / total);
+    return 0;
 }
 
 /* --orders: every order under each smoothing (the counts are the same) */
@@ -194,12 +231,14 @@ static int eval_orders(cli_ctx *ctx, lm_lmodel *lm, const uint8_t *text, size_t 
 static int cmd_ngram_eval(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, {"val", required_argument, 0, 'v'},
                                              {"window", required_argument, 0, 'w'}, {"orders", no_argument, 0, 'O'},
+                                             {"max-bytes", required_argument, 0, 'B'},
                                              NGRAM_CLI_LONGOPTS, {0, 0, 0, 0}};
     const char *cmd = "ngram eval";
     ngram_cli_opts o;
     ngram_cli_opts_init(&o);
     const char *val = NULL;
     int window = 128, orders = 0, c;
+    uint64_t max_bytes = 0;
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "hem:", longopts, NULL)) != -1) {
         int k = ngram_cli_option(ctx, cmd, c, optarg, &o);
@@ -210,6 +249,7 @@ static int cmd_ngram_eval(cli_ctx *ctx, int argc, char **argv) {
         case 'v': val = optarg; break;
         case 'w': if (cli_parse_int(ctx, cmd, "--window", optarg, 2, 1 << 20, &window)) return 2; break;
         case 'O': orders = 1; break;
+        case 'B': if (cli_parse_u64(ctx, cmd, "--max-bytes", optarg, &max_bytes)) return 2; break;
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:", longopts);
         }
     }
@@ -227,6 +267,7 @@ static int cmd_ngram_eval(cli_ctx *ctx, int argc, char **argv) {
         lm_lmodel_free(lm);
         return 1;
     }
+    if (max_bytes > 0 && len > max_bytes) len = (size_t)max_bytes;
     lm_ngram *g = lm_ngram_of(lm);
     int rc = 1;
     lm_text_loss mine, uni;
@@ -237,6 +278,7 @@ static int cmd_ngram_eval(cli_ctx *ctx, int argc, char **argv) {
     if (orders) {
         fputs("text   ", ctx->out);
         show_str(ctx->out, val);
+        if (max_bytes > 0 && len == max_bytes) fprintf(ctx->out, " (its first %zu bytes)", len);
         fprintf(ctx->out, ", in windows of %d tokens\n", window);
         rc = eval_orders(ctx, lm, text, len, window, isnan(o.k) ? lm_ngram_config_of(g)->k : o.k);
     } else if (text_loss(ctx, lm, text, len, window, &mine) == 0) {
@@ -265,6 +307,7 @@ static int cmd_ngram_eval(cli_ctx *ctx, int argc, char **argv) {
         }
         snprintf(name, sizeof name, "uniform (each of %d ids)", V);
         if (rc == 0) eval_row(ctx, name, log((double)V), (double)mine.tokens * log2((double)V) / mine.bytes);
+        if (rc == 0 && lm_ngram_set_query(g, n, sq, kq, dq, &err) == 0) rc = backoff_table(ctx, lm, text, len, window);
     }
     free(text);
     lm_lmodel_free(lm);
