@@ -65,8 +65,9 @@
  *   every n-gram's last n-1 tokens present one level down, the level-1
  *   counts adding up to the tokens counted, the tail present) and refuses
  *   anything else with a message naming the row.
- * - Nothing prints; failures return -1 with lm_err. Queries never change the
- *   counts; a model may be queried from one thread at a time.
+ * - Nothing prints; failures return -1 with lm_err. Queries only read the
+ *   model (several threads may query one model at once; counting and
+ *   lm_ngram_set_query need it alone).
  */
 #ifndef LM_NGRAM_H
 #define LM_NGRAM_H
@@ -111,7 +112,9 @@ void lm_ngram_free(lm_ngram *g);
 /* ---- counting (ngram_table.c) ---- */
 /* Counts ids as the continuation of the stream counted so far. Fails (and
  * counts nothing) on an id outside the vocabulary or when the tokens
- * counted would pass LM_NGRAM_MAX_TOKENS. */
+ * counted would pass LM_NGRAM_MAX_TOKENS. Out of memory, it fails having
+ * counted a prefix of ids (whole slices of 65,536): the counts stay those
+ * of a shorter stream, never half a token's. */
 int lm_ngram_count(lm_ngram *g, const int32_t *ids, size_t n, lm_err *err);
 
 /* What was counted. */
