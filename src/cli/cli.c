@@ -201,12 +201,12 @@ lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {
     char magic[8] = {0};
     int got = f.size >= 8 && lm_infile_read(&f, magic, 8, NULL) == 0;
     lm_infile_close(&f);
-    if (got && memcmp(magic, "LLMLAB\0\1", 8) == 0) {
-        lm_model m;
-        if (lm_load(&m, NULL, spec, err)) return NULL;
-        lm_tokenizer *t = m.tokenizer_len ? lm_tok_deserialize(m.tokenizer_blob, m.tokenizer_len, err)
+    if (got && memcmp(magic, "LLMLAB\0\1", 8) == 0) {   /* a model file of any kind: its tokeniser */
+        lm_file_parts p;
+        if (lm_load_parts(&p, spec, err)) return NULL;
+        lm_tokenizer *t = p.tokenizer_len ? lm_tok_deserialize(p.tokenizer, (size_t)p.tokenizer_len, err)
                                           : lm_tok_byte_new();
-        lm_model_free(&m);
+        lm_file_parts_free(&p);
         return t;
     }
     uint8_t *data;

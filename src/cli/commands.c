@@ -34,6 +34,7 @@ int cmd_cost(cli_ctx *ctx, int argc, char **argv);       /* cmd_cost.c */
 int cmd_embed(cli_ctx *ctx, int argc, char **argv);
 int cmd_score(cli_ctx *ctx, int argc, char **argv);
 int cmd_lms(cli_ctx *ctx, int argc, char **argv);
+int cmd_ngram(cli_ctx *ctx, int argc, char **argv);      /* cmd_ngram.c */
 int cmd_repl(cli_ctx *ctx, int argc, char **argv);
 int cmd_help(cli_ctx *ctx, int argc, char **argv);
 int cmd_set(cli_ctx *ctx, int argc, char **argv);
@@ -57,6 +58,7 @@ const cli_command cli_commands[] = {
     {"score", "the probability of a text, token by token (chain rule); two texts compared", cmd_score},
     {"lms", "language models of every kind on one number (bits per byte), side by side", cmd_lms},
     {"tictactoe", "Q-learning on tic-tac-toe: train, watch TD updates, play, Q values", cmd_tictactoe},
+    {"ngram", "an n-gram model: count a text, smooth (add-k, Kneser-Ney), perplexity, next, generate", cmd_ngram},
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},

@@ -12,6 +12,7 @@
 #include "base/infile.h"
 #include "io/atomic.h"
 #include "rl/qtable.h"
+#include "models/ngram/ngram.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,6 +48,7 @@ static const struct {
 } KINDS[] = {
     {LM_KIND_GPT, GPT_CONFIG_BYTES, check_gpt},
     {TTT_KIND_QTABLE, TTT_QTABLE_CONFIG_BYTES, ttt_qtable_check},   /* rl/qtable.h: a tic-tac-toe Q table */
+    {LM_KIND_NGRAM, LM_NGRAM_CONFIG_BYTES, lm_ngram_check_config},
 };
 
 /* ---- little-endian bytes ---- */

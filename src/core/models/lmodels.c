@@ -1,6 +1,7 @@
 /* lmodels.c - the table of language-model kinds lm_lmodel_open can open:
  * one line per kind (its model file's kind name and its opener). */
 #include "models/lmodel.h"
+#include "models/ngram/ngram.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@ static const struct {
     lm_lmodel_opener open;
 } table[] = {
     {"gpt", lm_gpt_lmodel_open},
+    {LM_KIND_NGRAM, lm_ngram_lmodel_open},
 };
 enum { N_KINDS = sizeof table / sizeof table[0] };
 
