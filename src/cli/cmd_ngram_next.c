@@ -214,16 +214,18 @@ int cmd_ngram_generate(cli_ctx *ctx, int argc, char **argv) {
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);
     lm_err err = {{0}};
-    if (lm_lmodel_generate(lm, &ids, n, &ctx->sampling, &rng, &err) != 0) {
+    int32_t eot = lm_tok_special_id(lm->tok, LM_CHAT_EOT);
+    /* the end of a document stops it: said below, not printed */
+    lm_gen_opts go = {.max_new = n, .sampling = ctx->sampling, .stop_ids = &eot, .n_stop = eot >= 0};
+    lm_gen_result res;
+    if (lm_lmodel_generate(lm, &ids, &go, &rng, &res, &err) != 0) {
         fprintf(ctx->err, "llmlab %s: %s\n", cmd, err.msg);
         lm_ids_free(&ids);
         lm_lmodel_free(lm);
         return 1;
     }
-    int32_t eot = lm_tok_special_id(lm->tok, LM_CHAT_EOT);
     size_t end = ids.n;
-    int stopped = end > n_prompt && ids.ids[end - 1] == eot;
-    if (stopped) end--;   /* the end of a document: said below, not printed */
+    int stopped = res.reason == LM_GEN_STOP;
     if (as_ids) {
         for (size_t i = n_prompt; i < end; i++) fprintf(ctx->out, i > n_prompt ? " %d" : "%d", ids.ids[i]);
     } else {

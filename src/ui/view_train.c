@@ -175,7 +175,6 @@ static int start_worker(train_state *t, ui_app *a, int run) {
     t->saves_seen = 0;
     t->seg_base = 0;
     /* an objective with a model of its own (an RNN, ...) leaves the view model as it is */
-    t->own = lm_objective_owns_model(lm_objective_name(t->objective));
     if (!t->own) {
         ses_lineage_begin(&a->ses, lm_objective_name(t->objective));
         a->ses.training = 1;
@@ -256,6 +255,7 @@ static int act_mode(ui_app *a, void *st, int k) {
     (void)k;
     if (t->w) { ses_msg(&a->ses, 1, "stop training (x) before changing the mode"); return 1; }
     t->objective = (t->objective + 1) % lm_objective_count();   /* the objective table */
+    t->own = lm_objective_owns_model(lm_objective_name(t->objective));
     return 1;
 }
 

@@ -14,7 +14,8 @@ extern const int train_n_sizes;
 typedef struct {
     ui_worker *w;                  /* NULL when not training */
     int objective;                 /* index into the objective table (train/objective.h) */
-    int own;                       /* it trains a model of its own kind: the view model stays */
+    int own;                       /* the objective trains a model of its own kind: the view
+                                    * model stays (set with the objective) */
     float max_lr;
     uw_record *rec;                /* every record received, in order */
     size_t n_rec, cap_rec;

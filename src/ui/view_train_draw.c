@@ -2,6 +2,7 @@
  * the newest figures, the loss curve (smoothed train loss, validation loss,
  * ln V for a fresh model), the latest sample and the keys. Reads the panel's
  * state as the last poll left it; never touches the worker's weights. */
+#include "train/objective.h"
 #include "ui/view_train.h"
 
 #include <math.h>
@@ -97,7 +98,9 @@ void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     int x = 1;
     x += draw_textf(cv, y, x, W - 2, C_TITLE, " %s ", lm_objective_name(t->objective));
     x += draw_text(cv, y, x, W - x, C_KEY, " m ");
-    if (t->size > 0) {
+    if (t->own) {
+        x += draw_text(cv, y, x, W - x, C_DIM, " a fresh model of its own kind (the view model stays) ");
+    } else if (t->size > 0) {
         const char *tk = t->bytes_tok ? "bytes" : "the file's tokeniser";
         x += draw_textf(cv, y, x, W - x, C_TITLE, " from scratch: %s %dx%d, %d heads, ctx %d, %s ", train_sizes[t->size].name,
                         train_sizes[t->size].layers, train_sizes[t->size].width, train_sizes[t->size].heads, train_sizes[t->size].ctx, tk);

@@ -181,6 +181,12 @@ static void one_step(ui_worker *w, const lm_train_opts *opts, int single, double
     lm_objective *o = w->obj;
     uw_record r;
     memset(&r, 0, sizeof r);
+    if (o->max_steps > 0 && steps_of(w) >= o->max_steps) {   /* nothing left to learn from (an n-gram's text) */
+        char msg[96];
+        snprintf(msg, sizeof msg, "done: all %d steps of the %s objective taken", o->max_steps, o->ops->name);
+        set_state(w, UW_DONE, msg);
+        return;
+    }
     lm_model *m = w->own ? NULL : &w->m;   /* an objective with a model of its own gets none */
     int rc = o->ops->next_batch(o, steps_of(w), &err);
     if (rc == 0) rc = o->ops->step(o, m, opts, &r.figs, &err);

@@ -64,6 +64,7 @@ static int prepare(lm_objective *o, const lm_tokenizer *t, const lm_data_opts *d
              d->train_path, st->chunks, d->val_path ? "the --val file" : st->val.n ? "the last 5%" : "none",
              st->val.n);
     snprintf(o->meta, sizeof o->meta, "tokens_train=%zu\nchunks=%d\n", st->train.n, st->chunks);
+    o->max_steps = st->chunks;   /* the text ends there */
     return 0;
 }
 

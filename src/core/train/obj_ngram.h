@@ -22,9 +22,9 @@
  *   moments, so no OUT.opt is written (a stale one is removed); the file's
  *   step count (adam_t) is the number of chunks counted, which --resume
  *   continues from.
- * - Not in the TUI's objective table (train/objectives.c): the TUI's worker
- *   trains the transformer it holds and reads its step from it, which an
- *   objective with a model of its own does not advance.
+ * - prepare sets o->max_steps = chunks: the count ends there.
+ * - In the TUI's objective table (train/objectives.c: a Kneser-Ney 4-gram in
+ *   100 chunks), which its worker runs as a model of its own kind.
  */
 #ifndef LM_OBJ_NGRAM_H
 #define LM_OBJ_NGRAM_H

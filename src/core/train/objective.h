@@ -133,6 +133,8 @@ struct lm_objective {
     long n_train;            /* training units after the hold-out (tokens, examples) */
     char desc[512];          /* what prepare loaded, one line for a header */
     char meta[256];          /* "key=value\n" lines for a checkpoint's metadata */
+    int max_steps;           /* > 0: the objective has no step beyond this (an n-gram's
+                              * last chunk); a front end stops there. 0 = no end */
 };
 
 /* A new objective over ops and its state (freed by ops->free_state with it). */

@@ -4,7 +4,15 @@
 
 #include <string.h>
 
+#include "train/obj_ngram.h"
+
 static lm_objective *sft_default(lm_err *err) { return lm_obj_sft_new(1, err); }
+/* the TUI's count: a Kneser-Ney 4-gram over the text in 100 chunks, so the
+ * held-out perplexity falls chunk by chunk */
+static lm_objective *ngram_default(lm_err *err) {
+    lm_ngram_config c = {.order = 4, .smoothing = LM_NGRAM_KN, .k = 1, .discount = 0};
+    return lm_obj_ngram_new(&c, 100, err);
+}
 
 static const struct {
     const char *name;
@@ -12,6 +20,7 @@ static const struct {
 } table[] = {
     {"pretrain", lm_obj_pretrain_new},
     {"sft", sft_default},
+    {"ngram", ngram_default},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 
