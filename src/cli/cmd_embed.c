@@ -3,7 +3,6 @@
  * a 2-D PCA picture of chosen tokens, printed as tables and a text scatter
  * (nn/embedding.h over models/gpt/embed.h's view of wte). */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
