@@ -89,6 +89,9 @@ static int take_words(lm_w2v *m, uint8_t *blob, size_t len, lm_err *err) {
     m->words_blob = blob;
     m->words_blob_len = len;
     lm_err e;
+    if (len == 0)   /* a model file's way of saying: the byte tokeniser */
+        return lm_fail(err, "word2vec: the tokeniser is not a word list of %d words (it is the byte tokeniser)",
+                       m->cfg.vocab);
     if (!(m->words = lm_tok_deserialize(blob, len, &e)))
         return lm_fail(err, "word2vec: the word list is not a tokeniser: %s", e.msg);
     if (lm_tok_kind_of(m->words) != LM_TOK_WORD || lm_tok_vocab_size(m->words) != m->cfg.vocab + 1)
