@@ -63,7 +63,7 @@ static const char *train_usage =
     "run:\n"
     "  --data FILE        training text\n"
     "  --val FILE         held-out text for val_loss\n"
-    "  --steps N          total steps (default 20000)\n"
+    "  --steps N          total steps (default 40000)\n"
     "  --batch B          pairs per step (default 1024)\n"
     "  --lr LR            starting learning rate (default 0.025, the paper's)\n"
     "  --min-lr LR        learning rate at the last step (default lr / 10000)\n"
@@ -354,7 +354,7 @@ static int w2v_train(cli_ctx *ctx, int argc, char **argv) {
     int min_lr_given = !isnan(t.ro.min_lr) || cli_meta_get(t.meta, "min_lr", buf, sizeof buf) == 0;
     t.ro.warmup = 0;   /* the metadata says what was done: no warm-up, no clipping */
     t.ro.clip = 0;
-    cli_run_opts_fill(&t.ro, t.meta, 20000, 1024, 1, 0.025f);
+    cli_run_opts_fill(&t.ro, t.meta, 40000, 1024, 1, 0.025f);
     t.ro.seq = 1;
     if (!min_lr_given) t.ro.min_lr = t.ro.lr * 1e-4f;
     rc = 0;
@@ -385,10 +385,9 @@ static int w2v_train(cli_ctx *ctx, int argc, char **argv) {
     char *meta = run_meta(&t, obj);
     const lm_w2v *m = lm_obj_word2vec_model(obj);
     if (meta) {
-        fprintf(ctx->out, "word2vec: %zu parameters (%d words x %d numbers, tables W_in and W_out; window %d, "
-                          "%d negatives); %s; steps %d..%d, batch %d pairs\n",
-                m->ps.n, m->cfg.vocab, m->cfg.dim, m->cfg.window, m->cfg.negatives, obj->desc, m->ps.adam_t,
-                t.ro.steps, t.ro.batch);
+        fprintf(ctx->out, "word2vec: %zu parameters (tables W_in and W_out; window %d, %d negatives); %s; "
+                          "steps %d..%d, batch %d pairs\n",
+                m->ps.n, m->cfg.window, m->cfg.negatives, obj->desc, m->ps.adam_t, t.ro.steps, t.ro.batch);
         cli_trainloop L = {.cmd = "word2vec", .m = NULL, .obj = obj, .run_meta = meta};
         rc = cli_trainloop_run_opts(ctx, &L, &t.ro);   /* 0, 1 or 130 (interrupted, saved) */
     } else {
