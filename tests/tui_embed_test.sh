@@ -116,21 +116,21 @@ check "the list's label ·three is drawn" "│.*·three"
 keys +
 check "+ lists more neighbours" "16 nearest by cosine similarity"
 
-# ---- a word2vec model in the same panel (o); expected values from `llmlab word2vec`
+# ---- a word2vec model in the same panel (v); expected values from `llmlab word2vec`
 read -r wn1 wc1 <<<"$("$LLMLAB" word2vec neighbours -m models/word2vec.llm -k 1 paris | awk '$1 == 1 { print $2, $4 }')"
 [ -n "$wc1" ] || { fail "llmlab word2vec neighbours paris gave nothing"; }
-keys o
-check "o asks for a word2vec model" "word2vec model \\(empty: the view model's wte\\): .*models/word2vec.llm"
+keys v
+check "v asks for a word2vec model" "word2vec model \\(empty: the view model's wte\\): .*models/word2vec.llm"
 keys Enter
-check "o opens the word2vec table" "word2vec W_in \\[[0-9]+ x 64\\]: one row of 64 numbers per word"
+check "v opens the word2vec table" "word2vec W_in \\[[0-9]+ x 64\\]: one row of 64 numbers per word"
 check "it starts on king" "embeddings +king +id [0-9]+ "
 check "its analogy line: king - man + woman" "analogy: man is to king as woman is to \\?"
 keys w paris Enter
 check_num "paris's neighbour 1 is $wn1 at $wc1 (as 'word2vec neighbours')" "^ +1 $(re "$wn1") +(-?[0-9.]+) " "$wc1" 0.0002
 keys w kingg Enter
 check "an unknown word is refused with the closest" "'kingg' is not among the [0-9]+ words; did you mean 'king'\\?"
-keys o C-u Enter
-check "o and an empty line go back to wte" "wte \\[[0-9]+ x [0-9]+\\]: one row of"
+keys v C-u Enter
+check "v and an empty line go back to wte" "wte \\[[0-9]+ x [0-9]+\\]: one row of"
 
 # ---- sentence probability
 goto_view "Sentence probability|Prob"

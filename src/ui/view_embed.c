@@ -5,8 +5,8 @@
  * token is typed the view follows the prompt's last token. Everything drawn
  * is computed in poll by nn/embedding.h over the view model's wte
  * (models/gpt/embed.h); the space is opened again when the weights change.
- * `o` opens a word2vec model (models/word2vec/w2v.h) in the panel instead:
- * its word vectors W_in, words typed as words; `o` with an empty line goes
+ * `v` opens a word2vec model (models/word2vec/w2v.h) in the panel instead:
+ * its word vectors W_in, words typed as words; `v` with an empty line goes
  * back to the view model's wte. */
 #include "ui/app.h"
 
@@ -41,7 +41,7 @@ typedef struct {
     int ok;
     char err[240];
     int dirty;
-    lm_w2v w2v;                    /* a word2vec model opened with o ... */
+    lm_w2v w2v;                    /* a word2vec model opened with v ... */
     int w2v_on;                    /* ... shown instead of the view model's wte */
     char w2v_path[256];
 } emb_state;
@@ -324,11 +324,11 @@ static void emb_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     x += 1 + draw_text(cv, y, x + 1, W - x, C_PICK, piece);
     x += draw_textf(cv, y, x + 1, W - x, C_NORMAL, " id %d%s ", t->query, t->follow ? " (the prompt's last token)" : "");
     draw_text_fit(cv, y, x + 1, W - x - 1, C_KEY,
-                  " w: a token  Up/Down Enter: walk  Left: back  a: analogy  l: PCA list  +/-: more/fewer  o: word2vec",
-                  " w a l o +/- Enter");
+                  " w: a token  Up/Down Enter: walk  Left: back  a: analogy  l: PCA list  +/-: more/fewer  v: word2vec",
+                  " w a l v +/- Enter");
     char full[160], brief[80];
     if (t->w2v_on) {
-        snprintf(full, sizeof full, "word2vec W_in [%d x %d]: one row of %d numbers per word, from %.60s (o: back to wte)",
+        snprintf(full, sizeof full, "word2vec W_in [%d x %d]: one row of %d numbers per word, from %.60s (v: back to wte)",
                  t->sp.V, t->sp.C, t->sp.C, t->w2v_path);
         snprintf(brief, sizeof brief, "word2vec W_in [%d x %d]: one row per word", t->sp.V, t->sp.C);
     } else {
@@ -404,7 +404,7 @@ static void list_done(ui_app *a, const char *line) {
     t->dirty = 1;
 }
 
-/* o: a word2vec model in the panel, or (empty line) back to the view model's wte */
+/* v: a word2vec model in the panel, or (empty line) back to the view model's wte */
 static void w2v_done(ui_app *a, const char *line) {
     emb_state *t = app_panel_state(a, &panel_embed);
     if (!t) return;
@@ -424,7 +424,7 @@ static void w2v_done(ui_app *a, const char *line) {
 
 static int act_type(ui_app *a, void *st, int k) {
     (void)st;
-    if (k == 'o') {
+    if (k == 'v') {
         char path[LM_PATH_MAX];
         cli_find_shipped("models/word2vec.llm", path, sizeof path);
         cmd_open(a, "word2vec model (empty: the view model's wte): ", path, w2v_done);
@@ -465,7 +465,7 @@ static int act_walk(ui_app *a, void *st, int k) {
 static int act_back(ui_app *a, void *st, int k) {
     (void)a;
     emb_state *t = st;
-    if (k == 'f' && t->w2v_on) { ses_msg(&a->ses, 1, "a word2vec table has no prompt to follow (o: back to wte)"); return 1; }
+    if (k == 'f' && t->w2v_on) { ses_msg(&a->ses, 1, "a word2vec table has no prompt to follow (v: back to wte)"); return 1; }
     if (k == 'f') { t->follow = 1; t->n_hist = 0; t->dirty = 1; return 1; }
     if (t->n_hist == 0) return 1;
     t->query = t->hist[--t->n_hist];
@@ -479,7 +479,7 @@ static const ui_binding emb_keys[] = {
     {'w', 0, act_type, "type a token: a word (·word, after a space) or id:N"},
     {'a', 0, act_type, "type an analogy A B C: A is to B as C is to ?"},
     {'l', 0, act_type, "type a list of tokens for the PCA (empty: the neighbours)"},
-    {'o', 0, act_type, "open a word2vec model's word vectors here (empty: back to the model's wte)"},
+    {'v', 0, act_type, "open a word2vec model's word vectors here (empty: back to the model's wte)"},
     {'+', 0, act_k, "more / fewer neighbours"},
     {'-', 0, act_k, "more / fewer neighbours"},
     {KEY_UP, 0, act_sel, "select a neighbour"},
