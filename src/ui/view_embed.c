@@ -308,7 +308,9 @@ static void draw_analogy(const emb_state *t, const ui_app *a, ui_canvas *cv, int
         x += draw_textf(cv, y, x, W - x, C_NORMAL, " %.4f", t->ana_hits.sim[i]);
     }
     draw_text_fit(cv, y + 1, 1, W - 2, C_DIM,
-                  "  (the tokens nearest to the vector B - A + C, unit vectors; A, B and C left out)", "");
+                  t->w2v_on ? "  (the words nearest to the vector B - A + C, unit vectors; A, B and C left out)"
+                            : "  (the tokens nearest to the vector B - A + C, unit vectors; A, B and C left out)",
+                  "");
 }
 
 static void emb_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
