@@ -160,9 +160,12 @@ check "q quits" "UI-EXITED=0"
 # ---- a prompt longer than the context (the session keeps its last n_ctx tokens; with
 # <|endoftext|> before them that is one more than the model reads)
 long=$(for _ in $(seq 1 22); do printf 'and the king said unto them, '; done)
-tmux kill-session -t "$S" 2>/dev/null
+# the new session starts before the old one goes: killing the server's last
+# session stops the server, and a session started at that moment fails
+old=$S; S="$S-long"
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$long'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
+tmux kill-session -t "$old" 2>/dev/null
 check "the UI starts on a long prompt" "Sentence probability" 15
 goto_view "Sentence probability|Prob"
 n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')
