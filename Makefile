@@ -55,8 +55,8 @@ help:
 	@echo "make bench      benchmarks against PyTorch and tiktoken (ratios)"
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
 	@echo "make fuzz-long  run every libFuzzer target for FUZZ_LONG_SECONDS (default 60)"
-	@echo "make models     remake models/base.llm and models/instruct.llm from scratch"
 	@echo "make lms-table  measure every shipped language model in bits per byte (models/lms.tsv)"
+	@echo "make models     remake models/base.llm, instruct.llm and word2vec.llm from scratch"
 	@echo "make setup      install missing Debian packages (apt-get)"
 
 $(SETUP): scripts/setup.sh
@@ -170,7 +170,7 @@ fuzz-long: $(FUZZ_BIN) $(TIKTOKEN_FILES)
 bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF)
 	@bash bench/run.sh
 
-# remakes models/base.llm and models/instruct.llm from scratch (fixed seeds)
+# remakes models/base.llm, instruct.llm and word2vec.llm from scratch (fixed seeds)
 models: llmlab $(DATA_FILES)
 	bash scripts/make_models.sh
 

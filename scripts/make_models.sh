@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make_models.sh - `make models`: remakes models/base.llm and models/instruct.llm
-# from scratch with a fixed seed, and writes models/README.md with the figures.
+# make_models.sh - `make models`: remakes models/base.llm, models/instruct.llm and
+# models/word2vec.llm from scratch with a fixed seed, and writes models/README.md
+# with the figures.
 #   data -> bpe-train (4096 ids with the chat specials) -> train base -> sft
 #   instruct -> eval both -> models/
 # Sized for < 90 minutes on 2 cores; every size is an environment variable so
@@ -19,10 +20,11 @@ BATCH="${BATCH:-16}"; SEQ="${SEQ:-$CTX}"
 BASE_STEPS="${BASE_STEPS:-5000}"; BASE_LR="${BASE_LR:-1e-3}"
 SFT_STEPS="${SFT_STEPS:-600}"; SFT_LR="${SFT_LR:-3e-4}"
 BPE_BYTES="${BPE_BYTES:-0}"   # 0 = train the BPE on the whole corpus
+W2V_STEPS="${W2V_STEPS:-40000}"
 if [ "${SMOKE:-0}" = 1 ]; then
     OUT="${OUT_SMOKE:-build/models-smoke}"; WORK="$OUT/work"
     VOCAB=1024; LAYERS=2; HEADS=2; WIDTH=64; MLP=256; CTX=64; SEQ=64; BATCH=8
-    BASE_STEPS=150; SFT_STEPS=60; BPE_BYTES=2000000
+    BASE_STEPS=150; SFT_STEPS=60; BPE_BYTES=2000000; W2V_STEPS=400
 fi
 mkdir -p "$OUT" "$WORK"
 t_start=$SECONDS
@@ -66,6 +68,14 @@ rm -f "$WORK/instruct.llm" "$WORK/instruct.llm.opt"
     --save-every 200 --eval-every 100 -o "$WORK/instruct.llm" | tee "$WORK/sft.log" | grep -v '^step '
 t_sft=$((SECONDS - t0))
 
+# 4b. word vectors (lesson 14): skip-gram with negative sampling on the corpus's words
+log "word2vec: $W2V_STEPS steps of 1024 pairs"
+t0=$SECONDS
+rm -f "$WORK/word2vec.llm"
+"$LLMLAB" word2vec train --data data/corpus/train.txt --val data/corpus/val.txt --steps "$W2V_STEPS" \
+    --seed "$SEED" --eval-every 4000 -o "$WORK/word2vec.llm" | tee "$WORK/word2vec.log" | grep -v '^step '
+t_w2v=$((SECONDS - t0))
+
 # 5. evaluations
 log "eval"
 "$LLMLAB" eval "$WORK/base.llm" | tee "$WORK/eval_base.txt"
@@ -74,6 +84,7 @@ log "eval"
 # 6. install and describe
 cp "$WORK/base.llm" "$OUT/base.llm.tmp" && mv "$OUT/base.llm.tmp" "$OUT/base.llm"
 cp "$WORK/instruct.llm" "$OUT/instruct.llm.tmp" && mv "$OUT/instruct.llm.tmp" "$OUT/instruct.llm"
+cp "$WORK/word2vec.llm" "$OUT/word2vec.llm.tmp" && mv "$OUT/word2vec.llm.tmp" "$OUT/word2vec.llm"
 size_base=$(stat -c %s "$OUT/base.llm"); size_inst=$(stat -c %s "$OUT/instruct.llm")
 [ "$size_base" -le 25000000 ] && [ "$size_inst" -le 25000000 ] || echo "WARNING: a model file exceeds 25 MB" >&2
 meta() { "$LLMLAB" info "$1" | sed -n "s/^ *$2=//p" | tail -1; }
@@ -134,6 +145,16 @@ $(cat "$WORK/eval_instruct.txt")
 Rows: val_loss/perplexity on data/corpus/val.txt; fact_qa, idk_rate and letters
 in chat mode; bare_continues (share of bare questions the model continues like a
 document) and few_shot_0/3 in base mode. See src/core/eval/evals.h for the rules.
+
+## word2vec.llm
+
+Word vectors for lesson 14 (\`llmlab word2vec\`): skip-gram with negative
+sampling on the words of data/corpus/train.txt, made by \`llmlab word2vec train
+--data data/corpus/train.txt --val data/corpus/val.txt --steps $W2V_STEPS --seed
+$SEED --eval-every 4000 -o models/word2vec.llm\` in $t_w2v s:
+$("$LLMLAB" info "$OUT/word2vec.llm" | sed -n 's/^ *words=//p') words x 64 numbers, window 5, 5 negatives, SGD from lr 0.025
+falling linearly; final val loss $(meta "$OUT/word2vec.llm" val_loss) (SGNS loss per pair on fixed
+held-out pairs of val.txt); $(stat -c %s "$OUT/word2vec.llm") bytes.
 MD
 } >"$OUT/README.md"
-log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/README.md"
+log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $OUT/README.md"

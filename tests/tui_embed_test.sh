@@ -108,6 +108,22 @@ check "the list's label ·three is drawn" "│.*·three"
 keys +
 check "+ lists more neighbours" "16 nearest by cosine similarity"
 
+# ---- a word2vec model in the same panel (v); expected values from `llmlab word2vec`
+read -r wn1 wc1 <<<"$("$LLMLAB" word2vec neighbours -m models/word2vec.llm -k 1 paris | awk '$1 == 1 { print $2, $4 }')"
+[ -n "$wc1" ] || { fail "llmlab word2vec neighbours paris gave nothing"; }
+keys v
+check "v asks for a word2vec model" "word2vec model \\(empty: the view model's wte\\): .*models/word2vec.llm"
+keys Enter
+check "v opens the word2vec table" "word2vec W_in \\[[0-9]+ x 64\\]: one row of 64 numbers per word"
+check "it starts on king" "embeddings +king +id [0-9]+ "
+check "its analogy line: king - man + woman" "analogy: man is to king as woman is to \\?"
+keys w paris Enter
+check_num "paris's neighbour 1 is $wn1 at $wc1 (as 'word2vec neighbours')" "^ +1 $(re "$wn1") +(-?[0-9.]+) " "$wc1" 0.0002
+keys w kingg Enter
+check "an unknown word is refused with the closest" "'kingg' is not among the [0-9]+ words; did you mean 'king'\\?"
+keys v C-u Enter
+check "v and an empty line go back to wte" "wte \\[[0-9]+ x [0-9]+\\]: one row of"
+
 # ---- sentence probability
 goto_view "Sentence probability|Prob"
 check_num "the prompt's ln p is 'score's ($lnp_a)" "ln p = (-[0-9.]+) +log2 p" "$lnp_a" 0.001
@@ -136,9 +152,12 @@ check "q quits" "UI-EXITED=0"
 # ---- a prompt longer than the context (the session keeps its last n_ctx tokens; with
 # <|endoftext|> before them that is one more than the model reads)
 long=$(for _ in $(seq 1 22); do printf 'and the king said unto them, '; done)
-tmux kill-session -t "$S" 2>/dev/null
+# the new session starts before the old one goes: killing the server's last
+# session stops the server, and a session started at that moment fails
+old=$S; S="$S-long"
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$long'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
+tmux kill-session -t "$old" 2>/dev/null
 check "the UI starts on a long prompt" "Sentence probability" 15
 goto_view "Sentence probability|Prob"
 n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')

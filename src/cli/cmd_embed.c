@@ -3,11 +3,11 @@
  * a 2-D PCA picture of chosen tokens, printed as tables and a text scatter
  * (nn/embedding.h over models/gpt/embed.h's view of wte). */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/embshow.h"
 #include "cli/opts.h"
 #include "cli/show.h"
 #include "models/gpt/embed.h"
@@ -47,27 +47,10 @@ typedef struct {
     cli_ctx *ctx;
     lm_emb_space sp;
     int csv, k, sw, sh;
+    emb_show show;    /* how the space prints (cli/embshow.h) */
 } embed_run;
 
-static void piece(const embed_run *r, int32_t id, char *out, size_t cap) {
-    size_t len;
-    const uint8_t *b = lm_tok_piece(r->ctx->tok, id, &len);
-    if (b) show_piece(b, len, !show_unicode_ok(), out, cap);
-    else snprintf(out, cap, "<%d>", id);
-}
-
-/* a token's piece as a CSV field: quoted, quotes doubled */
-static void csv_piece(const embed_run *r, int32_t id) {
-    char p[160];
-    piece(r, id, p, sizeof p);
-    FILE *f = r->ctx->out;
-    fputc('"', f);
-    for (const char *s = p; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
+static void piece(const embed_run *r, int32_t id, char *out, size_t cap) { emb_show_name(&r->show, id, out, cap); }
 
 /* WORD -> id, or a message naming the pieces; 0 ok, -1 refused */
 static int resolve(embed_run *r, const char *opt, const char *word, int32_t *id) {
@@ -93,28 +76,6 @@ static int resolve(embed_run *r, const char *opt, const char *word, int32_t *id)
     return rc == 0 ? 0 : -1;
 }
 
-static void print_hits(const embed_run *r, const char *kind, const lm_emb_hits *h) {
-    FILE *f = r->ctx->out;
-    char p[160], bar[200];
-    for (int i = 0; i < h->k; i++) {
-        if (r->csv) {
-            fprintf(f, "%s,%d,%d,", kind, i + 1, h->id[i]);
-            csv_piece(r, h->id[i]);
-            fprintf(f, ",%.9g\n", h->sim[i]);
-            continue;
-        }
-        piece(r, h->id[i], p, sizeof p);
-        show_bar(h->sim[i] > 0 ? h->sim[i] : 0, 30, !show_unicode_ok(), bar, sizeof bar);
-        int cols = 0;
-        for (const char *s = p; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
-        fprintf(f, "  %3d  %s%*s %6d  %7.4f  ", i + 1, p, cols < 16 ? 16 - cols : 0, "", h->id[i], h->sim[i]);
-        show_color(f, r->ctx->color, "32");
-        fputs(bar, f);
-        show_reset(f, r->ctx->color);
-        fputc('\n', f);
-    }
-}
-
 static int run_near(embed_run *r, const char *word) {
     int32_t id;
     if (resolve(r, "--near", word, &id)) return 2;
@@ -127,15 +88,15 @@ static int run_near(embed_run *r, const char *word) {
     char p[160];
     if (r->csv) {
         fprintf(r->ctx->out, "query,near,%d,", id);
-        csv_piece(r, id);
+        emb_show_csv_name(&r->show, id);
         fputc('\n', r->ctx->out);
     } else {
         piece(r, id, p, sizeof p);
         fprintf(r->ctx->out, "nearest to %s (id %d) by cosine similarity, among the %d rows of wte [%d x %d]:\n",
                 p, id, r->sp.V, r->sp.V, r->sp.C);
-        fprintf(r->ctx->out, "  %3s  %-16s %6s  %7s\n", "#", "token", "id", "cosine");
+        emb_show_hits_head(&r->show);
     }
-    print_hits(r, "near", &h);
+    emb_show_hits(&r->show, "near", &h);
     lm_emb_hits_free(&h);
     return 0;
 }
@@ -159,87 +120,14 @@ static int run_analogy(embed_run *r, char *const w[3]) {
         fprintf(r->ctx->out, "%s is to %s as %s is to ?\n", p[0], p[1], p[2]);
         fprintf(r->ctx->out, "the tokens nearest to %s - %s + %s (unit vectors; those three left out):\n", p[1],
                 p[0], p[2]);
-        fprintf(r->ctx->out, "  %3s  %-16s %6s  %7s\n", "#", "token", "id", "cosine");
+        emb_show_hits_head(&r->show);
     }
-    print_hits(r, "analogy", &h);
+    emb_show_hits(&r->show, "analogy", &h);
     lm_emb_hits_free(&h);
     return 0;
 }
 
 /* ------------------------------------------------------------ PCA */
-
-/* the scatter: a grid of w x h cells, one UTF-8 glyph each ("" = blank) */
-typedef struct { char g[8]; } cell;
-
-/* writes s (one code point per column) at (y, x) when every cell it needs is
- * inside the row and blank; returns the columns written, -1 when it did not fit */
-static int put_text(cell *grid, int w, int y, int x, const char *s) {
-    int n = 0;
-    for (const char *p = s; *p; n++) {
-        if (x + n < 0 || x + n >= w || grid[y * w + x + n].g[0]) return -1;
-        p++;
-        while (((unsigned char)*p & 0xC0) == 0x80) p++;
-    }
-    n = 0;
-    for (const char *p = s; *p; n++) {
-        int len = 1;
-        while (len < 4 && ((unsigned char)p[len] & 0xC0) == 0x80) len++;
-        memcpy(grid[y * w + x + n].g, p, (size_t)len);
-        grid[y * w + x + n].g[len] = 0;
-        p += len;
-    }
-    return n;
-}
-
-static void print_scatter(const embed_run *r, const lm_emb_pca *pc) {
-    const int w = r->sw, h = r->sh;
-    cell *grid = calloc((size_t)w * h, sizeof *grid);
-    if (!grid) return;
-    float lo[2] = {pc->xy[0], pc->xy[1]}, hi[2] = {pc->xy[0], pc->xy[1]};
-    for (int i = 1; i < pc->n; i++)
-        for (int a = 0; a < 2; a++) {
-            float v = pc->xy[i * 2 + a];
-            if (v < lo[a]) lo[a] = v;
-            if (v > hi[a]) hi[a] = v;
-        }
-    int *cx = malloc(sizeof(int) * pc->n), *cy = malloc(sizeof(int) * pc->n);
-    if (!cx || !cy) { free(grid); free(cx); free(cy); return; }
-    const char *mark = show_unicode_ok() ? "\xe2\x80\xa2" : "*";
-    /* the marks first (labels must not cover them), leaving room for labels on the right */
-    int xw = w - 8 > 1 ? w - 8 : w;
-    for (int i = 0; i < pc->n; i++) {
-        double fx = hi[0] > lo[0] ? (pc->xy[i * 2] - lo[0]) / (hi[0] - lo[0]) : 0.5;
-        double fy = hi[1] > lo[1] ? (pc->xy[i * 2 + 1] - lo[1]) / (hi[1] - lo[1]) : 0.5;
-        cx[i] = (int)lround(fx * (xw - 1));
-        cy[i] = (int)lround((1 - fy) * (h - 1));
-        put_text(grid, w, cy[i], cx[i], mark);   /* a point on another's cell shows once */
-    }
-    char p[160], lab[160];
-    for (int i = 0; i < pc->n; i++) {   /* each label right of its mark, else left, else left out */
-        piece(r, pc->id[i], p, sizeof p);
-        snprintf(lab, sizeof lab, "%s", p);
-        int cols = 0;
-        char *s = lab;
-        for (; *s && cols < 12; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
-        while (((unsigned char)*s & 0xC0) == 0x80) s++;
-        *s = 0;
-        cols = 0;
-        for (s = lab; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
-        if (put_text(grid, w, cy[i], cx[i] + 1, lab) < 0) put_text(grid, w, cy[i], cx[i] - cols, lab);
-    }
-    FILE *f = r->ctx->out;
-    const char *vbar = show_unicode_ok() ? "\xe2\x94\x82" : "|", *hbar = show_unicode_ok() ? "\xe2\x94\x80" : "-";
-    fprintf(f, "  PC2 ^  (%.2f .. %.2f)\n", lo[1], hi[1]);
-    for (int y = 0; y < h; y++) {
-        fprintf(f, "      %s", vbar);
-        for (int x = 0; x < w; x++) fputs(grid[y * w + x].g[0] ? grid[y * w + x].g : " ", f);
-        fputc('\n', f);
-    }
-    fprintf(f, "      +");
-    for (int x = 0; x < w; x++) fputs(hbar, f);
-    fprintf(f, "> PC1  (%.2f .. %.2f)\n", lo[0], hi[0]);
-    free(grid); free(cx); free(cy);
-}
 
 static int run_pca(embed_run *r, const char *list) {
     cli_ctx *ctx = r->ctx;
@@ -267,36 +155,7 @@ static int run_pca(embed_run *r, const char *list) {
         fprintf(ctx->err, "llmlab embed: --pca wants at least two tokens, separated by commas\n");
         return 2;
     }
-    lm_emb_pca pc;
-    lm_err err = {{0}};
-    if (lm_emb_pca2(&r->sp, ids, n, &pc, &err)) {
-        fprintf(ctx->err, "llmlab embed: %s\n", err.msg);
-        return 1;
-    }
-    char p[160];
-    if (r->csv) {
-        fprintf(ctx->out, "pca_var,%.9g,%.9g\n", pc.var[0], pc.var[1]);
-        for (int i = 0; i < n; i++) {
-            fprintf(ctx->out, "pca,%d,%d,", i, pc.id[i]);
-            csv_piece(r, pc.id[i]);
-            fprintf(ctx->out, ",%.9g,%.9g\n", pc.xy[i * 2], pc.xy[i * 2 + 1]);
-        }
-    } else {
-        fprintf(ctx->out, "PCA of %d tokens: their embeddings (%d numbers each) centred and projected on\n"
-                          "their top two principal components. PC1 shows %.1f%% of their variance, PC2 %.1f%%.\n",
-                n, r->sp.C, 100 * pc.var[0], 100 * pc.var[1]);
-        fprintf(ctx->out, "  %-16s %6s  %8s  %8s\n", "token", "id", "PC1", "PC2");
-        for (int i = 0; i < n; i++) {
-            piece(r, pc.id[i], p, sizeof p);
-            int cols = 0;
-            for (const char *s = p; *s; s++) cols += ((unsigned char)*s & 0xC0) != 0x80;
-            fprintf(ctx->out, "  %s%*s %6d  %8.4f  %8.4f\n", p, cols < 16 ? 16 - cols : 0, "", pc.id[i],
-                    pc.xy[i * 2], pc.xy[i * 2 + 1]);
-        }
-        print_scatter(r, &pc);
-    }
-    lm_emb_pca_free(&pc);
-    return 0;
+    return emb_show_pca(&r->show, ids, n);
 }
 
 /* --svg / --ansi / --text: the UI's Embeddings panel, which follows the last
@@ -381,6 +240,7 @@ int cmd_embed(cli_ctx *ctx, int argc, char **argv) {
         free(abuf);
         return 1;
     }
+    r.show = (emb_show){.ctx = ctx, .cmd = "embed", .sp = &r.sp, .item = "token", .csv = r.csv, .sw = r.sw, .sh = r.sh};
     int rc = 0, sections = 0;
     if (ex.path) rc = export_near(&r, near, &ex);
     else if (near) { rc = run_near(&r, near); sections++; }

@@ -15,6 +15,40 @@ static const char *usage =
     "count, tokeniser and how it was made. Without MODEL, the current model\n"
     "(default models/base.llm).\n";
 
+/* another kind than gpt: what every model file says (its kind's own
+ * config is in the "made by" lines its training writes) */
+static int info_parts(cli_ctx *ctx, const char *path, const lm_file_header *head) {
+    lm_file_parts p;
+    lm_err err = {{0}};
+    if (lm_load_parts(&p, path, &err) != 0) {
+        fprintf(ctx->err, "llmlab info: %s\n", err.msg);
+        return 1;
+    }
+    lm_tokenizer *tok = p.tokenizer_len ? lm_tok_deserialize(p.tokenizer, p.tokenizer_len, &err) : lm_tok_byte_new();
+    fputs("model        ", ctx->out);
+    show_str(ctx->out, path);
+    fputs("\nkind         ", ctx->out);
+    show_str(ctx->out, head->kind);
+    fprintf(ctx->out, " (file format %u)\n", head->version);
+    fprintf(ctx->out, "parameters   %llu (%.2f MB as f32)\n", (unsigned long long)p.n_params, p.n_params * 4.0 / 1e6);
+    fprintf(ctx->out, "steps        %d\n", p.adam_t);
+    fputs("tokeniser    ", ctx->out);
+    show_str(ctx->out, tok ? lm_tok_name(tok) : "unreadable: ");
+    if (tok) fprintf(ctx->out, ", %d ids\n", lm_tok_vocab_size(tok));
+    else { show_str(ctx->out, err.msg); fputc('\n', ctx->out); }
+    if (p.metadata[0]) {
+        fprintf(ctx->out, "made by\n");
+        for (char *line = strtok(p.metadata, "\n"); line; line = strtok(NULL, "\n")) {
+            fputs("  ", ctx->out);
+            show_str(ctx->out, line);
+            fputc('\n', ctx->out);
+        }
+    }
+    lm_tok_free(tok);
+    lm_file_parts_free(&p);
+    return 0;
+}
+
 int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {{"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     cli_getopt_reset();
@@ -30,6 +64,8 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     char *meta = NULL;
     lm_err err = {{0}};
     lm_file_header head;
+    if (lm_file_peek(&head, path, &err) == 0 && strcmp(head.kind, LM_KIND_GPT) != 0)
+        return info_parts(ctx, path, &head);
     if (lm_file_peek(&head, path, &err) != 0 || lm_load(&m, &meta, path, &err) != 0) {
         fprintf(ctx->err, "llmlab info: %s\n", err.msg);   /* lm_load names the path */
         return 1;

@@ -32,6 +32,7 @@ int cmd_block(cli_ctx *ctx, int argc, char **argv);      /* cmd_block.c */
 int cmd_positions(cli_ctx *ctx, int argc, char **argv);  /* cmd_block.c */
 int cmd_cost(cli_ctx *ctx, int argc, char **argv);       /* cmd_cost.c */
 int cmd_embed(cli_ctx *ctx, int argc, char **argv);
+int cmd_word2vec(cli_ctx *ctx, int argc, char **argv);
 int cmd_score(cli_ctx *ctx, int argc, char **argv);
 int cmd_lms(cli_ctx *ctx, int argc, char **argv);
 int cmd_ngram(cli_ctx *ctx, int argc, char **argv);      /* cmd_ngram.c */
@@ -55,6 +56,7 @@ const cli_command cli_commands[] = {
     {"positions", "the model's position encodings (learned, sinusoidal or rotary)", cmd_positions},
     {"cost", "time a parallel forward against KV-cache and no-cache decoding", cmd_cost},
     {"embed", "the token embedding table: nearest neighbours, analogies, a PCA picture", cmd_embed},
+    {"word2vec", "word vectors from co-occurrence: train skip-gram, neighbours, analogies, a plot", cmd_word2vec},
     {"score", "the probability of a text, token by token (chain rule); two texts compared", cmd_score},
     {"lms", "language models of every kind on one number (bits per byte), side by side", cmd_lms},
     {"tictactoe", "Q-learning on tic-tac-toe: train, watch TD updates, play, Q values", cmd_tictactoe},

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/editdist.h"
 #include "base/infile.h"
 
 void cli_getopt_reset(void) {
@@ -22,24 +23,6 @@ void cli_getopt_reset(void) {
 int cli_usage_error(cli_ctx *ctx, const char *cmd, const char *what) {
     fprintf(ctx->err, "llmlab %s: %s (see 'llmlab %s --help')\n", cmd, what, cmd);
     return 2;
-}
-
-/* Levenshtein distance between a and b (short option names), capped */
-static int edit_distance(const char *a, const char *b) {
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 63 || lb > 63) return 99;
-    int prev[64], cur[64];
-    for (int j = 0; j <= lb; j++) prev[j] = j;
-    for (int i = 1; i <= la; i++) {
-        cur[0] = i;
-        for (int j = 1; j <= lb; j++) {
-            int sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-            int del = prev[j] + 1, ins = cur[j - 1] + 1;
-            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-        }
-        memcpy(prev, cur, sizeof(int) * (size_t)(lb + 1));
-    }
-    return prev[lb];
 }
 
 /* the long option name[0..n) means, as getopt_long reads it (the exact name,
@@ -62,10 +45,10 @@ static const char *closest(const struct option *lo, const char *typed) {
     const char *best = NULL;
     int best_d = 99, len = (int)strlen(typed);
     for (; lo && lo->name; lo++) {
-        int d = edit_distance(typed, lo->name);
+        int d = lm_edit_distance(typed, lo->name);
         if (d < best_d) { best_d = d; best = lo->name; }
     }
-    return best && best_d <= (len < 6 ? 2 : len / 3) ? best : NULL;
+    return best && lm_edit_close(best_d, len) ? best : NULL;
 }
 
 /* A long option word ("--name" or "--name=value") getopt refused. */

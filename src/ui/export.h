@@ -55,6 +55,12 @@ typedef struct {
 int export_panel(cli_ctx *ctx, const char *cmd, const lm_ids *ids, const export_panel_opts *o, int format,
                  const char *path);
 
+/* a command's text picture (UTF-8 lines, e.g. `word2vec plot`'s PCA table
+ * and scatter) as a file: one canvas row per line, as wide as the longest,
+ * cells showing the glyph `mark` (may be NULL) in the bar colour; written to
+ * path in format like export_panel. 0 ok; -1 with a message on ctx->err */
+int export_text(cli_ctx *ctx, const char *cmd, const char *text, const char *mark, int format, const char *path);
+
 /* the export options next and attention share: --svg FILE, --ansi FILE,
  * --text FILE (- = stdout), --size WxH (default 100x30), --projector. The
  * command puts EXPORT_LONGOPTS among its long options and EXPORT_HELP in its

@@ -84,6 +84,39 @@ int export_panel(cli_ctx *ctx, const char *cmd, const lm_ids *ids, const export_
     return rc;
 }
 
+int export_text(cli_ctx *ctx, const char *cmd, const char *text, const char *mark, int format, const char *path) {
+    ui_canvas cv = {.rich = 1};
+    int rows = 0, cols = 1, rc = 0;
+    for (const char *l = text; *l; rows++) {   /* the size: lines, and columns of the longest */
+        const char *nl = strchr(l, '\n');
+        size_t n = nl ? (size_t)(nl - l) : strlen(l);
+        int c = 0;
+        for (size_t i = 0; i < n; i++) c += ((unsigned char)l[i] & 0xC0) != 0x80;
+        if (c > cols) cols = c;
+        l += n + (nl ? 1 : 0);
+    }
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0), old = utf8 ? uselocale(utf8) : NULL;
+    char *copy = strdup(text);
+    if (!copy || canvas_resize(&cv, rows > 0 ? rows : 1, cols)) {
+        fprintf(ctx->err, "llmlab %s: out of memory\n", cmd);
+        rc = -1;
+    }
+    wchar_t wmark = 0;
+    if (mark && mbtowc(&wmark, mark, strlen(mark)) <= 0) wmark = 0;
+    int y = 0;
+    for (char *l = copy, *nl; rc == 0 && *l; l = nl ? nl + 1 : l + strlen(l), y++) {
+        if ((nl = strchr(l, '\n'))) *nl = 0;
+        draw_text(&cv, y, 0, cols, C_NORMAL, l);
+        for (int x = 0; wmark && x < cols; x++)
+            if (cv.cells[y * cols + x].ch[0] == wmark) cv.cells[y * cols + x].role = C_BAR;
+    }
+    if (rc == 0) rc = write_file(ctx, cmd, &cv, format, path);
+    if (utf8) { uselocale(old); freelocale(utf8); }
+    free(copy);
+    canvas_free(&cv);
+    return rc;
+}
+
 int export_cli_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg, export_cli *e) {
     if (!e->cols) { e->cols = 100; e->rows = 30; }
     switch (opt) {

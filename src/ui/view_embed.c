@@ -4,10 +4,14 @@
  * of the screen, and an analogy line ("A is to B as C is to ?"). Until a
  * token is typed the view follows the prompt's last token. Everything drawn
  * is computed in poll by nn/embedding.h over the view model's wte
- * (models/gpt/embed.h); the space is opened again when the weights change. */
+ * (models/gpt/embed.h); the space is opened again when the weights change.
+ * `v` opens a word2vec model (models/word2vec/w2v.h) in the panel instead:
+ * its word vectors W_in, words typed as words; `v` with an empty line goes
+ * back to the view model's wte. */
 #include "ui/app.h"
 
 #include "models/gpt/embed.h"
+#include "models/word2vec/w2v.h"
 #include "ui/curses_inc.h"
 
 #include <math.h>
@@ -37,6 +41,9 @@ typedef struct {
     int ok;
     char err[240];
     int dirty;
+    lm_w2v w2v;                    /* a word2vec model opened with v ... */
+    int w2v_on;                    /* ... shown instead of the view model's wte */
+    char w2v_path[256];
 } emb_state;
 
 extern const ui_panel panel_embed;
@@ -61,12 +68,34 @@ static void emb_free(void *st, ui_app *a) {
     lm_emb_hits_free(&t->near);
     lm_emb_hits_free(&t->ana_hits);
     lm_emb_pca_free(&t->pca);
+    lm_w2v_free(&t->w2v);
     free(t);
+}
+
+/* item id's printable name: a word of the word2vec model, else a token */
+static int name_of(const emb_state *t, const ui_app *a, const ui_canvas *cv, int32_t id, char *out, size_t cap) {
+    size_t len;
+    const uint8_t *w = t->w2v_on ? lm_w2v_word(&t->w2v, id, &len) : NULL;
+    if (w) return draw_bytes(cv, w, len, out, cap);
+    return draw_piece(cv, t->w2v_on ? NULL : a->ctx->tok, id, out, cap);
+}
+
+/* a word of the word2vec model, or a message naming the closest; 0 ok */
+static int resolve_w2v(ui_app *a, const emb_state *t, const char *word, int32_t *id) {
+    if ((*id = lm_w2v_find(&t->w2v, word)) >= 0) return 0;
+    int32_t near = lm_w2v_suggest(&t->w2v, word);
+    size_t len = 0;
+    const uint8_t *w = near >= 0 ? lm_w2v_word(&t->w2v, near, &len) : NULL;
+    ses_msg(&a->ses, 1, "'%.30s' is not among the %d words%s%.*s%s", word, t->w2v.cfg.vocab, w ? "; did you mean '" : "",
+            (int)len, w ? (const char *)w : "", w ? "'?" : "");
+    return -1;
 }
 
 /* a word to a token id, or a message (naming the pieces of a word that is
  * several tokens) on the status line; 0 ok */
 static int resolve(ui_app *a, const char *word, int32_t *id) {
+    const emb_state *t = app_panel_state(a, &panel_embed);
+    if (t && t->w2v_on) return resolve_w2v(a, t, word, id);
     lm_ids pieces = {0};
     lm_err err = {{0}};
     int rc = lm_embed_word(a->ctx->tok, a->ctx->model.cfg.vocab_size, word, id, &pieces, &err);
@@ -111,9 +140,33 @@ fail:
     snprintf(t->err, sizeof t->err, "embeddings: %.200s", err.msg);
 }
 
+/* the word2vec model's space (its table does not change): opened once */
+static int poll_w2v(emb_state *t) {
+    if (!t->sp_ok) {
+        lm_err err = {{0}};
+        t->sp_ok = lm_w2v_space(&t->w2v, &t->sp, &err) == 0;
+        if (!t->sp_ok) {
+            snprintf(t->err, sizeof t->err, "word2vec: %.200s", err.msg);
+            t->ok = 0;
+            return UI_POLL_CHANGED;
+        }
+        static const char *const ana[3] = {"man", "king", "woman"};   /* king - man + woman */
+        for (int i = 0; i < 3; i++) t->ana[i] = lm_w2v_find(&t->w2v, ana[i]);
+        if (t->ana[1] < 0 || t->ana[2] < 0) t->ana[0] = -1;
+        t->query = t->ana[1] >= 0 ? t->ana[1] : 0;
+        t->follow = 0; t->n_hist = 0; t->n_list = 0; t->sel = 0;
+        t->dirty = 1;
+    }
+    if (!t->dirty) return 0;
+    t->dirty = 0;
+    compute(t);
+    return UI_POLL_CHANGED;
+}
+
 static int emb_poll(void *st, ui_app *a, int active) {
     emb_state *t = st;
     if (!active) return 0;
+    if (t->w2v_on) return poll_w2v(t);
     ui_session *s = &a->ses;
     if (!ses_model_ok(s)) {
         snprintf(t->err, sizeof t->err, "no model loaded (:load MODEL)");
@@ -178,7 +231,7 @@ static int draw_near(const emb_state *t, const ui_app *a, ui_canvas *cv, int y, 
         int i = first + r, ry = y + 1 + r;
         int32_t id = t->near.id[i];
         float sim = t->near.sim[i];
-        draw_piece(cv, a->ctx->tok, id, piece, sizeof piece);
+        name_of(t, a, cv, id, piece, sizeof piece);
         draw_textf(cv, ry, x, 3, C_DIM, "%2d", i + 1);
         int pw = draw_text(cv, ry, x + 3, 13, i == t->sel ? C_PICK : C_TOK0 + i % 8, piece);
         draw_add_hit(cv, ry, x + 3, pw > 0 ? pw : 1, HIT_TOKEN, id, 0);
@@ -219,7 +272,7 @@ static void draw_scatter(const emb_state *t, const ui_app *a, ui_canvas *cv, int
         busy[cy[i] * gw + cx[i]] = 1;
     }
     for (int i = 0; i < p->n; i++) {   /* in rank order: the query, then the nearest first */
-        draw_piece(cv, a->ctx->tok, p->id[i], piece, sizeof piece);
+        name_of(t, a, cv, p->id[i], piece, sizeof piece);
         int pw = cols_of(piece);
         if (pw > 12) pw = 12;
         int lx = -1;
@@ -244,10 +297,10 @@ static void draw_analogy(const emb_state *t, const ui_app *a, ui_canvas *cv, int
         draw_text(cv, y, 1, W - 2, C_DIM, "analogy: press a and type A B C (A is to B as C is to ?)");
         return;
     }
-    for (int i = 0; i < 3; i++) draw_piece(cv, a->ctx->tok, t->ana[i], p[i], sizeof p[i]);
+    for (int i = 0; i < 3; i++) name_of(t, a, cv, t->ana[i], p[i], sizeof p[i]);
     int x = 1 + draw_textf(cv, y, 1, W - 2, C_DIM, "analogy: %s is to %s as %s is to ?", p[0], p[1], p[2]);
     for (int i = 0; i < t->ana_hits.k && x < W - 16; i++) {
-        draw_piece(cv, a->ctx->tok, t->ana_hits.id[i], piece, sizeof piece);
+        name_of(t, a, cv, t->ana_hits.id[i], piece, sizeof piece);
         x += 2;
         int pw = draw_text(cv, y, x, 14, i == 0 ? C_PICK : C_TOK0 + i % 8, piece);
         draw_add_hit(cv, y, x, pw, HIT_TOKEN, t->ana_hits.id[i], 0);
@@ -255,7 +308,9 @@ static void draw_analogy(const emb_state *t, const ui_app *a, ui_canvas *cv, int
         x += draw_textf(cv, y, x, W - x, C_NORMAL, " %.4f", t->ana_hits.sim[i]);
     }
     draw_text_fit(cv, y + 1, 1, W - 2, C_DIM,
-                  "  (the tokens nearest to the vector B - A + C, unit vectors; A, B and C left out)", "");
+                  t->w2v_on ? "  (the words nearest to the vector B - A + C, unit vectors; A, B and C left out)"
+                            : "  (the tokens nearest to the vector B - A + C, unit vectors; A, B and C left out)",
+                  "");
 }
 
 static void emb_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
@@ -266,17 +321,23 @@ static void emb_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
         return;
     }
     char piece[128];
-    draw_piece(cv, a->ctx->tok, t->query, piece, sizeof piece);
+    name_of(t, a, cv, t->query, piece, sizeof piece);
     int x = 1 + draw_text(cv, y, 1, W - 2, C_TITLE, " embeddings ");
     x += 1 + draw_text(cv, y, x + 1, W - x, C_PICK, piece);
     x += draw_textf(cv, y, x + 1, W - x, C_NORMAL, " id %d%s ", t->query, t->follow ? " (the prompt's last token)" : "");
     draw_text_fit(cv, y, x + 1, W - x - 1, C_KEY,
-                  " w: a token  Up/Down Enter: walk  Left: back  a: analogy  l: PCA list  +/-: more/fewer",
-                  " w a l +/- Enter");
+                  " w: a token  Up/Down Enter: walk  Left: back  a: analogy  l: PCA list  +/-: more/fewer  v: word2vec",
+                  " w a l v +/- Enter");
     char full[160], brief[80];
-    snprintf(full, sizeof full, "wte [%d x %d]: one row of %d numbers per token (the same table is the output head)",
-             t->sp.V, t->sp.C, t->sp.C);
-    snprintf(brief, sizeof brief, "wte [%d x %d]: one row per token", t->sp.V, t->sp.C);
+    if (t->w2v_on) {
+        snprintf(full, sizeof full, "word2vec W_in [%d x %d]: one row of %d numbers per word, from %.60s (v: back to wte)",
+                 t->sp.V, t->sp.C, t->sp.C, t->w2v_path);
+        snprintf(brief, sizeof brief, "word2vec W_in [%d x %d]: one row per word", t->sp.V, t->sp.C);
+    } else {
+        snprintf(full, sizeof full, "wte [%d x %d]: one row of %d numbers per token (the same table is the output head)",
+                 t->sp.V, t->sp.C, t->sp.C);
+        snprintf(brief, sizeof brief, "wte [%d x %d]: one row per token", t->sp.V, t->sp.C);
+    }
     draw_text_fit(cv, y + 1, 1, W - 2, C_DIM, full, brief);
     int body = h - 5;   /* the analogy's two rows at the bottom */
     if (body < 3) body = h - 2;
@@ -345,8 +406,32 @@ static void list_done(ui_app *a, const char *line) {
     t->dirty = 1;
 }
 
+/* v: a word2vec model in the panel, or (empty line) back to the view model's wte */
+static void w2v_done(ui_app *a, const char *line) {
+    emb_state *t = app_panel_state(a, &panel_embed);
+    if (!t) return;
+    lm_w2v m;
+    lm_err err = {{0}};
+    if (line[0] && lm_w2v_load(&m, NULL, line, &err)) { ses_msg(&a->ses, 1, "%s", err.msg); return; }
+    lm_w2v_free(&t->w2v);
+    lm_emb_close(&t->sp);
+    t->sp_ok = 0;
+    t->w2v_on = line[0] != 0;
+    if (t->w2v_on) {
+        t->w2v = m;
+        snprintf(t->w2v_path, sizeof t->w2v_path, "%s", line);
+        ses_msg(&a->ses, 0, "word2vec: %d words x %d numbers from %.100s", m.cfg.vocab, m.cfg.dim, line);
+    }
+}
+
 static int act_type(ui_app *a, void *st, int k) {
     (void)st;
+    if (k == 'v') {
+        char path[LM_PATH_MAX];
+        cli_find_shipped("models/word2vec.llm", path, sizeof path);
+        cmd_open(a, "word2vec model (empty: the view model's wte): ", path, w2v_done);
+        return 1;
+    }
     if (k == 'w') cmd_open(a, "token (a word, or id:N): ", "", token_done);
     else if (k == 'a') cmd_open(a, "analogy A B C (A is to B as C is to ?): ", "", analogy_done);
     else cmd_open(a, "PCA of (words, comma-separated; empty: the neighbours): ", "", list_done);
@@ -382,6 +467,7 @@ static int act_walk(ui_app *a, void *st, int k) {
 static int act_back(ui_app *a, void *st, int k) {
     (void)a;
     emb_state *t = st;
+    if (k == 'f' && t->w2v_on) { ses_msg(&a->ses, 1, "a word2vec table has no prompt to follow (v: back to wte)"); return 1; }
     if (k == 'f') { t->follow = 1; t->n_hist = 0; t->dirty = 1; return 1; }
     if (t->n_hist == 0) return 1;
     t->query = t->hist[--t->n_hist];
@@ -395,6 +481,7 @@ static const ui_binding emb_keys[] = {
     {'w', 0, act_type, "type a token: a word (·word, after a space) or id:N"},
     {'a', 0, act_type, "type an analogy A B C: A is to B as C is to ?"},
     {'l', 0, act_type, "type a list of tokens for the PCA (empty: the neighbours)"},
+    {'v', 0, act_type, "open a word2vec model's word vectors here (empty: back to the model's wte)"},
     {'+', 0, act_k, "more / fewer neighbours"},
     {'-', 0, act_k, "more / fewer neighbours"},
     {KEY_UP, 0, act_sel, "select a neighbour"},

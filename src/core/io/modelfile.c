@@ -13,6 +13,7 @@
 #include "io/atomic.h"
 #include "rl/qtable.h"
 #include "models/ngram/ngram.h"
+#include "models/word2vec/w2v.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +50,7 @@ static const struct {
     {LM_KIND_GPT, GPT_CONFIG_BYTES, check_gpt},
     {TTT_KIND_QTABLE, TTT_QTABLE_CONFIG_BYTES, ttt_qtable_check},   /* rl/qtable.h: a tic-tac-toe Q table */
     {LM_KIND_NGRAM, LM_NGRAM_CONFIG_BYTES, lm_ngram_check_config},
+    {LM_KIND_WORD2VEC, LM_W2V_CONFIG_BYTES, lm_w2v_file_check},
 };
 
 /* ---- little-endian bytes ---- */
