@@ -117,6 +117,13 @@ static int load_lmodel(cli_ctx *ctx, const char *path_given) {
     return 0;
 }
 
+/* a command that looks inside a transformer was given another kind */
+static int not_transformer(cli_ctx *ctx, const char *path, const char *kind) {
+    fprintf(ctx->err, "llmlab: %s is a %s model, not a transformer: this command looks inside a transformer "
+                      "(kind gpt); next, generate and lms read every language-model kind\n", path, kind);
+    return 1;
+}
+
 /* Loads ctx->model_path if not loaded (or changed on disk); any = 1 takes
  * every language-model kind, 0 the transformer only. */
 static int ensure(cli_ctx *ctx, const char *path, int any) {
@@ -131,6 +138,7 @@ static int ensure(cli_ctx *ctx, const char *path, int any) {
         /* another kind goes to lm_lmodel_open; a file whose head cannot be
          * read gets lm_load's full message below */
         if (lm_file_peek(&h, ctx->model_path, &err) == 0 && strcmp(h.kind, LM_KIND_GPT) != 0) {
+            if (!any) return not_transformer(ctx, ctx->model_path, h.kind);
             if (load_lmodel(ctx, given)) return 1;
         } else {
             lm_model m;
@@ -158,12 +166,7 @@ static int ensure(cli_ctx *ctx, const char *path, int any) {
         ctx->model_loaded = 1;
         ctx->model_stamp = stamp;
     }
-    if (!any && ctx->lmodel) {
-        fprintf(ctx->err, "llmlab: %s is a %s model, and this command looks inside a transformer (kind gpt); "
-                          "next, generate and lms read every language-model kind\n",
-                ctx->model_path, ctx->lmodel->kind);
-        return 1;
-    }
+    if (!any && ctx->lmodel) return not_transformer(ctx, ctx->model_path, ctx->lmodel->kind);
     return 0;
 }
 
