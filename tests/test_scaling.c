@@ -256,6 +256,8 @@ static void test_tsv_bad_fields(void **state) {
     expect_bad_field(13, "inf", "train_loss 'inf' is not a loss");
     expect_bad_field(14, "nan", "val_loss 'nan' is not a loss");
     expect_bad_field(14, "-2.5", "val_loss '-2.5'");
+    expect_bad_field(14, "0.0000001", "val_loss '0.0000001'");   /* would be written back as 0 */
+    expect_bad_field(11, "1e-50", "lr '1e-50'");                 /* 0 as a float */
     expect_bad_field(14, "2.5x", "val_loss '2.5x'");
     expect_bad_field(14, "", "val_loss ''");
     expect_bad_field(15, "-1", "seconds '-1'");

@@ -105,15 +105,17 @@ static int parse_row(char *line, lm_scaling_row *r, const char *name, int ln, lm
     for (int c = COL_LR; c <= COL_SECONDS; c++) {
         if (c == COL_SEED) continue;
         int ok = parse_real(f[c], &dv[c]) == 0;
-        if (c == COL_LR) ok = ok && dv[c] > 0 && dv[c] <= 10;
+        if (c == COL_LR) ok = ok && dv[c] > 0 && dv[c] <= 10 && (float)dv[c] > 0;
         else if (c == COL_SECONDS) ok = ok && dv[c] >= 0;
-        else ok = ok && dv[c] > 0 && dv[c] < 1000;
+        else ok = ok && dv[c] >= 1e-6 && dv[c] < 1000;   /* written with 6 decimals */
         if (!ok)
             return lm_fail(err, "%s:%d: %s '%s' is not a %s", name, ln, col_names[c], shown(f[c], buf),
                            c == COL_LR ? "learning rate in (0, 10]"
                            : c == COL_SECONDS ? "finite number of seconds >= 0"
-                                              : "loss (a finite number above 0 and below 1000)");
+                                              : "loss (a number from 0.000001 up to 1000)");
     }
+    if (iv[COL_SEQ] > iv[COL_CTX])
+        return lm_fail(err, "%s:%d: seq %lld is longer than the context %lld", name, ln, iv[COL_SEQ], iv[COL_CTX]);
     memset(r, 0, sizeof *r);
     r->size = (lm_scaling_size){.n_layer = (int)iv[COL_LAYERS], .d_model = (int)iv[COL_WIDTH],
                                 .n_head = (int)iv[COL_HEADS]};
@@ -129,8 +131,6 @@ static int parse_row(char *line, lm_scaling_row *r, const char *name, int ln, lm
     if (iv[COL_TOKENS] != iv[COL_STEPS] * iv[COL_BATCH] * iv[COL_SEQ])
         return lm_fail(err, "%s:%d: tokens %lld is not steps x batch x seq = %lld x %lld x %lld", name, ln,
                        iv[COL_TOKENS], iv[COL_STEPS], iv[COL_BATCH], iv[COL_SEQ]);
-    if (iv[COL_SEQ] > iv[COL_CTX])
-        return lm_fail(err, "%s:%d: seq %lld is longer than the context %lld", name, ln, iv[COL_SEQ], iv[COL_CTX]);
     r->n_ctx = cfg.n_ctx;
     r->vocab_size = cfg.vocab_size;
     r->params = params;
