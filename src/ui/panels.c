@@ -7,6 +7,7 @@ extern const ui_panel panel_next, panel_attention, panel_tokens, panel_compare, 
 extern const ui_panel panel_lens, panel_ablate;   /* view_lens.c, view_ablate.c */
 extern const ui_panel panel_qk, panel_block, panel_cost;   /* view_qk.c, view_block.c, view_cost.c */
 extern const ui_panel panel_embed, panel_sentence;   /* view_embed.c, view_sentence.c */
+extern const ui_panel panel_scaling;   /* view_scaling.c */
 
 const ui_panel *const ui_panels[] = {
     &panel_next,
@@ -21,5 +22,6 @@ const ui_panel *const ui_panels[] = {
     &panel_cost,
     &panel_embed,
     &panel_sentence,
+    &panel_scaling,
 };
 const int ui_n_panels = (int)(sizeof ui_panels / sizeof ui_panels[0]);

@@ -25,8 +25,8 @@ char scaling_mark(int s, int upper) { return s < 0 || s >= 26 ? '*' : (char)((up
 char *scaling_law_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap) {
     if (!law->fitted) snprintf(buf, cap, "%s", law->why);
     else
-        snprintf(buf, cap, "L = %.3g * %s^-%.3f   (alpha %.3f, R^2 %.3f, %d points)", law->fit.a, xname,
-                 law->fit.alpha, law->fit.alpha, law->fit.r2, law->fit.n);
+        snprintf(buf, cap, "L = %.3g * %s^%.3f   (alpha %.3f, R^2 %.3f, %d points)", law->fit.a, xname,
+                 -law->fit.alpha + 0.0, law->fit.alpha, law->fit.r2, law->fit.n);   /* + 0.0: never "-0.000" */
     return buf;
 }
 

@@ -11,7 +11,8 @@
  * - The two plots are stacked, each taking half of what remains after the
  *   text lines; scaling_draw_rows says how many rows a given plot height
  *   needs. Only ASCII: the text is the same on every terminal.
- * - Numbers: a law is "L = 5.27 * N^-0.101   (alpha 0.101, R^2 0.987, 5 points)";
+ * - Numbers: a law is "L = 5.27 * N^-0.101   (alpha 0.101, R^2 0.987, 5 points)"
+ *   (a rising law: "N^0.034   (alpha -0.034, ...)");
  *   counts in the legend by scaling_si.
  */
 #ifndef LM_UI_SCALING_DRAW_H
