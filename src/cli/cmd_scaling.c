@@ -57,6 +57,8 @@ static const char *usage =
     "  --val FILE         held-out text (default data/corpus/val.txt)\n"
     "  --max-bytes N      read only the first N bytes of each (a small live demo)\n"
     "  --val-batches N    fixed validation batches of batch x seq (default 16)\n"
+    "  (a model under 200k parameters trains on one thread: its matrices are too small\n"
+    "  to share, as in the KV decoder)\n"
     "  -o RESULTS         the results file (TSV; its format is in src/core/scaling/results.h)\n"
     "\n"
     "plot: prints the runs of RESULTS (default: data/scaling/sweep.tsv, the shipped\n"
@@ -210,6 +212,10 @@ static int one_run(cli_ctx *ctx, lm_objective *obj, const lm_scaling_row *plan, 
         fprintf(ctx->err, "llmlab scaling run: %s\n", err.msg);
         return 1;
     }
+    /* the KV decoder's rule (model.h): under 200k weights the matrices are
+     * too small to share, and a second thread only waits for the first */
+    int threads = lm_get_threads();
+    if (plan->params < 200000) lm_set_threads(1);
     cli_progress pr;
     cli_progress_init(&pr, ctx->out, lead, 0, plan->steps, plan->steps);
     char size[32], d[16];
@@ -244,6 +250,7 @@ static int one_run(cli_ctx *ctx, lm_objective *obj, const lm_scaling_row *plan, 
         cli_progress_note(&pr, "%s", cli_scaling_row_text(line, sizeof line, lead, &run.row));
     }
     lm_scaling_run_free(&run);
+    lm_set_threads(threads);
     return rc;
 }
 
