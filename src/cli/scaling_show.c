@@ -127,9 +127,22 @@ int cli_scaling_plot(cli_ctx *ctx, int argc, char **argv, const char *usage) {
     }
     fputs("\n", ctx->out);
     cli_scaling_header(ctx->out, "");
-    for (int i = 0; i < t.n; i++) {
-        char lead[4] = {scaling_mark(l.size_of[i], 0), 0}, line[256];
-        fprintf(ctx->out, "%s\n", cli_scaling_row_text(line, sizeof line, lead, &t.rows[i]));
+    for (int s = 0; s < l.n_sizes; s++) {   /* size by size, each in order of tokens (then file order) */
+        long long last = -1;
+        for (;;) {
+            int next = -1;
+            for (int i = 0; i < t.n; i++)
+                if (l.size_of[i] == s && t.rows[i].tokens > last &&
+                    (next < 0 || t.rows[i].tokens < t.rows[next].tokens))
+                    next = i;
+            if (next < 0) break;
+            last = t.rows[next].tokens;
+            for (int i = next; i < t.n; i++)   /* every run of that size and budget (seeds, rates) */
+                if (l.size_of[i] == s && t.rows[i].tokens == last) {
+                    char lead[4] = {scaling_mark(s, 0), 0}, line[256];
+                    fprintf(ctx->out, "%s\n", cli_scaling_row_text(line, sizeof line, lead, &t.rows[i]));
+                }
+        }
     }
     fputs("N: parameters without the embeddings, as Kaplan et al. (2020) count them (the x of the first\n"
           "plot, and the N of C = 6ND); D/params counts all parameters, as Chinchilla does.\n\n", ctx->out);
