@@ -12,9 +12,12 @@ selection and fit) and recomputes everything on its own:
   L(C)'s points: the compute frontier, rows in order of C = 6 N D kept while
     their loss falls below every one kept before;
   both fits with numpy.polyfit on log10 x, log10 y (a, alpha, R^2 agree to
-    1e-9 relative).
+    1e-9 relative);
+  the fits with an offset, L = c + a x^-alpha: llmlab's c gives a squared
+    error of L no worse than the best of 4000 values of c numpy tries.
 Then exact synthetic points with a known exponent: `llmlab scaling plot`
-must print it (L = 7 C^-0.05, L = 4 N^-0.08, R^2 1.000).
+must print it (L = 7 C^-0.05, L = 4 N^-0.08, R^2 1.000), and the offset
+fit must find c, a and alpha of L = 1.25 + 4 N^-0.3.
 On failure it names the check and exits non-zero.
 """
 import os
@@ -72,6 +75,8 @@ def run_tool(path):
         w = line.split()
         if w[0] == "sizes":
             laws["sizes"] = int(w[1])
+        elif w[0].endswith("_offset"):
+            laws[w[0]] = tuple(float(v) for v in w[1:6])
         else:
             n = int(w[4])
             laws[w[0]] = (None if w[1] == "nofit" else (float(w[1]), float(w[2]), float(w[3])),
@@ -86,6 +91,11 @@ def numpy_fit(x, y):
     ss_tot = float(np.sum((ly - ly.mean()) ** 2))
     r2 = 1.0 - float(np.sum(res ** 2)) / ss_tot if ss_tot > 0 else 1.0
     return 10.0 ** intercept, -slope, r2
+
+
+def offset_sse(x, y, c):
+    a, alpha, _ = numpy_fit(x, [v - c for v in y])
+    return float(np.sum((np.array(y) - c - a * np.array(x, dtype=float) ** -alpha) ** 2))
 
 
 def expected_points(rows):
@@ -139,6 +149,19 @@ def random_sweep(tmp, seed):
         a, alpha, r2 = numpy_fit([xf(rows[i]) for i in idx], [float(rows[i]["val_loss"]) for i in idx])
         ok = fit is not None and close(fit[0], a) and close(fit[1], alpha) and close(fit[2], r2, 1e-8)
         check("%s: %s fit = numpy" % (tag, law), ok, "llmlab %s, numpy %s" % (fit, (a, alpha, r2)))
+        # with an offset: llmlab's c is as good as the best of 4000 values numpy tries in [0, min L)
+        x = [xf(rows[i]) for i in idx]
+        y = [float(rows[i]["val_loss"]) for i in idx]
+        off = got.get(law + "_offset")
+        if len(idx) < 3:
+            check("%s: %s has no offset fit with 2 points" % (tag, law), off is None, str(off))
+            continue
+        grid = [min(y) * k / 4000 for k in range(4000)]
+        best = min(offset_sse(x, y, c) for c in grid)
+        mine = offset_sse(x, y, off[0]) if off else float("inf")
+        check("%s: %s offset c=%.4f as good as numpy's grid" % (tag, law, off[0] if off else -1),
+              off is not None and mine <= best * (1 + 1e-6) + 1e-15 and close(off[4], mine, 1e-6),
+              "llmlab sse %r (reported %r), numpy grid %r" % (mine, off and off[4], best))
 
 
 def exact_law(tmp):
@@ -159,6 +182,16 @@ def exact_law(tmp):
     out = subprocess.run([LLMLAB, "scaling", "plot", path], capture_output=True, text=True)
     check("plot prints the exact C law", out.returncode == 0 and
           "L = 7 * C^-0.050   (alpha 0.050, R^2 1.000, 9 points)" in out.stdout, out.stdout + out.stderr)
+
+    rows = []
+    for (L, C, H) in [(1, 16, 1), (1, 32, 1), (2, 48, 1), (2, 64, 2), (3, 96, 3)]:
+        _, n = counts(L, C, 32, 256)
+        rows.append(make_row(L, C, H, 50, 1.25 + 4.0 * n ** -0.3))
+    path = os.path.join(tmp, "exact_offset.tsv")
+    write(path, rows)
+    off = run_tool(path).get("params_offset")
+    check("exact law with an offset: c 1.25, a 4, alpha 0.3", off is not None and close(off[0], 1.25, 1e-6) and
+          close(off[1], 4.0, 1e-4) and close(off[2], 0.3, 1e-5), str(off))
 
     rows = []
     for (L, C, H) in [(1, 16, 1), (1, 32, 1), (2, 48, 1), (2, 64, 2), (3, 96, 3)]:

@@ -70,6 +70,26 @@ static void test_fit_refuses(void **state) {
     assert_int_equal(lm_powerlaw_fit(x2, nanv, 3, &p, &err), -1);
 }
 
+static void test_fit_offset(void **state) {
+    (void)state;
+    /* L = 1.5 + 2 * N^-0.3 exactly: the offset fit finds c, a, alpha, with no error */
+    double x[6] = {1e3, 4e3, 3e4, 2e5, 1e6, 3e6}, y[6];
+    for (int i = 0; i < 6; i++) y[i] = 1.5 + 2.0 * pow(x[i], -0.3);
+    lm_powerlaw_offset o;
+    lm_err err = {{0}};
+    assert_int_equal(lm_powerlaw_fit_offset(x, y, 6, &o, &err), 0);
+    if (fabs(o.c - 1.5) > 1e-7 || fabs(o.alpha - 0.3) > 1e-6 || fabs(o.a - 2.0) > 1e-5)
+        fail_msg("c %.12g a %.12g alpha %.12g", o.c, o.a, o.alpha);
+    assert_true(o.r2 > 1 - 1e-9 && o.sse < 1e-12);
+    /* a pure power law (c = 0) is found as one */
+    for (int i = 0; i < 6; i++) y[i] = 3.0 * pow(x[i], -0.1);
+    assert_int_equal(lm_powerlaw_fit_offset(x, y, 6, &o, &err), 0);
+    assert_true(o.c < 1e-9 && fabs(o.alpha - 0.1) < 1e-6);
+    /* three numbers need three points */
+    assert_int_equal(lm_powerlaw_fit_offset(x, y, 2, &o, &err), -1);
+    assert_non_null(strstr(err.msg, "at least 3 points"));
+}
+
 /* ---- sizes, budgets, counts ---- */
 
 static void test_sizes_and_budgets(void **state) {
@@ -431,7 +451,8 @@ static void test_runs(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fit_exact),      cmocka_unit_test(test_fit_by_hand),
-        cmocka_unit_test(test_fit_refuses),    cmocka_unit_test(test_sizes_and_budgets),
+        cmocka_unit_test(test_fit_refuses),    cmocka_unit_test(test_fit_offset),
+        cmocka_unit_test(test_sizes_and_budgets),
         cmocka_unit_test(test_param_counts),   cmocka_unit_test(test_row_plan),
         cmocka_unit_test(test_tsv_round_trip), cmocka_unit_test(test_tsv_bad_fields),
         cmocka_unit_test(test_tsv_bad_files),  cmocka_unit_test(test_laws_points),

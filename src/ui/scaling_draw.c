@@ -30,8 +30,16 @@ char *scaling_law_text(const lm_scaling_law *law, const char *xname, char *buf, 
     return buf;
 }
 
-/* title, law, plot, blank line; twice; then the legend */
-int scaling_draw_rows(int plot_h) { return 2 * (plot_h + 3) + 1; }
+char *scaling_offset_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap) {
+    if (!law->off_fitted) snprintf(buf, cap, "%s", "");
+    else
+        snprintf(buf, cap, "with an offset: L = %.3g + %.3g * %s^%.3f   (R^2 of L %.3f)", law->off.c, law->off.a, xname,
+                 -law->off.alpha + 0.0, law->off.r2);
+    return buf;
+}
+
+/* title, law, law with an offset, plot, blank line; twice; then the legend */
+int scaling_draw_rows(int plot_h) { return 2 * (plot_h + 4) + 1; }
 
 /* one plot: every row a point (by_compute) or only the law's points */
 static int one_plot(ui_canvas *cv, int y, int x, int ph, int w, const lm_scaling_table *t, const lm_scaling_laws *l,
@@ -42,9 +50,10 @@ static int one_plot(ui_canvas *cv, int y, int x, int ph, int w, const lm_scaling
               by_compute ? "Loss against compute C = 6ND FLOPs, every run; CAPITALS: the fitted frontier"
                          : "Loss against parameters N (non-embedding), each size at its largest D");
     draw_text(cv, y + 1, x, w, law->fitted ? C_OK : C_ERR, scaling_law_text(law, by_compute ? "C" : "N", line, sizeof line));
+    draw_text(cv, y + 2, x, w, C_DIM, scaling_offset_text(law, by_compute ? "C" : "N", line, sizeof line));
     int n = by_compute ? t->n : law->n;
     loglog_point *pts = calloc(n > 0 ? (size_t)n : 1, sizeof *pts);
-    if (!pts) return ph + 3;
+    if (!pts) return ph + 4;
     for (int k = 0; k < n; k++) {
         int i = by_compute ? k : law->idx[k];
         const lm_scaling_row *r = &t->rows[i];
@@ -55,13 +64,13 @@ static int one_plot(ui_canvas *cv, int y, int x, int ph, int w, const lm_scaling
                                 .strong = strong};
     }
     loglog_plot p = {.pts = pts, .n = n, .fit = law->fitted ? &law->fit : NULL};
-    draw_loglog(cv, y + 2, x, ph, w, &p);
+    draw_loglog(cv, y + 3, x, ph, w, &p);
     free(pts);
-    return ph + 3;
+    return ph + 4;
 }
 
 void scaling_draw(ui_canvas *cv, int y, int x, int h, int w, const lm_scaling_table *t, const lm_scaling_laws *l) {
-    int ph = (h - 1) / 2 - 3;
+    int ph = (h - 1) / 2 - 4;
     if (ph < 6 || t->n < 1) {
         draw_text(cv, y, x, w, C_DIM, t->n < 1 ? "no runs to plot" : "too small to plot: make the window taller");
         return;

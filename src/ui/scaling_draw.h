@@ -8,8 +8,9 @@
  * - Sizes are marked a, b, c ... in order of N (scaling/laws.h); in the
  *   compute plot the runs of the compute frontier (the points its line is
  *   fitted to) are capitals. After 26 sizes the mark is '*'.
- * - The two plots are stacked, each taking half of what remains after the
- *   text lines; scaling_draw_rows says how many rows a given plot height
+ * - Each plot has a title, its law, its law with an offset (the dim line
+ *   under it) and the plot; the two are stacked, each taking half of what
+ *   remains after the text lines; scaling_draw_rows says how many rows a given plot height
  *   needs. Only ASCII: the text is the same on every terminal.
  * - Numbers: a law is "L = 5.27 * N^-0.101   (alpha 0.101, R^2 0.987, 5 points)"
  *   (a rising law: "N^0.034   (alpha -0.034, ...)");
@@ -30,6 +31,9 @@ char *scaling_si(double v, char *buf, size_t cap);
 char scaling_mark(int s, int upper);
 /* "L = 5.27 * N^-0.101   (alpha 0.101, R^2 0.987, 5 points)" or the law's why */
 char *scaling_law_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap);
+/* "with an offset: L = 1.32 + 4.1 * N^-0.410   (R^2 of L 0.998)", or "" when
+ * it was not fitted */
+char *scaling_offset_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap);
 
 /* rows the picture takes with plots of plot_h rows each */
 int  scaling_draw_rows(int plot_h);

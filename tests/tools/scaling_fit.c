@@ -6,6 +6,8 @@
  *   sizes S                      sizes found
  *   params A ALPHA R2 N i...     L(N): the fit and the rows it was fitted to
  *   compute A ALPHA R2 N i...    L(C): the same for the compute frontier
+ *   params_offset C A ALPHA R2 SSE    L(N) with an offset (when fitted)
+ *   compute_offset C A ALPHA R2 SSE   L(C) the same
  * A law that could not be fitted prints "nofit" for A ALPHA R2.
  * Exit 1 with the message on stderr when the file is refused. */
 #include <stdio.h>
@@ -20,6 +22,9 @@ static void print_law(const char *name, const lm_scaling_law *l) {
     printf(" %d", l->n);
     for (int k = 0; k < l->n; k++) printf(" %d", l->idx[k]);
     printf("\n");
+    if (l->off_fitted)
+        printf("%s_offset %.17g %.17g %.17g %.17g %.17g\n", name, l->off.c, l->off.a, l->off.alpha, l->off.r2,
+               l->off.sse);
 }
 
 int main(int argc, char **argv) {

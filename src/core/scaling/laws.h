@@ -16,7 +16,8 @@
  * - Sizes are numbered in order of N (then layers, width, heads): the plots
  *   mark a size's runs with the same letter.
  * - A law needs two points with different x; with fewer, fitted = 0 and why
- *   says so (the table is still drawn).
+ *   says so (the table is still drawn). The law with an offset, L = c +
+ *   a x^-alpha, is fitted too when there are 3 points or more.
  * - Nothing prints; no allocation beyond the caller's lm_scaling_laws.
  */
 #ifndef LM_SCALING_LAWS_H
@@ -31,6 +32,8 @@ typedef struct {
     lm_powerlaw fit;
     int fitted;           /* 0: too few points (why says so) */
     char why[160];
+    lm_powerlaw_offset off;   /* the same points with an offset c (powerlaw.h) */
+    int off_fitted;           /* 0: fewer than 3 points */
 } lm_scaling_law;
 
 typedef struct {

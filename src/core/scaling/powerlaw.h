@@ -29,4 +29,21 @@ int    lm_powerlaw_fit(const double *x, const double *y, int n, lm_powerlaw *out
 /* a * x^(-alpha) */
 double lm_powerlaw_eval(const lm_powerlaw *p, double x);
 
+/* With an offset: y = c + a * x^(-alpha), 0 <= c < min y. c is the loss no
+ * amount of x removes (Chinchilla's irreducible term E). c minimises the
+ * squared error of y itself, sum (y - c - a x^-alpha)^2, where for each c
+ * tried a and alpha are lm_powerlaw_fit's of y - c (log space): a grid of
+ * LM_OFFSET_GRID values of c over [0, min y), then golden-section search
+ * between the best one's neighbours. r2 = 1 - SSE / SS_tot of y (not of
+ * log y). Needs n >= 3 points (three numbers are fitted). */
+#define LM_OFFSET_GRID 256
+typedef struct {
+    double c, a, alpha;
+    double r2;      /* of y, in linear space */
+    double sse;     /* sum of squared errors of y */
+    int n;
+} lm_powerlaw_offset;
+
+int    lm_powerlaw_fit_offset(const double *x, const double *y, int n, lm_powerlaw_offset *out, lm_err *err);
+
 #endif
