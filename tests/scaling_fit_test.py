@@ -14,7 +14,8 @@ selection and fit) and recomputes everything on its own:
   both fits with numpy.polyfit on log10 x, log10 y (a, alpha, R^2 agree to
     1e-9 relative);
   the fits with an offset, L = c + a x^-alpha: llmlab's c gives a squared
-    error of L no worse than the best of 4000 values of c numpy tries.
+    error of log10 L no worse than the best of 4000 values of c numpy tries,
+    and its R^2 is never below the plain law's (c = 0 is one of the tries).
 Then exact synthetic points with a known exponent: `llmlab scaling plot`
 must print it (L = 7 C^-0.05, L = 4 N^-0.08, R^2 1.000), and the offset
 fit must find c, a and alpha of L = 1.25 + 4 N^-0.3.
@@ -94,8 +95,10 @@ def numpy_fit(x, y):
 
 
 def offset_sse(x, y, c):
+    # the squared error of log10 L under c + a x^-alpha, a and alpha fitted to L - c in log space
     a, alpha, _ = numpy_fit(x, [v - c for v in y])
-    return float(np.sum((np.array(y) - c - a * np.array(x, dtype=float) ** -alpha) ** 2))
+    pred = c + a * np.array(x, dtype=float) ** -alpha
+    return float(np.sum((np.log10(np.array(y)) - np.log10(pred)) ** 2))
 
 
 def expected_points(rows):
@@ -162,6 +165,8 @@ def random_sweep(tmp, seed):
         check("%s: %s offset c=%.4f as good as numpy's grid" % (tag, law, off[0] if off else -1),
               off is not None and mine <= best * (1 + 1e-6) + 1e-15 and close(off[4], mine, 1e-6),
               "llmlab sse %r (reported %r), numpy grid %r" % (mine, off and off[4], best))
+        check("%s: %s offset R^2 >= plain R^2" % (tag, law), off is not None and off[3] >= r2 - 1e-12,
+              "%r < %r" % (off and off[3], r2))
 
 
 def exact_law(tmp):

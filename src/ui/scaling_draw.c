@@ -33,7 +33,7 @@ char *scaling_law_text(const lm_scaling_law *law, const char *xname, char *buf, 
 char *scaling_offset_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap) {
     if (!law->off_fitted) snprintf(buf, cap, "%s", "");
     else
-        snprintf(buf, cap, "with an offset: L = %.3g + %.3g * %s^%.3f   (R^2 of L %.3f)", law->off.c, law->off.a, xname,
+        snprintf(buf, cap, "with an offset: L = %.3f + %.3g * %s^%.3f   (R^2 %.3f)", law->off.c, law->off.a, xname,
                  -law->off.alpha + 0.0, law->off.r2);
     return buf;
 }

@@ -31,8 +31,8 @@ char *scaling_si(double v, char *buf, size_t cap);
 char scaling_mark(int s, int upper);
 /* "L = 5.27 * N^-0.101   (alpha 0.101, R^2 0.987, 5 points)" or the law's why */
 char *scaling_law_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap);
-/* "with an offset: L = 1.32 + 4.1 * N^-0.410   (R^2 of L 0.998)", or "" when
- * it was not fitted */
+/* "with an offset: L = 1.320 + 4.1 * N^-0.410   (R^2 0.998)", or "" when it
+ * was not fitted */
 char *scaling_offset_text(const lm_scaling_law *law, const char *xname, char *buf, size_t cap);
 
 /* rows the picture takes with plots of plot_h rows each */

@@ -38,14 +38,14 @@ int lm_powerlaw_fit(const double *x, const double *y, int n, lm_powerlaw *out, l
 
 double lm_powerlaw_eval(const lm_powerlaw *p, double x) { return p->a * pow(x, -p->alpha); }
 
-/* the squared error of y under c + (the log-space fit of y - c); HUGE_VAL
- * when y - c cannot be fitted */
+/* the squared error of log10 y under c + (the log-space fit of y - c);
+ * HUGE_VAL when y - c cannot be fitted */
 static double offset_sse(const double *x, const double *y, int n, double c, double *ys, lm_powerlaw *p) {
     for (int i = 0; i < n; i++) ys[i] = y[i] - c;
     if (lm_powerlaw_fit(x, ys, n, p, NULL)) return HUGE_VAL;
     double sse = 0;
     for (int i = 0; i < n; i++) {
-        double r = y[i] - c - lm_powerlaw_eval(p, x[i]);
+        double r = log10(y[i]) - log10(c + lm_powerlaw_eval(p, x[i]));
         sse += r * r;
     }
     return isfinite(sse) ? sse : HUGE_VAL;
@@ -55,10 +55,10 @@ int lm_powerlaw_fit_offset(const double *x, const double *y, int n, lm_powerlaw_
     if (n < 3) return lm_fail(err, "a power law with an offset needs at least 3 points, got %d", n);
     lm_powerlaw p;
     if (lm_powerlaw_fit(x, y, n, &p, err)) return -1;   /* the same checks of the points */
-    double ymin = y[0], mean = 0;
+    double ymin = y[0], mean = 0;   /* mean of log10 y */
     for (int i = 0; i < n; i++) {
         ymin = fmin(ymin, y[i]);
-        mean += y[i] / n;
+        mean += log10(y[i]) / n;
     }
     double *ys = malloc((size_t)n * sizeof *ys);
     if (!ys) return lm_fail(err, "out of memory");
@@ -82,7 +82,7 @@ int lm_powerlaw_fit_offset(const double *x, const double *y, int n, lm_powerlaw_
     free(ys);
     if (!isfinite(out->sse)) return lm_fail(err, "no power law with an offset fits these points");
     double ss_tot = 0;
-    for (int i = 0; i < n; i++) ss_tot += (y[i] - mean) * (y[i] - mean);
+    for (int i = 0; i < n; i++) ss_tot += (log10(y[i]) - mean) * (log10(y[i]) - mean);
     out->c = c;
     out->a = p.a;
     out->alpha = p.alpha;

@@ -30,17 +30,18 @@ int    lm_powerlaw_fit(const double *x, const double *y, int n, lm_powerlaw *out
 double lm_powerlaw_eval(const lm_powerlaw *p, double x);
 
 /* With an offset: y = c + a * x^(-alpha), 0 <= c < min y. c is the loss no
- * amount of x removes (Chinchilla's irreducible term E). c minimises the
- * squared error of y itself, sum (y - c - a x^-alpha)^2, where for each c
- * tried a and alpha are lm_powerlaw_fit's of y - c (log space): a grid of
- * LM_OFFSET_GRID values of c over [0, min y), then golden-section search
- * between the best one's neighbours. r2 = 1 - SSE / SS_tot of y (not of
- * log y). Needs n >= 3 points (three numbers are fitted). */
+ * amount of x removes (Chinchilla's irreducible term E). Least squares in
+ * log space as above: c minimises sum (log10 y - log10(c + a x^-alpha))^2,
+ * where for each c tried a and alpha are lm_powerlaw_fit's of y - c; c is
+ * searched on a grid of LM_OFFSET_GRID values over [0, min y), then by golden
+ * section between the best one's neighbours. r2 is in log space too, so it
+ * compares with the plain law's (c = 0 is on the grid: never worse than
+ * it). Needs n >= 3 points (three numbers are fitted). */
 #define LM_OFFSET_GRID 256
 typedef struct {
     double c, a, alpha;
-    double r2;      /* of y, in linear space */
-    double sse;     /* sum of squared errors of y */
+    double r2;      /* 1 - sse / SS_tot of log10 y */
+    double sse;     /* sum of squared errors of log10 y */
     int n;
 } lm_powerlaw_offset;
 
