@@ -156,8 +156,8 @@ def random_sweep(tmp, seed):
         x = [xf(rows[i]) for i in idx]
         y = [float(rows[i]["val_loss"]) for i in idx]
         off = got.get(law + "_offset")
-        if len(idx) < 3:
-            check("%s: %s has no offset fit with 2 points" % (tag, law), off is None, str(off))
+        if len(idx) < 4:
+            check("%s: %s has no offset fit with %d points" % (tag, law, len(idx)), off is None, str(off))
             continue
         grid = [min(y) * k / 4000 for k in range(4000)]
         best = min(offset_sse(x, y, c) for c in grid)

@@ -36,7 +36,7 @@ check "its law as the CLI prints it: $law_n" "$(re "$law_n")"
 check "loss against compute, titled" "Loss against compute C = 6ND FLOPs"
 check "its law as the CLI prints it: $law_c" "$(re "$law_c")"
 check "x axes labelled with powers of 10" "10\\^[0-9]+ +10\\^[0-9]+"
-check "the legend names the smallest size $first" "a $(re "$first") \\(N "
+check "the legend names the smallest size $first" "sizes: +a $(re "$first") "
 keys q
 check "q quits" "UI-EXITED=0"
 echo "$fails failed"

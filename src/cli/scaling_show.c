@@ -20,32 +20,42 @@
 #define PLOT_H 14   /* rows of each plot */
 
 void cli_scaling_header(FILE *f, const char *lead) {
-    fprintf(f, "%-5s %-8s %7s %7s %7s %8s %9s %7s %7s %7s\n", lead, "size", "N", "params", "D", "D/params",
-            "C", "train", "val", "time");
+    fprintf(f, "%-5s %-7s %6s %6s %6s %8s %9s %6s %6s %7s\n", lead, "size", "N", "params", "D", "D/params", "C",
+            "train", "val", "time");
 }
 
 char *cli_scaling_row_text(char *buf, size_t cap, const char *lead, const lm_scaling_row *r) {
     char size[32], n[16], p[16], d[16];
     double tpp = lm_scaling_tokens_per_param(r);
-    snprintf(buf, cap, "%-5s %-8s %7s %7s %7s %8.*f %9.2e %7.3f %7.3f %6.1fs", lead,
+    snprintf(buf, cap, "%-5s %-7s %6s %6s %6s %8.*f %9.2e %6.3f %6.3f %6.1fs", lead,
             lm_scaling_size_format(&r->size, size, sizeof size), scaling_si((double)r->params_nonembed, n, sizeof n),
             scaling_si((double)r->params, p, sizeof p), scaling_si((double)r->tokens, d, sizeof d), tpp < 10 ? 1 : 0,
             tpp, lm_scaling_compute(r), r->train_loss, r->val_loss, r->seconds);
     return buf;
 }
 
-/* the runs of the compute frontier with their tokens per parameter */
+/* the runs of the compute frontier with their tokens per parameter, in
+ * lines of at most 78 columns */
 static void print_frontier(FILE *f, const lm_scaling_table *t, const lm_scaling_laws *l) {
-    fputs("compute frontier, cheapest first (size, D, tokens per parameter):", f);
+    fputs("the compute frontier, cheapest first (size on D tokens: tokens per parameter):\n ", f);
+    int col = 1;
     for (int k = 0; k < l->by_compute.n; k++) {
         const lm_scaling_row *r = &t->rows[l->by_compute.idx[k]];
-        char size[32], d[16];
-        fprintf(f, "%s %c %s D %s (%.*f)", k ? "," : "", scaling_mark(l->size_of[l->by_compute.idx[k]], 1),
-                lm_scaling_size_format(&r->size, size, sizeof size), scaling_si((double)r->tokens, d, sizeof d),
-                lm_scaling_tokens_per_param(r) < 10 ? 1 : 0, lm_scaling_tokens_per_param(r));
+        char size[32], d[16], item[80];
+        int len = snprintf(item, sizeof item, " %c %s on %s: %.*f%s", scaling_mark(l->size_of[l->by_compute.idx[k]], 1),
+                           lm_scaling_size_format(&r->size, size, sizeof size), scaling_si((double)r->tokens, d, sizeof d),
+                           lm_scaling_tokens_per_param(r) < 10 ? 1 : 0, lm_scaling_tokens_per_param(r),
+                           k + 1 < l->by_compute.n ? "," : "");
+        if (col + len > 78) {
+            fputs("\n ", f);
+            col = 1;
+        }
+        fputs(item, f);
+        col += len;
     }
-    fputs("\nChinchilla (Hoffmann et al. 2022) found about 20 tokens per parameter compute-optimal, for\n"
-          "models of 70M to 16B parameters; Kaplan et al. (2020) had put the optimum at fewer tokens.\n", f);
+    fputs("\nChinchilla (Hoffmann et al. 2022) found about 20 tokens per parameter compute-\n"
+          "optimal, for models of 70M to 16B parameters; Kaplan et al. (2020) had put the\n"
+          "optimum at fewer tokens.\n", f);
 }
 
 static int write_svg(FILE *f, void *user, lm_err *err) {
@@ -119,13 +129,12 @@ int cli_scaling_plot(cli_ctx *ctx, int argc, char **argv, const char *usage) {
         return 1;
     }
     show_str(ctx->out, name);
-    fprintf(ctx->out, ": %d runs", t.n);
+    fprintf(ctx->out, ": %d runs\n", t.n);
     if (t.source[0]) {
-        fputs(" (", ctx->out);
+        fputs("made from: ", ctx->out);
         show_str(ctx->out, t.source);
-        fputs(")", ctx->out);
+        fputs("\n", ctx->out);
     }
-    fputs("\n", ctx->out);
     cli_scaling_header(ctx->out, "");
     for (int s = 0; s < l.n_sizes; s++) {   /* size by size, each in order of tokens (then file order) */
         long long last = -1;
@@ -144,8 +153,9 @@ int cli_scaling_plot(cli_ctx *ctx, int argc, char **argv, const char *usage) {
                 }
         }
     }
-    fputs("N: parameters without the embeddings, as Kaplan et al. (2020) count them (the x of the first\n"
-          "plot, and the N of C = 6ND); D/params counts all parameters, as Chinchilla does.\n\n", ctx->out);
+    fputs("N: parameters without the embeddings, as Kaplan et al. (2020) count them (the\n"
+          "x of the first plot, and the N of C = 6ND); D/params counts all parameters, as\n"
+          "Chinchilla does.\n\n", ctx->out);
     int rc = picture(ctx, &t, &l, width, svg);
     if (rc == 0) {
         fputs("\n", ctx->out);

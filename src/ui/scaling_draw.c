@@ -77,15 +77,14 @@ void scaling_draw(ui_canvas *cv, int y, int x, int h, int w, const lm_scaling_ta
     }
     y += one_plot(cv, y, x, ph, w, t, l, 0);
     y += one_plot(cv, y, x, ph, w, t, l, 1);
-    /* the legend: a 1x16 (N 3.34k) ... */
-    int cx = x;
+    /* the legend: "sizes: a 1x16  b 1x32 ..." (their N are on the x axis and in the table) */
+    int cx = x + draw_text(cv, y, x, w, C_DIM, "sizes:");
     for (int s = 0; s < l->n_sizes; s++) {
         const lm_scaling_row *r = &t->rows[l->size_row[s]];
-        char item[64], num[16], size[32];
-        int len = snprintf(item, sizeof item, "%c %s (N %s)", scaling_mark(s, 0), lm_scaling_size_format(&r->size, size, sizeof size),
-                           scaling_si((double)r->params_nonembed, num, sizeof num));
-        if (cx > x && cx + len > x + w) break;   /* one line: the table lists them all */
+        char item[48], size[32];
+        int len = snprintf(item, sizeof item, "  %c %s", scaling_mark(s, 0), lm_scaling_size_format(&r->size, size, sizeof size));
+        if (cx + len > x + w) break;   /* one line: the table lists them all */
         draw_text(cv, y, cx, w - (cx - x), C_NORMAL, item);
-        cx += len + 3;
+        cx += len;
     }
 }

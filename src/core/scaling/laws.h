@@ -17,7 +17,8 @@
  *   mark a size's runs with the same letter.
  * - A law needs two points with different x; with fewer, fitted = 0 and why
  *   says so (the table is still drawn). The law with an offset, L = c +
- *   a x^-alpha, is fitted too when there are 3 points or more.
+ *   a x^-alpha, is fitted too when there are 4 points or more (three
+ *   numbers pass through any 3 points: a 4th is the first test).
  * - Nothing prints; no allocation beyond the caller's lm_scaling_laws.
  */
 #ifndef LM_SCALING_LAWS_H
@@ -33,7 +34,7 @@ typedef struct {
     int fitted;           /* 0: too few points (why says so) */
     char why[160];
     lm_powerlaw_offset off;   /* the same points with an offset c (powerlaw.h) */
-    int off_fitted;           /* 0: fewer than 3 points */
+    int off_fitted;           /* 0: fewer than 4 points */
 } lm_scaling_law;
 
 typedef struct {
