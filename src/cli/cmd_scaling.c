@@ -228,7 +228,10 @@ static int one_run(cli_ctx *ctx, lm_objective *obj, const lm_scaling_row *plan, 
             break;
         }
         lm_figures f;
-        if (lm_scaling_run_step(&run, &f, &err)) {
+        int st = lm_scaling_run_step(&run, &f, &err);
+        if (st) {
+            if (st == LM_TRAIN_NONFINITE)   /* the run diverged: the rows before it stay */
+                snprintf(err.msg + strlen(err.msg), sizeof err.msg - strlen(err.msg), "; try a lower --lr");
             rc = 1;
             break;
         }
@@ -316,9 +319,9 @@ static int cmd_run(cli_ctx *ctx, int argc, char **argv) {
     } else if (rc == 0 && !(obj = prepare_data(ctx, &a, tok, data, val))) {
         rc = 1;
     } else if (rc == 0) {
-        fprintf(ctx->out, "scaling run: %d sizes x %d budgets = %d runs, %d to do (%d already in %s); batch %d x %d, "
-                          "lr %g, seed %lld\n", n_sizes, n_budgets, n_runs, todo, n_runs - todo, a.out, a.batch, a.seq,
-                (double)a.lr, a.seed);
+        fprintf(ctx->out, "scaling run: %d size%s x %d budget%s = %d run%s, %d to do (%d already in %s); batch %d x %d, "
+                          "lr %g, seed %lld\n", n_sizes, n_sizes == 1 ? "" : "s", n_budgets, n_budgets == 1 ? "" : "s",
+                n_runs, n_runs == 1 ? "" : "s", todo, n_runs - todo, a.out, a.batch, a.seq, (double)a.lr, a.seed);
         fprintf(ctx->out, "data: %s\n", obj->desc);
         rc = sweep(ctx, obj, runs, n_runs, todo, &t, out, a.out);
     }
