@@ -96,9 +96,13 @@ def numpy_fit(x, y):
 
 def offset_sse(x, y, c):
     # the squared error of log10 L under c + a x^-alpha, a and alpha fitted to L - c in log space
-    a, alpha, _ = numpy_fit(x, [v - c for v in y])
-    pred = c + a * np.array(x, dtype=float) ** -alpha
-    return float(np.sum((np.log10(np.array(y)) - np.log10(pred)) ** 2))
+    # (by numpy.polyfit), for each c of the array c at once
+    c = np.atleast_1d(np.asarray(c, dtype=float))
+    lx, y = np.log10(np.array(x, dtype=float)), np.array(y, dtype=float)
+    ly = np.log10(y[None, :] - c[:, None])                      # [K, n]
+    fits = np.polyfit(lx, ly.T, 1)                               # [2, K]: slope, intercept of each c
+    pred = c[:, None] + 10.0 ** (fits[1][:, None] + fits[0][:, None] * lx[None, :])
+    return np.sum((np.log10(y)[None, :] - np.log10(pred)) ** 2, axis=1)
 
 
 def expected_points(rows):
@@ -159,9 +163,8 @@ def random_sweep(tmp, seed):
         if len(idx) < 4:
             check("%s: %s has no offset fit with %d points" % (tag, law, len(idx)), off is None, str(off))
             continue
-        grid = [min(y) * k / 4000 for k in range(4000)]
-        best = min(offset_sse(x, y, c) for c in grid)
-        mine = offset_sse(x, y, off[0]) if off else float("inf")
+        best = float(np.min(offset_sse(x, y, min(y) * np.arange(4000) / 4000)))
+        mine = float(offset_sse(x, y, off[0])[0]) if off else float("inf")
         check("%s: %s offset c=%.4f as good as numpy's grid" % (tag, law, off[0] if off else -1),
               off is not None and mine <= best * (1 + 1e-6) + 1e-15 and close(off[4], mine, 1e-6),
               "llmlab sse %r (reported %r), numpy grid %r" % (mine, off and off[4], best))
