@@ -47,7 +47,7 @@ static void fit_law(const lm_scaling_table *t, lm_scaling_law *law, int use_comp
     }
     lm_err err = {{0}};
     law->fitted = lm_powerlaw_fit(x, y, law->n, &law->fit, &err) == 0;
-    if (!law->fitted) snprintf(law->why, sizeof law->why, "no fit: %s", err.msg);
+    if (!law->fitted) snprintf(law->why, sizeof law->why, "no fit: %.150s", err.msg);
     /* 3 numbers through 3 points always fit: an offset needs a 4th to be tested */
     law->off_fitted = law->fitted && law->n >= 4 && lm_powerlaw_fit_offset(x, y, law->n, &law->off, NULL) == 0;
 }
