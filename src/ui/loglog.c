@@ -64,7 +64,7 @@ static double tick_step(double v0, double v1, int max_ticks, int *decimals) {
 static void draw_axes(ui_canvas *cv, const frame *f) {
     /* y: the axis and round ticks */
     for (int r = 0; r < f->ph; r++) draw_text(cv, f->y + r, f->x - 1, 1, C_DIM, "|");
-    int max_ticks = f->ph / 3 > 2 ? f->ph / 3 : 2, dec;
+    int max_ticks = f->ph / 2 > 2 ? f->ph / 2 : 2, dec;
     double v0 = pow(10, f->ly0), v1 = pow(10, f->ly1), step = tick_step(v0, v1, max_ticks, &dec);
     for (double k = ceil(v0 / step); k * step <= v1; k++) {
         double v = k * step;

@@ -6,7 +6,7 @@
  *   10^ceil(log10 max x) (at least one decade), with a tick '+' and a label
  *   "10^k" under every decade (labels that would overlap are left out).
  *   y is logarithmic too, from a little below the lowest to a little above
- *   the highest point, with 2 to about h/3 ticks at round values (a loss
+ *   the highest point, with 2 to about h/2 ticks at round values (a loss
  *   spans less than a decade, so its ticks are 2.0, 2.5, 3.0 rather than
  *   powers of 10), labelled on the left.
  * - The fitted line y = a x^-alpha is drawn with '.' (role C_DIM) over the
