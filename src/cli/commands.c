@@ -13,6 +13,7 @@ int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_sft(cli_ctx *ctx, int argc, char **argv);
 int cmd_eval(cli_ctx *ctx, int argc, char **argv);
+int cmd_scaling(cli_ctx *ctx, int argc, char **argv);   /* cmd_scaling.c */
 int cmd_lesson(cli_ctx *ctx, int argc, char **argv);
 /* The text UI sits above the command layer (its ':' line runs these
  * commands), so the table reaches it through a pointer that main.c sets. */
@@ -64,6 +65,7 @@ const cli_command cli_commands[] = {
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
+    {"scaling", "scaling laws: train model sizes x token budgets, fit and plot L = a N^-alpha", cmd_scaling},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},

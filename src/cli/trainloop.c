@@ -2,7 +2,6 @@
 #include "cli/trainloop.h"
 
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,14 +9,7 @@
 #include "io/modelfile.h"
 #include "train/checkpoint.h"
 #include "cli/progress.h"
-
-static volatile sig_atomic_t interrupted;
-static void on_stop_signal(int sig) {
-    (void)sig;
-    interrupted = 1;
-}
-/* the signals that finish the step, save and stop: Ctrl-C, kill, hang-up */
-static const int stop_signals[3] = {SIGINT, SIGTERM, SIGHUP};
+#include "cli/stopsig.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -172,9 +164,9 @@ static int one_step(cli_ctx *ctx, cli_trainloop *L, loop_state *S, cli_progress 
     char line[512];
     lm_figures_merge(&f, &S->val);   /* the step's figures, then the last validation's */
     cli_progress_update(pr, done, lm_figures_format(&f, line, sizeof line), want_eval);
-    int want_save = (L->save_every > 0 && done % L->save_every == 0) || done == L->steps || interrupted;
+    int want_save = (L->save_every > 0 && done % L->save_every == 0) || done == L->steps || cli_stop_requested();
     if (want_save && save(ctx, L, S)) return -1;
-    if (!interrupted) return done == L->steps;
+    if (!cli_stop_requested()) return done == L->steps;
     cli_progress_finish(pr);
     fprintf(ctx->out, "interrupted after step %d of %d; saved %s (continue with --resume)\n", done,
             L->steps, L->out_path);
@@ -198,17 +190,13 @@ int cli_trainloop_run(cli_ctx *ctx, cli_trainloop *L) {
     if (start >= L->steps) return nothing_to_do(ctx, L);
     if (cli_check_output_of(ctx, L->cmd, &L->t, L->run_meta, L->out_path)) return 1;
     loop_state S = {.t0 = now_s()};   /* wall time of earlier runs of this checkpoint is not tracked */
-    interrupted = 0;
-    struct sigaction sa, old[3];
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &sa, &old[i]);
+    cli_stop_watch_state stop;   /* Ctrl-C, kill, hang-up: finish the step, save, stop */
+    cli_stop_watch(&stop);
     cli_progress pr;
     cli_progress_init(&pr, ctx->out, "step", start, L->steps, 0);
     int st = 0;
     for (int s = start; s < L->steps && st == 0; s++) st = one_step(ctx, L, &S, &pr, s);
-    for (int i = 0; i < 3; i++) sigaction(stop_signals[i], &old[i], NULL);
+    cli_stop_unwatch(&stop);
     if (st < 0) return 1;
     cli_progress_finish(&pr);
     L->final_train_loss = recent_mean(&S);

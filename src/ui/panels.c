@@ -9,6 +9,7 @@ extern const ui_panel panel_qk, panel_block, panel_cost;   /* view_qk.c, view_bl
 extern const ui_panel panel_embed, panel_sentence;   /* view_embed.c, view_sentence.c */
 extern const ui_panel panel_lms;                     /* view_lms.c */
 extern const ui_panel panel_tictactoe;   /* view_tictactoe.c */
+extern const ui_panel panel_scaling;   /* view_scaling.c */
 
 const ui_panel *const ui_panels[] = {
     &panel_next,
@@ -25,5 +26,6 @@ const ui_panel *const ui_panels[] = {
     &panel_sentence,
     &panel_lms,
     &panel_tictactoe,
+    &panel_scaling,
 };
 const int ui_n_panels = (int)(sizeof ui_panels / sizeof ui_panels[0]);

@@ -84,12 +84,16 @@ void lm_objective_free(lm_objective *o) {
     free(o);
 }
 
+void lm_objective_seed(lm_objective *o, uint64_t seed, int start_step) {
+    /* a resumed run continues with batches its first part did not draw */
+    lm_rng_seed(&o->rng, seed * 0x9E3779B97F4A7C15ULL + (uint64_t)start_step);
+}
+
 int lm_objective_setup(lm_objective *o, const lm_data_opts *d, int with_mask, lm_batch *vb, int n,
                        lm_err *err) {
     o->val = vb;
     o->n_val = n;
-    /* a resumed run continues with batches its first part did not draw */
-    lm_rng_seed(&o->rng, d->seed * 0x9E3779B97F4A7C15ULL + (uint64_t)d->start_step);
+    lm_objective_seed(o, d->seed, d->start_step);
     return lm_batch_alloc(&o->batch, d->B, d->T, with_mask, err);
 }
 

@@ -145,6 +145,10 @@ void lm_objective_free(lm_objective *o);
  * takes n fixed validation batches from vb (malloc'd array, now o's). */
 int  lm_objective_setup(lm_objective *o, const lm_data_opts *d, int with_mask, lm_batch *vb, int n,
                         lm_err *err);
+/* Seeds o->rng by the batch-order rule above (seed, start_step).
+ * lm_objective_setup calls it; a caller that reuses one prepared objective
+ * for several fresh runs (a scaling sweep) calls it before each. */
+void lm_objective_seed(lm_objective *o, uint64_t seed, int start_step);
 /* Shared by LM objectives: the weighted mean loss over o->val as "val_loss"
  * (nothing when there are no validation batches). */
 int  lm_objective_val_loss(lm_objective *o, lm_model *m, lm_figures *out, lm_err *err);
