@@ -158,7 +158,7 @@ old=$S; S="$S-long"
 tmux new-session -d -s "$S" -x 200 -y 50 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
     "'$LLMLAB' ui -m '$BASE' '$long'; echo UI-EXITED=\$?; sleep 30" || { echo "cannot start tmux"; exit 1; }
 tmux kill-session -t "$old" 2>/dev/null
-check "the UI starts on a long prompt" "Sentence probability" 15
+check "the UI starts on a long prompt" "Sentence probability|[0-9]+ Prob " 15
 goto_view "Sentence probability|Prob"
 n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')
 check "it is refused: its last $n_ctx tokens + <|endoftext|> are more than the model reads ($n_ctx, 'llmlab info')" \

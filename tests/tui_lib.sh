@@ -42,10 +42,24 @@ click() {   # TEXT: a left click (xterm X10 mouse report) on the first place TEX
     tmux send-keys -t "$S" -H 1b 5b 4d 23 "$cx" "$cy"
 }
 # goto_view NAME|TAB: the panel by its name or short label: its number on the
-# tab bar, reached with F1-F12 (digits stop at 9), or Tab from view 1 beyond that
+# tab bar, reached with F1-F12 (digits stop at 9), or Tab from view 1 beyond
+# that. A tab the bar has scrolled out of sight is brought into view first
+# (Shift-Tab from view 1 walks the tabs from the last one backwards).
+tab_number() { screen | head -1 | grep -oE "[0-9]+ ($1)( |$)" | head -1 | awk '{ print $1 }'; }
 goto_view() {
-    local n
-    n=$(screen | head -1 | grep -oE "[0-9]+ ($1)( |$)" | head -1 | awk '{ print $1 }')
+    local n bar i
+    n=$(tab_number "$1")
+    if [ -z "$n" ]; then
+        keys F1
+        for i in $(seq 1 30); do
+            bar=$(screen | head -1)
+            keys BTab
+            # the bar redraws with the new selection: poll until it changed
+            for _ in $(seq 1 50); do [ "$(screen | head -1)" != "$bar" ] && break; sleep 0.02; done
+            n=$(tab_number "$1")
+            [ -n "$n" ] && break
+        done
+    fi
     [ -n "$n" ] || { fail "no tab '$1' on the tab bar"; return 1; }
     if [ "$n" -le 12 ]; then keys "F$n"; else keys F1; for _ in $(seq 2 "$n"); do keys Tab; done; fi
 }
