@@ -45,12 +45,22 @@ int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int wi
     memset(row, 0, sizeof *row);
     lm_lmodel *lm = lm_lmodel_open(path, err);
     if (!lm) return -1;
-    lm_text_loss tl;
+    char name[64];
+    short_name(path, name, sizeof name);
     lm_err inner = {{0}};
-    int rc = lm_lmodel_text_loss(lm, text, len, window, max_windows, &tl, &inner);
+    int rc = lm_lmtable_measure_lm(lm, name, text, len, window, max_windows, row, &inner);
     if (rc) lm_fail(err, "%s: %s", path, inner.msg);
-    else {
-        short_name(path, row->name, sizeof row->name);
+    lm_lmodel_free(lm);
+    return rc;
+}
+
+int lm_lmtable_measure_lm(lm_lmodel *lm, const char *name, const uint8_t *text, size_t len, int window,
+                          size_t max_windows, lm_lmtable_row *row, lm_err *err) {
+    memset(row, 0, sizeof *row);
+    lm_text_loss tl;
+    int rc = lm_lmodel_text_loss(lm, text, len, window, max_windows, &tl, err);
+    if (rc == 0) {
+        snprintf(row->name, sizeof row->name, "%s", name);
         snprintf(row->kind, sizeof row->kind, "%s", lm->kind);
         snprintf(row->desc, sizeof row->desc, "%s", lm->desc);
         row->n_params = (double)lm->n_params;
@@ -62,7 +72,6 @@ int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int wi
         row->nats = tl.nats;
         row->bits_per_byte = tl.bits_per_byte;
     }
-    lm_lmodel_free(lm);
     return rc;
 }
 

@@ -47,6 +47,9 @@ typedef struct {
 /* One model's row on text[len] (windows and max_windows as lm_lmodel_text_loss). */
 int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int window, size_t max_windows,
                        lm_lmtable_row *row, lm_err *err);
+/* The same for a model already open (one counted in memory), named name. */
+int lm_lmtable_measure_lm(lm_lmodel *lm, const char *name, const uint8_t *text, size_t len, int window,
+                          size_t max_windows, lm_lmtable_row *row, lm_err *err);
 /* The uniform guess over V ids on the tokens and bytes of a measured row:
  * log2 V bits per token. */
 void lm_lmtable_uniform(const lm_lmtable_row *like, int vocab, lm_lmtable_row *row);

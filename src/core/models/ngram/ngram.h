@@ -77,6 +77,7 @@
 
 #include "base/err.h"
 #include "io/modelfile.h"
+#include "tok/tokenizer.h"
 
 #define LM_KIND_NGRAM "ngram"
 #define LM_NGRAM_MAX_ORDER 8
@@ -202,6 +203,9 @@ int lm_ngram_save(const lm_ngram *g, const uint8_t *tok_blob, size_t tok_len, co
 struct lm_lmodel;
 /* kind ngram's opener (models/lmodels.c) */
 int lm_ngram_lmodel_open(struct lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
+/* A language model over g counted in memory (not from a file): g and tok
+ * are taken (freed with lm, or at once on failure); metadata is copied. */
+struct lm_lmodel *lm_ngram_lmodel_wrap(lm_ngram *g, lm_tokenizer *tok, const char *metadata, lm_err *err);
 /* the n-gram inside an opened model of kind ngram, else NULL */
 lm_ngram *lm_ngram_of(struct lm_lmodel *lm);
 /* "4-gram, interpolated Kneser-Ney (plain discounts), 2736531 tokens

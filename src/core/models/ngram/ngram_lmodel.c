@@ -38,9 +38,32 @@ int lm_ngram_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err) {
     lm->self = g;
     lm->vocab = lm_ngram_vocab(g);
     lm->n_ctx = 0;
-    lm->n_params = (size_t)parts->n_params;
+    lm->n_params = (size_t)lm_ngram_total_rows(g);   /* its counts: one number per distinct n-gram */
     lm_ngram_describe(g, lm->desc, sizeof lm->desc);
     return 0;
+}
+
+lm_lmodel *lm_ngram_lmodel_wrap(lm_ngram *g, lm_tokenizer *tok, const char *metadata, lm_err *err) {
+    lm_lmodel *lm = calloc(1, sizeof *lm);
+    char *meta = strdup(metadata ? metadata : "");
+    if (!lm || !meta) {
+        free(lm);
+        free(meta);
+        lm_ngram_free(g);
+        lm_tok_free(tok);
+        lm_fail(err, "out of memory");
+        return NULL;
+    }
+    lm->ops = &NGRAM_OPS;
+    lm->self = g;
+    lm->tok = tok;
+    lm->vocab = lm_ngram_vocab(g);
+    lm->n_ctx = 0;
+    lm->n_params = (size_t)lm_ngram_total_rows(g);
+    snprintf(lm->kind, sizeof lm->kind, "%s", LM_KIND_NGRAM);
+    lm->metadata = meta;
+    lm_ngram_describe(g, lm->desc, sizeof lm->desc);
+    return lm;
 }
 
 char *lm_ngram_describe(const lm_ngram *g, char *buf, size_t cap) {
