@@ -11,6 +11,8 @@
 
 #include "base/infile.h"
 #include "io/atomic.h"
+#include "models/fflm/fflm.h"
+#include "models/rnn/rnn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +47,8 @@ static const struct {
     int (*check)(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err);
 } KINDS[] = {
     {LM_KIND_GPT, GPT_CONFIG_BYTES, check_gpt},
+    {LM_KIND_FFLM, LM_FFLM_CONFIG_BYTES, lm_fflm_check},   /* models/fflm/fflm.h */
+    {LM_KIND_RNN, LM_RNN_CONFIG_BYTES, lm_rnn_check},      /* models/rnn/rnn.h */
 };
 
 /* ---- little-endian bytes ---- */

@@ -10,6 +10,8 @@ static const struct {
     lm_lmodel_opener open;
 } table[] = {
     {"gpt", lm_gpt_lmodel_open},
+    {"fflm", lm_nlm_lmodel_open},
+    {"rnn", lm_nlm_lmodel_open},
 };
 enum { N_KINDS = sizeof table / sizeof table[0] };
 
