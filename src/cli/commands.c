@@ -39,6 +39,8 @@ int cmd_set(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 int cmd_preset(cli_ctx *ctx, int argc, char **argv);
+int cmd_fflm(cli_ctx *ctx, int argc, char **argv);       /* cmd_fflm.c */
+int cmd_rnn(cli_ctx *ctx, int argc, char **argv);        /* cmd_rnn.c */
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -56,6 +58,8 @@ const cli_command cli_commands[] = {
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
+    {"fflm", "Bengio's feed-forward LM: train one, see the fixed window it reads", cmd_fflm},
+    {"rnn", "recurrent LMs (Elman, GRU): train, the vanishing gradient per step, generate", cmd_rnn},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},

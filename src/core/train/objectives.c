@@ -5,6 +5,8 @@
 #include <string.h>
 
 static lm_objective *sft_default(lm_err *err) { return lm_obj_sft_new(1, err); }
+static lm_objective *fflm_default(lm_err *err) { return lm_obj_fflm_new(NULL, err); }
+static lm_objective *rnn_default(lm_err *err) { return lm_obj_rnn_new(NULL, err); }
 
 static const struct {
     const char *name;
@@ -12,6 +14,8 @@ static const struct {
 } table[] = {
     {"pretrain", lm_obj_pretrain_new},
     {"sft", sft_default},
+    {"fflm", fflm_default},
+    {"rnn", rnn_default},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 

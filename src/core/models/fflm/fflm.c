@@ -31,6 +31,8 @@ static const lm_nlm_ops FFLM_OPS = {fflm_forward, fflm_backward, fflm_next_logit
 
 /* ---- config ---- */
 
+lm_fflm_config lm_fflm_config_default(int vocab) { return (lm_fflm_config){vocab, 5, 64, 128, 0}; }
+
 int lm_fflm_config_check(const lm_fflm_config *c, lm_err *err) {
     if (c->vocab < 2 || c->vocab > LM_NLM_MAX_VOCAB)
         return lm_fail(err, "fflm: vocabulary %d is outside 2..%d", c->vocab, LM_NLM_MAX_VOCAB);

@@ -45,6 +45,9 @@ typedef struct {
     int direct;    /* 1: Bengio's direct connections D */
 } lm_fflm_config;
 
+/* The default model (the CLI's and the TUI's): context 5, embedding 64,
+ * hidden 128, no direct connections. */
+lm_fflm_config lm_fflm_config_default(int vocab);
 int    lm_fflm_config_check(const lm_fflm_config *cfg, lm_err *err);
 size_t lm_fflm_param_count(const lm_fflm_config *cfg);
 /* A new model of cfg, initialised from seed. */

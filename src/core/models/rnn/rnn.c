@@ -55,6 +55,8 @@ int lm_rnn_cell_parse(const char *s, lm_rnn_cell *out) {
     return 0;
 }
 
+lm_rnn_config lm_rnn_config_default(int vocab, lm_rnn_cell cell) { return (lm_rnn_config){vocab, 64, 128, cell}; }
+
 int lm_rnn_config_check(const lm_rnn_config *c, lm_err *err) {
     if (c->vocab < 2 || c->vocab > LM_NLM_MAX_VOCAB)
         return lm_fail(err, "rnn: vocabulary %d is outside 2..%d", c->vocab, LM_NLM_MAX_VOCAB);

@@ -56,6 +56,8 @@ typedef struct {
 const char *lm_rnn_cell_name(lm_rnn_cell c);
 int    lm_rnn_cell_parse(const char *s, lm_rnn_cell *out);
 
+/* The default model (the CLI's and the TUI's): embedding 64, hidden 128. */
+lm_rnn_config lm_rnn_config_default(int vocab, lm_rnn_cell cell);
 int    lm_rnn_config_check(const lm_rnn_config *cfg, lm_err *err);
 size_t lm_rnn_param_count(const lm_rnn_config *cfg);
 int    lm_rnn_new(lm_nlm **out, const lm_rnn_config *cfg, uint64_t seed, lm_err *err);
