@@ -160,13 +160,26 @@ static void col_free(norm_col *c) {
     free(c->norms);
 }
 
-/* a log-scale bar of v against the largest value top */
+/* terminal columns of UTF-8 text: one per character */
+static int columns(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* s, then spaces up to width columns */
+static void put_padded(FILE *f, const char *s, int width) {
+    fputs(s, f);
+    for (int n = columns(s); n < width; n++) fputc(' ', f);
+}
+
+/* a log-scale bar of v against the largest value top, BAR_DECADES * 3 columns */
 static void log_bar(cli_ctx *ctx, double v, double top) {
     double cols = 3.0 * (BAR_DECADES + (v > 0 ? log10(v / top) : -BAR_DECADES));
     char bar[160];
     show_bar(cols <= 0 ? 0 : cols / (3.0 * BAR_DECADES), 3 * BAR_DECADES, !show_unicode_ok(), bar, sizeof bar);
     show_color(ctx->out, ctx->color, "36");
-    fputs(bar, ctx->out);
+    put_padded(ctx->out, bar, 3 * BAR_DECADES);
     show_reset(ctx->out, ctx->color);
 }
 
@@ -187,7 +200,7 @@ static int open_cols(cli_ctx *ctx, const char **models, int n_models, int fresh,
                 fprintf(ctx->err, "llmlab %s: %s\n", cmd, err.msg);
                 return -1;
             }
-            snprintf(c->label, sizeof c->label, "%s, fresh (seed %llu)", lm_rnn_cell_name(fc.cell), (unsigned long long)seed);
+            snprintf(c->label, sizeof c->label, "%s (fresh, seed %llu)", lm_rnn_cell_name(fc.cell), (unsigned long long)seed);
         }
         return 0;
     }
@@ -200,7 +213,9 @@ static int open_cols(cli_ctx *ctx, const char **models, int n_models, int fresh,
             return -1;
         }
         c->m = c->lm->self;
-        snprintf(c->label, sizeof c->label, "%s: %.80s", lm_rnn_cell_name(lm_rnn_config_of(c->m).cell), models[i]);
+        const char *base = strrchr(models[i], '/');
+        snprintf(c->label, sizeof c->label, "%s (%.60s)", lm_rnn_cell_name(lm_rnn_config_of(c->m).cell),
+                 base ? base + 1 : models[i]);
     }
     return 0;
 }
@@ -222,41 +237,51 @@ static int col_norms(cli_ctx *ctx, norm_col *c, const char *text) {
     return 0;
 }
 
+#define COL_W (10 + 3 * BAR_DECADES)   /* "  9.3e-01 " and the bar */
+
 static void print_norms(cli_ctx *ctx, norm_col *cols, int n) {
     const lm_tokenizer *tok = col_tok(&cols[0]);
     size_t T = cols[0].ids.n - 1;   /* hidden states h_0..h_{T-1}; the loss predicts ids[T] from h_{T-1} */
     double top = 0;
     for (int i = 0; i < n; i++)
         for (size_t t = 0; t + 1 < cols[i].ids.n; t++) top = cols[i].norms[t] > top ? cols[i].norms[t] : top;
-    char last[128];
-    cli_nlm_piece(tok, cols[0].ids.ids[T], last, sizeof last);
+    char piece[128];
+    cli_nlm_piece(tok, cols[0].ids.ids[T], piece, sizeof piece);
     fprintf(ctx->out, "|dL/dh_t| for L = -ln p(%s | the %zu tokens before it), k steps back from the prediction\n",
-            last, T);
+            piece, T);
     fprintf(ctx->out, "(bars: log scale, 3 columns per factor of 10, %d factors of 10 below %.1e)\n", BAR_DECADES, top);
-    fprintf(ctx->out, "%5s  %-14s", "k", "token read");
-    for (int i = 0; i < n; i++) fprintf(ctx->out, "  %-34.34s", cols[i].label);
+    fprintf(ctx->out, "%4s  ", "k");
+    put_padded(ctx->out, "token read", 14);
+    for (int i = 0; i < n; i++) {
+        char label[COL_W + 1];
+        snprintf(label, sizeof label, "  %.*s", COL_W - 2, cols[i].label);
+        put_padded(ctx->out, label, COL_W);
+    }
     fputc('\n', ctx->out);
     for (size_t k = 0; k < T; k++) {
-        char piece[128];
         cli_nlm_piece(tok, cols[0].ids.ids[T - 1 - k], piece, sizeof piece);
-        fprintf(ctx->out, "%5zu  %-14s", k, piece);
+        fprintf(ctx->out, "%4zu  ", k);
+        put_padded(ctx->out, piece, 14);
         for (int i = 0; i < n; i++) {
             size_t Ti = cols[i].ids.n - 1;
-            if (k >= Ti) { fprintf(ctx->out, "  %-34s", ""); continue; }
-            double v = cols[i].norms[Ti - 1 - k];
-            fprintf(ctx->out, "  %8.1e ", v);
-            log_bar(ctx, v, top);
-            fprintf(ctx->out, "  ");
+            if (k >= Ti) {
+                put_padded(ctx->out, "", COL_W);
+                continue;
+            }
+            fprintf(ctx->out, "  %7.1e ", cols[i].norms[Ti - 1 - k]);
+            log_bar(ctx, cols[i].norms[Ti - 1 - k], top);
         }
         fputc('\n', ctx->out);
     }
     size_t k = T - 1 < 20 ? T - 1 : 20;
-    fprintf(ctx->out, "%zu steps back, the gradient is this fraction of its size at the prediction:", k);
+    fprintf(ctx->out, "%zu steps back, |dL/dh| is this fraction of its size at the prediction:\n", k);
     for (int i = 0; i < n; i++) {
         size_t Ti = cols[i].ids.n - 1;
-        if (k < Ti) fprintf(ctx->out, "%s %s %.1e", i ? ";" : "", cols[i].label, cols[i].norms[Ti - 1 - k] / cols[i].norms[Ti - 1]);
+        if (k >= Ti) continue;
+        fprintf(ctx->out, "  ");
+        put_padded(ctx->out, cols[i].label, 30);
+        fprintf(ctx->out, " %.1e\n", cols[i].norms[Ti - 1 - k] / cols[i].norms[Ti - 1]);
     }
-    fputc('\n', ctx->out);
 }
 
 static int grad_norms(cli_ctx *ctx, int argc, char **argv) {
