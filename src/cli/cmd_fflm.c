@@ -99,7 +99,11 @@ static int train(cli_ctx *ctx, int argc, char **argv) {
     cli_nlm_train_init(&t, "fflm train");
     lm_fflm_config cfg = lm_fflm_config_default(0);
     int rc = parse_train(ctx, argc, argv, &t, &cfg);
-    if (rc < 0) rc = cli_nlm_train_load(ctx, &t, LM_KIND_FFLM, 1000, 32, 64, 3e-3f);
+    if (rc >= 0) {   /* --help or a usage error */
+        cli_nlm_train_free(&t);
+        return rc;
+    }
+    rc = cli_nlm_train_load(ctx, &t, LM_KIND_FFLM, 1000, 32, 64, 3e-3f);
     if (rc == 0 && !t.m) rc = new_model(ctx, &t, &cfg);
     if (rc == 0) {
         lm_err err = {{0}};
@@ -127,7 +131,7 @@ static int show_window(cli_ctx *ctx, lm_lmodel *lm, lm_nlm *m, const char *label
     const int n = m->n_ctx;
     lm_fflm_window(m, ids->ids, ids->n, window);
     size_t unseen = ids->n > (size_t)n ? ids->n - (size_t)n : 0;
-    fprintf(ctx->out, "%s%zu tokens; the model reads the last %d:", label, ids->n, n);
+    fprintf(ctx->out, "%s%zu token%s; the model reads the last %d:", label, ids->n, ids->n == 1 ? "" : "s", n);
     for (int j = 0; j < n; j++) {
         char piece[128];
         if (window[j] < 0) snprintf(piece, sizeof piece, "(pad)");

@@ -112,7 +112,11 @@ static int train(cli_ctx *ctx, int argc, char **argv) {
     cli_nlm_train_init(&t, "rnn train");
     lm_rnn_config cfg = lm_rnn_config_default(0, LM_RNN_ELMAN);
     int rc = parse_train(ctx, argc, argv, &t, &cfg);
-    if (rc < 0) rc = cli_nlm_train_load(ctx, &t, LM_KIND_RNN, 1000, 32, 64, 3e-3f);
+    if (rc >= 0) {   /* --help or a usage error */
+        cli_nlm_train_free(&t);
+        return rc;
+    }
+    rc = cli_nlm_train_load(ctx, &t, LM_KIND_RNN, 1000, 32, 64, 3e-3f);
     if (rc == 0 && !t.m) rc = new_model(ctx, &t, &cfg);
     if (rc == 0) {
         lm_err err = {{0}};
