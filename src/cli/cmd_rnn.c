@@ -164,26 +164,13 @@ static void col_free(norm_col *c) {
     free(c->norms);
 }
 
-/* terminal columns of UTF-8 text: one per character */
-static int columns(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* s, then spaces up to width columns */
-static void put_padded(FILE *f, const char *s, int width) {
-    fputs(s, f);
-    for (int n = columns(s); n < width; n++) fputc(' ', f);
-}
-
 /* a log-scale bar of v against the largest value top, BAR_DECADES * 3 columns */
 static void log_bar(cli_ctx *ctx, double v, double top) {
     double cols = 3.0 * (BAR_DECADES + (v > 0 ? log10(v / top) : -BAR_DECADES));
     char bar[160];
     show_bar(cols <= 0 ? 0 : cols / (3.0 * BAR_DECADES), 3 * BAR_DECADES, !show_unicode_ok(), bar, sizeof bar);
     show_color(ctx->out, ctx->color, "36");
-    put_padded(ctx->out, bar, 3 * BAR_DECADES);
+    cli_nlm_put_padded(ctx->out, bar, 3 * BAR_DECADES);
     show_reset(ctx->out, ctx->color);
 }
 
@@ -255,21 +242,21 @@ static void print_norms(cli_ctx *ctx, norm_col *cols, int n) {
             piece, T);
     fprintf(ctx->out, "(bars: log scale, 3 columns per factor of 10, %d factors of 10 below %.1e)\n", BAR_DECADES, top);
     fprintf(ctx->out, "%4s  ", "k");
-    put_padded(ctx->out, "token read", 14);
+    cli_nlm_put_padded(ctx->out, "token read", 14);
     for (int i = 0; i < n; i++) {
         char label[COL_W + 1];
         snprintf(label, sizeof label, "  %.*s", COL_W - 2, cols[i].label);
-        put_padded(ctx->out, label, COL_W);
+        cli_nlm_put_padded(ctx->out, label, COL_W);
     }
     fputc('\n', ctx->out);
     for (size_t k = 0; k < T; k++) {
         cli_nlm_piece(tok, cols[0].ids.ids[T - 1 - k], piece, sizeof piece);
         fprintf(ctx->out, "%4zu  ", k);
-        put_padded(ctx->out, piece, 14);
+        cli_nlm_put_padded(ctx->out, piece, 14);
         for (int i = 0; i < n; i++) {
             size_t Ti = cols[i].ids.n - 1;
             if (k >= Ti) {
-                put_padded(ctx->out, "", COL_W);
+                cli_nlm_put_padded(ctx->out, "", COL_W);
                 continue;
             }
             fprintf(ctx->out, "  %7.1e ", cols[i].norms[Ti - 1 - k]);
@@ -283,7 +270,7 @@ static void print_norms(cli_ctx *ctx, norm_col *cols, int n) {
         size_t Ti = cols[i].ids.n - 1;
         if (k >= Ti) continue;
         fprintf(ctx->out, "  ");
-        put_padded(ctx->out, cols[i].label, 30);
+        cli_nlm_put_padded(ctx->out, cols[i].label, 30);
         fprintf(ctx->out, " %.1e\n", cols[i].norms[Ti - 1 - k] / cols[i].norms[Ti - 1]);
     }
 }

@@ -41,6 +41,13 @@ void cli_nlm_piece(const lm_tokenizer *tok, int32_t id, char *out, size_t cap) {
     else snprintf(out, cap, "<%d>", id);
 }
 
+void cli_nlm_put_padded(FILE *f, const char *s, int width) {
+    int n = 0;
+    for (const char *p = s; *p; p++) n += ((unsigned char)*p & 0xC0) != 0x80;
+    fputs(s, f);
+    for (; n < width; n++) fputc(' ', f);
+}
+
 int cli_nlm_bars(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, const int32_t *ids, size_t n, int k,
                  const char *indent) {
     lm_err err = {{0}};
@@ -60,7 +67,9 @@ int cli_nlm_bars(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, const int32_t *id
         char piece[128], bar[160];
         cli_nlm_piece(lm->tok, id, piece, sizeof piece);
         show_bar(r.probs_before[id], 30, !show_unicode_ok(), bar, sizeof bar);
-        fprintf(ctx->out, "%s%-16s %6.2f%% ", indent, piece, 100.0 * r.probs_before[id]);
+        fputs(indent, ctx->out);
+        cli_nlm_put_padded(ctx->out, piece, 16);
+        fprintf(ctx->out, " %6.2f%% ", 100.0 * r.probs_before[id]);
         show_color(ctx->out, ctx->color, "32");
         fputs(bar, ctx->out);
         show_reset(ctx->out, ctx->color);

@@ -23,6 +23,8 @@ int  cli_nlm_prompt(cli_ctx *ctx, const char *cmd, const lm_tokenizer *tok, cons
                     lm_ids *ids);
 /* the printable form of token id (show.h's show_piece) */
 void cli_nlm_piece(const lm_tokenizer *tok, int32_t id, char *out, size_t cap);
+/* s, then spaces up to width terminal columns (one per UTF-8 character) */
+void cli_nlm_put_padded(FILE *f, const char *s, int width);
 /* k rows of next-token bars after ids[0..n), each line indented by indent */
 int  cli_nlm_bars(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, const int32_t *ids, size_t n, int k,
                   const char *indent);
