@@ -19,22 +19,23 @@ SEED="${SEED:-1234}"
 STEPS="${STEPS:-1500}"; BATCH="${BATCH:-32}"; SEQ="${SEQ:-64}"; LR="${LR:-3e-3}"
 EMBED="${EMBED:-64}"; HIDDEN="${HIDDEN:-128}"; CONTEXT="${CONTEXT:-5}"
 TOOL="${TOOL:-build/tools/text_loss}"
-mkdir -p "$OUT"
+LOGS="${LOGS:-build/nlm-models}"   # each run's log (without the per-step lines)
+mkdir -p "$OUT" "$LOGS"
 common=(-t models/base.llm --data data/corpus/train.txt --val data/corpus/val.txt --steps "$STEPS"
         --batch "$BATCH" --seq "$SEQ" --lr "$LR" --seed "$SEED" --save-every 250 --eval-every 250)
-run() {   # name, command words... (its log: $OUT/$name.log, without the per-step lines)
+run() {   # name, command words... (its log: $LOGS/$name.log)
     local name=$1; shift
     local t0=$SECONDS
     rm -f "$OUT/$name.llm" "$OUT/$name.llm.opt"
-    LLMLAB_THREADS=1 "$LLMLAB" "$@" "${common[@]}" -o "$OUT/$name.llm" | grep -v '^step ' >"$OUT/$name.log"
-    echo "== $name: $((SECONDS - t0)) s" >>"$OUT/$name.log"
+    LLMLAB_THREADS=1 "$LLMLAB" "$@" "${common[@]}" -o "$OUT/$name.llm" | grep -v '^step ' >"$LOGS/$name.log"
+    echo "== $name: $((SECONDS - t0)) s" >>"$LOGS/$name.log"
     rm -f "$OUT/$name.llm.opt"   # the optimizer state does not ship
 }
 run fflm fflm train --context "$CONTEXT" --embed "$EMBED" --hidden "$HIDDEN" &
 run rnn rnn train --cell elman --embed "$EMBED" --hidden "$HIDDEN" &
 run gru rnn train --cell gru --embed "$EMBED" --hidden "$HIDDEN" &
 wait
-for m in fflm rnn gru; do cat "$OUT/$m.log"; rm -f "$OUT/$m.log"; done
+for m in fflm rnn gru; do cat "$LOGS/$m.log"; done
 for m in fflm rnn gru; do
     "$TOOL" "$OUT/$m.llm" data/corpus/val.txt 128
     [ "$m" = fflm ] && "$TOOL" --unclipped "$OUT/$m.llm" data/corpus/val.txt 128
