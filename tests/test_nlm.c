@@ -22,6 +22,7 @@
 #include "models/fflm/fflm.h"
 #include "models/lmodel.h"
 #include "models/rnn/rnn.h"
+#include "train/nlm_step.h"
 #include "train/objective.h"
 
 static char dir[128];

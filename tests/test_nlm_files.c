@@ -21,6 +21,7 @@
 #include "models/fflm/fflm.h"
 #include "models/lmodel.h"
 #include "models/rnn/rnn.h"
+#include "train/nlm_step.h"
 
 typedef struct {
     uint8_t *b;

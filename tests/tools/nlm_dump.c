@@ -25,6 +25,7 @@
 
 #include "models/fflm/fflm.h"
 #include "models/rnn/rnn.h"
+#include "train/nlm_step.h"
 
 #include "dump_common.h"
 

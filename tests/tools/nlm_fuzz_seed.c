@@ -5,6 +5,7 @@
 
 #include "models/fflm/fflm.h"
 #include "models/rnn/rnn.h"
+#include "train/nlm_step.h"
 
 static int save(lm_nlm *m, const char *dir, const char *name) {
     char path[1024];

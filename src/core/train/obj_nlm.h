@@ -19,6 +19,7 @@
 #define LM_OBJ_NLM_H
 
 #include "models/nlm/nlm.h"
+#include "train/nlm_step.h"
 #include "train/objective.h"
 
 /* a new model of the family's default config for vocab ids */

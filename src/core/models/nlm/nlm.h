@@ -27,10 +27,8 @@
  * - lm_nlm_nll(ids[0..n)) is the summed -ln p of ids[1..n), each given the
  *   ids before it in the window (one forward of the row ids[0..n-1) with
  *   targets ids[1..n)); windows of at most LM_NLM_MAX_WINDOW tokens.
- * - lm_nlm_train_step is one update with the semantics of train.h's
- *   lm_train_step: forward, a non-finite loss or gradient norm returns
- *   LM_TRAIN_NONFINITE before any weight changes, zero grads, backward,
- *   clip, AdamW (nn/paramset.h) at lm_schedule_lr(schedule, ps.adam_t).
+ * - Training steps, the validation loss and checkpoints are train/'s, as
+ *   for the transformer (train/nlm_step.h).
  * - Matrices decay under AdamW (embeddings included, as the transformer's
  *   wte); biases do not.
  * - Nothing prints; failures return -1 with lm_err.
@@ -43,11 +41,9 @@
 
 #include "base/err.h"
 #include "base/rng.h"
-#include "data/dataset.h"
 #include "io/modelfile.h"
 #include "nn/paramset.h"
-#include "train/checkpoint.h"
-#include "train/train.h"
+#include "tok/tokenizer.h"
 
 #define LM_NLM_CONFIG_MAX 32
 /* the longest window lm_nlm_nll and next_logits take, in tokens */
@@ -145,13 +141,6 @@ int  lm_nlm_load(lm_nlm **out, char **meta, const char *path, lm_err *err);
 int  lm_nlm_is_kind(const char *kind);
 /* Takes a copy of the tokeniser t as m's blob (a new model's tokeniser). */
 int  lm_nlm_set_tokenizer(lm_nlm *m, const lm_tokenizer *t, lm_err *err);
-/* What train/checkpoint.h saves of m (its head's pointers borrow m's). */
-lm_kind_ckpt lm_nlm_ckpt(lm_nlm *m);
-
-/* One update (see above); out may be NULL. */
-int  lm_nlm_train_step(lm_nlm *m, const lm_batch *b, const lm_train_opts *o, lm_step_record *out, lm_err *err);
-/* Mean loss over n fixed batches, weighted by the targets each carries. */
-int  lm_nlm_eval_loss(lm_nlm *m, const lm_batch *batches, int n, float *loss, lm_err *err);
 /* Summed -ln p of ids[1..n) (see above). */
 int  lm_nlm_nll(lm_nlm *m, const int32_t *ids, size_t n, double *sum_nats, lm_err *err);
 
