@@ -36,7 +36,4 @@ run rnn rnn train --cell elman --embed "$EMBED" --hidden "$HIDDEN" &
 run gru rnn train --cell gru --embed "$EMBED" --hidden "$HIDDEN" &
 wait
 for m in fflm rnn gru; do cat "$LOGS/$m.log"; done
-for m in fflm rnn gru; do
-    "$TOOL" "$OUT/$m.llm" data/corpus/val.txt 128
-    [ "$m" = fflm ] && "$TOOL" --unclipped "$OUT/$m.llm" data/corpus/val.txt 128
-done
+for m in fflm rnn gru; do "$TOOL" "$OUT/$m.llm" data/corpus/val.txt 128; done

@@ -2,28 +2,20 @@
  * language-model interface (models/lmodel.h, lm_lmodel_text_loss): how the
  * figures in models/README.md were measured.
  *
- * usage: text_loss [--unclipped] MODEL FILE [WINDOW [MAX_WINDOWS]]
+ * usage: text_loss MODEL FILE [WINDOW [MAX_WINDOWS]]
  *   WINDOW tokens per scored window (default 128; clipped to the model's
  *   context when it has one), MAX_WINDOWS 0 = the whole file (default).
- *   --unclipped: windows of WINDOW tokens even for a model with a bounded
- *   context (the feed-forward LM): each token is then scored given the up
- *   to n_ctx tokens before it inside its window, instead of windows of
- *   n_ctx tokens whose first tokens see less (what lm_lmodel_text_loss
- *   does for a bounded context). The transformer cannot take such windows.
  * Prints one line: kind, window, tokens scored, nats per token, perplexity,
  * bits per byte. */
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "models/lmodel.h"
 
 int main(int argc, char **argv) {
-    int unclipped = argc > 1 && strcmp(argv[1], "--unclipped") == 0;
-    argc -= unclipped, argv += unclipped;
     if (argc < 3 || argc > 5) {
-        fprintf(stderr, "usage: text_loss [--unclipped] MODEL FILE [WINDOW [MAX_WINDOWS]]\n");
+        fprintf(stderr, "usage: text_loss MODEL FILE [WINDOW [MAX_WINDOWS]]\n");
         return 2;
     }
     int window = argc > 3 ? atoi(argv[3]) : 128;
@@ -31,10 +23,6 @@ int main(int argc, char **argv) {
     lm_err err = {{0}};
     lm_lmodel *lm = lm_lmodel_open(argv[1], &err);
     if (!lm) { fprintf(stderr, "%s\n", err.msg); return 1; }
-    if (unclipped) {
-        if (strcmp(lm->kind, "gpt") == 0) { fprintf(stderr, "--unclipped: a transformer reads at most its context\n"); return 2; }
-        lm->n_ctx = 0;
-    }
     FILE *f = fopen(argv[2], "rb");
     if (!f) { perror(argv[2]); return 1; }
     fseek(f, 0, SEEK_END);
