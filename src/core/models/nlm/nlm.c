@@ -3,7 +3,6 @@
  * window. */
 #include "models/nlm/nlm.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,8 +1,8 @@
 /* nlm.h - the neural language models before the transformer: Bengio's
  * feed-forward LM (models/fflm/) and the recurrent LMs, Elman RNN and GRU
  * (models/rnn/). What the families share is here, once: the embedding
- * lookup, the softmax output layer with its cross-entropy, the model file,
- * one training step, the validation loss and the loss of a window.
+ * lookup, the softmax output layer with its cross-entropy, the model file
+ * and the loss of a window. (Training them: train/nlm_step.h.)
  *
  * Contract
  * - An lm_nlm is one such model: its kind ("fflm", "rnn"), its config as
@@ -46,7 +46,7 @@
 #include "tok/tokenizer.h"
 
 #define LM_NLM_CONFIG_MAX 32
-/* the longest window lm_nlm_nll and next_logits take, in tokens */
+/* the longest window lm_nlm_nll takes, in tokens */
 #define LM_NLM_MAX_WINDOW 65536
 /* bounds every family's config check applies (so n_params stays far from
  * overflow: V * H <= 2^30) */
