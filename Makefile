@@ -42,7 +42,7 @@ TIKTOKEN_FILES := data/tiktoken/r50k_base.tiktoken data/tiktoken/cl100k_base.tik
 lms-table: $(BIN) $(DATA_FILES)
 	./$(BIN) lms --windows 0 -n 0 --save models/lms.tsv
 
-.PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models data tiktoken tiktoken-ref clean help
+.PHONY: all setup run test test-asan test-tsan debug bench fuzz fuzz-long models nlm-models data tiktoken tiktoken-ref clean help
 all: llmlab $(TIKTOKEN_FILES)
 
 help:
@@ -57,6 +57,7 @@ help:
 	@echo "make fuzz-long  run every libFuzzer target for FUZZ_LONG_SECONDS (default 60)"
 	@echo "make lms-table  measure every shipped language model in bits per byte (models/lms.tsv)"
 	@echo "make models     remake models/base.llm, instruct.llm and word2vec.llm from scratch"
+	@echo "make nlm-models remake models/fflm.llm, rnn.llm, gru.llm (feed-forward LM, Elman RNN, GRU)"
 	@echo "make setup      install missing Debian packages (apt-get)"
 
 $(SETUP): scripts/setup.sh
@@ -173,6 +174,10 @@ bench: llmlab $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF)
 # remakes models/base.llm, instruct.llm and word2vec.llm from scratch (fixed seeds)
 models: llmlab $(DATA_FILES)
 	bash scripts/make_models.sh
+
+# the feed-forward LM, Elman RNN and GRU in models/ (needs models/base.llm's tokeniser)
+nlm-models: llmlab build/tools/text_loss $(DATA_FILES)
+	bash scripts/make_nlm_models.sh
 
 run: llmlab $(TIKTOKEN_FILES)
 	./llmlab

@@ -353,8 +353,7 @@ int cli_run_load(cli_ctx *ctx, cli_train_run *r) {
     return 0;
 }
 
-/* the run's metadata: options, kind, data, val, the objective's lines, extra */
-static char *run_meta(const cli_train_run *r, const lm_objective *obj, const char *extra) {
+char *cli_run_meta(const cli_train_run *r, const lm_objective *obj, const char *extra) {
     size_t cap = strlen(r->data) + (r->val ? strlen(r->val) : 0) + sizeof obj->meta + 64 +
                  (extra ? strlen(extra) : 0);
     char *lines = malloc(cap);
@@ -390,7 +389,7 @@ int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const c
         fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
         return 1;
     }
-    char *meta = run_meta(r, obj, extra);
+    char *meta = cli_run_meta(r, obj, extra);
     if (!meta) {
         fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
         return 1;

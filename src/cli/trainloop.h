@@ -145,5 +145,10 @@ int  cli_run_load(cli_ctx *ctx, cli_train_run *r);
  * loop. Returns 0 done, 1 failure, 2 usage, CLI_EXIT_INTERRUPTED. */
 int  cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const char *extra);
 void cli_run_free(cli_train_run *r);
+/* The run's metadata (malloc'd): the options, kind (the objective's name),
+ * data, val, the objective's lines, then extra. cli_run_objective writes it;
+ * a command whose objective trains a model of its own kind too
+ * (cli/nlm_train.c). */
+char *cli_run_meta(const cli_train_run *r, const lm_objective *obj, const char *extra);
 
 #endif

@@ -14,6 +14,8 @@
 #include "rl/qtable.h"
 #include "models/ngram/ngram.h"
 #include "models/word2vec/w2v.h"
+#include "models/fflm/fflm.h"
+#include "models/rnn/rnn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +53,8 @@ static const struct {
     {TTT_KIND_QTABLE, TTT_QTABLE_CONFIG_BYTES, ttt_qtable_check},   /* rl/qtable.h: a tic-tac-toe Q table */
     {LM_KIND_NGRAM, LM_NGRAM_CONFIG_BYTES, lm_ngram_check_config},
     {LM_KIND_WORD2VEC, LM_W2V_CONFIG_BYTES, lm_w2v_file_check},
+    {LM_KIND_FFLM, LM_FFLM_CONFIG_BYTES, lm_fflm_check},   /* models/fflm/fflm.h */
+    {LM_KIND_RNN, LM_RNN_CONFIG_BYTES, lm_rnn_check},      /* models/rnn/rnn.h */
 };
 
 /* ---- little-endian bytes ---- */

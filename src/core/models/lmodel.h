@@ -72,6 +72,8 @@ lm_lmodel_opener lm_lmodel_opener_for(const char *kind);
 char *lm_lmodel_kinds(char *buf, size_t cap);
 /* gpt's opener (models/gpt/gpt_lmodel.c). */
 int lm_gpt_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
+/* the feed-forward and recurrent LMs' opener, kinds fflm and rnn (models/nlm/nlm_lmodel.c). */
+int lm_nlm_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
 
 /* ---- what every kind gets from the interface ---- */
 

@@ -12,6 +12,8 @@ static const struct {
 } table[] = {
     {"gpt", lm_gpt_lmodel_open},
     {LM_KIND_NGRAM, lm_ngram_lmodel_open},
+    {"fflm", lm_nlm_lmodel_open},
+    {"rnn", lm_nlm_lmodel_open},
 };
 enum { N_KINDS = sizeof table / sizeof table[0] };
 

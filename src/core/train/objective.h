@@ -162,6 +162,13 @@ lm_objective *lm_obj_pretrain_new(lm_err *err);
 /* Next-token loss on chat conversations (JSONL), masked to the assistant's
  * tokens (use_mask = 0: every token). */
 lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
+/* Bengio's feed-forward LM (obj_fflm.c) and a recurrent LM (obj_rnn.c) on
+ * the same text and batches as pretrain; they train a model of their own
+ * kind (models/nlm/nlm.h): m, borrowed, or, when NULL, a new one of the
+ * family's default config (train/obj_nlm.h). */
+struct lm_nlm;
+lm_objective *lm_obj_fflm_new(struct lm_nlm *m, lm_err *err);
+lm_objective *lm_obj_rnn_new(struct lm_nlm *m, lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new

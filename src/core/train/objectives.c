@@ -13,6 +13,8 @@ static lm_objective *ngram_default(lm_err *err) {
     lm_ngram_config c = {.order = 4, .smoothing = LM_NGRAM_KN, .k = 1, .discount = 0};
     return lm_obj_ngram_new(&c, 100, err);
 }
+static lm_objective *fflm_default(lm_err *err) { return lm_obj_fflm_new(NULL, err); }
+static lm_objective *rnn_default(lm_err *err) { return lm_obj_rnn_new(NULL, err); }
 
 static const struct {
     const char *name;
@@ -21,6 +23,8 @@ static const struct {
     {"pretrain", lm_obj_pretrain_new},
     {"sft", sft_default},
     {"ngram", ngram_default},
+    {"fflm", fflm_default},
+    {"rnn", rnn_default},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 
