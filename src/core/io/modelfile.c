@@ -11,6 +11,7 @@
 
 #include "base/infile.h"
 #include "io/atomic.h"
+#include "models/softprompt/softprompt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +46,7 @@ static const struct {
     int (*check)(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err);
 } KINDS[] = {
     {LM_KIND_GPT, GPT_CONFIG_BYTES, check_gpt},
+    {LM_KIND_SOFTPROMPT, LM_SOFTPROMPT_CONFIG_BYTES, lm_softprompt_check_config},
 };
 
 /* ---- little-endian bytes ---- */

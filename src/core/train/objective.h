@@ -61,6 +61,7 @@
 #include "base/rng.h"
 #include "data/dataset.h"
 #include "models/gpt/model.h"
+#include "models/softprompt/softprompt.h"
 #include "tok/tokenizer.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
@@ -156,6 +157,13 @@ lm_objective *lm_obj_pretrain_new(lm_err *err);
 /* Next-token loss on chat conversations (JSONL), masked to the assistant's
  * tokens (use_mask = 0: every token). */
 lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
+/* Prompt tuning (obj_prompt_tune.c): trains the soft prompt sp in front of
+ * the frozen model (both borrowed; sp is attached to frozen by prepare) on a
+ * task file (data/task.h) given as the training path; ops->trainee is sp.
+ * The _default one (the table's) has neither and fails in prepare, saying
+ * how to start it. */
+lm_objective *lm_obj_prompt_tune_new(lm_model *frozen, lm_softprompt *sp, lm_err *err);
+lm_objective *lm_obj_prompt_tune_default(lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new

@@ -12,6 +12,7 @@ static const struct {
 } table[] = {
     {"pretrain", lm_obj_pretrain_new},
     {"sft", sft_default},
+    {"prompt-tune", lm_obj_prompt_tune_default},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 
