@@ -39,6 +39,7 @@ int cmd_set(cli_ctx *ctx, int argc, char **argv);
 int cmd_show(cli_ctx *ctx, int argc, char **argv);
 int cmd_load(cli_ctx *ctx, int argc, char **argv);
 int cmd_preset(cli_ctx *ctx, int argc, char **argv);
+int cmd_prompt_tune(cli_ctx *ctx, int argc, char **argv);   /* cmd_prompt_tune.c */
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -56,6 +57,7 @@ const cli_command cli_commands[] = {
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
+    {"prompt-tune", "train a soft prompt in front of a frozen model; compare with zero/few-shot", cmd_prompt_tune},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},
