@@ -12,11 +12,13 @@ writes, deterministically for a given seed, a JSONL task file for
 Short sentences in the words of the base model's corpus (Austen's novels use
 "agreeable", "dreadful", "charming", "wretched" ...), half of them positive,
 half negative, in random order. The last 5% of the items are what `llmlab
-prompt-tune` holds out (THE hold-out rule, src/core/data/holdout.h), and this
-script makes that tail a real test: its sentences use adjectives and nouns
-that no training item uses, so a held-out item is right only if the frozen
-model's own sense of the word carries the answer, not because the soft prompt
-memorised a training sentence.
+prompt-tune` holds out (THE hold-out rule, src/core/data/holdout.h), and the
+script makes that tail a real test: no held-out sentence occurs among the
+training items.
+
+--unseen-words makes it a harder test: the held-out sentences then use
+adjectives and nouns that no training item uses, so an item is right only if
+the frozen model's own sense of the new word carries the answer.
 """
 import argparse
 import json
@@ -28,7 +30,7 @@ POSITIVE = ["agreeable", "amiable", "charming", "delightful", "pleasant", "excel
 NEGATIVE = ["disagreeable", "dreadful", "wretched", "miserable", "horrid", "shocking", "unpleasant",
             "dull", "stupid", "cruel", "wicked", "sad", "bad", "foolish", "unhappy", "vulgar",
             "terrible", "awful"]
-# only in the held-out tail
+# with --unseen-words, only in the held-out tail
 TEST_POSITIVE = ["happy", "handsome", "fine", "sweet"]
 TEST_NEGATIVE = ["unhappy", "vulgar", "terrible", "awful"]
 
@@ -38,6 +40,7 @@ NOUNS = ["dinner", "ball", "party", "weather", "journey", "letter", "house", "vi
 TEST_NOUNS = ["concert", "speech", "supper", "morning"]
 
 ADVERBS = ["very", "quite", "most", "rather", "truly", "so"]
+ADVERBS_BEFORE_NOUN = ["very", "rather", "truly"]   # "a rather dull room", not "a so dull room"
 
 TEMPLATES = [
     "The {noun} was {adj}.",
@@ -45,7 +48,7 @@ TEMPLATES = [
     "I thought the {noun} {adv} {adj}.",
     "Everyone agreed that the {noun} was {adj}.",
     "Her {noun} has been {adj} all week.",
-    "It was {a2} {adv} {adj} {noun}.",
+    "It was {a2} {adv2} {adj} {noun}.",
     "They found the {noun} {adv} {adj}.",
     "Such {a} {adj} {noun} it was.",
 ]
@@ -58,9 +61,9 @@ def article(word):
 
 
 def sentence(rng, adjs, nouns):
-    adj, noun, adv = rng.choice(adjs), rng.choice(nouns), rng.choice(ADVERBS)
+    adj, noun, adv, adv2 = rng.choice(adjs), rng.choice(nouns), rng.choice(ADVERBS), rng.choice(ADVERBS_BEFORE_NOUN)
     t = rng.choice(TEMPLATES)
-    return t.format(noun=noun, adj=adj, adv=adv, a=article(adj), a2=article(adv))
+    return t.format(noun=noun, adj=adj, adv=adv, adv2=adv2, a=article(adj), a2=article(adv2))
 
 
 def items(rng, n, pos, neg, nouns, seen):
@@ -82,18 +85,27 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--n", type=int, default=2000, help="items in all (the last 5%% are the test)")
+    ap.add_argument("--unseen-words", action="store_true",
+                    help="held-out items use adjectives and nouns no training item uses")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     rng = random.Random(a.seed)
     n_test = a.n // 20   # THE hold-out rule: the last n/20 items
     seen = set()
-    train_pos = [w for w in POSITIVE if w not in TEST_POSITIVE]
-    train_neg = [w for w in NEGATIVE if w not in TEST_NEGATIVE]
-    train_nouns = [w for w in NOUNS if w not in TEST_NOUNS]
+    if a.unseen_words:
+        train_pos = [w for w in POSITIVE if w not in TEST_POSITIVE]
+        train_neg = [w for w in NEGATIVE if w not in TEST_NEGATIVE]
+        train_nouns = [w for w in NOUNS if w not in TEST_NOUNS]
+        test_pos, test_neg, test_nouns = TEST_POSITIVE, TEST_NEGATIVE, TEST_NOUNS
+    else:
+        train_pos = test_pos = POSITIVE
+        train_neg = test_neg = NEGATIVE
+        train_nouns = test_nouns = NOUNS
     rows = items(rng, a.n - n_test, train_pos, train_neg, train_nouns, seen)
-    rows += items(rng, n_test, TEST_POSITIVE, TEST_NEGATIVE, TEST_NOUNS, seen)
+    rows += items(rng, n_test, test_pos, test_neg, test_nouns, seen)
     with open(a.out, "w", encoding="utf-8") as f:
-        f.write(json.dumps({"task": "sentiment", "instruction": INSTRUCTION, "separator": " //"}) + "\n")
+        name = "sentiment-new-words" if a.unseen_words else "sentiment"
+        f.write(json.dumps({"task": name, "instruction": INSTRUCTION, "separator": " //"}) + "\n")
         for r in rows:
             f.write(json.dumps(r) + "\n")
 

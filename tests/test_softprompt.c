@@ -237,6 +237,8 @@ static void test_task_file(void **state) {
             "x.jsonl:2: \"answer\" holds a line break");
     refused("{\"task\":\"x\",\"instruction\":\"\",\"separator\":\":\"}\n{\"input\":\"\",\"answer\":\"a\"}\n",
             "\"input\" is empty");
+    refused("{\"task\":\"x\",\"instruction\":\"\",\"separator\":\":\"}\n{\"input\":\"p\",\"answer\":\" a\"}\n",
+            "\"answer\" starts with a space");
     refused("{\"task\":\"x\",\"instruction\":\"\",\"separator\":\":\"}\n{\"input\":7,\"answer\":\"a\"}\n",
             "\"input\" must be a string");
     refused("{\"task\":\"x\",\"instruction\":\"\",\"separator\":\":\"}\n{\"task\":\"y\"}\n", "a second task line");

@@ -52,8 +52,8 @@ static const char *usage_train =
     "with the model it was trained on.\n"
     "  -m MODEL           the frozen model (resume: the one OUT records)\n"
     "  --task FILE        the task (JSONL; the last 5% of its items are held out)\n"
-    "  --tokens P         soft vectors (default 8, at most 64)\n" CLI_RUN_HELP
-    "Defaults here: --steps 300 --batch 16 --lr 0.03 (a soft prompt takes a large rate).\n";
+    "  --tokens P         soft vectors (default 16, at most 64)\n" CLI_RUN_HELP
+    "Defaults here: --steps 300 --batch 16 --lr 0.1 (a soft prompt takes a large rate).\n";
 
 static const char *usage_eval =
     "usage: llmlab prompt-tune eval -m MODEL [-p SOFT] --task FILE [--shots K] [--items N] [--show N]\n"
@@ -188,7 +188,7 @@ static int train_setup(cli_ctx *ctx, const char *cmd, train_args *a, lm_softprom
         return 0;
     }
     uint64_t seed = (uint64_t)(a->ro.seed >= 0 ? a->ro.seed : 1234);
-    if (lm_softprompt_init(sp, &ctx->model, a->tokens > 0 ? a->tokens : 8, seed, &err)) {
+    if (lm_softprompt_init(sp, &ctx->model, a->tokens > 0 ? a->tokens : 16, seed, &err)) {
         fprintf(ctx->err, "llmlab %s: %s\n", cmd, err.msg);
         return 1;
     }
@@ -211,7 +211,7 @@ static int cmd_train(cli_ctx *ctx, int argc, char **argv) {
     if (rc == 0 && !task) rc = 1;
     lm_err err = {{0}};
     if (rc == 0) {
-        cli_run_opts_fill(&a.ro, meta, 300, 16, 0, 0.03f);
+        cli_run_opts_fill(&a.ro, meta, 300, 16, 0, 0.1f);
         if (a.ro.min_lr > a.ro.lr) {
             fprintf(ctx->err, "llmlab %s: --min-lr %g is above --lr %g; it must be at most --lr\n", cmd, a.ro.min_lr,
                     a.ro.lr);

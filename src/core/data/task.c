@@ -60,6 +60,8 @@ static int read_item(lm_task *t, cJSON *root, lm_err *err) {
     if (cJSON_GetObjectItemCaseSensitive(root, "task")) return lm_fail(err, "a second task line");
     if (get_text(root, "input", 1, MAX_INPUT, 0, &in, err) || get_text(root, "answer", 1, MAX_ANSWER, 0, &ans, err))
         return -1;
+    if (ans[0] == ' ' || ans[0] == '\t')
+        return lm_fail(err, "\"answer\" starts with a space (the separator and one space come before it)");
     if (t->n == LM_TASK_MAX_ITEMS) return lm_fail(err, "more than %d items", LM_TASK_MAX_ITEMS);
     if (t->n == t->cap) {
         int cap = t->cap ? t->cap * 2 : 64;

@@ -9,7 +9,8 @@
  *   {"input": "The dinner was dreadful.", "answer": "negative"}
  * Unknown keys are ignored. name: 1..63 printable ASCII bytes; instruction:
  * 0..1000 bytes ("" = none); separator: 1..32 bytes; input: 1..1000 bytes;
- * answer: 1..200 bytes. No text may hold a newline except the instruction
+ * answer: 1..200 bytes, not starting with a space or tab (the target puts one
+ * space before it). No text may hold a newline except the instruction
  * (a newline ends an answer when the model writes it), nor a NUL. At least 2
  * and at most LM_TASK_MAX_ITEMS items.
  *
