@@ -79,10 +79,14 @@ $(DATA_FILES) &: $(DATA_SRC) scripts/gen_data.py $(wildcard scripts/data_*.py)
 	/usr/bin/python3 scripts/gen_data.py --seed 1234 --out data
 # the prompt-tuning task (lessons/16-prompt-tuning.md): short seeded sentences,
 # the held-out 5% new sentences (and in the second file new words too)
-TASK_FILES := data/gen/sentiment.jsonl data/gen/sentiment_new_words.jsonl
+# and 60 items for a live run of a few seconds
+TASK_FILES := data/gen/sentiment.jsonl data/gen/sentiment_new_words.jsonl data/gen/sentiment_small.jsonl
 data/gen/sentiment.jsonl: scripts/task_sentiment.py
 	@mkdir -p $(@D)
 	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --out $@
+data/gen/sentiment_small.jsonl: scripts/task_sentiment.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --n 60 --out $@
 data/gen/sentiment_new_words.jsonl: scripts/task_sentiment.py
 	@mkdir -p $(@D)
 	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --unseen-words --out $@

@@ -8,17 +8,29 @@
 #include "decode/generate.h"
 #include "tok/chat.h"
 
-/* generation stops after the first token whose bytes hold a newline */
+/* generation stops at the first newline, or as soon as the verdict is
+ * decided: once the reply holds, after its leading spaces and tabs, one byte
+ * more than the answer (lm_task_correct looks at no more) */
 typedef struct {
     const lm_tokenizer *tok;
+    size_t need;        /* strlen(answer) + 1 */
+    size_t lead_done;   /* 1 once a byte other than a space or tab came */
+    size_t got;         /* bytes after the leading spaces */
 } line_stop;
 
-static int stop_at_newline(void *user, int32_t token, const lm_sample_result *r) {
+static int stop_when_decided(void *user, int32_t token, const lm_sample_result *r) {
     (void)r;
-    const line_stop *s = user;
+    line_stop *s = user;
     size_t len;
     const uint8_t *b = lm_tok_piece(s->tok, token, &len);
-    return b && memchr(b, '\n', len) != NULL;
+    if (!b) return 0;
+    if (memchr(b, '\n', len)) return 1;
+    for (size_t i = 0; i < len; i++) {
+        if (!s->lead_done && (b[i] == ' ' || b[i] == '\t')) continue;
+        s->lead_done = 1;
+        s->got++;
+    }
+    return s->got >= s->need;
 }
 
 /* the ids of text after n_soft placeholder ids, leaving LM_PROMPTING_MAX_NEW of room */
@@ -34,18 +46,19 @@ static int encode(const lm_model *m, const lm_tokenizer *tok, const char *text, 
     return 0;
 }
 
-/* the greedy continuation of ids, cut at its first newline */
-static int continue_line(const lm_model *m, const lm_tokenizer *tok, const lm_ids *ids, char **reply, lm_err *err) {
+/* the greedy continuation of ids, cut at its first newline, long enough to judge answer */
+static int continue_line(const lm_model *m, const lm_tokenizer *tok, const lm_ids *ids, const char *answer, char **reply,
+                         lm_err *err) {
     *reply = NULL;
     int32_t stop[1];
     int n_stop = 0;
     int32_t eot = lm_tok_special_id(tok, LM_CHAT_EOT);
     if (eot >= 0) stop[n_stop++] = eot;
-    line_stop ls = {tok};
+    line_stop ls = {tok, strlen(answer) + 1, 0, 0};
     int room = m->cfg.n_ctx - (int)ids->n;
     lm_gen_opts o = {.max_new = room < LM_PROMPTING_MAX_NEW ? room : LM_PROMPTING_MAX_NEW,
                      .sampling = lm_sampling_default(), .stop_ids = stop, .n_stop = n_stop,
-                     .on_token = stop_at_newline, .user = &ls};
+                     .on_token = stop_when_decided, .user = &ls};
     o.sampling.greedy = 1;
     lm_rng rng;
     lm_rng_seed(&rng, 1);
@@ -76,7 +89,7 @@ static int answer_attached(lm_model *m, const lm_tokenizer *tok, const lm_task *
     *text = lm_task_text(t, how, it, shots, n_shots);
     if (!*text) return lm_fail(err, "out of memory");
     if (encode(m, tok, *text, how == LM_TASK_SOFT ? n_soft : 0, ids, err)) return -1;
-    return continue_line(m, tok, ids, reply, err);
+    return continue_line(m, tok, ids, it->answer, reply, err);
 }
 
 int lm_prompting_answer(lm_model *m, const lm_tokenizer *tok, const lm_task *t, lm_task_prompt how,

@@ -7,8 +7,12 @@
  *
  * Contract
  * - Every answer is the greedy continuation (KV cache) of the method's
- *   text (task.h: lm_task_text), up to the first newline, <|endoftext|> or
- *   LM_PROMPTING_MAX_NEW tokens, judged by lm_task_correct.
+ *   text (task.h: lm_task_text), judged by lm_task_correct. Decoding stops
+ *   at the first newline, <|endoftext|>, LM_PROMPTING_MAX_NEW tokens, or as
+ *   soon as the verdict is decided: when the reply holds, after its leading
+ *   spaces, one byte more than the expected answer (the rule reads no
+ *   further, so a longer reply could not change it). A reply is therefore
+ *   only as long as it needs to be judged.
  * - Soft prompt: the sequence is P placeholder ids (token 0; their
  *   embeddings are replaced by the soft vectors, models/softprompt) followed
  *   by the text's ids. The soft prompt is attached for the call and detached
@@ -29,8 +33,8 @@
 
 #define LM_PROMPTING_MAX_NEW 24
 
-/* The greedy reply (malloc'd, NUL-terminated, up to and without the first
- * newline) of m to `how` for item it. sp is needed for LM_TASK_SOFT (and is
+/* The greedy reply (malloc'd, NUL-terminated, without the newline; as long
+ * as the verdict needs, above) of m to `how` for item it. sp is needed for LM_TASK_SOFT (and is
  * attached for the call), ignored otherwise. */
 int lm_prompting_answer(lm_model *m, const lm_tokenizer *tok, const lm_task *t, lm_task_prompt how,
                         const lm_task_item *it, const lm_task_item *const *shots, int n_shots, lm_softprompt *sp,
