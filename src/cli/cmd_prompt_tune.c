@@ -93,25 +93,20 @@ static const char *usage_near =
 /* ---- shared ---- */
 
 /* the soft prompt at path, checked against the loaded model; 0 or 1 (printed) */
-static int load_soft(cli_ctx *ctx, const char *cmd, const char *path, lm_softprompt *sp, char **meta) {
+static int load_soft(cli_ctx *ctx, const char *cmd, const char *path, lm_softprompt *sp) {
     if (!(path = cli_path_for_read(ctx, cmd, path))) return 1;
     lm_err err = {{0}};
-    int rc = lm_softprompt_load(sp, meta, path, &err);
+    int rc = lm_softprompt_load(sp, NULL, path, &err);
     if (rc < 0) {
         fprintf(ctx->err, "llmlab %s: cannot load soft prompt %s: %s\n", cmd, path, err.msg);
         return 1;
     }
-    if (sp->d_model != ctx->model.cfg.d_model || sp->vocab_size != ctx->model.cfg.vocab_size ||
-        sp->base_crc != lm_softprompt_weights_crc(&ctx->model)) {
-        lm_softprompt_attach(sp, &ctx->model, &err);   /* says which side differs */
+    if (lm_softprompt_attach(sp, &ctx->model, &err)) {   /* width, vocabulary and weights' CRC */
         fprintf(ctx->err, "llmlab %s: %s does not belong to %s: %s\n", cmd, path, ctx->model_path, err.msg);
-        if (meta) {
-            free(*meta);
-            *meta = NULL;
-        }
         lm_softprompt_free(sp);
         return 1;
     }
+    lm_softprompt_detach(&ctx->model);
     return 0;
 }
 
@@ -317,7 +312,7 @@ static int cmd_eval_task(cli_ctx *ctx, int argc, char **argv) {
     if (cli_ensure_model(ctx, model)) return 1;
     lm_softprompt sp;
     memset(&sp, 0, sizeof sp);
-    if (soft && load_soft(ctx, cmd, soft, &sp, NULL)) return 1;
+    if (soft && load_soft(ctx, cmd, soft, &sp)) return 1;
     lm_task task;
     memset(&task, 0, sizeof task);
     lm_err err = {{0}};
@@ -414,7 +409,7 @@ static int cmd_generate_soft(cli_ctx *ctx, int argc, char **argv) {
     if (cli_ensure_model(ctx, model)) return 1;
     lm_softprompt sp;
     memset(&sp, 0, sizeof sp);
-    if (load_soft(ctx, cmd, soft, &sp, NULL)) return 1;
+    if (load_soft(ctx, cmd, soft, &sp)) return 1;
     cli_prompt p;
     if (cli_prompt_read(ctx, cmd, argc, argv, optind, 0, escapes, &p)) {
         lm_softprompt_free(&sp);
@@ -494,7 +489,7 @@ static int cmd_near(cli_ctx *ctx, int argc, char **argv) {
     if (cli_ensure_model(ctx, model)) return 1;
     lm_softprompt sp;
     memset(&sp, 0, sizeof sp);
-    if (load_soft(ctx, cmd, soft, &sp, NULL)) return 1;
+    if (load_soft(ctx, cmd, soft, &sp)) return 1;
     lm_softprompt_near nr;
     lm_err err = {{0}};
     int rc = lm_softprompt_nearest(&sp, &ctx->model, ctx->tok, k, &nr, &err);
