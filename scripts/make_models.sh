@@ -152,8 +152,10 @@ document) and few_shot_0/3 in base mode. See src/core/eval/evals.h for the rules
 A soft prompt for base.llm (prompt tuning, lessons/16-prompt-tuning.md): 16
 vectors trained for $PT_STEPS steps ($t_pt s) on data/gen/sentiment.jsonl in front of
 the frozen base, by \`llmlab prompt-tune train -m base.llm --task
-data/gen/sentiment.jsonl --steps $PT_STEPS --seed $SEED\`; held-out figures:
-$(grep -E '^prompt-tune train: step' "$WORK/prompt_tune.log" | tail -1)
+data/gen/sentiment.jsonl --steps $PT_STEPS --seed $SEED\`; on the held-out
+items at the end: $(grep -E '^step .*accuracy' "$WORK/prompt_tune.log" | tail -1 | sed 's/.*\(val_loss\)/\1/; s/ ETA.*//').
+Compare with zero-shot and 3-shot: \`llmlab prompt-tune eval -m models/base.llm -p
+models/softprompt.llm --task data/gen/sentiment.jsonl\`.
 MD
 } >"$OUT/README.md"
 log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/README.md"
