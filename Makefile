@@ -85,7 +85,20 @@ $(DATA_SRC) &: scripts/fetch_corpus.sh scripts/data_sources.py | $(SETUP)
 	@bash scripts/fetch_corpus.sh
 $(DATA_FILES) &: $(DATA_SRC) scripts/gen_data.py $(wildcard scripts/data_*.py)
 	/usr/bin/python3 scripts/gen_data.py --seed 1234 --out data
-data: $(DATA_FILES)
+# the prompt-tuning task (lessons/16-prompt-tuning.md): short seeded sentences,
+# the held-out 5% new sentences (and in the second file new words too)
+# and 60 items for a live run of a few seconds
+TASK_FILES := data/gen/sentiment.jsonl data/gen/sentiment_new_words.jsonl data/gen/sentiment_small.jsonl
+data/gen/sentiment.jsonl: scripts/task_sentiment.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --out $@
+data/gen/sentiment_small.jsonl: scripts/task_sentiment.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --n 60 --out $@
+data/gen/sentiment_new_words.jsonl: scripts/task_sentiment.py
+	@mkdir -p $(@D)
+	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --unseen-words --out $@
+data: $(DATA_FILES) $(TASK_FILES)
 
 $(BIN): $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
 	$(CC) -o $@ $(APP_OBJ) $(BUILD)/libllmcore.a $(APP_LIBS) $(LDLIBS)
@@ -109,7 +122,7 @@ $(BUILD)/tools/%: bench/tools/%.c $(BUILD)/libllmcore.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(BUILD)/libllmcore.a $(LDLIBS)
 
-tests-build: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF) $(DATA_FILES)
+tests-build: $(BIN) $(TEST_BIN) $(TOOL_BIN) $(TIKTOKEN_FILES) $(TIKTOKEN_REF) $(DATA_FILES) $(TASK_FILES)
 
 test: $(SETUP)
 	@$(MAKE) --no-print-directory tests-build

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # make_models.sh - `make models`: remakes models/base.llm, models/instruct.llm and
-# models/word2vec.llm from scratch with a fixed seed, and writes models/README.md
-# with the figures.
+# models/word2vec.llm from scratch with a fixed seed (and models/softprompt.llm,
+# the soft prompt that belongs to that base), and writes models/README.md with
+# the figures.
 #   data -> bpe-train (4096 ids with the chat specials) -> train base -> sft
-#   instruct -> eval both -> models/
+#   instruct -> prompt-tune a soft prompt on base -> eval both -> models/
 # Sized for < 90 minutes on 2 cores; every size is an environment variable so
 # a smoke run can shrink it (SMOKE=1 gives a ~2 minute run into $OUT).
 # RESUME=1 continues an interrupted base training in $WORK instead of starting over.
@@ -19,12 +20,13 @@ LAYERS="${LAYERS:-4}"; HEADS="${HEADS:-4}"; WIDTH="${WIDTH:-256}"; MLP="${MLP:-1
 BATCH="${BATCH:-16}"; SEQ="${SEQ:-$CTX}"
 BASE_STEPS="${BASE_STEPS:-5000}"; BASE_LR="${BASE_LR:-1e-3}"
 SFT_STEPS="${SFT_STEPS:-600}"; SFT_LR="${SFT_LR:-3e-4}"
+PT_STEPS="${PT_STEPS:-300}"
 BPE_BYTES="${BPE_BYTES:-0}"   # 0 = train the BPE on the whole corpus
 W2V_STEPS="${W2V_STEPS:-40000}"
 if [ "${SMOKE:-0}" = 1 ]; then
     OUT="${OUT_SMOKE:-build/models-smoke}"; WORK="$OUT/work"
     VOCAB=1024; LAYERS=2; HEADS=2; WIDTH=64; MLP=256; CTX=64; SEQ=64; BATCH=8
-    BASE_STEPS=150; SFT_STEPS=60; BPE_BYTES=2000000; W2V_STEPS=400
+    BASE_STEPS=150; SFT_STEPS=60; BPE_BYTES=2000000; W2V_STEPS=400; PT_STEPS=20
 fi
 mkdir -p "$OUT" "$WORK"
 t_start=$SECONDS
@@ -75,6 +77,14 @@ rm -f "$WORK/word2vec.llm"
 "$LLMLAB" word2vec train --data data/corpus/train.txt --val data/corpus/val.txt --steps "$W2V_STEPS" \
     --seed "$SEED" --eval-every 4000 -o "$WORK/word2vec.llm" | tee "$WORK/word2vec.log" | grep -v '^step '
 t_w2v=$((SECONDS - t0))
+# 4c. the soft prompt of lessons/16 (prompt tuning): it belongs to this very base (it records its CRC)
+log "prompt-tune: soft prompt for base, $PT_STEPS steps"
+t0=$SECONDS
+[ -s data/gen/sentiment.jsonl ] || "$PY" scripts/task_sentiment.py --seed "$SEED" --out data/gen/sentiment.jsonl
+rm -f "$WORK/softprompt.llm" "$WORK/softprompt.llm.opt"
+"$LLMLAB" prompt-tune train -m "$WORK/base.llm" --task data/gen/sentiment.jsonl --steps "$PT_STEPS" --seed "$SEED" \
+    -o "$WORK/softprompt.llm" | tee "$WORK/prompt_tune.log" | grep -v '^step '
+t_pt=$((SECONDS - t0))
 
 # 5. evaluations
 log "eval"
@@ -85,6 +95,7 @@ log "eval"
 cp "$WORK/base.llm" "$OUT/base.llm.tmp" && mv "$OUT/base.llm.tmp" "$OUT/base.llm"
 cp "$WORK/instruct.llm" "$OUT/instruct.llm.tmp" && mv "$OUT/instruct.llm.tmp" "$OUT/instruct.llm"
 cp "$WORK/word2vec.llm" "$OUT/word2vec.llm.tmp" && mv "$OUT/word2vec.llm.tmp" "$OUT/word2vec.llm"
+cp "$WORK/softprompt.llm" "$OUT/softprompt.llm.tmp" && mv "$OUT/softprompt.llm.tmp" "$OUT/softprompt.llm"
 size_base=$(stat -c %s "$OUT/base.llm"); size_inst=$(stat -c %s "$OUT/instruct.llm")
 [ "$size_base" -le 25000000 ] && [ "$size_inst" -le 25000000 ] || echo "WARNING: a model file exceeds 25 MB" >&2
 meta() { "$LLMLAB" info "$1" | sed -n "s/^ *$2=//p" | tail -1; }
@@ -155,6 +166,15 @@ $SEED --eval-every 4000 -o models/word2vec.llm\` in $t_w2v s:
 $("$LLMLAB" info "$OUT/word2vec.llm" | sed -n 's/^ *words=//p') words x 64 numbers, window 5, 5 negatives, SGD from lr 0.025
 falling linearly; final val loss $(meta "$OUT/word2vec.llm" val_loss) (SGNS loss per pair on fixed
 held-out pairs of val.txt); $(stat -c %s "$OUT/word2vec.llm") bytes.
+## softprompt.llm
+
+A soft prompt for base.llm (prompt tuning, lessons/16-prompt-tuning.md): 16
+vectors trained for $PT_STEPS steps ($t_pt s) on data/gen/sentiment.jsonl in front of
+the frozen base, by \`llmlab prompt-tune train -m base.llm --task
+data/gen/sentiment.jsonl --steps $PT_STEPS --seed $SEED\`; on the held-out
+items at the end: $(grep -E '^step .*accuracy' "$WORK/prompt_tune.log" | tail -1 | sed 's/.*\(val_loss\)/\1/; s/ ETA.*//').
+Compare with zero-shot and 3-shot: \`llmlab prompt-tune eval -m models/base.llm -p
+models/softprompt.llm --task data/gen/sentiment.jsonl\`.
 MD
 } >"$OUT/README.md"
 log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $OUT/README.md"

@@ -49,9 +49,14 @@ def mlp(P, cfg, l, x):
     return F.linear(h, P[f"h.{l}.mlp.w_proj"], P[f"h.{l}.mlp.b_proj"])
 
 
-def embed(P, cfg, idx, start=0):
+def embed(P, cfg, idx, start=0, soft=None):
+    """soft [S, C]: prompt tuning's soft vectors, which replace the token
+    embeddings of positions 0..S-1 (positions are still added)"""
     T = idx.shape[1]
     x = P["wte"][idx]
+    if soft is not None:
+        S = soft.shape[0]
+        x = torch.cat([soft.unsqueeze(0).expand(idx.shape[0], S, -1), x[:, S:]], dim=1)
     if cfg["pos"] == "learned":
         x = x + P["wpe"][start:start + T]
     elif cfg["pos"] == "sinusoidal":
@@ -75,14 +80,15 @@ def final_head(P, cfg, x):
     return x @ P["wte"].t()
 
 
-def forward(P, cfg, idx, ablate=(), resid=None):
+def forward(P, cfg, idx, ablate=(), resid=None, soft=None):
     """idx [B, T] long -> logits [B, T, V]. ablate: (layer, head) pairs whose
     attention output is zeroed; resid: a list that receives the residual
-    stream [B, T, C] before block 0 (the embeddings) and after every block."""
+    stream [B, T, C] before block 0 (the embeddings) and after every block;
+    soft: vectors replacing the first positions' token embeddings (embed)."""
     B, T = idx.shape
     C, H = cfg["d_model"], cfg["n_head"]
     hd = C // H
-    x = embed(P, cfg, idx)
+    x = embed(P, cfg, idx, soft=soft)
     if cfg["pos"] == "rotary":
         cos, sin = rotary_tables(T, hd, x.dtype)
     causal = torch.ones(T, T, dtype=torch.bool).tril()

@@ -46,6 +46,7 @@ int cmd_preset(cli_ctx *ctx, int argc, char **argv);
 int cmd_tictactoe(cli_ctx *ctx, int argc, char **argv);   /* cmd_tictactoe.c */
 int cmd_fflm(cli_ctx *ctx, int argc, char **argv);       /* cmd_fflm.c */
 int cmd_rnn(cli_ctx *ctx, int argc, char **argv);        /* cmd_rnn.c */
+int cmd_prompt_tune(cli_ctx *ctx, int argc, char **argv);   /* cmd_prompt_tune.c */
 
 const cli_command cli_commands[] = {
     {"ui", "the text UI (what `llmlab` with no arguments opens)", cmd_ui},
@@ -70,6 +71,7 @@ const cli_command cli_commands[] = {
     {"scaling", "scaling laws: train model sizes x token budgets, fit and plot L = a N^-alpha", cmd_scaling},
     {"fflm", "Bengio's feed-forward LM: train one, see the fixed window it reads", cmd_fflm},
     {"rnn", "recurrent LMs (Elman, GRU): train, the vanishing gradient per step, generate", cmd_rnn},
+    {"prompt-tune", "train a soft prompt in front of a frozen model; compare with zero/few-shot", cmd_prompt_tune},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},

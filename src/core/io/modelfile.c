@@ -16,6 +16,7 @@
 #include "models/word2vec/w2v.h"
 #include "models/fflm/fflm.h"
 #include "models/rnn/rnn.h"
+#include "models/softprompt/softprompt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,7 @@ static const struct {
     {LM_KIND_WORD2VEC, LM_W2V_CONFIG_BYTES, lm_w2v_file_check},
     {LM_KIND_FFLM, LM_FFLM_CONFIG_BYTES, lm_fflm_check},   /* models/fflm/fflm.h */
     {LM_KIND_RNN, LM_RNN_CONFIG_BYTES, lm_rnn_check},      /* models/rnn/rnn.h */
+    {LM_KIND_SOFTPROMPT, LM_SOFTPROMPT_CONFIG_BYTES, lm_softprompt_check_config},
 };
 
 /* ---- little-endian bytes ---- */

@@ -61,6 +61,7 @@
 #include "base/rng.h"
 #include "data/dataset.h"
 #include "models/gpt/model.h"
+#include "models/softprompt/softprompt.h"
 #include "tok/tokenizer.h"
 #include "train/checkpoint.h"
 #include "train/train.h"
@@ -169,6 +170,12 @@ lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
 struct lm_nlm;
 lm_objective *lm_obj_fflm_new(struct lm_nlm *m, lm_err *err);
 lm_objective *lm_obj_rnn_new(struct lm_nlm *m, lm_err *err);
+/* Prompt tuning (obj_prompt_tune.c): trains the soft prompt sp in front of
+ * the frozen model (both borrowed; sp is attached to frozen by prepare) on a
+ * task file (data/task.h) given as the training path; ops->trainee is sp.
+ * Not in the TUI's table: it needs the frozen model and a task file, which
+ * `llmlab prompt-tune train` gives it. */
+lm_objective *lm_obj_prompt_tune_new(lm_model *frozen, lm_softprompt *sp, lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new

@@ -22,7 +22,8 @@
 void lm_embed_row(const lm_model *m, float *x, int32_t tok, int pos) {
     int C = m->cfg.d_model;
     lm_param_off g = lm_param_offsets(&m->cfg, 0);
-    const float *e = m->params + g.wte + (size_t)tok * C;   /* wte[tok] */
+    const float *e = m->soft_in && pos < m->n_soft ? m->soft_in + (size_t)pos * C   /* soft_in[pos] */
+                                                   : m->params + g.wte + (size_t)tok * C;   /* wte[tok] */
     if (m->cfg.pos == LM_POS_LEARNED) {
         const float *p = m->params + g.wpe + (size_t)pos * C;   /* wpe[pos] */
         for (int i = 0; i < C; i++) x[i] = e[i] + p[i];
@@ -284,11 +285,15 @@ int lm_backward(lm_model *m, lm_err *err) {
                            a->ln1_mean + (size_t)l * N, a->ln1_rstd + (size_t)l * N, N, C);
     }
 
-    /* embeddings: dwte[tok] += dres, dwpe[t] += dres (serial: tokens repeat) */
+    /* embeddings: dwte[tok] += dres (or dsoft[t] at a soft input), dwpe[t] += dres
+     * (serial: tokens repeat) */
     for (int i = 0; i < N; i++) {
         const float *d = a->dres + (size_t)i * C;
-        float *dw = G + g.wte + (size_t)a->tokens[i] * C;
-        for (int j = 0; j < C; j++) dw[j] += d[j];
+        int soft = m->soft_in && i % T < m->n_soft;
+        float *dw = !soft ? G + g.wte + (size_t)a->tokens[i] * C
+                          : m->soft_grad ? m->soft_grad + (size_t)(i % T) * C : NULL;
+        if (dw)
+            for (int j = 0; j < C; j++) dw[j] += d[j];
         if (c->pos == LM_POS_LEARNED) {
             float *dp = G + g.wpe + (size_t)(i % T) * C;
             for (int j = 0; j < C; j++) dp[j] += d[j];

@@ -79,6 +79,11 @@ typedef struct {
     /* head ablation (see "head ablation" below): NULL = no head ablated,
      * else [L, H] bytes owned by the model, 1 = that head knocked out */
     uint8_t *ablate;
+    /* soft inputs (prompt tuning, see "soft inputs" below): NULL = every
+     * position embeds its token; not owned by the model */
+    const float *soft_in;   /* [n_soft, C] */
+    float *soft_grad;       /* [n_soft, C], or NULL */
+    int n_soft;
 } lm_model;
 
 /* Allocates parameters for cfg and fills them with GPT-2 initialisation. */
@@ -172,6 +177,22 @@ int  lm_ablation_parse(const lm_config *cfg, const char *spec, uint8_t *mask, lm
 /* Writes the ablated heads as "L.H,L.H" (ascending; "none" when empty) into
  * out[cap] (always NUL-terminated); returns the count. */
 int  lm_ablation_format(const lm_model *m, char *out, size_t cap);
+
+/* ---- soft inputs (prompt tuning) ----
+ * With m->soft_in set, positions 0..n_soft-1 of every sequence take the
+ * given vectors instead of their tokens' embeddings: the input row there is
+ *   x[p] = soft_in[p] (+ wpe[p] | + sinusoid(p))     p < n_soft
+ * (the position encoding is still added, so a soft vector stands exactly
+ * where a token would; the token id at such a position is range-checked and
+ * otherwise ignored). Positions n_soft.. embed their tokens as always.
+ * lm_forward and lm_forward_next (so generation through the KV cache) obey
+ * it. lm_backward adds d loss / d soft_in[p] into soft_grad[p] (when not
+ * NULL) and nothing into d wte for those positions; d wpe is accumulated as
+ * always. The model does not own the buffers: the caller keeps them alive
+ * while they are set, and lm_model_clone does not copy them. */
+/* Sets (soft_in non-NULL) or clears (NULL) the soft inputs. -1 when n_soft
+ * is not in 1..n_ctx. */
+int  lm_model_set_soft_inputs(lm_model *m, const float *soft_in, float *soft_grad, int n_soft, lm_err *err);
 
 /* ---- incremental decoding with a KV cache ---- */
 typedef struct {
