@@ -34,6 +34,22 @@ awk -F'\t' '$1=="uniform"{u=$8} $1=="base"{b=$8} $1=="instruct"{i=$8} END{exit !
 "$B" lms --table "$tmp/t.tsv" >"$tmp/out2" 2>&1 && diff <(sed -n '1,/^  instruct/p' "$tmp/out") "$tmp/out2" >/dev/null \
     && ok "a saved table prints the same" || bad "table round trip: $(diff <(sed -n '1,/^  instruct/p' "$tmp/out") "$tmp/out2")"
 
+# n-grams counted now, on a head of the corpus: each order beats the one before, the transformer beats them
+head -c 400000 data/corpus/train.txt >"$tmp/train.txt"
+if "$B" lms --ngrams 1,2 --train "$tmp/train.txt" --windows 6 -n 3 --save "$tmp/n.tsv" models/base.llm >"$tmp/out3" 2>"$tmp/err3"; then
+    ok "lms counts n-grams beside a model file"
+else
+    bad "lms --ngrams failed: $(cat "$tmp/err3")"
+fi
+awk -F'\t' '$1=="uniform"{u=$8} $1=="unigram"{a=$8; k1=$2} $1=="bigram"{b=$8} $1=="base"{t=$8}
+             END{exit !(k1 == "ngram" && b < a && a < u && t < b)}' "$tmp/n.tsv" \
+    && ok "uniform > unigram > bigram > transformer in bits per byte" || bad "n-gram ordering: $(cat "$tmp/n.tsv")"
+grep -q "^bigram       The king said" "$tmp/out3" && ok "the counted n-grams continue the prompt too" || bad "n-gram generations: $(cat "$tmp/out3")"
+for spec in 0 9 1,x 1,,2; do
+    if "$B" lms --ngrams "$spec" models/base.llm >"$tmp/o" 2>&1; then bad "--ngrams $spec accepted"
+    else grep -q "orders 1\.\." "$tmp/o" && ok "--ngrams $spec refused" || bad "--ngrams $spec: $(cat "$tmp/o")"; fi
+done
+
 # hostile tables
 hdr='# llmlab lms table 1'
 row=$'base\tgpt\t10\t1\t100\t400\t50\t0.18\tx'
