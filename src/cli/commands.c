@@ -12,6 +12,7 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv);
 int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_sft(cli_ctx *ctx, int argc, char **argv);
+int cmd_mlm(cli_ctx *ctx, int argc, char **argv);        /* cmd_mlm.c */
 int cmd_eval(cli_ctx *ctx, int argc, char **argv);
 int cmd_lesson(cli_ctx *ctx, int argc, char **argv);
 /* The text UI sits above the command layer (its ':' line runs these
@@ -56,6 +57,7 @@ const cli_command cli_commands[] = {
     {"bpe-train", "learn a BPE tokeniser from a text file, merge by merge", cmd_bpe_train},
     {"train", "pretrain a model on a text corpus (steps, checkpoints, resume)", cmd_train},
     {"sft", "supervised fine-tuning on chat data, loss masked to the answers", cmd_sft},
+    {"mlm", "the encoder: train it by masked-LM (BERT), fill [MASK] beside a decoder's guess", cmd_mlm},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},

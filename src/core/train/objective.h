@@ -146,6 +146,11 @@ lm_objective *lm_obj_pretrain_new(lm_err *err);
 /* Next-token loss on chat conversations (JSONL), masked to the assistant's
  * tokens (use_mask = 0: every token). */
 lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
+/* Masked-LM (BERT) on random windows of a text file, for an encoder (a
+ * bidirectional model whose tokeniser has <|mask|>): data/mlm_mask.h's rule,
+ * the loss only on the chosen positions; figures mask_acc, val_loss,
+ * val_mask_acc (obj_mlm.c). */
+lm_objective *lm_obj_mlm_new(lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new

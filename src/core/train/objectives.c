@@ -12,6 +12,7 @@ static const struct {
 } table[] = {
     {"pretrain", lm_obj_pretrain_new},
     {"sft", sft_default},
+    {"mlm", lm_obj_mlm_new},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 

@@ -1,0 +1,517 @@
+/* cmd_mlm.c - `llmlab mlm`: the encoder and masked language modelling (BERT).
+ *   mlm train  makes an encoder (the transformer blocks with bidirectional
+ *              attention, the base model's BPE plus <|mask|>) and trains it to
+ *              fill masked tokens (objective "mlm", train/obj_mlm.c), through
+ *              the one training loop (cli/trainloop.h: checkpoints, --resume,
+ *              Ctrl-C).
+ *   mlm fill   the encoder's bars for each [MASK] of a sentence, and beside
+ *              them a decoder's next-token bars for the same sentence cut at
+ *              the blank: the decoder reads only the words to the left, the
+ *              encoder reads both sides.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/opts.h"
+#include "cli/sandbox.h"
+#include "cli/show.h"
+#include "cli/trainloop.h"
+#include "data/mlm_mask.h"
+#include "decode/prefill.h"
+#include "io/modelfile.h"
+
+#define MLM_BLANK "[MASK]"           /* how a user writes the blank (BERT's spelling) */
+#define DEFAULT_ENCODER "models/encoder.llm"
+#define DEFAULT_DECODER "models/base.llm"
+
+static const char *usage =
+    "usage: llmlab mlm train ... | llmlab mlm fill ...   (llmlab mlm SUB --help)\n"
+    "An encoder is the same stack of transformer blocks as the decoder (GPT), with\n"
+    "the causal mask taken out: every token attends to the tokens before AND after\n"
+    "it. It is trained by masked language modelling (BERT): hide 15% of the tokens\n"
+    "and predict them from both sides.\n"
+    "  train   make an encoder and train it to fill masked tokens\n"
+    "  fill    the encoder's guesses for each [MASK] in a sentence, beside a\n"
+    "          decoder's next-token guesses for the sentence cut at the blank\n";
+
+static const char *train_usage =
+    "usage: llmlab mlm train ([--tokenizer SPEC] [config] | -m ENCODER | --resume) [--data FILE]\n"
+    "                        [--val FILE] -o OUT [options]\n"
+    "Trains an encoder by masked-LM on random windows of a text file: 15% of the\n"
+    "positions are chosen; of those, 80% become <|mask|>, 10% a random token, 10%\n"
+    "stay as they are; the loss counts only the chosen positions. Without --val\n"
+    "the last 5% of the data is held out. Figures: mask_acc (argmax = the hidden\n"
+    "token, this step's batch), val_loss and val_mask_acc (held-out blanks).\n"
+    "Ctrl-C (or SIGTERM, SIGHUP) finishes the current step, saves OUT and exits\n"
+    "with status 130.\n"
+    "  --tokenizer SPEC   a new encoder's tokeniser: a model file or a tokeniser\n"
+    "                     written by `llmlab bpe-train` (default " DEFAULT_DECODER "'s BPE);\n"
+    "                     <|mask|> is added as one more id when it lacks one\n"
+    "  -m ENCODER         start from this encoder (a fresh optimizer and schedule)\n"
+    "config of a new encoder:\n"
+    "  --layers L --heads H --width C --mlp M --ctx T   (default 2 4 128 512 64)\n"
+    "  --pos learned|sinusoidal|rotary  --act gelu|relu\n"
+    "data:\n"
+    "  --data FILE        training text (default data/corpus/train.txt)\n"
+    "  --val FILE         held-out text for the validation figures\n" CLI_RUN_HELP
+    "defaults: --steps 1000 --batch 16 --seq (the context) --lr 1e-3\n";
+
+static const char *fill_usage =
+    "usage: llmlab mlm fill [-m ENCODER] [--decoder MODEL | --no-decoder] [--rows N] TEXT | -\n"
+    "Writes each " MLM_BLANK " of TEXT as the encoder's <|mask|> token and shows the\n"
+    "encoder's most likely tokens for it (it reads the words on both sides), and\n"
+    "beside them the decoder's most likely next tokens after the text up to the\n"
+    "blank (it can read only the left side). A blank stands for one token with\n"
+    "the space before it (\"on the " MLM_BLANK " .\": the token after \"on the\").\n"
+    "Later blanks show the decoder the text with earlier blanks filled by the\n"
+    "encoder's first choice.\n"
+    "  -m ENCODER         encoder model (default: the loaded model if it is an\n"
+    "                     encoder, else " DEFAULT_ENCODER ")\n"
+    "  --decoder MODEL    decoder shown beside it (default " DEFAULT_DECODER ")\n"
+    "  --no-decoder       the encoder's bars only\n"
+    "  --rows N           tokens listed per blank (default 8)\n";
+
+/* ------------------------------------------------------------------ train */
+
+/* the tokeniser of a new encoder: SPEC's, with <|mask|> added if missing */
+static lm_tokenizer *encoder_tokenizer(cli_ctx *ctx, const char *spec) {
+    char shipped[LM_PATH_MAX];
+    if (!spec) {
+        cli_find_shipped(DEFAULT_DECODER, shipped, sizeof shipped);
+        spec = shipped;
+    }
+    lm_err err = {{0}};
+    lm_tokenizer *t = cli_open_tokenizer(ctx, spec, &err);
+    if (!t) {
+        fprintf(ctx->err, "llmlab mlm train: tokeniser %s: %s\n", spec, err.msg);
+        return NULL;
+    }
+    if (lm_tok_special_id(t, LM_MLM_MASK) >= 0) return t;
+    lm_tokenizer *with = lm_tok_bpe_add_special(t, LM_MLM_MASK, &err);
+    lm_tok_free(t);
+    if (!with) fprintf(ctx->err, "llmlab mlm train: cannot add %s to the tokeniser of %s: %s\n", LM_MLM_MASK, spec, err.msg);
+    return with;
+}
+
+/* a new encoder of config cfg (vocabulary: its tokeniser's), seeded by --seed */
+static int new_encoder(cli_ctx *ctx, cli_train_run *r, const char *tokspec, lm_config *cfg) {
+    lm_tokenizer *t = encoder_tokenizer(ctx, tokspec);
+    if (!t) return 1;
+    lm_err err = {{0}};
+    cfg->vocab_size = lm_tok_vocab_size(t);
+    uint8_t *blob = NULL;
+    size_t len = 0;
+    int rc = lm_tok_serialize(t, &blob, &len, &err);
+    lm_tok_free(t);
+    if (rc == 0 && (lm_config_check(cfg, &err) || lm_model_init(&r->m, cfg, (uint64_t)r->ro.seed, &err))) rc = -1;
+    if (rc) {
+        fprintf(ctx->err, "llmlab mlm train: %s\n", err.msg);
+        free(blob);
+        return 1;
+    }
+    r->m.bidirectional = 1;   /* an encoder: no causal mask */
+    r->m.tokenizer_blob = blob;
+    r->m.tokenizer_len = len;
+    r->have_model = 1;
+    return 0;
+}
+
+/* Parses argv into r, the tokeniser spec and a new encoder's config.
+ * Returns -1 to go on, else the exit status (0 after --help, 2 usage). */
+static int train_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, const char **tokspec,
+                      lm_config *cfg) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},            {"model", required_argument, 0, 'm'},
+        {"tokenizer", required_argument, 0, 't'}, {"data", required_argument, 0, 'd'},
+        {"val", required_argument, 0, 'v'},       CLI_CONFIG_LONGOPTS,
+        CLI_RUN_LONGOPTS,                         {0, 0, 0, 0}};
+    int mlp_given = 0, c;
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "hm:t:o:", longopts, NULL)) != -1) {
+        int k = cli_run_option(ctx, r->cmd, c, optarg, &r->ro);
+        if (k == 0) k = cli_config_option(ctx, r->cmd, c, optarg, cfg, &mlp_given);
+        if (k < 0) return 2;
+        if (k > 0) continue;
+        switch (c) {
+        case 'h': fputs(train_usage, ctx->out); return 0;
+        case 'm': r->model = optarg; break;
+        case 't': *tokspec = optarg; break;
+        case 'd': r->data = optarg; break;
+        case 'v': r->val = optarg; break;
+        default: return cli_bad_option(ctx, r->cmd, argc, argv, "hm:t:o:", longopts);
+        }
+    }
+    if (optind < argc) return cli_usage_error(ctx, r->cmd, "unexpected argument");
+    if (!r->ro.out) return cli_usage_error(ctx, r->cmd, "-o OUT is required");
+    if (!mlp_given) cfg->d_mlp = 4 * cfg->d_model;
+    return -1;
+}
+
+/* after the run: the held-out blanks filled, against the trivial baseline */
+static void report(cli_ctx *ctx, cli_train_run *r, lm_objective *obj) {
+    lm_figures f = {0};
+    lm_err err = {{0}};
+    char base[32];
+    if (obj->n_val == 0 || obj->ops->validate(obj, &r->m, &f, &err) != 0 ||
+        cli_meta_get(obj->meta, "baseline_acc", base, sizeof base) != 0)
+        return;
+    fprintf(ctx->out, "held-out blanks: %.1f%% filled with the hidden token (val_loss %.4f); always guessing the "
+                      "most common token: %.1f%%\n",
+            100.0 * lm_figures_get(&f, "val_mask_acc"), lm_figures_get(&f, "val_loss"), 100.0 * atof(base));
+}
+
+static int cmd_mlm_train(cli_ctx *ctx, int argc, char **argv) {
+    cli_train_run r;
+    cli_run_init(&r, "mlm train");
+    const char *tokspec = NULL;
+    lm_config cfg = {.n_layer = 2, .n_head = 4, .d_model = 128, .d_mlp = 512, .n_ctx = 64,
+                     .pos = LM_POS_LEARNED, .act = LM_ACT_GELU};
+    int rc = train_args(ctx, argc, argv, &r, &tokspec, &cfg);
+    if (rc >= 0) return rc;
+    rc = cli_run_load(ctx, &r);   /* --resume or -m; else a new encoder below */
+    if (rc == CLI_RUN_NO_MODEL) rc = 0;
+    if (rc == 0 && r.have_model && !r.m.bidirectional) {
+        fprintf(ctx->err, "llmlab mlm train: %s is a decoder (causal attention); masked-LM trains an encoder "
+                          "(start one with --tokenizer and a config, or -m an encoder)\n",
+                r.ro.resume ? r.ro.out : r.model);
+        rc = 1;
+    }
+    char data[LM_PATH_MAX];
+    if (rc == 0 && !r.data) {   /* the shipped corpus */
+        cli_find_shipped("data/corpus/train.txt", data, sizeof data);
+        r.data = data;
+    }
+    if (rc == 0) cli_run_opts_fill(&r.ro, r.meta, 1000, 16, r.have_model ? r.m.cfg.n_ctx : cfg.n_ctx, 1e-3f);
+    if (rc == 0 && r.ro.min_lr > r.ro.lr) {
+        fprintf(ctx->err, "llmlab mlm train: --min-lr %g is above --lr %g; it must be at most --lr\n", r.ro.min_lr,
+                r.ro.lr);
+        rc = 2;
+    }
+    if (rc == 0 && !r.have_model) rc = new_encoder(ctx, &r, tokspec, &cfg);
+    lm_err err = {{0}};
+    lm_objective *obj = rc == 0 ? lm_obj_mlm_new(&err) : NULL;
+    if (rc == 0 && !obj) {
+        fprintf(ctx->err, "llmlab mlm train: %s\n", err.msg);
+        rc = 1;
+    }
+    if (rc == 0) rc = cli_run_objective(ctx, &r, obj, "made=llmlab mlm train\n");   /* 0, 1, 2 or 130 */
+    if (rc == 0) report(ctx, &r, obj);
+    lm_objective_free(obj);
+    cli_run_free(&r);
+    return rc;
+}
+
+/* ------------------------------------------------------------------- fill */
+
+/* A sentence with blanks as the encoder's ids: every "[MASK]" becomes the
+ * mask id and eats one space before it (BPE tokens carry their leading
+ * space); blank[k] is the position of the k-th blank. */
+typedef struct {
+    lm_ids ids;
+    int *blank;
+    int n_blank;
+} blanks;
+
+static void blanks_free(blanks *b) {
+    lm_ids_free(&b->ids);
+    free(b->blank);
+    memset(b, 0, sizeof *b);
+}
+
+static int encode_blanks(cli_ctx *ctx, const uint8_t *text, size_t len, int32_t mask_id, blanks *out) {
+    memset(out, 0, sizeof *out);
+    lm_err err = {{0}};
+    const size_t bl = strlen(MLM_BLANK);
+    size_t at = 0;
+    while (at <= len) {
+        const uint8_t *hit = len - at >= bl ? memmem(text + at, len - at, MLM_BLANK, bl) : NULL;
+        size_t end = hit ? (size_t)(hit - text) : len, seg = end - at;
+        if (hit && seg > 0 && text[end - 1] == ' ') seg--;   /* the blank's own space */
+        if (seg > 0 && lm_tok_encode(ctx->tok, text + at, seg, 0, &out->ids, &err)) {
+            fprintf(ctx->err, "llmlab mlm fill: %s\n", err.msg);
+            return -1;
+        }
+        if (!hit) break;
+        int *nb = realloc(out->blank, sizeof *nb * (size_t)(out->n_blank + 1));
+        if (!nb || lm_ids_push(&out->ids, mask_id)) {
+            if (nb) out->blank = nb;
+            fprintf(ctx->err, "llmlab mlm fill: out of memory\n");
+            return -1;
+        }
+        out->blank = nb;
+        out->blank[out->n_blank++] = (int)out->ids.n - 1;
+        at = end + bl;
+    }
+    if (out->n_blank == 0) {
+        fprintf(ctx->err, "llmlab mlm fill: the text has no %s: write one where a word is missing, e.g. "
+                          "\"The cat sat on the %s .\"\n", MLM_BLANK, MLM_BLANK);
+        return -1;
+    }
+    if (out->ids.n > (size_t)ctx->model.cfg.n_ctx) {
+        fprintf(ctx->err, "llmlab mlm fill: the text is %zu tokens; the encoder reads at most %d\n", out->ids.n,
+                ctx->model.cfg.n_ctx);
+        return -1;
+    }
+    return 0;
+}
+
+/* one side's bars: the rows most likely tokens of probs [V], strongest first */
+typedef struct {
+    int32_t id[64];
+    float p[64];
+    int n;
+} top_list;
+
+static void top_tokens(const float *probs, int V, int rows, top_list *t) {
+    t->n = 0;
+    for (int v = 0; v < V; v++) {
+        if (t->n == rows && probs[v] <= t->p[t->n - 1]) continue;
+        int k = t->n < rows ? t->n++ : rows - 1;   /* insert, dropping the weakest */
+        while (k > 0 && t->p[k - 1] < probs[v]) { t->p[k] = t->p[k - 1]; t->id[k] = t->id[k - 1]; k--; }
+        t->p[k] = probs[v];
+        t->id[k] = v;
+    }
+}
+
+#define PIECE_COLS 12
+#define BAR_COLS 12
+
+/* " 1 ·mat          31.2% ████" : rank, piece, percentage, bar; padded to
+ * 35 columns when pad is set (a left column) */
+static void put_row(cli_ctx *ctx, const lm_tokenizer *tok, const top_list *t, int i, int pad) {
+    if (i >= t->n) { fprintf(ctx->out, "%*s", pad ? 3 + PIECE_COLS + 8 + BAR_COLS : 0, ""); return; }
+    char piece[160], bar[160];
+    size_t len;
+    const uint8_t *b = lm_tok_piece(tok, t->id[i], &len);
+    int cols = b ? show_piece(b, len, !show_unicode_ok(), piece, sizeof piece)
+                 : snprintf(piece, sizeof piece, "<%d>", t->id[i]);
+    if (cols > PIECE_COLS) {   /* cut to PIECE_COLS columns, whole characters */
+        char *s = piece;
+        for (int c = 0; *s && c < PIECE_COLS; c++) do s++; while ((*s & 0xC0) == 0x80);
+        *s = '\0';
+        cols = PIECE_COLS;
+    }
+    show_bar(t->p[i], BAR_COLS, !show_unicode_ok(), bar, sizeof bar);
+    int bar_cols = 0;   /* one column per character */
+    for (const char *s = bar; *s; s++) bar_cols += (*s & 0xC0) != 0x80;
+    fprintf(ctx->out, "%2d %s%*s %5.1f%% ", i + 1, piece, PIECE_COLS - cols, "", 100.0 * t->p[i]);
+    show_color(ctx->out, ctx->color, "32");
+    fputs(bar, ctx->out);
+    show_reset(ctx->out, ctx->color);
+    if (pad) fprintf(ctx->out, "%*s", BAR_COLS - bar_cols, "");
+}
+
+/* the decoder's next-token distribution after `left` (text): probs [dec V] */
+typedef struct {
+    lm_model m;
+    lm_tokenizer *tok;
+    const char *path;
+} decoder;
+
+static int decoder_probs(cli_ctx *ctx, decoder *d, const uint8_t *left, size_t len, float *probs, int *n_read) {
+    lm_ids ids = {0};
+    lm_err err = {{0}};
+    int32_t eot = lm_tok_special_id(d->tok, "<|endoftext|>");
+    int rc = len == 0 && eot >= 0 ? lm_ids_push(&ids, eot) : 0;   /* nothing to the left: a document's start */
+    if (rc == 0) rc = lm_tok_encode(d->tok, left, len, 0, &ids, &err);
+    size_t off = 0;
+    if (rc == 0 && ids.n == 0) rc = lm_fail(&err, "nothing to the left of the blank for the decoder to read");
+    if (rc == 0) rc = lm_prefill_window(&d->m, ids.ids, ids.n, &off, &err);
+    if (rc == 0) {
+        lm_next_token_probs(&d->m, 0, (int)(ids.n - off - 1), probs);
+        *n_read = (int)(ids.n - off);
+    } else {
+        fprintf(ctx->err, "llmlab mlm fill: decoder %s: %s\n", d->path, err.msg);
+    }
+    lm_ids_free(&ids);
+    return rc ? -1 : 0;
+}
+
+/* text of the encoder's ids [0, n) with blanks filled by their first choice */
+static int left_text(cli_ctx *ctx, const blanks *bl, const int32_t *fill, int n, uint8_t **text, size_t *len) {
+    int32_t *ids = malloc(sizeof *ids * (size_t)(n ? n : 1));
+    if (!ids) return -1;
+    for (int i = 0, k = 0; i < n; i++) {
+        ids[i] = bl->ids.ids[i];
+        if (k < bl->n_blank && bl->blank[k] == i) ids[i] = fill[k++];
+    }
+    lm_err err = {{0}};
+    *text = NULL;
+    *len = 0;
+    int rc = lm_tok_decode(ctx->tok, ids, (size_t)n, text, len, &err);
+    free(ids);
+    return rc;
+}
+
+static int fill_args(cli_ctx *ctx, int argc, char **argv, const char **enc, const char **dec, int *rows) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},          {"model", required_argument, 0, 'm'},
+        {"decoder", required_argument, 0, 'd'}, {"no-decoder", no_argument, 0, 'n'},
+        {"rows", required_argument, 0, 'r'},    {0, 0, 0, 0}};
+    int c;
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(fill_usage, ctx->out); return 0;
+        case 'm': *enc = optarg; break;
+        case 'd': *dec = optarg; break;
+        case 'n': *dec = NULL; break;
+        case 'r': if (cli_parse_int(ctx, "mlm fill", "--rows", optarg, 1, 64, rows)) return 2; break;
+        default: return cli_bad_option(ctx, "mlm fill", argc, argv, "hm:", longopts);
+        }
+    }
+    if (optind >= argc) return cli_usage_error(ctx, "mlm fill", "give a TEXT with a " MLM_BLANK);
+    return -1;
+}
+
+/* the encoder (ctx's model): the -m file, the loaded encoder, or the shipped one */
+static int load_encoder(cli_ctx *ctx, const char *path) {
+    char shipped[LM_PATH_MAX];
+    if (!path && !(ctx->model_loaded && ctx->model.bidirectional)) {
+        cli_find_shipped(DEFAULT_ENCODER, shipped, sizeof shipped);
+        path = shipped;
+    }
+    if (cli_ensure_model(ctx, path)) return 1;
+    if (!ctx->model.bidirectional) {
+        fprintf(ctx->err, "llmlab mlm fill: %s is a decoder (causal attention), not an encoder; make one with "
+                          "`llmlab mlm train`\n", ctx->model_path);
+        return 1;
+    }
+    if (lm_tok_special_id(ctx->tok, LM_MLM_MASK) < 0) {
+        fprintf(ctx->err, "llmlab mlm fill: the tokeniser of %s has no %s\n", ctx->model_path, LM_MLM_MASK);
+        return 1;
+    }
+    return 0;
+}
+
+static int load_decoder(cli_ctx *ctx, const char *path, decoder *d) {
+    char shipped[LM_PATH_MAX];
+    if (strcmp(path, DEFAULT_DECODER) == 0 && cli_find_shipped(DEFAULT_DECODER, shipped, sizeof shipped) == 0)
+        path = shipped;
+    d->path = path;
+    const char *p = cli_path_for_read(ctx, "mlm fill", path);   /* a lesson's policy (sandbox.h) */
+    lm_err err = {{0}};
+    if (!p) return 1;
+    if (lm_load(&d->m, NULL, p, &err)) {
+        fprintf(ctx->err, "llmlab mlm fill: decoder: %s\n", err.msg);
+        return 1;
+    }
+    if (d->m.bidirectional) {
+        fprintf(ctx->err, "llmlab mlm fill: --decoder %s is an encoder; give a decoder (e.g. %s)\n", path,
+                DEFAULT_DECODER);
+        lm_model_free(&d->m);
+        return 1;
+    }
+    if (!(d->tok = cli_run_tokenizer(ctx, "mlm fill", &d->m))) {
+        lm_model_free(&d->m);
+        return 1;
+    }
+    return 0;
+}
+
+/* the header of one blank's two columns */
+static void put_heads(cli_ctx *ctx, const decoder *d, int n_enc, int n_dec, int k, int n_blank) {
+    char left[64];
+    snprintf(left, sizeof left, "encoder fills blank %d (reads %d tokens)", k + 1, n_enc);
+    if (n_blank == 1) snprintf(left, sizeof left, "encoder fills the blank (reads %d tokens)", n_enc);
+    fprintf(ctx->out, "   %-*s", d ? PIECE_COLS + 8 + BAR_COLS : 0, left);
+    if (d) fprintf(ctx->out, "  |    decoder's next token (reads %d token%s)", n_dec, n_dec == 1 ? "" : "s");
+    fputc('\n', ctx->out);
+}
+
+static int fill_run(cli_ctx *ctx, const blanks *bl, decoder *d, int rows) {
+    lm_model *m = &ctx->model;
+    const int V = m->cfg.vocab_size, n = (int)bl->ids.n;
+    lm_err err = {{0}};
+    if (lm_forward(m, bl->ids.ids, NULL, NULL, 1, n, &err)) {   /* one pass: every blank at once */
+        fprintf(ctx->err, "llmlab mlm fill: %s\n", err.msg);
+        return 1;
+    }
+    float *probs = malloc(sizeof *probs * (size_t)V);
+    float *dprobs = d ? malloc(sizeof *dprobs * (size_t)d->m.cfg.vocab_size) : NULL;
+    int32_t *fill = malloc(sizeof *fill * (size_t)bl->n_blank);
+    int rc = probs && fill && (!d || dprobs) ? 0 : 1;
+    if (rc) fprintf(ctx->err, "llmlab mlm fill: out of memory\n");
+    fprintf(ctx->out, "%d token%s, %d blank%s; the encoder reads all of them%s\n", n, n == 1 ? "" : "s",
+            bl->n_blank, bl->n_blank == 1 ? "" : "s", d ? ", the decoder only the ones before a blank" : "");
+    for (int k = 0; rc == 0 && k < bl->n_blank; k++) {
+        top_list te, td = {.n = 0};
+        lm_next_token_probs(m, 0, bl->blank[k], probs);   /* the fill-in distribution at the blank */
+        top_tokens(probs, V, rows, &te);
+        fill[k] = te.id[0];
+        int n_dec = 0;
+        if (d) {
+            uint8_t *left = NULL;
+            size_t len = 0;
+            rc = left_text(ctx, bl, fill, bl->blank[k], &left, &len) ? 1 : 0;
+            if (rc == 0) {
+                fputs("\n", ctx->out);
+                fprintf(ctx->out, "blank %d, the decoder reads: \"", k + 1);
+                show_text(ctx->out, left, len);
+                fputs(len ? "\"\n" : "\" (nothing: a document's start, <|endoftext|>)\n", ctx->out);
+                rc = decoder_probs(ctx, d, left, len, dprobs, &n_dec) ? 1 : 0;
+            }
+            free(left);
+            if (rc == 0) top_tokens(dprobs, d->m.cfg.vocab_size, rows, &td);
+        } else {
+            fputc('\n', ctx->out);
+        }
+        if (rc) break;
+        put_heads(ctx, d, n, n_dec, k, bl->n_blank);
+        for (int i = 0; i < rows; i++) {
+            put_row(ctx, ctx->tok, &te, i, d != NULL);
+            if (d) {
+                fputs("  | ", ctx->out);
+                put_row(ctx, d->tok, &td, i, 0);
+            }
+            fputc('\n', ctx->out);
+        }
+    }
+    free(probs);
+    free(dprobs);
+    free(fill);
+    return rc;
+}
+
+static int cmd_mlm_fill(cli_ctx *ctx, int argc, char **argv) {
+    const char *enc = NULL, *dec = DEFAULT_DECODER;
+    int rows = 8;
+    int rc = fill_args(ctx, argc, argv, &enc, &dec, &rows);
+    if (rc >= 0) return rc;
+    if (load_encoder(ctx, enc)) return 1;
+    uint8_t *text;
+    size_t len;
+    if (cli_read_text(ctx, "mlm fill", argc, argv, optind, &text, &len)) return 2;
+    blanks bl;
+    rc = encode_blanks(ctx, text, len, lm_tok_special_id(ctx->tok, LM_MLM_MASK), &bl) ? 2 : 0;
+    decoder d = {0};
+    int have_dec = rc == 0 && dec;
+    if (have_dec && load_decoder(ctx, dec, &d)) {
+        rc = 1;
+        have_dec = 0;
+    }
+    if (rc == 0) rc = fill_run(ctx, &bl, have_dec ? &d : NULL, rows);
+    if (have_dec) {
+        lm_tok_free(d.tok);
+        lm_model_free(&d.m);
+    }
+    blanks_free(&bl);
+    free(text);
+    return rc;
+}
+
+int cmd_mlm(cli_ctx *ctx, int argc, char **argv) {
+    if (argc >= 2 && strcmp(argv[1], "train") == 0) return cmd_mlm_train(ctx, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "fill") == 0) return cmd_mlm_fill(ctx, argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, ctx->out);
+        return 0;
+    }
+    if (argc < 2) return cli_usage_error(ctx, "mlm", "say train or fill");
+    fputs("llmlab mlm: unknown sub-command '", ctx->err);
+    show_str(ctx->err, argv[1]);   /* outside text (show.h) */
+    fputs("': train or fill (see 'llmlab mlm --help')\n", ctx->err);
+    return 2;
+}
