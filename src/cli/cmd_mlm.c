@@ -21,6 +21,7 @@
 #include "data/mlm_mask.h"
 #include "decode/prefill.h"
 #include "io/modelfile.h"
+#include "models/gpt/encoder.h"
 
 #define MLM_BLANK "[MASK]"           /* how a user writes the blank (BERT's spelling) */
 #define DEFAULT_ENCODER "models/encoder.llm"
@@ -37,8 +38,8 @@ static const char *usage =
     "          decoder's next-token guesses for the sentence cut at the blank\n";
 
 static const char *train_usage =
-    "usage: llmlab mlm train ([--tokenizer SPEC] [config] | -m ENCODER | --resume) [--data FILE]\n"
-    "                        [--val FILE] -o OUT [options]\n"
+    "usage: llmlab mlm train ([--tokenizer SPEC] [config] | --from-decoder MODEL | -m ENCODER | --resume)\n"
+    "                        [--data FILE] [--val FILE] -o OUT [options]\n"
     "Trains an encoder by masked-LM on random windows of a text file: 15% of the\n"
     "positions are chosen; of those, 80% become <|mask|>, 10% a random token, 10%\n"
     "stay as they are; the loss counts only the chosen positions. Without --val\n"
@@ -49,6 +50,8 @@ static const char *train_usage =
     "  --tokenizer SPEC   a new encoder's tokeniser: a model file or a tokeniser\n"
     "                     written by `llmlab bpe-train` (default " DEFAULT_DECODER "'s BPE);\n"
     "                     <|mask|> is added as one more id when it lacks one\n"
+    "  --from-decoder MODEL  start from a decoder's weights: the same blocks with the\n"
+    "                     causal mask taken out, <|mask|> added as one more id\n"
     "  -m ENCODER         start from this encoder (a fresh optimizer and schedule)\n"
     "config of a new encoder:\n"
     "  --layers L --heads H --width C --mlp M --ctx T   (default 2 4 128 512 64)\n"
@@ -121,23 +124,25 @@ static int new_encoder(cli_ctx *ctx, cli_train_run *r, const char *tokspec, lm_c
 /* Parses argv into r, the tokeniser spec and a new encoder's config.
  * Returns -1 to go on, else the exit status (0 after --help, 2 usage). */
 static int train_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, const char **tokspec,
-                      lm_config *cfg) {
+                      const char **from, lm_config *cfg) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},            {"model", required_argument, 0, 'm'},
         {"tokenizer", required_argument, 0, 't'}, {"data", required_argument, 0, 'd'},
-        {"val", required_argument, 0, 'v'},       CLI_CONFIG_LONGOPTS,
-        CLI_RUN_LONGOPTS,                         {0, 0, 0, 0}};
-    int mlp_given = 0, c;
+        {"val", required_argument, 0, 'v'},       {"from-decoder", required_argument, 0, 'F'},
+        CLI_CONFIG_LONGOPTS,                      CLI_RUN_LONGOPTS,
+        {0, 0, 0, 0}};
+    int mlp_given = 0, config_given = 0, c;
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "hm:t:o:", longopts, NULL)) != -1) {
         int k = cli_run_option(ctx, r->cmd, c, optarg, &r->ro);
-        if (k == 0) k = cli_config_option(ctx, r->cmd, c, optarg, cfg, &mlp_given);
+        if (k == 0 && (k = cli_config_option(ctx, r->cmd, c, optarg, cfg, &mlp_given)) > 0) config_given = 1;
         if (k < 0) return 2;
         if (k > 0) continue;
         switch (c) {
         case 'h': fputs(train_usage, ctx->out); return 0;
         case 'm': r->model = optarg; break;
         case 't': *tokspec = optarg; break;
+        case 'F': *from = optarg; break;
         case 'd': r->data = optarg; break;
         case 'v': r->val = optarg; break;
         default: return cli_bad_option(ctx, r->cmd, argc, argv, "hm:t:o:", longopts);
@@ -145,8 +150,42 @@ static int train_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, con
     }
     if (optind < argc) return cli_usage_error(ctx, r->cmd, "unexpected argument");
     if (!r->ro.out) return cli_usage_error(ctx, r->cmd, "-o OUT is required");
+    if (*from && (config_given || *tokspec || r->model))
+        return cli_usage_error(ctx, r->cmd, "--from-decoder takes the decoder's config and tokeniser (no config, "
+                                            "--tokenizer or -m with it)");
     if (!mlp_given) cfg->d_mlp = 4 * cfg->d_model;
     return -1;
+}
+
+/* a new encoder from the decoder at path: its weights, its BPE + <|mask|> */
+static int from_decoder(cli_ctx *ctx, cli_train_run *r, const char *path) {
+    const char *p = cli_path_for_read(ctx, r->cmd, path);   /* a lesson's policy (sandbox.h) */
+    if (!p) return 1;
+    lm_model dec;
+    lm_err err = {{0}};
+    if (lm_load(&dec, NULL, p, &err)) {
+        fprintf(ctx->err, "llmlab mlm train: --from-decoder: %s\n", err.msg);
+        return 1;
+    }
+    lm_tokenizer *t = dec.bidirectional ? NULL : encoder_tokenizer(ctx, p);
+    int extra = t && lm_tok_vocab_size(t) > dec.cfg.vocab_size ? lm_tok_vocab_size(t) - dec.cfg.vocab_size : 0;
+    int rc = 1;
+    if (dec.bidirectional)
+        fprintf(ctx->err, "llmlab mlm train: --from-decoder %s is an encoder already (continue it with -m)\n", path);
+    else if (t && lm_tok_special_id(t, LM_MLM_MASK) >= dec.cfg.vocab_size + extra)
+        fprintf(ctx->err, "llmlab mlm train: --from-decoder %s: its tokeniser does not fit its vocabulary\n", path);
+    else if (t && lm_encoder_from_decoder(&r->m, &dec, extra, (uint64_t)r->ro.seed, &err) != 0)
+        fprintf(ctx->err, "llmlab mlm train: %s\n", err.msg);
+    else if (t && lm_tok_serialize(t, &r->m.tokenizer_blob, &r->m.tokenizer_len, &err) != 0) {
+        fprintf(ctx->err, "llmlab mlm train: %s\n", err.msg);
+        lm_model_free(&r->m);
+    } else if (t) {
+        r->have_model = 1;
+        rc = 0;
+    }
+    lm_tok_free(t);
+    lm_model_free(&dec);
+    return rc;
 }
 
 /* after the run: the held-out blanks filled, against the trivial baseline */
@@ -165,17 +204,17 @@ static void report(cli_ctx *ctx, cli_train_run *r, lm_objective *obj) {
 static int cmd_mlm_train(cli_ctx *ctx, int argc, char **argv) {
     cli_train_run r;
     cli_run_init(&r, "mlm train");
-    const char *tokspec = NULL;
+    const char *tokspec = NULL, *from = NULL;
     lm_config cfg = {.n_layer = 2, .n_head = 4, .d_model = 128, .d_mlp = 512, .n_ctx = 64,
                      .pos = LM_POS_LEARNED, .act = LM_ACT_GELU};
-    int rc = train_args(ctx, argc, argv, &r, &tokspec, &cfg);
+    int rc = train_args(ctx, argc, argv, &r, &tokspec, &from, &cfg);
     if (rc >= 0) return rc;
     rc = cli_run_load(ctx, &r);   /* --resume or -m; else a new encoder below */
     if (rc == CLI_RUN_NO_MODEL) rc = 0;
     if (rc == 0 && r.have_model && !r.m.bidirectional) {
         fprintf(ctx->err, "llmlab mlm train: %s is a decoder (causal attention); masked-LM trains an encoder "
-                          "(start one with --tokenizer and a config, or -m an encoder)\n",
-                r.ro.resume ? r.ro.out : r.model);
+                          "(start one with --tokenizer and a config, or with --from-decoder %s)\n",
+                r.ro.resume ? r.ro.out : r.model, r.ro.resume ? r.ro.out : r.model);
         rc = 1;
     }
     char data[LM_PATH_MAX];
@@ -189,7 +228,7 @@ static int cmd_mlm_train(cli_ctx *ctx, int argc, char **argv) {
                 r.ro.lr);
         rc = 2;
     }
-    if (rc == 0 && !r.have_model) rc = new_encoder(ctx, &r, tokspec, &cfg);
+    if (rc == 0 && !r.have_model) rc = from ? from_decoder(ctx, &r, from) : new_encoder(ctx, &r, tokspec, &cfg);
     lm_err err = {{0}};
     lm_objective *obj = rc == 0 ? lm_obj_mlm_new(&err) : NULL;
     if (rc == 0 && !obj) {

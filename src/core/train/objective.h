@@ -136,6 +136,10 @@ int  lm_objective_setup(lm_objective *o, const lm_data_opts *d, int with_mask, l
 /* Shared by LM objectives: the weighted mean loss over o->val as "val_loss"
  * (nothing when there are no validation batches). */
 int  lm_objective_val_loss(lm_objective *o, lm_model *m, lm_figures *out, lm_err *err);
+/* Next-token objectives (pretrain, sft) need the causal mask: an encoder
+ * (m->bidirectional) would see the very token it is asked for. 0, or -1
+ * with that message. */
+int  lm_objective_need_causal(const lm_model *m, lm_err *err);
 /* A step record as figures: loss, grad_norm, lr, tok/s. */
 void lm_figures_from_step(const lm_step_record *r, lm_figures *out);
 
