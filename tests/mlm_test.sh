@@ -77,6 +77,19 @@ expect "mlm fill: longer than the context" 2 "the encoder reads at most 16" "$B"
 expect "mlm fill: an encoder as --decoder" 1 "is an encoder; give a decoder" "$B" mlm fill -m "$ENC" --decoder "$ENC" "a [MASK]"
 expect "mlm fill: a missing decoder" 1 "decoder" "$B" mlm fill -m "$ENC" --decoder "$tmp/none.llm" "a [MASK]"
 
+# ---- eval: the same held-out blanks, encoder (both sides) against decoder (left side)
+expect "mlm eval --help" 0 "^usage: llmlab mlm eval" "$B" mlm eval --help
+expect "mlm eval: --seq beyond the encoder's context" 2 "longer than the encoder's context 16" "$B" mlm eval -m "$ENC"
+out=$("$B" mlm eval -m "$ENC" --data "$tmp/d.txt" --batch 2 --seq 16 --val-batches 2 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -Eq "^[0-9]+ held-out blanks \(2 batches of 2 x 16; BERT's rule, seed 1234\)" <<<"$out" \
+   && grep -Eq "^encoder .*enc.llm \(both sides\) +[0-9.]+% +[0-9.]+$" <<<"$out" \
+   && grep -Eq "^decoder models/base.llm \(left side only\) +[0-9.]+% +[0-9.]+$" <<<"$out" \
+   && grep -Eq "^always .* \(the most common token\) +[0-9.]+%$" <<<"$out"; then
+    ok "mlm eval: encoder, decoder and the baseline on the same blanks"
+else bad "mlm eval" "status $rc: $out"; fi
+expect "mlm eval: an encoder as --decoder" 1 "is an encoder; give a decoder" \
+    "$B" mlm eval -m "$ENC" --decoder "$ENC" --data "$tmp/d.txt" --seq 16
+
 # ---- the encoder elsewhere: attention without the mask; next-token commands refuse it
 # row 0's cells (the first token, "th"): a decoder's show the mask (·) after the first key
 row0() { sed -n 's/^  0 th  *\(.*\)  max.*/\1/p' <<<"$1"; }

@@ -281,12 +281,72 @@ static void test_objective(void **state) {
     unlink(path);
 }
 
+/* lm_mlm_compare: the encoder at each blank t >= 1 from the masked window,
+ * the decoder from the original window's row t - 1; recounted here */
+static void test_compare(void **state) {
+    (void)state;
+    enum { B = 2, T = 10 };
+    lm_config cfg = tiny_cfg(T);
+    lm_model dec, enc;
+    lm_err err = {{0}};
+    assert_int_equal(lm_model_init(&dec, &cfg, 21, &err), 0);
+    cfg.vocab_size = V_MLM;
+    assert_int_equal(lm_model_init(&enc, &cfg, 22, &err), 0);
+    enc.bidirectional = 1;
+    lm_batch b;
+    assert_int_equal(lm_batch_alloc(&b, B, T, 0, &err), 0);
+    int32_t orig[B * T];
+    for (int i = 0; i < B * T; i++) orig[i] = b.tokens[i] = 'a' + (i * 7) % 26;
+    for (int i = 0; i < B * T; i++) b.targets[i] = -1;
+    /* blanks at (0, 0) [left out: no left side], (0, 3), (1, 5) and (1, 9) */
+    const int blank[4] = {0, 3, T + 5, T + 9};
+    for (int k = 0; k < 4; k++) {
+        b.targets[blank[k]] = orig[blank[k]];
+        b.tokens[blank[k]] = MASK;
+    }
+    lm_mlm_comparison c;
+    assert_int_equal(lm_mlm_compare(&b, 1, &enc, &dec, orig[3], &c, &err), 0);
+    assert_int_equal(c.blanks, 3);
+    assert_int_equal(c.base_correct, 1);   /* orig[3] is the hidden token once (orig[T + 5], orig[T + 9] differ) */
+    long dec_ok = 0, enc_ok = 0;
+    double dec_nats = 0, enc_nats = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        lm_model *m = pass ? &enc : &dec;
+        int Vm = m->cfg.vocab_size;
+        assert_int_equal(lm_forward(m, pass ? b.tokens : orig, NULL, NULL, B, T, &err), 0);
+        for (int k = 1; k < 4; k++) {
+            int r = blank[k] / T, t = blank[k] % T, row_t = pass ? t : t - 1;
+            const float *z = lm_logits(m, r) + (size_t)row_t * Vm;
+            int best = 0;
+            double mx = z[0], s = 0;
+            for (int v = 1; v < Vm; v++) {
+                if (z[v] > z[best]) best = v;
+                mx = z[v] > mx ? z[v] : mx;
+            }
+            for (int v = 0; v < Vm; v++) s += exp(z[v] - mx);
+            double nll = log(s) + mx - z[orig[blank[k]]];
+            if (pass) { enc_ok += best == orig[blank[k]]; enc_nats += nll; }
+            else { dec_ok += best == orig[blank[k]]; dec_nats += nll; }
+        }
+    }
+    assert_int_equal(c.enc_correct, enc_ok);
+    assert_int_equal(c.dec_correct, dec_ok);
+    assert_true(fabs(c.enc_nats - enc_nats) < 1e-6 && fabs(c.dec_nats - dec_nats) < 1e-6);
+    assert_true(c.enc_nats > 0 && c.dec_nats > 0);
+    /* the models must be an encoder and a decoder, in that order */
+    assert_int_equal(lm_mlm_compare(&b, 1, &dec, &enc, 0, &c, &err), -1);
+    lm_batch_free(&b);
+    lm_model_free(&enc);
+    lm_model_free(&dec);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_special),
         cmocka_unit_test(test_masking_rule),
         cmocka_unit_test(test_loss_on_chosen_only),
         cmocka_unit_test(test_objective),
+        cmocka_unit_test(test_compare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

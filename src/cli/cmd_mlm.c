@@ -8,6 +8,8 @@
  *              them a decoder's next-token bars for the same sentence cut at
  *              the blank: the decoder reads only the words to the left, the
  *              encoder reads both sides.
+ *   mlm eval   the same comparison as figures, on the held-out blanks that
+ *              training validates on (lm_mlm_compare).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -28,14 +30,30 @@
 #define DEFAULT_DECODER "models/base.llm"
 
 static const char *usage =
-    "usage: llmlab mlm train ... | llmlab mlm fill ...   (llmlab mlm SUB --help)\n"
+    "usage: llmlab mlm train ... | llmlab mlm fill ... | llmlab mlm eval ...   (llmlab mlm SUB --help)\n"
     "An encoder is the same stack of transformer blocks as the decoder (GPT), with\n"
     "the causal mask taken out: every token attends to the tokens before AND after\n"
     "it. It is trained by masked language modelling (BERT): hide 15% of the tokens\n"
     "and predict them from both sides.\n"
     "  train   make an encoder and train it to fill masked tokens\n"
     "  fill    the encoder's guesses for each [MASK] in a sentence, beside a\n"
-    "          decoder's next-token guesses for the sentence cut at the blank\n";
+    "          decoder's next-token guesses for the sentence cut at the blank\n"
+    "  eval    how often each of them finds the hidden token on held-out text\n";
+
+static const char *eval_usage =
+    "usage: llmlab mlm eval [-m ENCODER] [--decoder MODEL] [--data FILE] [--val FILE] [--batch B]\n"
+    "                       [--seq T] [--val-batches N] [--seed S]\n"
+    "Masks held-out text by BERT's rule, as `mlm train` validates (the same\n"
+    "options and defaults give the same blanks), and counts how often the\n"
+    "encoder, reading both sides of each blank, and the decoder, reading only\n"
+    "the text before it, rank the hidden token first, and their loss per blank.\n"
+    "A blank at a window's first position has no left side and is left out.\n"
+    "  -m ENCODER         encoder (default: the loaded encoder, else " DEFAULT_ENCODER ")\n"
+    "  --decoder MODEL    decoder (default " DEFAULT_DECODER ")\n"
+    "  --data FILE        the text (default data/corpus/train.txt); without --val\n"
+    "                     its last 5% is the held-out part\n"
+    "  --val FILE         held-out text\n"
+    "  --batch B --seq T --val-batches N --seed S   (default 16 64 8 1234)\n";
 
 static const char *train_usage =
     "usage: llmlab mlm train ([--tokenizer SPEC] [config] | --from-decoder MODEL | -m ENCODER | --resume)\n"
@@ -346,7 +364,7 @@ static void put_row(cli_ctx *ctx, const lm_tokenizer *tok, const top_list *t, in
 typedef struct {
     lm_model m;
     lm_tokenizer *tok;
-    const char *path;
+    const char *path;   /* as the user named it (argv or DEFAULT_DECODER: outlives the command) */
 } decoder;
 
 static int decoder_probs(cli_ctx *ctx, decoder *d, const uint8_t *left, size_t len, float *probs, int *n_read) {
@@ -406,7 +424,7 @@ static int fill_args(cli_ctx *ctx, int argc, char **argv, const char **enc, cons
 }
 
 /* the encoder (ctx's model): the -m file, the loaded encoder, or the shipped one */
-static int load_encoder(cli_ctx *ctx, const char *path) {
+static int load_encoder(cli_ctx *ctx, const char *cmd, const char *path) {
     char shipped[LM_PATH_MAX];
     if (!path && !(ctx->model_loaded && ctx->model.bidirectional)) {
         cli_find_shipped(DEFAULT_ENCODER, shipped, sizeof shipped);
@@ -414,36 +432,36 @@ static int load_encoder(cli_ctx *ctx, const char *path) {
     }
     if (cli_ensure_model(ctx, path)) return 1;
     if (!ctx->model.bidirectional) {
-        fprintf(ctx->err, "llmlab mlm fill: %s is a decoder (causal attention), not an encoder; make one with "
-                          "`llmlab mlm train`\n", ctx->model_path);
+        fprintf(ctx->err, "llmlab %s: %s is a decoder (causal attention), not an encoder; make one with "
+                          "`llmlab mlm train`\n", cmd, ctx->model_path);
         return 1;
     }
     if (lm_tok_special_id(ctx->tok, LM_MLM_MASK) < 0) {
-        fprintf(ctx->err, "llmlab mlm fill: the tokeniser of %s has no %s\n", ctx->model_path, LM_MLM_MASK);
+        fprintf(ctx->err, "llmlab %s: the tokeniser of %s has no %s\n", cmd, ctx->model_path, LM_MLM_MASK);
         return 1;
     }
     return 0;
 }
 
-static int load_decoder(cli_ctx *ctx, const char *path, decoder *d) {
+static int load_decoder(cli_ctx *ctx, const char *cmd, const char *path, decoder *d) {
     char shipped[LM_PATH_MAX];
+    d->path = path;
     if (strcmp(path, DEFAULT_DECODER) == 0 && cli_find_shipped(DEFAULT_DECODER, shipped, sizeof shipped) == 0)
         path = shipped;
-    d->path = path;
-    const char *p = cli_path_for_read(ctx, "mlm fill", path);   /* a lesson's policy (sandbox.h) */
+    const char *p = cli_path_for_read(ctx, cmd, path);   /* a lesson's policy (sandbox.h) */
     lm_err err = {{0}};
     if (!p) return 1;
     if (lm_load(&d->m, NULL, p, &err)) {
-        fprintf(ctx->err, "llmlab mlm fill: decoder: %s\n", err.msg);
+        fprintf(ctx->err, "llmlab %s: decoder: %s\n", cmd, err.msg);
         return 1;
     }
     if (d->m.bidirectional) {
-        fprintf(ctx->err, "llmlab mlm fill: --decoder %s is an encoder; give a decoder (e.g. %s)\n", path,
+        fprintf(ctx->err, "llmlab %s: --decoder %s is an encoder; give a decoder (e.g. %s)\n", cmd, d->path,
                 DEFAULT_DECODER);
         lm_model_free(&d->m);
         return 1;
     }
-    if (!(d->tok = cli_run_tokenizer(ctx, "mlm fill", &d->m))) {
+    if (!(d->tok = cli_run_tokenizer(ctx, cmd, &d->m))) {
         lm_model_free(&d->m);
         return 1;
     }
@@ -519,7 +537,7 @@ static int cmd_mlm_fill(cli_ctx *ctx, int argc, char **argv) {
     int rows = 8;
     int rc = fill_args(ctx, argc, argv, &enc, &dec, &rows);
     if (rc >= 0) return rc;
-    if (load_encoder(ctx, enc)) return 1;
+    if (load_encoder(ctx, "mlm fill", enc)) return 1;
     uint8_t *text;
     size_t len;
     if (cli_read_text(ctx, "mlm fill", argc, argv, optind, &text, &len)) return 2;
@@ -527,7 +545,7 @@ static int cmd_mlm_fill(cli_ctx *ctx, int argc, char **argv) {
     rc = encode_blanks(ctx, text, len, lm_tok_special_id(ctx->tok, LM_MLM_MASK), &bl) ? 2 : 0;
     decoder d = {0};
     int have_dec = rc == 0 && dec;
-    if (have_dec && load_decoder(ctx, dec, &d)) {
+    if (have_dec && load_decoder(ctx, "mlm fill", dec, &d)) {
         rc = 1;
         have_dec = 0;
     }
@@ -541,16 +559,113 @@ static int cmd_mlm_fill(cli_ctx *ctx, int argc, char **argv) {
     return rc;
 }
 
+/* ------------------------------------------------------------------- eval */
+
+typedef struct {
+    const char *enc, *dec, *data, *val;
+    int batch, seq, val_batches;
+    uint64_t seed;
+} eval_opts;
+
+static int eval_args(cli_ctx *ctx, int argc, char **argv, eval_opts *o) {
+    static const struct option longopts[] = {
+        {"help", no_argument, 0, 'h'},          {"model", required_argument, 0, 'm'},
+        {"decoder", required_argument, 0, 'd'}, {"data", required_argument, 0, 'D'},
+        {"val", required_argument, 0, 'v'},     {"batch", required_argument, 0, 'b'},
+        {"seq", required_argument, 0, 's'},     {"val-batches", required_argument, 0, 'n'},
+        {"seed", required_argument, 0, 'S'},    {0, 0, 0, 0}};
+    int c, bad = 0;
+    cli_getopt_reset();
+    while (!bad && (c = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'h': fputs(eval_usage, ctx->out); return 0;
+        case 'm': o->enc = optarg; break;
+        case 'd': o->dec = optarg; break;
+        case 'D': o->data = optarg; break;
+        case 'v': o->val = optarg; break;
+        case 'b': bad = cli_parse_int(ctx, "mlm eval", "--batch", optarg, 1, 4096, &o->batch); break;
+        case 's': bad = cli_parse_int(ctx, "mlm eval", "--seq", optarg, 2, 65536, &o->seq); break;
+        case 'n': bad = cli_parse_int(ctx, "mlm eval", "--val-batches", optarg, 1, 100000, &o->val_batches); break;
+        case 'S': bad = cli_parse_u64(ctx, "mlm eval", "--seed", optarg, &o->seed); break;
+        default: return cli_bad_option(ctx, "mlm eval", argc, argv, "hm:", longopts);
+        }
+    }
+    if (bad) return 2;
+    if (optind < argc) return cli_usage_error(ctx, "mlm eval", "unexpected argument");
+    return -1;
+}
+
+static void eval_print(cli_ctx *ctx, const eval_opts *o, const lm_objective *obj, const lm_mlm_comparison *c,
+                       const decoder *d, int32_t top_id) {
+    double n = c->blanks > 0 ? (double)c->blanks : 1;
+    char top[160] = "the most common token";
+    size_t len;
+    const uint8_t *b = lm_tok_piece(ctx->tok, top_id, &len);
+    if (b) show_piece(b, len, !show_unicode_ok(), top, sizeof top);
+    fprintf(ctx->out, "%ld held-out blanks (%d batches of %d x %d; BERT's rule, seed %llu); a blank at a "
+                      "window's start is left out\n",
+            c->blanks, obj->n_val, o->batch, o->seq, (unsigned long long)o->seed);
+    fprintf(ctx->out, "%-44s %9s %11s\n", "", "first", "loss/blank");
+    char who[LM_PATH_MAX + 32];
+    snprintf(who, sizeof who, "encoder %s (both sides)", ctx->model_path);
+    fprintf(ctx->out, "%-44s %8.1f%% %11.3f\n", who, 100.0 * c->enc_correct / n, c->enc_nats / n);
+    snprintf(who, sizeof who, "decoder %s (left side only)", d->path);
+    fprintf(ctx->out, "%-44s %8.1f%% %11.3f\n", who, 100.0 * c->dec_correct / n, c->dec_nats / n);
+    snprintf(who, sizeof who, "always %s (the most common token)", top);
+    fprintf(ctx->out, "%-44s %8.1f%%\n", who, 100.0 * c->base_correct / n);
+}
+
+static int cmd_mlm_eval(cli_ctx *ctx, int argc, char **argv) {
+    eval_opts o = {.dec = DEFAULT_DECODER, .batch = 16, .seq = 64, .val_batches = 8, .seed = 1234};
+    int rc = eval_args(ctx, argc, argv, &o);
+    if (rc >= 0) return rc;
+    if (load_encoder(ctx, "mlm eval", o.enc)) return 1;
+    if (o.seq > ctx->model.cfg.n_ctx) {
+        fprintf(ctx->err, "llmlab mlm eval: --seq %d is longer than the encoder's context %d\n", o.seq,
+                ctx->model.cfg.n_ctx);
+        return 2;
+    }
+    char data[LM_PATH_MAX];
+    if (!o.data) {
+        cli_find_shipped("data/corpus/train.txt", data, sizeof data);
+        o.data = data;
+    }
+    decoder d = {0};
+    if (load_decoder(ctx, "mlm eval", o.dec, &d)) return 1;
+    lm_err err = {{0}};
+    lm_objective *obj = lm_obj_mlm_new(&err);
+    lm_data_opts dopt = {.train_path = cli_path_for_read(ctx, "mlm eval", o.data),
+                         .val_path = o.val ? cli_path_for_read(ctx, "mlm eval", o.val) : NULL,
+                         .B = o.batch, .T = o.seq, .val_batches = o.val_batches, .seed = o.seed};
+    rc = !obj || !dopt.train_path || (o.val && !dopt.val_path) ? 1 : 0;
+    if (rc == 0 && obj->ops->prepare(obj, ctx->tok, &dopt, &err)) rc = 1;
+    if (rc == 0 && obj->n_val == 0) {
+        lm_fail(&err, "%s holds too little text to hold out a window of %d tokens", o.data, o.seq + 1);
+        rc = 1;
+    }
+    char tokbuf[32];
+    int32_t top = cli_meta_get(obj ? obj->meta : NULL, "baseline_token", tokbuf, sizeof tokbuf) == 0 ? atoi(tokbuf) : -1;
+    lm_mlm_comparison c;
+    if (rc == 0 && lm_mlm_compare(obj->val, obj->n_val, &ctx->model, &d.m, top, &c, &err)) rc = 1;
+    if (rc == 0) eval_print(ctx, &o, obj, &c, &d, top);
+    else if (err.msg[0]) fprintf(ctx->err, "llmlab mlm eval: %s\n", err.msg);
+    lm_objective_free(obj);
+    lm_tok_free(d.tok);
+    lm_model_free(&d.m);
+    return rc;
+}
+
 int cmd_mlm(cli_ctx *ctx, int argc, char **argv) {
     if (argc >= 2 && strcmp(argv[1], "train") == 0) return cmd_mlm_train(ctx, argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "fill") == 0) return cmd_mlm_fill(ctx, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_mlm_eval(ctx, argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage, ctx->out);
         return 0;
     }
-    if (argc < 2) return cli_usage_error(ctx, "mlm", "say train or fill");
+    if (argc < 2) return cli_usage_error(ctx, "mlm", "say train, fill or eval");
     fputs("llmlab mlm: unknown sub-command '", ctx->err);
     show_str(ctx->err, argv[1]);   /* outside text (show.h) */
-    fputs("': train or fill (see 'llmlab mlm --help')\n", ctx->err);
+    fputs("': train, fill or eval (see 'llmlab mlm --help')\n", ctx->err);
     return 2;
 }

@@ -11,6 +11,7 @@
  * blanks and written into desc and meta. (objective.h) */
 #include "train/objective.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,22 @@ typedef struct {
     double baseline_acc;      /* top_token's share of the held-out blanks */
 } mlm_state;
 
+/* argmax of row[V] */
+static int argmax(const float *row, int V) {
+    int best = 0;
+    for (int v = 1; v < V; v++)
+        if (row[v] > row[best]) best = v;
+    return best;
+}
+
+/* -log softmax(row)[y] in double */
+static double nats(const float *row, int V, int y) {
+    double mx = row[0], s = 0;
+    for (int v = 1; v < V; v++) mx = row[v] > mx ? row[v] : mx;
+    for (int v = 0; v < V; v++) s += exp(row[v] - mx);
+    return log(s) + mx - row[y];
+}
+
 /* correct argmax and blanks (targets >= 0) of the last forward over b */
 static void count_correct(const lm_model *m, const lm_batch *b, long *correct, long *blanks) {
     const int V = m->cfg.vocab_size;
@@ -34,11 +51,7 @@ static void count_correct(const lm_model *m, const lm_batch *b, long *correct, l
         for (int t = 0; t < b->T; t++) {
             int32_t want = b->targets[(size_t)r * b->T + t];
             if (want < 0) continue;
-            const float *row = lg + (size_t)t * V;
-            int best = 0;
-            for (int v = 1; v < V; v++)
-                if (row[v] > row[best]) best = v;
-            *correct += best == want;
+            *correct += argmax(lg + (size_t)t * V, V) == want;
             (*blanks)++;
         }
     }
@@ -162,6 +175,50 @@ static int validate(lm_objective *o, lm_model *m, lm_figures *out, lm_err *err) 
     if (blanks == 0) return lm_fail(err, "the validation batches have no blanks");
     lm_figures_set(out, "val_loss", sum / blanks);
     lm_figures_set(out, "val_mask_acc", (double)correct / blanks);
+    return 0;
+}
+
+int lm_mlm_compare(const lm_batch *batches, int n, lm_model *enc, lm_model *dec, int32_t baseline_token,
+                   lm_mlm_comparison *out, lm_err *err) {
+    memset(out, 0, sizeof *out);
+    if (!enc->bidirectional || dec->bidirectional)
+        return lm_fail(err, "compare: the first model must be an encoder and the second a decoder");
+    const int Ve = enc->cfg.vocab_size, Vd = dec->cfg.vocab_size;
+    for (int i = 0; i < n; i++) {
+        const lm_batch *b = &batches[i];
+        const size_t N = (size_t)b->B * b->T;
+        int32_t *orig = malloc(sizeof *orig * N);   /* [B, T] the text before masking */
+        if (!orig) return lm_fail(err, "out of memory");
+        for (size_t j = 0; j < N; j++) {
+            orig[j] = b->targets[j] >= 0 ? b->targets[j] : b->tokens[j];
+            if (orig[j] >= Vd) {
+                free(orig);
+                return lm_fail(err, "compare: token %d is outside the decoder's %d ids", orig[j], Vd);
+            }
+        }
+        int rc = lm_forward(dec, orig, NULL, NULL, b->B, b->T, err);   /* left context only */
+        for (int r = 0; rc == 0 && r < b->B; r++)
+            for (int t = 1; t < b->T; t++) {
+                int32_t y = b->targets[(size_t)r * b->T + t];
+                if (y < 0) continue;
+                const float *row = lm_logits(dec, r) + (size_t)(t - 1) * Vd;   /* predicts position t */
+                out->dec_correct += argmax(row, Vd) == y;
+                out->dec_nats += nats(row, Vd, y);
+                out->base_correct += y == baseline_token;
+                out->blanks++;
+            }
+        free(orig);
+        if (rc == 0) rc = lm_forward(enc, b->tokens, NULL, NULL, b->B, b->T, err);   /* both sides */
+        if (rc) return -1;
+        for (int r = 0; r < b->B; r++)
+            for (int t = 1; t < b->T; t++) {
+                int32_t y = b->targets[(size_t)r * b->T + t];
+                if (y < 0) continue;
+                const float *row = lm_logits(enc, r) + (size_t)t * Ve;
+                out->enc_correct += argmax(row, Ve) == y;
+                out->enc_nats += nats(row, Ve, y);
+            }
+    }
     return 0;
 }
 

@@ -155,6 +155,23 @@ lm_objective *lm_obj_sft_new(int use_mask, lm_err *err);
  * the loss only on the chosen positions; figures mask_acc, val_loss,
  * val_mask_acc (obj_mlm.c). */
 lm_objective *lm_obj_mlm_new(lm_err *err);
+/* The encoder against a decoder on the same masked batches (an mlm
+ * objective's o->val): each blank at position t >= 1 is filled by the
+ * encoder reading the whole masked window, and by the decoder reading only
+ * the original tokens before t (one causal forward of the original window;
+ * the row of t - 1 predicts t). Position 0 has nothing on its left and is
+ * left out of both. Counts: blanks, argmax = the hidden token, and the
+ * summed cross-entropy (nats) of the hidden token, for each model, and how
+ * often the hidden token is baseline_token (the trivial guess). The
+ * decoder must share the encoder's ids below its own vocabulary (the base
+ * model and an encoder made from its tokeniser do). */
+typedef struct {
+    long blanks;
+    long enc_correct, dec_correct, base_correct;
+    double enc_nats, dec_nats;
+} lm_mlm_comparison;
+int lm_mlm_compare(const lm_batch *batches, int n, lm_model *enc, lm_model *dec, int32_t baseline_token,
+                   lm_mlm_comparison *out, lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new
