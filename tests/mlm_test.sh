@@ -28,7 +28,7 @@ ENC=$tmp/enc.llm
 expect "mlm --help" 0 "^usage: llmlab mlm train" "$B" mlm --help
 expect "mlm train --help" 0 "80% become <\|mask\|>" "$B" mlm train --help
 expect "mlm fill --help" 0 "^usage: llmlab mlm fill" "$B" mlm fill --help
-expect "mlm alone" 2 "say train or fill" "$B" mlm
+expect "mlm alone" 2 "say train, fill or eval" "$B" mlm
 expect "mlm bogus" 2 "unknown sub-command 'bogus'" "$B" mlm bogus
 expect "mlm train without -o" 2 "-o OUT is required" "$B" mlm train --steps 1
 expect "mlm train --bogus" 2 "unknown option --bogus" "$B" mlm train --bogus -o "$ENC"
