@@ -314,6 +314,13 @@ static int encode_blanks(cli_ctx *ctx, const uint8_t *text, size_t len, int32_t 
     return 0;
 }
 
+/* terminal columns of UTF-8 text: one per character */
+static int text_cols(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += (*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* one side's bars: the rows most likely tokens of probs [V], strongest first */
 typedef struct {
     int32_t id[64];
@@ -351,8 +358,7 @@ static void put_row(cli_ctx *ctx, const lm_tokenizer *tok, const top_list *t, in
         cols = PIECE_COLS;
     }
     show_bar(t->p[i], BAR_COLS, !show_unicode_ok(), bar, sizeof bar);
-    int bar_cols = 0;   /* one column per character */
-    for (const char *s = bar; *s; s++) bar_cols += (*s & 0xC0) != 0x80;
+    int bar_cols = text_cols(bar);
     fprintf(ctx->out, "%2d %s%*s %5.1f%% ", i + 1, piece, PIECE_COLS - cols, "", 100.0 * t->p[i]);
     show_color(ctx->out, ctx->color, "32");
     fputs(bar, ctx->out);
@@ -423,12 +429,15 @@ static int fill_args(cli_ctx *ctx, int argc, char **argv, const char **enc, cons
     return -1;
 }
 
-/* the encoder (ctx's model): the -m file, the loaded encoder, or the shipped one */
-static int load_encoder(cli_ctx *ctx, const char *cmd, const char *path) {
+/* the encoder (ctx's model): the -m file, the loaded encoder, or the shipped
+ * one; *shown (may be NULL) gets its name as the user knows it */
+static int load_encoder(cli_ctx *ctx, const char *cmd, const char *path, const char **shown) {
     char shipped[LM_PATH_MAX];
+    if (shown) *shown = path ? path : ctx->model_path;
     if (!path && !(ctx->model_loaded && ctx->model.bidirectional)) {
         cli_find_shipped(DEFAULT_ENCODER, shipped, sizeof shipped);
         path = shipped;
+        if (shown) *shown = DEFAULT_ENCODER;
     }
     if (cli_ensure_model(ctx, path)) return 1;
     if (!ctx->model.bidirectional) {
@@ -537,7 +546,7 @@ static int cmd_mlm_fill(cli_ctx *ctx, int argc, char **argv) {
     int rows = 8;
     int rc = fill_args(ctx, argc, argv, &enc, &dec, &rows);
     if (rc >= 0) return rc;
-    if (load_encoder(ctx, "mlm fill", enc)) return 1;
+    if (load_encoder(ctx, "mlm fill", enc, NULL)) return 1;
     uint8_t *text;
     size_t len;
     if (cli_read_text(ctx, "mlm fill", argc, argv, optind, &text, &len)) return 2;
@@ -596,7 +605,7 @@ static int eval_args(cli_ctx *ctx, int argc, char **argv, eval_opts *o) {
 }
 
 static void eval_print(cli_ctx *ctx, const eval_opts *o, const lm_objective *obj, const lm_mlm_comparison *c,
-                       const decoder *d, int32_t top_id) {
+                       const char *enc_name, const decoder *d, int32_t top_id) {
     double n = c->blanks > 0 ? (double)c->blanks : 1;
     char top[160] = "the most common token";
     size_t len;
@@ -605,21 +614,28 @@ static void eval_print(cli_ctx *ctx, const eval_opts *o, const lm_objective *obj
     fprintf(ctx->out, "%ld held-out blanks (%d batches of %d x %d; BERT's rule, seed %llu); a blank at a "
                       "window's start is left out\n",
             c->blanks, obj->n_val, o->batch, o->seq, (unsigned long long)o->seed);
-    fprintf(ctx->out, "%-44s %9s %11s\n", "", "first", "loss/blank");
-    char who[LM_PATH_MAX + 32];
-    snprintf(who, sizeof who, "encoder %s (both sides)", ctx->model_path);
-    fprintf(ctx->out, "%-44s %8.1f%% %11.3f\n", who, 100.0 * c->enc_correct / n, c->enc_nats / n);
-    snprintf(who, sizeof who, "decoder %s (left side only)", d->path);
-    fprintf(ctx->out, "%-44s %8.1f%% %11.3f\n", who, 100.0 * c->dec_correct / n, c->dec_nats / n);
-    snprintf(who, sizeof who, "always %s (the most common token)", top);
-    fprintf(ctx->out, "%-44s %8.1f%%\n", who, 100.0 * c->base_correct / n);
+    char who[3][LM_PATH_MAX + 48];   /* the rows' names, in one column as wide as the widest */
+    snprintf(who[0], sizeof who[0], "encoder %s (both sides)", enc_name);
+    snprintf(who[1], sizeof who[1], "decoder %s (left side only)", d->path);
+    snprintf(who[2], sizeof who[2], "always %s (the most common token)", top);
+    int w = 0;
+    for (int i = 0; i < 3; i++) w = text_cols(who[i]) > w ? text_cols(who[i]) : w;
+    fprintf(ctx->out, "%*s %9s %11s\n", w, "", "first", "loss/blank");
+    double pct[3] = {100.0 * c->enc_correct / n, 100.0 * c->dec_correct / n, 100.0 * c->base_correct / n};
+    double loss[2] = {c->enc_nats / n, c->dec_nats / n};
+    for (int i = 0; i < 3; i++) {
+        fprintf(ctx->out, "%s%*s %8.1f%%", who[i], w - text_cols(who[i]), "", pct[i]);
+        if (i < 2) fprintf(ctx->out, " %11.3f", loss[i]);
+        fputc('\n', ctx->out);
+    }
 }
 
 static int cmd_mlm_eval(cli_ctx *ctx, int argc, char **argv) {
     eval_opts o = {.dec = DEFAULT_DECODER, .batch = 16, .seq = 64, .val_batches = 8, .seed = 1234};
     int rc = eval_args(ctx, argc, argv, &o);
     if (rc >= 0) return rc;
-    if (load_encoder(ctx, "mlm eval", o.enc)) return 1;
+    const char *enc_name;
+    if (load_encoder(ctx, "mlm eval", o.enc, &enc_name)) return 1;
     if (o.seq > ctx->model.cfg.n_ctx) {
         fprintf(ctx->err, "llmlab mlm eval: --seq %d is longer than the encoder's context %d\n", o.seq,
                 ctx->model.cfg.n_ctx);
@@ -647,7 +663,7 @@ static int cmd_mlm_eval(cli_ctx *ctx, int argc, char **argv) {
     int32_t top = cli_meta_get(obj ? obj->meta : NULL, "baseline_token", tokbuf, sizeof tokbuf) == 0 ? atoi(tokbuf) : -1;
     lm_mlm_comparison c;
     if (rc == 0 && lm_mlm_compare(obj->val, obj->n_val, &ctx->model, &d.m, top, &c, &err)) rc = 1;
-    if (rc == 0) eval_print(ctx, &o, obj, &c, &d, top);
+    if (rc == 0) eval_print(ctx, &o, obj, &c, enc_name, &d, top);
     else if (err.msg[0]) fprintf(ctx->err, "llmlab mlm eval: %s\n", err.msg);
     lm_objective_free(obj);
     lm_tok_free(d.tok);
