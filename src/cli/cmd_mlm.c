@@ -253,7 +253,12 @@ static int cmd_mlm_train(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab mlm train: %s\n", err.msg);
         rc = 1;
     }
-    if (rc == 0) rc = cli_run_objective(ctx, &r, obj, "made=llmlab mlm train\n");   /* 0, 1, 2 or 130 */
+    char began[LM_PATH_MAX] = "", extra[LM_PATH_MAX + 64];   /* how the encoder began, kept across --resume */
+    if (r.ro.resume) cli_meta_get(r.meta, "from_decoder", began, sizeof began);
+    else if (from) snprintf(began, sizeof began, "%s", from);
+    snprintf(extra, sizeof extra, "made=llmlab mlm train\n%s%s%s", began[0] ? "from_decoder=" : "", began,
+             began[0] ? "\n" : "");
+    if (rc == 0) rc = cli_run_objective(ctx, &r, obj, extra);   /* 0, 1, 2 or 130 */
     if (rc == 0) report(ctx, &r, obj);
     lm_objective_free(obj);
     cli_run_free(&r);
