@@ -192,8 +192,9 @@ int lm_mlm_compare(const lm_batch *batches, int n, lm_model *enc, lm_model *dec,
         for (size_t j = 0; j < N; j++) {
             orig[j] = b->targets[j] >= 0 ? b->targets[j] : b->tokens[j];
             if (orig[j] >= Vd) {
+                int32_t bad = orig[j];
                 free(orig);
-                return lm_fail(err, "compare: token %d is outside the decoder's %d ids", orig[j], Vd);
+                return lm_fail(err, "compare: token %d is outside the decoder's %d ids", bad, Vd);
             }
         }
         int rc = lm_forward(dec, orig, NULL, NULL, b->B, b->T, err);   /* left context only */
