@@ -333,6 +333,10 @@ static void test_compare(void **state) {
     assert_int_equal(c.dec_correct, dec_ok);
     assert_true(fabs(c.enc_nats - enc_nats) < 1e-6 && fabs(c.dec_nats - dec_nats) < 1e-6);
     assert_true(c.enc_nats > 0 && c.dec_nats > 0);
+    /* an id the decoder does not have is refused, naming it */
+    b.tokens[1] = MASK;   /* not a blank: the "original" text would hold <|mask|> */
+    assert_int_equal(lm_mlm_compare(&b, 1, &enc, &dec, 0, &c, &err), -1);
+    assert_non_null(strstr(err.msg, "token 261 is outside the decoder's 261 ids"));
     /* the models must be an encoder and a decoder, in that order */
     assert_int_equal(lm_mlm_compare(&b, 1, &dec, &enc, 0, &c, &err), -1);
     lm_batch_free(&b);
