@@ -57,6 +57,19 @@ if [ $rc -eq 0 ] && grep -q "steps 20..30" <<<"$out" && grep -q "adamw steps  30
 else bad "mlm train --resume" "status $rc: $out"; fi
 expect "mlm train -m ENCODER: a fresh schedule" 0 "steps 0..2" "$B" "${TRAIN[@]}" -m "$ENC" --steps 2 -o "$tmp/enc2.llm"
 
+# an encoder from the decoder's weights: its config, its BPE + <|mask|>
+out=$("$B" mlm train --from-decoder "$BASE" --data "$tmp/d.txt" --steps 1 --batch 2 --seq 16 --val-batches 1 \
+      -o "$tmp/fd.llm" 2>&1); rc=$?
+info=$("$B" info "$tmp/fd.llm" 2>&1)
+if [ $rc -eq 0 ] && grep -q "^layers       4$" <<<"$info" && grep -q "^vocabulary   4097$" <<<"$info" \
+   && grep -q "from_decoder=$BASE" <<<"$info" && grep -q "^kind         encoder" <<<"$info"; then
+    ok "mlm train --from-decoder: the decoder's blocks, one more id"
+else bad "mlm train --from-decoder" "status $rc: $out $info"; fi
+expect "mlm train --from-decoder with a config" 2 "takes the decoder's config" \
+    "$B" mlm train --from-decoder "$BASE" --layers 2 -o "$tmp/fd2.llm"
+expect "mlm train --from-decoder an encoder" 1 "is an encoder already" \
+    "$B" mlm train --from-decoder "$ENC" --data "$tmp/d.txt" -o "$tmp/fd3.llm"
+
 # ---- fill: the encoder's bars beside the decoder's
 out=$("$B" mlm fill -m "$ENC" "the cat sat on the [MASK] and the dog" 2>&1); rc=$?
 if [ $rc -eq 0 ] && grep -q '^blank 1, the decoder reads: "the cat sat on the"$' <<<"$out" \
