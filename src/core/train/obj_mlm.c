@@ -4,10 +4,9 @@
  * loss only on the chosen positions, for an encoder (a model whose attention
  * is bidirectional). Figures: the step's loss, grad_norm, lr, tok/s and
  * mask_acc (argmax = the original token, over the batch's chosen positions);
- * validation adds val_loss and val_mask_acc (nothing when they hold no blank)
- * over fixed held-out batches whose
- * masks are drawn once (from the seed), so they are comparable across steps
- * and across a --resume. The trivial baseline (always the most common
+ * validation adds val_loss and val_mask_acc over fixed held-out batches
+ * (nothing when they hold no blank) whose masks are drawn once (from the
+ * seed), so they are comparable across steps and across a --resume. The trivial baseline (always the most common
  * ordinary token of the training text) is measured on the same held-out
  * blanks and written into desc and meta. (objective.h) */
 #include "train/objective.h"
