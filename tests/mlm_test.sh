@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# `llmlab mlm` through the real binary: --help of the command and both
-# sub-commands; bad input gets a message and a usage or runtime status, never
+# `llmlab mlm` through the real binary: --help of the command and its
+# sub-commands (train, fill, eval); bad input gets a message and a usage or runtime status, never
 # a crash; `mlm train` makes an encoder (kind encoder, bidirectional, the base
 # BPE plus <|mask|>: 4097 ids) and continues it with --resume; `mlm fill`
-# shows the encoder's bars beside the decoder's for the text cut at the blank;
-# the attention view of an encoder has no mask; next, generate and a
-# next-token `train` refuse an encoder.
+# shows the encoder's bars beside the decoder's for the text cut at the blank,
+# `mlm eval` both on the same held-out blanks;
+# the attention view of an encoder has no mask; next, score, lens, generate
+# and a next-token `train` refuse an encoder.
 set -u
 cd "$(dirname "$0")/.."
 B=$(realpath "${LLMLAB:-./llmlab}")
@@ -124,7 +125,9 @@ out=$("$B" attention -m "$ENC" --text - --projector --size 100x30 "the cat sat o
 if [ "$(panel_row0 "$ENC")" = 6 ] && grep -q "no mask: an encoder" <<<"$out" && [ "$(panel_row0 "$BASE")" = 1 ]; then
     ok "the attention panel: an encoder's weights above the diagonal, the decoder's mask"
 else bad "the attention panel" "encoder row 0: $(panel_row0 "$ENC") numbers, decoder's: $(panel_row0 "$BASE"); $out"; fi
-expect "next refuses an encoder" 1 "is an encoder" "$B" next -m "$ENC" "the cat"
+for c in next score lens; do
+    expect "$c refuses an encoder" 1 "llmlab $c: .* is an encoder: it fills blanks" "$B" "$c" -m "$ENC" "the cat"
+done
 expect "generate refuses an encoder" 1 "encoder .bidirectional attention" "$B" generate -m "$ENC" -n 3 "the cat"
 expect "train (next-token) refuses an encoder" 1 "needs a decoder" \
     "$B" train -m "$ENC" --data "$tmp/d.txt" --steps 1 --seq 8 -o "$tmp/x.llm"

@@ -81,6 +81,14 @@ int cli_set_model_path(cli_ctx *ctx, const char *path) {
     return 0;
 }
 
+int cli_ensure_decoder(cli_ctx *ctx, const char *cmd, const char *path) {
+    if (cli_ensure_model(ctx, path)) return 1;
+    if (!ctx->model.bidirectional) return 0;
+    fprintf(ctx->err, "llmlab %s: %s is an encoder: it fills blanks from both sides and does not predict the next "
+                      "token; try `llmlab mlm fill -m %s \"... [MASK] ...\"`\n", cmd, ctx->model_path, ctx->model_path);
+    return 1;
+}
+
 int cli_ensure_model(cli_ctx *ctx, const char *path) {
     if (path && path[0] && !(path = cli_path_for_read(ctx, "load", path))) return 1;
     if (path && path[0] && cli_set_model_path(ctx, path)) return 1;

@@ -78,6 +78,10 @@ int  cli_set_model_path(cli_ctx *ctx, const char *path);
  * loaded (a `train` in the same session). Prints the error on ctx->err;
  * 0 ok, 1 fail. */
 int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
+/* cli_ensure_model for a command whose numbers are next-token predictions
+ * (next, score, lens): an encoder (bidirectional attention) is refused, with
+ * a pointer to `mlm fill`, which shows what an encoder predicts. 0 or 1. */
+int  cli_ensure_decoder(cli_ctx *ctx, const char *cmd, const char *path_or_null);
 
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
  * (loading the model if needed); a path to a model file = its tokeniser; a

@@ -92,12 +92,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, "next", argc, argv, "ehm:k:", longopts);
         }
     }
-    if (cli_ensure_model(ctx, po.model)) return 1;
-    if (ctx->model.bidirectional) {   /* its last row reads no next token: `mlm fill` shows what it does */
-        fprintf(ctx->err, "llmlab next: %s is an encoder: it fills blanks from both sides and does not predict the "
-                          "next token; try `llmlab mlm fill -m %s \"... [MASK] ...\"`\n", ctx->model_path, ctx->model_path);
-        return 1;
-    }
+    if (cli_ensure_decoder(ctx, "next", po.model)) return 1;
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "next", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "next", &po, &p)) return 2;
