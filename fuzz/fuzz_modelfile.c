@@ -49,8 +49,9 @@ static void load_one(const uint8_t *data, size_t size) {
     if (!head_ok && err.msg[0] == 0) abort();
     err.msg[0] = 0;
     if (lm_load_mem(&m, &meta, data, size, &err) == 0) {
-        /* what loads has a readable header of kind gpt */
-        if (!head_ok || strcmp(h.kind, LM_KIND_GPT) != 0) abort();
+        /* what loads has a readable header of kind gpt, or encoder (bidirectional) */
+        if (!head_ok || (strcmp(h.kind, LM_KIND_GPT) != 0 && strcmp(h.kind, LM_KIND_ENCODER) != 0)) abort();
+        if (m.bidirectional != (strcmp(h.kind, LM_KIND_ENCODER) == 0)) abort();
         /* a loaded model is consistent with its config */
         if (m.n_params != lm_param_count(&m.cfg)) abort();
         if (!meta || strlen(meta) > size) abort();

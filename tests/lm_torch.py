@@ -4,7 +4,9 @@ tests/torch_ref_test.py (float64 reference) and bench/torch_bench.py.
 
 params: dict name -> tensor, names and shapes as in model.h
 cfg: dict with n_layer n_head d_model d_mlp n_ctx vocab_size pos act
-     (pos in {"learned","sinusoidal","rotary"}, act in {"gelu","relu"})
+     (pos in {"learned","sinusoidal","rotary"}, act in {"gelu","relu"}) and
+     optionally bidirectional (True: an encoder, attention without the causal
+     mask; model.h lm_model.bidirectional)
 """
 import math
 import struct
@@ -91,7 +93,9 @@ def forward(P, cfg, idx, ablate=(), resid=None, soft=None):
     x = embed(P, cfg, idx, soft=soft)
     if cfg["pos"] == "rotary":
         cos, sin = rotary_tables(T, hd, x.dtype)
-    causal = torch.ones(T, T, dtype=torch.bool).tril()
+    causal = torch.ones(T, T, dtype=torch.bool)
+    if not cfg.get("bidirectional", False):
+        causal = causal.tril()   # the decoder's mask: query t sees keys 0..t
     keep = keep_heads(cfg, ablate, x.dtype)
     if resid is not None:
         resid.append(x)

@@ -88,14 +88,16 @@ def rel_err(c, ref):
     return ((c - ref).abs().max() / max(ref.abs().max().item(), 1e-12)).item()
 
 
-def check(name, spec):
+def check(name, spec, attn="causal"):
+    """attn: "causal" (the decoder) or "bidirectional" (an encoder, no mask)"""
     _, L, H, C, M, n_ctx, V, pos, act, B, T, mask = spec
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "dump.bin")
-        subprocess.run([TOOL, out, *map(str, (L, H, C, M, n_ctx, V, pos, act, B, T, mask, 1234))],
+        subprocess.run([TOOL, out, *map(str, (L, H, C, M, n_ctx, V, pos, act, B, T, mask, 1234, attn))],
                        check=True)
         d = read_dump(out)
     cfg = d["cfg"]
+    cfg["bidirectional"] = attn == "bidirectional"
     shapes = lm_torch.param_shapes(cfg)
     names = [v[0] for v in d["views"]]
     if names != list(shapes):

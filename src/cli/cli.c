@@ -137,7 +137,8 @@ static int ensure(cli_ctx *ctx, const char *path, int any) {
         lm_file_header h;
         /* another kind goes to lm_lmodel_open; a file whose head cannot be
          * read gets lm_load's full message below */
-        if (lm_file_peek(&h, ctx->model_path, &err) == 0 && strcmp(h.kind, LM_KIND_GPT) != 0) {
+        if (lm_file_peek(&h, ctx->model_path, &err) == 0 && strcmp(h.kind, LM_KIND_GPT) != 0 &&
+            strcmp(h.kind, LM_KIND_ENCODER) != 0) {
             if (!any) return not_transformer(ctx, ctx->model_path, h.kind);
             if (load_lmodel(ctx, given)) return 1;
         } else {
@@ -175,6 +176,17 @@ int cli_ensure_any_model(cli_ctx *ctx, const char *path) { return ensure(ctx, pa
 
 int cli_model_n_ctx(const cli_ctx *ctx) {
     return ctx->lmodel ? ctx->lmodel->n_ctx : ctx->model.cfg.n_ctx;
+}
+
+int cli_refuse_encoder(cli_ctx *ctx, const char *cmd) {
+    if (ctx->lmodel || !ctx->model.bidirectional) return 0;
+    fprintf(ctx->err, "llmlab %s: %s is an encoder: it fills blanks from both sides and does not predict the next "
+                      "token; try `llmlab mlm fill -m %s \"... [MASK] ...\"`\n", cmd, ctx->model_path, ctx->model_path);
+    return 1;
+}
+
+int cli_ensure_decoder(cli_ctx *ctx, const char *cmd, const char *path) {
+    return cli_ensure_model(ctx, path) || cli_refuse_encoder(ctx, cmd);
 }
 
 lm_tokenizer *cli_open_tokenizer(cli_ctx *ctx, const char *spec, lm_err *err) {

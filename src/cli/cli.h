@@ -89,6 +89,13 @@ int  cli_ensure_model(cli_ctx *ctx, const char *path_or_null);
 int  cli_ensure_any_model(cli_ctx *ctx, const char *path_or_null);
 /* The context of the current model in tokens (0 = unbounded, an RNN). */
 int  cli_model_n_ctx(const cli_ctx *ctx);
+/* cli_ensure_model for a command whose numbers are next-token predictions
+ * (next, score, lens): an encoder (bidirectional attention) is refused, with
+ * a pointer to `mlm fill`, which shows what an encoder predicts. 0 or 1. */
+int  cli_ensure_decoder(cli_ctx *ctx, const char *cmd, const char *path_or_null);
+/* After cli_ensure_any_model: 1 (message printed) when the model loaded is
+ * an encoder, else 0. */
+int  cli_refuse_encoder(cli_ctx *ctx, const char *cmd);
 
 /* Resolves a -t SPEC: "bpe" (or "model") = the current model's own tokeniser
  * (loading the model if needed); a path to a model file = its tokeniser; a

@@ -15,7 +15,8 @@ static const char *usage =
     "usage: llmlab attention [-m MODEL] [--layer L] [--head H] [--csv | --svg FILE] [--chat] PROMPT | -\n"
     "Shows how much each token (row, the query) attends to each earlier token\n"
     "(column, the key) in one head. Rows sum to 1; the upper triangle is the\n"
-    "causal mask. Layers and heads count from 0.\n"
+    "causal mask. An encoder (`llmlab mlm`) has no mask: each token attends to\n"
+    "the tokens after it too. Layers and heads count from 0.\n"
     "  -m MODEL      model file (default models/base.llm)\n"
     "  --layer L     which block (default 0)\n"
     "  --head H      which head (default 0)\n"
@@ -85,13 +86,13 @@ static void print_csv(FILE *out, const float *att, char (*labels)[64], int T) {
 
 /* att [T, T] as shaded cells, a row per query with its strongest key */
 static void print_shades(FILE *out, const float *att, char (*labels)[64], int T, int width, int layer,
-                         int head) {
-    /* shades from light to dark; '.' marks the causal mask */
+                         int head, int causal) {
+    /* shades from light to dark; '.' marks the causal mask (an encoder has none) */
     static const char *shades_u[] = {" ", "\xe2\x96\x91", "\xe2\x96\x92", "\xe2\x96\x93", "\xe2\x96\x88"};
     static const char *shades_a[] = {" ", ".", ":", "*", "#"};
     const char **shade = show_unicode_ok() ? shades_u : shades_a;
-    fprintf(out, "layer %d, head %d: row = query token, column = key token (numbered as the rows)\n",
-            layer, head);
+    fprintf(out, "layer %d, head %d: row = query token, column = key token (numbered as the rows)%s\n",
+            layer, head, causal ? "" : "; no mask: an encoder");
     /* column header: key positions, tens digit over units digit */
     for (int d = 0; d < 2; d++) {
         if (T < 10 && d == 0) continue;
@@ -103,13 +104,13 @@ static void print_shades(FILE *out, const float *att, char (*labels)[64], int T,
         fprintf(out, "%3d ", i);
         print_label(out, labels[i], width);
         for (int j = 0; j < T; j++) {
-            if (j > i) { fputs(show_unicode_ok() ? "\xc2\xb7" : " ", out); continue; }
+            if (causal && j > i) { fputs(show_unicode_ok() ? "\xc2\xb7" : " ", out); continue; }
             float a = att[(size_t)i * T + j];
             int s = a <= 0.02f ? 0 : a < 0.1f ? 1 : a < 0.3f ? 2 : a < 0.6f ? 3 : 4;
             fputs(shade[s], out);
         }
         int best = 0;
-        for (int j = 1; j <= i; j++)
+        for (int j = 1; j < (causal ? i + 1 : T); j++)
             if (att[(size_t)i * T + j] > att[(size_t)i * T + best]) best = j;
         fprintf(out, "  max %.2f at %d %s\n", att[(size_t)i * T + best], best, labels[best]);
     }
@@ -177,7 +178,7 @@ int cmd_attention(cli_ctx *ctx, int argc, char **argv) {
     char (*labels)[64] = token_labels(ctx->tok, p.ids.ids + off, T, &width);
     if (!labels) { cli_prompt_free(&p); return 1; }
     if (csv) print_csv(ctx->out, att, labels, T);
-    else print_shades(ctx->out, att, labels, T, width, layer, head);
+    else print_shades(ctx->out, att, labels, T, width, layer, head, !ctx->model.bidirectional);
     free(labels);
     cli_prompt_free(&p);
     return 0;

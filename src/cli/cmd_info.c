@@ -87,6 +87,7 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     fprintf(ctx->out, "vocabulary   %d\n", k->vocab_size);
     fprintf(ctx->out, "positions    %s\n", lm_pos_name(k->pos));
     fprintf(ctx->out, "activation   %s\n", lm_act_name(k->act));
+    fprintf(ctx->out, "attention    %s\n", m.bidirectional ? "bidirectional (an encoder: no causal mask)" : "causal");
     fprintf(ctx->out, "parameters   %zu (%.2f MB as f32)\n", m.n_params, m.n_params * 4.0 / 1e6);
     fprintf(ctx->out, "adamw steps  %d\n", m.adam_t);
     fputs("tokeniser    ", ctx->out);

@@ -183,7 +183,7 @@ int cmd_lens(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_usage_error(ctx, "lens", "unknown option or missing value");
         }
     }
-    if (cli_ensure_model(ctx, po.model)) return 1;
+    if (cli_ensure_decoder(ctx, "lens", po.model)) return 1;
     cli_prompt p;   /* already clipped to the last n_ctx tokens (saying so) */
     if (cli_prompt_read(ctx, "lens", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "lens", &po, &p)) return 2;

@@ -104,7 +104,7 @@ int cmd_next(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, "next", argc, argv, "ehm:k:", longopts);
         }
     }
-    if (cli_ensure_any_model(ctx, po.model)) return 1;
+    if (cli_ensure_any_model(ctx, po.model) || cli_refuse_encoder(ctx, "next")) return 1;
     if (ctx->lmodel && (ex.path || po.ablate)) {
         fprintf(ctx->err, "llmlab next: %s on a %s model: the panel export and head ablation are the "
                           "transformer's (kind gpt)\n", ex.path ? "--svg/--ansi/--text" : "--ablate",

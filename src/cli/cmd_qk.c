@@ -63,7 +63,7 @@ static void print_matrix(const cli_ctx *ctx, const char *title, const float *A, 
         for (int j = 0; j < T; j++) {
             float v = A[(size_t)i * T + j];
             if (isinf(v)) fprintf(ctx->out, " %6s", "-inf");
-            else if (is_prob && j > i) fprintf(ctx->out, " %6s", ".");
+            else if (is_prob && j > i && !ctx->model.bidirectional) fprintf(ctx->out, " %6s", ".");
             else fprintf(ctx->out, " %6.2f", v);
         }
         fputc('\n', ctx->out);
@@ -139,7 +139,9 @@ static int run_qk(cli_ctx *ctx, const cli_prompt *p, int layer, int head, int po
     char title[128];
     snprintf(title, sizeof title, "scores q.k/sqrt(%d) before the mask (row = query, column = key):", q.hd);
     print_matrix(ctx, title, q.scores, q.T, ids, 0);
-    print_matrix(ctx, "after the causal mask (-inf: a key in the future):", q.masked, q.T, ids, 0);
+    print_matrix(ctx, q.causal ? "after the causal mask (-inf: a key in the future):"
+                               : "no mask: an encoder's query sees every key, before and after it:",
+                 q.masked, q.T, ids, 0);
     print_matrix(ctx, "after softmax (each row sums to 1; the attention probabilities):", q.probs, q.T, ids, 1);
     print_vectors(ctx, &q, ids);
     lm_qk_free(&q);

@@ -230,7 +230,7 @@ int cmd_score(cli_ctx *ctx, int argc, char **argv) {
     if (nt > 2)
         return cli_usage_error(ctx, "score", "at most two texts; quote each one: score \"The cat sat.\" \"The cat sit.\"");
     if (ex.path && nt != 1) return cli_usage_error(ctx, "score", "--svg/--ansi/--text draw the panel for one TEXT");
-    if (cli_ensure_model(ctx, model)) return 1;
+    if (cli_ensure_decoder(ctx, "score", model)) return 1;
     scored s[2] = {{.name = "A"}, {.name = "B"}};
     int rc = 0;
     for (int i = 0; i < nt && rc == 0; i++) {

@@ -52,15 +52,13 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, con
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'},          {"model", required_argument, 0, 'm'},
         {"tokenizer", required_argument, 0, 't'}, {"data", required_argument, 0, 'd'},
-        {"val", required_argument, 0, 'v'},      {"layers", required_argument, 0, 1101},
-        {"heads", required_argument, 0, 1102},   {"width", required_argument, 0, 1103},
-        {"mlp", required_argument, 0, 1104},     {"ctx", required_argument, 0, 1105},
-        {"pos", required_argument, 0, 1106},     {"act", required_argument, 0, 1107},
+        {"val", required_argument, 0, 'v'},      CLI_CONFIG_LONGOPTS,
         CLI_RUN_LONGOPTS,                        {0, 0, 0, 0}};
     int mlp_given = 0, c;
     cli_getopt_reset();
     while ((c = getopt_long(argc, argv, "hm:t:o:", longopts, NULL)) != -1) {
         int k = cli_run_option(ctx, "train", c, optarg, &r->ro);
+        if (k == 0) k = cli_config_option(ctx, "train", c, optarg, cfg, &mlp_given);
         if (k < 0) return 2;
         if (k > 0) continue;
         switch (c) {
@@ -69,20 +67,6 @@ static int parse_args(cli_ctx *ctx, int argc, char **argv, cli_train_run *r, con
         case 't': *tokspec = optarg; break;
         case 'd': r->data = optarg; break;
         case 'v': r->val = optarg; break;
-        case 1101: if (cli_parse_int(ctx, "train", "--layers", optarg, 1, 64, &cfg->n_layer)) return 2; break;
-        case 1102: if (cli_parse_int(ctx, "train", "--heads", optarg, 1, 64, &cfg->n_head)) return 2; break;
-        case 1103: if (cli_parse_int(ctx, "train", "--width", optarg, 2, 4096, &cfg->d_model)) return 2; break;
-        case 1104:
-            if (cli_parse_int(ctx, "train", "--mlp", optarg, 1, 16384, &cfg->d_mlp)) return 2;
-            mlp_given = 1;
-            break;
-        case 1105: if (cli_parse_int(ctx, "train", "--ctx", optarg, 2, 65536, &cfg->n_ctx)) return 2; break;
-        case 1106:
-            if (lm_pos_parse(optarg, &cfg->pos)) return cli_usage_error(ctx, "train", "--pos is learned, sinusoidal or rotary");
-            break;
-        case 1107:
-            if (lm_act_parse(optarg, &cfg->act)) return cli_usage_error(ctx, "train", "--act is gelu or relu");
-            break;
         default: return cli_bad_option(ctx, "train", argc, argv, "hm:t:o:", longopts);
         }
     }

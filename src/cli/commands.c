@@ -12,6 +12,7 @@ int cmd_tokenize(cli_ctx *ctx, int argc, char **argv);
 int cmd_bpe_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_train(cli_ctx *ctx, int argc, char **argv);
 int cmd_sft(cli_ctx *ctx, int argc, char **argv);
+int cmd_mlm(cli_ctx *ctx, int argc, char **argv);        /* cmd_mlm.c */
 int cmd_eval(cli_ctx *ctx, int argc, char **argv);
 int cmd_scaling(cli_ctx *ctx, int argc, char **argv);   /* cmd_scaling.c */
 int cmd_lesson(cli_ctx *ctx, int argc, char **argv);
@@ -72,6 +73,7 @@ const cli_command cli_commands[] = {
     {"fflm", "Bengio's feed-forward LM: train one, see the fixed window it reads", cmd_fflm},
     {"rnn", "recurrent LMs (Elman, GRU): train, the vanishing gradient per step, generate", cmd_rnn},
     {"prompt-tune", "train a soft prompt in front of a frozen model; compare with zero/few-shot", cmd_prompt_tune},
+    {"mlm", "the encoder: train it by masked-LM (BERT), fill [MASK] beside a decoder's guess", cmd_mlm},
     {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},

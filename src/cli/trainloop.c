@@ -268,6 +268,27 @@ int cli_run_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, cli_ru
     }
 }
 
+int cli_config_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, lm_config *cfg, int *mlp_given) {
+    switch (c) {
+    case 1101: return cli_parse_int(ctx, cmd, "--layers", arg, 1, 64, &cfg->n_layer) ? -1 : 1;
+    case 1102: return cli_parse_int(ctx, cmd, "--heads", arg, 1, 64, &cfg->n_head) ? -1 : 1;
+    case 1103: return cli_parse_int(ctx, cmd, "--width", arg, 2, 4096, &cfg->d_model) ? -1 : 1;
+    case 1104:
+        *mlp_given = 1;
+        return cli_parse_int(ctx, cmd, "--mlp", arg, 1, 16384, &cfg->d_mlp) ? -1 : 1;
+    case 1105: return cli_parse_int(ctx, cmd, "--ctx", arg, 2, 65536, &cfg->n_ctx) ? -1 : 1;
+    case 1106:
+        if (lm_pos_parse(arg, &cfg->pos) == 0) return 1;
+        cli_usage_error(ctx, cmd, "--pos is learned, sinusoidal or rotary");
+        return -1;
+    case 1107:
+        if (lm_act_parse(arg, &cfg->act) == 0) return 1;
+        cli_usage_error(ctx, cmd, "--act is gelu or relu");
+        return -1;
+    default: return 0;
+    }
+}
+
 static void meta_int(const char *meta, const char *key, int *v) {
     char buf[64];
     if (*v < 0 && cli_meta_get(meta, key, buf, sizeof buf) == 0) *v = atoi(buf);

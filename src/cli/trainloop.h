@@ -95,6 +95,19 @@ void cli_run_opts_init(cli_run_opts *o);
     "  --save-every N     checkpoint every N steps (always at the end and on Ctrl-C)\n"          \
     "  -o OUT             the model file written (atomically); AdamW state goes to OUT.opt\n"    \
     "  --resume           continue OUT from its last checkpoint (step, AdamW moments, options)\n"
+/* The config of a new model, shared by the commands that make one (train,
+ * mlm train; getopt codes 1101..1107): --layers L --heads H --width C
+ * --mlp M --ctx T --pos learned|sinusoidal|rotary --act gelu|relu. Each
+ * command states its own defaults in its usage. */
+#define CLI_CONFIG_LONGOPTS                                                                      \
+    {"layers", required_argument, 0, 1101}, {"heads", required_argument, 0, 1102},               \
+    {"width", required_argument, 0, 1103}, {"mlp", required_argument, 0, 1104},                  \
+    {"ctx", required_argument, 0, 1105}, {"pos", required_argument, 0, 1106},                    \
+    {"act", required_argument, 0, 1107}
+/* 1 if c was a config option (applied to cfg; *mlp_given = 1 for --mlp), 0
+ * if not, -1 on a bad value (said). */
+int cli_config_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, lm_config *cfg, int *mlp_given);
+
 /* 1 if c was a run option (applied), 0 if not, -1 on a bad value. */
 int cli_run_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, cli_run_opts *o);
 /* Fills options not given from checkpoint metadata (resume), then defaults. */

@@ -1,7 +1,8 @@
 /* view_attention.c - one head's attention matrix as a heatmap (rows =
  * queries, columns = keys, token labels on both axes, the causal mask drawn
- * as dots), a grid of every head of every layer, and the selected query's row
- * as bars. The probabilities are lm_attention_probs of the session's last
+ * as dots; an encoder has no mask, so its cells above the diagonal are drawn
+ * like the rest), a grid of every head of every layer, and the selected
+ * query's row as bars. The probabilities are lm_attention_probs of the session's last
  * forward (computed in the update step). */
 #include "ui/app.h"
 
@@ -17,6 +18,9 @@ typedef struct {
 } attn_state;
 
 static int cur_query(const ui_session *s) { return s->query < 0 || s->query >= s->T ? s->T - 1 : s->query; }
+
+/* the cell (query q, key k) is hidden by the causal mask (never in an encoder) */
+static int masked(const lm_model *m, int q, int k) { return k > q && !m->bidirectional; }
 
 static void *attn_create(ui_app *a) { (void)a; return calloc(1, sizeof(attn_state)); }
 
@@ -67,7 +71,7 @@ static void draw_grid(const attn_state *t, const ui_app *a, ui_canvas *cv, int y
                 int qi = T - mm + i;
                 for (int j = 0; j < mm; j++) {
                     int kj = T - mm + j;
-                    if (kj > qi) draw_text(cv, gy + 1 + i, gx + j, 1, C_MASK, cv->ascii ? "." : "\xc2\xb7");
+                    if (masked(m, qi, kj)) draw_text(cv, gy + 1 + i, gx + j, 1, C_MASK, cv->ascii ? "." : "\xc2\xb7");
                     else draw_heat(cv, gy + 1 + i, gx + j, 1, att[(size_t)qi * T + kj]);
                 }
                 draw_add_hit(cv, gy + 1 + i, gx, mm, HIT_HEAD, l, hd);
@@ -85,8 +89,8 @@ static void draw_query_bars(const attn_state *t, const ui_app *a, ui_canvas *cv,
     int x2 = x + draw_textf(cv, y, x, w, C_DIM, "query %d ", q);
     x2 += draw_text(cv, y, x2, w - (x2 - x), C_PICK, piece);
     draw_text(cv, y, x2, w - (x2 - x), C_DIM, " attends to (strongest first):");
-    /* keys 0..q by weight, strongest first (a display order only) */
-    int n = q + 1, *idx = malloc(sizeof(int) * (size_t)n);
+    /* keys 0..q (an encoder's: every key) by weight, strongest first (a display order only) */
+    int n = m->bidirectional ? T : q + 1, *idx = malloc(sizeof(int) * (size_t)n);
     if (!idx) return;
     for (int j = 0; j < n; j++) idx[j] = j;
     for (int i = 1; i < n; i++) {   /* insertion sort: T is small */
@@ -147,7 +151,7 @@ static int draw_heatmap(const attn_state *t, const ui_app *a, ui_canvas *cv, int
         draw_add_hit(cv, ry, 1, lw, HIT_QUERY, i, 0);
         for (int j = s; j < s + K; j++) {
             int cx = 1 + lw + (j - s) * cw;
-            if (j > i) draw_text(cv, ry, cx, cw, C_MASK, cv->ascii ? ". " : "\xc2\xb7 ");
+            if (masked(m, i, j)) draw_text(cv, ry, cx, cw, C_MASK, cv->ascii ? ". " : "\xc2\xb7 ");
             else draw_heat(cv, ry, cx, cw, att[(size_t)i * T + j]);
         }
         draw_add_hit(cv, ry, 1 + lw, K * cw, HIT_QUERY, i, 0);
@@ -179,7 +183,7 @@ static void large_row(const ui_app *a, ui_canvas *cv, const float *att_row, int 
     for (int r = 0; r < ch; r++) draw_add_hit(cv, ry + r, 1, x0 - 1 + K * cw, HIT_QUERY, i, 0);
     for (int j = s; j < s + K; j++) {
         int cx = x0 + (j - s) * cw;
-        if (j > i) {
+        if (masked(&a->ctx->model, i, j)) {
             draw_text(cv, mid, cx + cell / 2, 1, C_MASK, cv->ascii ? "." : "\xc2\xb7");
             continue;
         }
@@ -193,7 +197,7 @@ static void large_row(const ui_app *a, ui_canvas *cv, const float *att_row, int 
 }
 
 /* the colour legend: each heat level with the weight (in %) at its centre */
-static void large_legend(ui_canvas *cv, int y, int x, int w) {
+static void large_legend(ui_canvas *cv, int y, int x, int w, int causal) {
     int lx = x + draw_text(cv, y, x, w, C_DIM, "weight in %, colour: ");
     for (int lv = 0; lv < UI_HEAT && lx + 5 <= x + w; lv++, lx += 5) {
         draw_heat(cv, y, lx, 4, (double)lv / (UI_HEAT - 1));
@@ -201,7 +205,7 @@ static void large_legend(ui_canvas *cv, int y, int x, int w) {
         int nw = snprintf(num, sizeof num, "%d", (int)(100.0 * lv / (UI_HEAT - 1) + 0.5));
         draw_text(cv, y, lx + (4 - nw + 1) / 2, nw, cv->mono ? C_NORMAL : C_HEAT0 + lv, num);
     }
-    draw_text(cv, y, lx + 1, x + w - lx - 1, C_DIM, "  dots: causal mask");
+    draw_text(cv, y, lx + 1, x + w - lx - 1, C_DIM, causal ? "  dots: causal mask" : "  no mask: an encoder");
 }
 
 /* the heatmap in rows [y+1, y+h) as large as they allow: cells up to 12
@@ -224,7 +228,7 @@ static int draw_heatmap_large(const attn_state *t, const ui_app *a, ui_canvas *c
     for (int j = s; j < s + K; j++)
         draw_textf(cv, y + 1, x0 + (j - s) * cw, cw, j == q ? C_PICK : C_DIM, "%*d", num_w, j);
     for (int i = s; i < s + K; i++) large_row(a, cv, att + (size_t)i * T, i, s, K, y + 2 + (i - s) * ch, x0, cw, ch);
-    large_legend(cv, y + 2 + K * ch + 1, 1, W - 2);
+    large_legend(cv, y + 2 + K * ch + 1, 1, W - 2, !a->ctx->model.bidirectional);
     return 2 + K * ch + 2;
 }
 
@@ -245,7 +249,9 @@ static void attn_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int
     x += draw_textf(cv, y, x, W - x, C_TITLE, " head %d of 0-%d ", t->head, H - 1);
     x += draw_text(cv, y, x, W - x, C_KEY, wide ? " Left/Right  " : " ");
     x += draw_textf(cv, y, x, W - x, C_NORMAL, wide ? "query %d" : "q %d", q);
-    draw_text_fit(cv, y, x, W - x, C_KEY, " [ ] Home End   row = query, column = key, dots = causal mask",
+    draw_text_fit(cv, y, x, W - x, C_KEY,
+                  m->bidirectional ? " [ ] Home End   row = query, column = key, no mask (encoder)"
+                                       : " [ ] Home End   row = query, column = key, dots = causal mask",
                   wide ? " [ ] Home End   row = query" : " [ ]");
     if (cv->hc) {   /* projector mode: the heatmap takes the panel, the query's bars below it */
         int used = draw_heatmap_large(t, a, cv, y, h);

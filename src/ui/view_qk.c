@@ -85,7 +85,7 @@ static void draw_matrix(const lm_qk *q, ui_canvas *cv, int y, int x, int first, 
     if (kind == 2) { lo = 0; hi = 1; }
     if (!(hi > lo)) hi = lo + 1;
     static const char *title[3] = {"scores q.k/sqrt(d)", "+ causal mask", "softmax = attention"};
-    draw_text(cv, y, x, n * cw, C_TITLE, title[kind]);
+    draw_text(cv, y, x, n * cw, C_TITLE, kind == 1 && !q->causal ? "no mask (encoder)" : title[kind]);
     if (cw >= 3)
         for (int j = 0; j < n; j++) draw_textf(cv, y + 1, x + j * cw, cw, C_DIM, "%*d", cw - 1, first + j);
     for (int r = 0; r < rows; r++) {
@@ -93,7 +93,7 @@ static void draw_matrix(const lm_qk *q, ui_canvas *cv, int y, int x, int first, 
         for (int j = 0; j < n; j++) {
             int c = first + j, cx = x + j * cw;
             float v = A[(size_t)i * q->T + c];
-            if (c > i && kind > 0) {   /* the future: -inf after the mask, 0 after softmax */
+            if (c > i && kind > 0 && q->causal) {   /* the future: -inf after the mask, 0 after softmax */
                 draw_text(cv, y + 2 + r, cx, cw, C_DIM, cw >= 5 && kind == 1 ? " -inf" : " .");
                 continue;
             }

@@ -1,8 +1,8 @@
 /* make_fuzz_seed.c - writes a few tiny model files, the seed corpus of
  * fuzz/fuzz_modelfile:  make_fuzz_seed DIR
- * Three valid ones in the current format and one of an unknown kind
- * ("encoder", the tiny model's bytes with the kind changed and the checksum
- * made right). fuzz/corpus/fuzz_modelfile/ holds their committed output, and
+ * Three valid ones in the current format, the tiny one as an encoder, and one
+ * of an unknown kind ("hopfield"; both the tiny model's bytes with the kind
+ * changed and the checksum made right). fuzz/corpus/fuzz_modelfile/ holds their committed output, and
  * v1_*.llm: the same valid models written by the version-1 writer. */
 #include <stdint.h>
 #include <stdio.h>
@@ -61,6 +61,7 @@ int main(int argc, char **argv) {
     lm_config sin = {.n_layer = 1, .n_head = 2, .d_model = 2, .d_mlp = 1, .n_ctx = 1,
                      .vocab_size = 3, .pos = LM_POS_SINUSOIDAL, .act = LM_ACT_GELU};
     bad |= write_one(argv[1], "sinusoidal_min.llm", sin, NULL, NULL);
-    bad |= rekind(argv[1], "tiny_learned.llm", "unknown_kind.llm", "encoder");
+    bad |= rekind(argv[1], "tiny_learned.llm", "unknown_kind.llm", "hopfield");
+    bad |= rekind(argv[1], "tiny_learned.llm", "encoder_kind.llm", "encoder");
     return bad;
 }

@@ -1,8 +1,10 @@
 /* torch_dump.c - writes what the PyTorch reference test (tests/torch_ref_test.py)
  * needs to rebuild the same model and check the C core against it.
  *
- * usage: torch_dump OUT.bin L H C M N_CTX V POS ACT B T USE_MASK SEED
+ * usage: torch_dump OUT.bin L H C M N_CTX V POS ACT B T USE_MASK SEED [ATTN]
  *   POS: learned|sinusoidal|rotary   ACT: gelu|relu   USE_MASK: 0|1
+ *   ATTN: causal (default, the decoder) | bidirectional (an encoder: no mask;
+ *   the file does not record it: the reader passed it)
  *
  * File (little endian):
  *   "LMTD" int32 version=2
@@ -50,8 +52,13 @@ static void write_header(FILE *f, const lm_model *m, const lm_adamw *opt, const 
 }
 
 int main(int argc, char **argv) {
-    if (argc != 14) {
-        fprintf(stderr, "usage: %s OUT L H C M N_CTX V POS ACT B T USE_MASK SEED\n", argv[0]);
+    if (argc != 14 && argc != 15) {
+        fprintf(stderr, "usage: %s OUT L H C M N_CTX V POS ACT B T USE_MASK SEED [causal|bidirectional]\n", argv[0]);
+        return 2;
+    }
+    int bidirectional = argc == 15 && strcmp(argv[14], "bidirectional") == 0;
+    if (argc == 15 && !bidirectional && strcmp(argv[14], "causal") != 0) {
+        fprintf(stderr, "ATTN is causal or bidirectional\n");
         return 2;
     }
     lm_config cfg;
@@ -66,6 +73,7 @@ int main(int argc, char **argv) {
     lm_err err;
     lm_model m;
     if (lm_model_init(&m, &cfg, seed, &err)) { fprintf(stderr, "%s\n", err.msg); return 1; }
+    m.bidirectional = bidirectional;
 
     lm_rng rng;
     lm_rng_seed(&rng, seed ^ 0x9e3779b97f4a7c15ULL);

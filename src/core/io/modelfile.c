@@ -57,7 +57,15 @@ static const struct {
     {LM_KIND_FFLM, LM_FFLM_CONFIG_BYTES, lm_fflm_check},   /* models/fflm/fflm.h */
     {LM_KIND_RNN, LM_RNN_CONFIG_BYTES, lm_rnn_check},      /* models/rnn/rnn.h */
     {LM_KIND_SOFTPROMPT, LM_SOFTPROMPT_CONFIG_BYTES, lm_softprompt_check_config},
+    {LM_KIND_ENCODER, GPT_CONFIG_BYTES, check_gpt},   /* gpt's config and weights, attention bidirectional */
 };
+
+/* A transformer kind lm_load reads: gpt (causal) or encoder (bidirectional);
+ * 0 with *bidirectional set, -1 for any other kind. */
+static int transformer_kind(const char *kind, int *bidirectional) {
+    *bidirectional = strcmp(kind, LM_KIND_ENCODER) == 0;
+    return *bidirectional || strcmp(kind, LM_KIND_GPT) == 0 ? 0 : -1;
+}
 
 /* ---- little-endian bytes ---- */
 static void put_u32(uint8_t *b, uint32_t v) {
@@ -191,6 +199,7 @@ int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *e
                        .adam_t = m->adam_t, .params = m->params, .n_params = m->n_params,
                        .tokenizer = m->tokenizer_blob, .tokenizer_len = m->tokenizer_len,
                        .metadata = (char *)metadata};
+    if (m->bidirectional) memcpy(p.kind, LM_KIND_ENCODER, sizeof LM_KIND_ENCODER);
     return lm_atomic_write(path, write_job, &p, err);
 }
 
@@ -378,11 +387,13 @@ static int check_kind(const lm_file_header *h, const uint8_t *buf, lm_err *err) 
     return check_config(h->kind, buf + h->config_at, h->config_bytes, h->n_params, err);
 }
 
-/* lm_load's kind: gpt, with its config read into cfg. */
-static int read_kind_config(lm_config *cfg, const lm_file_header *h, const uint8_t *buf, lm_err *err) {
+/* lm_load's kinds: gpt or encoder (*bidirectional says which), with its
+ * config read into cfg. */
+static int read_kind_config(lm_config *cfg, int *bidirectional, const lm_file_header *h, const uint8_t *buf,
+                            lm_err *err) {
     if (check_kind(h, buf, err) != 0) return -1;
-    if (strcmp(h->kind, LM_KIND_GPT) != 0)
-        return lm_fail(err, "this is a %s model, not a transformer (gpt); commands for %s models read it",
+    if (transformer_kind(h->kind, bidirectional) != 0)
+        return lm_fail(err, "this is a %s model, not a transformer (gpt or encoder); commands for %s models read it",
                        h->kind, h->kind);
     return read_gpt_config(cfg, buf + h->config_at, err);
 }
@@ -463,10 +474,13 @@ int lm_load_mem(lm_model *m, char **metadata, const uint8_t *buf, size_t len, lm
     if (!buf && len > 0) return lm_fail(err, "load: missing buffer");
     lm_file_header h;
     lm_config cfg;
+    int bidirectional;
     if (lm_file_header_read(&h, buf, len, err) != 0) return -1;
-    if (read_kind_config(&cfg, &h, buf, err) != 0) return -1;
+    if (read_kind_config(&cfg, &bidirectional, &h, buf, err) != 0) return -1;
     if (check_body(&h, buf, len, err) != 0) return -1;
-    return fill_model(m, metadata, &cfg, &h, buf, err);
+    if (fill_model(m, metadata, &cfg, &h, buf, err) != 0) return -1;
+    m->bidirectional = bidirectional;
+    return 0;
 }
 
 int lm_file_check_head(lm_file_header *h, const uint8_t *head, size_t len, uint64_t file_size, lm_err *err) {
@@ -579,13 +593,16 @@ int lm_load_parts(lm_file_parts *p, const char *path, lm_err *err) {
 int lm_model_from_parts(lm_model *m, lm_file_parts *p, lm_err *err) {
     if (!m || !p) return lm_fail(err, "load: missing model or parts");
     memset(m, 0, sizeof *m);
-    if (strcmp(p->kind, LM_KIND_GPT) != 0) return lm_fail(err, "this is a %s model, not a transformer (gpt)", p->kind);
+    int bidirectional;
+    if (transformer_kind(p->kind, &bidirectional) != 0)
+        return lm_fail(err, "this is a %s model, not a transformer (gpt or encoder)", p->kind);
     lm_config cfg;
     if (check_gpt(p->config, p->config_bytes, p->n_params, err) != 0 || read_gpt_config(&cfg, p->config, err) != 0)
         return -1;
     if (lm_model_alloc(m, &cfg, err) != 0) return -1;
     memcpy(m->params, p->params, m->n_params * sizeof(float));
     m->adam_t = p->adam_t;
+    m->bidirectional = bidirectional;
     if (p->tokenizer_len > 0) {
         m->tokenizer_blob = p->tokenizer;
         m->tokenizer_len = (size_t)p->tokenizer_len;

@@ -4,10 +4,12 @@
  *   prefix   magic "LLMLAB\0\1" (8 bytes), u32 format version (2),
  *            u32 header bytes (40 + the kind's config bytes)
  *   header   kind       16 bytes: the model kind's name, 1..15 of [a-z0-9_.-],
- *                       NUL-padded ("gpt"; later "encoder", "ngram", "rnn", ...)
+ *                       NUL-padded ("gpt", "encoder"; later "ngram", "rnn", ...)
  *            i32 adam_t, u64 n_params, u64 tokenizer_len, u32 metadata_len
  *            config     the kind's own fields; gpt: 8 x i32 (n_layer, n_head,
- *                       d_model, d_mlp, n_ctx, vocab_size, pos, act), 32 bytes
+ *                       d_model, d_mlp, n_ctx, vocab_size, pos, act), 32 bytes;
+ *                       encoder: the same 32 bytes (its attention is
+ *                       bidirectional, the rest is gpt's)
  *   body     the tokeniser blob, the metadata (UTF-8 text, "key=value\n"
  *            lines: how the model was made), the parameters as
  *            f32[n_params] in the order of the kind's parameter table
@@ -37,14 +39,19 @@
 
 #define LM_FILE_VERSION 2u
 #define LM_KIND_GPT "gpt"
+/* the same config, parameters and file layout as gpt; the attention is
+ * bidirectional (lm_model.bidirectional = 1): a masked-LM encoder */
+#define LM_KIND_ENCODER "encoder"
 /* The largest optimizer step a file may carry (= the largest --steps). */
 #define LM_MAX_ADAM_T 100000000
 
-/* metadata may be NULL. Writes kind gpt, format LM_FILE_VERSION. */
+/* metadata may be NULL. Writes kind gpt (kind encoder for a bidirectional
+ * model), format LM_FILE_VERSION. */
 int lm_save(const lm_model *m, const char *metadata, const char *path, lm_err *err);
 /* The bytes lm_save writes for m with meta_len bytes of metadata. */
 uint64_t lm_save_size(const lm_model *m, size_t meta_len);
-/* Loads a model of kind gpt (another known kind is refused, naming it). On success m is a fresh model (lm_model_free
+/* Loads a model of kind gpt, or encoder (m->bidirectional = 1); another
+ * known kind is refused, naming it. On success m is a fresh model (lm_model_free
  * it); *metadata (if non-NULL) receives a malloc'd NUL-terminated copy of
  * the metadata text. The path must be a regular file (base/infile.h: a FIFO
  * or /dev/zero is refused, never read); the magic, the header (at most 4 KB,
@@ -83,7 +90,7 @@ uint64_t lm_save_parts_size(const lm_file_parts *p);
 int  lm_load_parts(lm_file_parts *p, const char *path, lm_err *err);
 int  lm_load_parts_mem(lm_file_parts *p, const uint8_t *buf, size_t len, lm_err *err);
 void lm_file_parts_free(lm_file_parts *p);
-/* A gpt model from gpt parts (the tokeniser blob moves into m). */
+/* A gpt model from gpt or encoder parts (the tokeniser blob moves into m). */
 int  lm_model_from_parts(lm_model *m, lm_file_parts *p, lm_err *err);
 
 /* What a file's prefix and header say, read without the body. */

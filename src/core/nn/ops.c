@@ -307,6 +307,11 @@ void sinusoid_row(float *pe, int pos, int C) {
 /* ------------------------------------------------------------- attention */
 
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int H) {
+    attention_forward_mask(out, att, qkv, B, T, C, H, 1);
+}
+
+void attention_forward_mask(float *out, float *att, const float *qkv, int B, int T, int C, int H,
+                            int causal) {
     int hd = C / H, C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hd);
     int saved = ops_blas_single();
@@ -322,8 +327,9 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
                     scale, q, C3, k, C3, 0.0f, P, T);
         for (int i = 0; i < T; i++) {
             float *row = P + (size_t)i * T;
-            softmax_inplace(row, i + 1);
-            memset(row + i + 1, 0, sizeof(float) * (T - i - 1));
+            int n = causal ? i + 1 : T;   /* keys query i may see */
+            softmax_inplace(row, n);
+            memset(row + n, 0, sizeof(float) * (T - n));
         }
         /* y[T,hd] = P[T,T] v[T,hd] */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,
@@ -334,6 +340,11 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
 
 void attention_backward(float *dqkv, float *scratch, int n_scratch, const float *dout,
                         const float *qkv, const float *att, int B, int T, int C, int H) {
+    attention_backward_mask(dqkv, scratch, n_scratch, dout, qkv, att, B, T, C, H, 1);
+}
+
+void attention_backward_mask(float *dqkv, float *scratch, int n_scratch, const float *dout,
+                             const float *qkv, const float *att, int B, int T, int C, int H, int causal) {
     int hd = C / H, C3 = 3 * C;
     float scale = 1.0f / sqrtf((float)hd);
     int nt = ops_threads() < n_scratch ? ops_threads() : n_scratch;
@@ -353,14 +364,15 @@ void attention_backward(float *dqkv, float *scratch, int n_scratch, const float 
                     1.0f, dy, C, v, C3, 0.0f, dP, T);
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, T, hd, T,
                     1.0f, P, T, dy, C, 0.0f, dv, C3);
-        /* softmax backward: dS = P (dP - sum_j P dP) * scale, causal */
+        /* softmax backward: dS = P (dP - sum_j P dP) * scale over the keys row i sees */
         for (int i = 0; i < T; i++) {
             const float *pr = P + (size_t)i * T;
             float *dr = dP + (size_t)i * T;
+            int n = causal ? i + 1 : T;
             float dot = 0.0f;
-            for (int j = 0; j <= i; j++) dot += pr[j] * dr[j];
-            for (int j = 0; j <= i; j++) dr[j] = pr[j] * (dr[j] - dot) * scale;
-            for (int j = i + 1; j < T; j++) dr[j] = 0.0f;
+            for (int j = 0; j < n; j++) dot += pr[j] * dr[j];
+            for (int j = 0; j < n; j++) dr[j] = pr[j] * (dr[j] - dot) * scale;
+            for (int j = n; j < T; j++) dr[j] = 0.0f;
         }
         /* dq = dS k;  dk = dS^T q */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, T, hd, T,

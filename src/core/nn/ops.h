@@ -65,6 +65,13 @@ void attention_forward(float *out, float *att, const float *qkv, int B, int T, i
  * (at most n_scratch threads are used). */
 void attention_backward(float *dqkv, float *scratch, int n_scratch, const float *dout,
                         const float *qkv, const float *att, int B, int T, int C, int H);
+/* The same with the mask chosen: causal = 1 is the decoder's (as above);
+ * causal = 0 is an encoder's full, bidirectional attention: every query sees
+ * every key, so att has no zero triangle. */
+void attention_forward_mask(float *out, float *att, const float *qkv, int B, int T, int C, int H,
+                            int causal);
+void attention_backward_mask(float *dqkv, float *scratch, int n_scratch, const float *dout,
+                             const float *qkv, const float *att, int B, int T, int C, int H, int causal);
 
 /* Row softmax in place over x[n], numerically stable; returns log(sum(exp(x - max))) + max. */
 float softmax_inplace(float *x, int n);

@@ -43,6 +43,49 @@ lm_tokenizer *lm_tok_bpe_new(const char *name, const uint8_t *const *pieces, con
     return t;
 }
 
+lm_tokenizer *lm_tok_bpe_add_special(const lm_tokenizer *t, const char *text, lm_err *err) {
+    if (!t || lm_tok_kind_of(t) != LM_TOK_BPE) {
+        lm_fail(err, "only a BPE tokeniser takes a new special token");
+        return NULL;
+    }
+    if (!text || !*text) {
+        lm_fail(err, "a special token cannot be empty");
+        return NULL;
+    }
+    if (lm_tok_special_id(t, text) >= 0) {
+        lm_fail(err, "the tokeniser already has the special token %s", text);
+        return NULL;
+    }
+    int n = t->n_pieces, ns = t->n_specials + 1;
+    const uint8_t **pieces = malloc((size_t)(n ? n : 1) * sizeof *pieces);
+    size_t *lens = malloc((size_t)(n ? n : 1) * sizeof *lens);
+    char **stext = calloc((size_t)ns, sizeof *stext);   /* NUL-terminated copies */
+    int32_t *sids = malloc((size_t)ns * sizeof *sids);
+    lm_tokenizer *out = NULL;
+    int ok = pieces && lens && stext && sids;
+    for (int i = 0; ok && i < n; i++) {   /* ordinary token i: rank == id == i */
+        pieces[i] = t->arena + t->tok_off[i];
+        lens[i] = t->tok_len[i];
+    }
+    for (int k = 0; ok && k < t->n_specials; k++) {
+        stext[k] = strndup((const char *)t->specials[k].text, t->specials[k].len);
+        sids[k] = t->specials[k].id;
+        ok = stext[k] != NULL;
+    }
+    if (ok) {
+        stext[ns - 1] = strdup(text);
+        sids[ns - 1] = t->vocab_size;   /* the id after the last */
+        ok = stext[ns - 1] != NULL;
+    }
+    if (ok)
+        out = lm_tok_bpe_new(t->name, pieces, lens, n, lm_tok_pattern(t), (const char *const *)stext, sids, ns, err);
+    else
+        lm_fail(err, "tokenizer: out of memory");
+    for (int k = 0; stext && k < ns; k++) free(stext[k]);
+    free(stext); free(sids); free(pieces); free(lens);
+    return out;
+}
+
 static inline int32_t rank_of(const lm_tokenizer *t, const uint8_t *p, size_t n) {
     int32_t r = lm_tok_map_get(t, p, n);
     return r < 0 ? NO_RANK : r;

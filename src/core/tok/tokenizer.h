@@ -76,6 +76,13 @@ lm_tokenizer *lm_tok_bpe_new(const char *name, const uint8_t *const *pieces, con
                              int n, const char *pattern_or_NULL,
                              const char *const *specials, const int32_t *special_ids,
                              int n_specials, lm_err *err);
+/* A new BPE tokeniser: t's pieces, pattern, name and special tokens, plus
+ * one more special token `text` with the id after t's last (its vocabulary
+ * grows by one; every id of t keeps its meaning). This is how an encoder
+ * gets its [MASK] ("<|mask|>", train/objective.h "mlm") on top of a trained
+ * BPE. Refused: a byte or word tokeniser, an empty text, a text t already
+ * has as a special token. */
+lm_tokenizer *lm_tok_bpe_add_special(const lm_tokenizer *t, const char *text, lm_err *err);
 /* the pre-tokenisation pattern (PCRE2 syntax), NULL if none */
 const char *lm_tok_pattern(const lm_tokenizer *t);
 /* number of ordinary (mergeable) tokens: ids 0 .. n-1 */

@@ -20,6 +20,7 @@ static int next_batch(lm_objective *o, int step, lm_err *err) {
 static int step(lm_objective *o, lm_model *m, const lm_train_opts *opts, lm_figures *out,
                 lm_err *err) {
     lm_step_record r;
+    if (lm_objective_need_causal(m, err)) return -1;
     int rc = lm_train_step(m, &o->batch, opts, &r, err);
     if (rc == 0) lm_figures_from_step(&r, out);
     return rc;

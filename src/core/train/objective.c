@@ -54,6 +54,12 @@ char *lm_figures_format(const lm_figures *fs, char *buf, size_t cap) {
     return buf;
 }
 
+int lm_objective_need_causal(const lm_model *m, lm_err *err) {
+    if (!m->bidirectional) return 0;
+    return lm_fail(err, "next-token training needs a decoder: this model is an encoder (bidirectional "
+                        "attention), which would see the very token it is asked to predict");
+}
+
 void lm_figures_from_step(const lm_step_record *r, lm_figures *out) {
     out->n = 0;
     lm_figures_set(out, "loss", r->loss);

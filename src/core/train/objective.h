@@ -153,6 +153,10 @@ void lm_objective_seed(lm_objective *o, uint64_t seed, int start_step);
 /* Shared by LM objectives: the weighted mean loss over o->val as "val_loss"
  * (nothing when there are no validation batches). */
 int  lm_objective_val_loss(lm_objective *o, lm_model *m, lm_figures *out, lm_err *err);
+/* Next-token objectives (pretrain, sft) need the causal mask: an encoder
+ * (m->bidirectional) would see the very token it is asked for. 0, or -1
+ * with that message. */
+int  lm_objective_need_causal(const lm_model *m, lm_err *err);
 /* A step record as figures: loss, grad_norm, lr, tok/s. */
 void lm_figures_from_step(const lm_step_record *r, lm_figures *out);
 
@@ -176,6 +180,28 @@ lm_objective *lm_obj_rnn_new(struct lm_nlm *m, lm_err *err);
  * Not in the TUI's table: it needs the frozen model and a task file, which
  * `llmlab prompt-tune train` gives it. */
 lm_objective *lm_obj_prompt_tune_new(lm_model *frozen, lm_softprompt *sp, lm_err *err);
+/* Masked-LM (BERT) on random windows of a text file, for an encoder (a
+ * bidirectional model whose tokeniser has <|mask|>): data/mlm_mask.h's rule,
+ * the loss only on the chosen positions; figures mask_acc, val_loss,
+ * val_mask_acc (obj_mlm.c). */
+lm_objective *lm_obj_mlm_new(lm_err *err);
+/* The encoder against a decoder on the same masked batches (an mlm
+ * objective's o->val): each blank at position t >= 1 is filled by the
+ * encoder reading the whole masked window, and by the decoder reading only
+ * the original tokens before t (one causal forward of the original window;
+ * the row of t - 1 predicts t). Position 0 has nothing on its left and is
+ * left out of both. Counts: blanks, argmax = the hidden token, and the
+ * summed cross-entropy (nats) of the hidden token, for each model, and how
+ * often the hidden token is baseline_token (the trivial guess). The
+ * decoder must share the encoder's ids below its own vocabulary (the base
+ * model and an encoder made from its tokeniser do). */
+typedef struct {
+    long blanks;
+    long enc_correct, dec_correct, base_correct;
+    double enc_nats, dec_nats;
+} lm_mlm_comparison;
+int lm_mlm_compare(const lm_batch *batches, int n, lm_model *enc, lm_model *dec, int32_t baseline_token,
+                   lm_mlm_comparison *out, lm_err *err);
 
 /* The table of objectives a front end can choose from by name (the TUI's
  * mode key): how many, the i-th name (NULL out of range), and a new

@@ -25,6 +25,7 @@ static const struct {
     {"ngram", ngram_default},
     {"fflm", fflm_default},
     {"rnn", rnn_default},
+    {"mlm", lm_obj_mlm_new},
 };
 enum { N_OBJECTIVES = sizeof table / sizeof table[0] };
 

@@ -12,7 +12,8 @@
  *   slowed down.
  * - lm_qk: one layer and head, all T positions.
  *     scores [T, T]  q_i . k_j / sqrt(hd) for every (i, j), before the mask
- *     masked [T, T]  the same with -INFINITY where j > i (the causal mask)
+ *     masked [T, T]  the same with -INFINITY where j > i (the causal mask;
+ *                    an encoder has none: masked = scores, causal = 0)
  *     probs  [T, T]  softmax of each masked row: lm_attention_probs (a copy)
  *   and, at position pos (-1 = the last): q, k, v [hd] of this head (q and k
  *   after the rotation when the model is rotary: `rotary` says so), their
@@ -51,6 +52,7 @@
 typedef struct {
     int layer, head, pos, T, hd, C, H;
     int rotary;                    /* q and k are after the rotation */
+    int causal;                    /* 1: a decoder's mask; 0: an encoder's, none */
     float *scores;                 /* [T, T] before the mask */
     float *masked;                 /* [T, T] -INFINITY above the diagonal */
     float *probs;                  /* [T, T] after softmax */

@@ -196,6 +196,9 @@ int lm_kv_check_next(const lm_model *m, const lm_kv *kv, int32_t token, const fl
     if (!m || !m->params || !kv || !kv->k || !logits)
         return lm_fail(err, "forward_next: missing model, cache or output");
     const lm_config *c = &m->cfg;
+    if (m->bidirectional)
+        return lm_fail(err, "this model is an encoder (bidirectional attention): every position reads the "
+                            "tokens after it too, so it cannot predict the next token one at a time");
     if (kv->n_ctx != c->n_ctx || kv->n_layer != c->n_layer || kv->d_model != c->d_model)
         return lm_fail(err, "forward_next: cache was made for another model shape");
     if (kv->len >= kv->n_ctx) return lm_fail(err, "forward_next: context full (%d tokens)", kv->n_ctx);

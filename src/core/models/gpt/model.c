@@ -1,4 +1,6 @@
-/* model.c - full-sequence forward and backward of the decoder (see model.h).
+/* model.c - full-sequence forward and backward of the decoder (see model.h),
+ * or of the encoder: the same blocks with the causal mask off
+ * (m->bidirectional).
  *
  * One block, pre-LayerNorm (x is the residual stream [B, T, C]):
  *   ln1 = LN(x);  qkv = ln1 W_qkv^T + b;  (rotary on q, k);  y = attn(qkv)
@@ -196,7 +198,7 @@ int lm_forward(lm_model *m, const int32_t *tokens, const int32_t *targets,
                 rotary_apply(qkv + (size_t)i * 3 * C + C, cr, sr, C, hd);   /* k */
             }
         }
-        attention_forward(atty, att, qkv, B, T, C, H);
+        attention_forward_mask(atty, att, qkv, B, T, C, H, !m->bidirectional);
         if (m->ablate) lm_ablate_rows(m, l, atty, N);   /* knocked-out heads add nothing */
         linear_forward(x_mid, atty, P + o.wo, P + o.bo, N, C, C);
         #pragma omp parallel for schedule(static)
@@ -270,7 +272,8 @@ int lm_backward(lm_model *m, lm_err *err) {
         /* attention: dres is now d x_mid */
         linear_backward(a->dtmp, G + o.wo, G + o.bo, a->dres, atty, P + o.wo, N, C, C);
         if (m->ablate) lm_ablate_rows(m, l, a->dtmp, N);   /* an ablated head's y is a constant 0 */
-        attention_backward(a->dqkv, a->datt, a->n_scratch, a->dtmp, qkv, att, B, T, C, H);
+        attention_backward_mask(a->dqkv, a->datt, a->n_scratch, a->dtmp, qkv, att, B, T, C, H,
+                                !m->bidirectional);
         if (c->pos == LM_POS_ROTARY) {
             #pragma omp parallel for schedule(static)
             for (int i = 0; i < N; i++) {

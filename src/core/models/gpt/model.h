@@ -13,7 +13,8 @@
  *   Vaswani table added to the embedding, no parameters), rotary (applied to q
  *   and k inside attention, "rotate half" pairing (i, i + hd/2), base 10000).
  * - Activation: GELU with the tanh approximation (as GPT-2) or ReLU.
- *   LayerNorm eps = 1e-5. Attention scale 1/sqrt(hd), causal.
+ *   LayerNorm eps = 1e-5. Attention scale 1/sqrt(hd), causal (or, for an
+ *   encoder, bidirectional: lm_model.bidirectional).
  * - GPT-2 initialisation (each row of the table names its rule): weights
  *   N(0, 0.02), w_o and w_proj N(0, 0.02/sqrt(2L)), biases 0, LayerNorm
  *   weights 1; drawn in file order from an lm_rng seeded by the caller.
@@ -84,6 +85,15 @@ typedef struct {
     const float *soft_in;   /* [n_soft, C] */
     float *soft_grad;       /* [n_soft, C], or NULL */
     int n_soft;
+    /* the attention mask: 0 (the default: what lm_model_init and
+     * lm_model_alloc give) = causal, each position sees itself and the ones
+     * before it, a decoder; 1 = bidirectional, each position sees the whole
+     * sequence, an encoder trained by masked-LM (train/objective.h, "mlm").
+     * The parameters are the same either way; a model file says which by its
+     * kind ("gpt" or "encoder", io/modelfile.h); lm_model_clone copies it.
+     * Decoding one token at a time (lm_forward_next, the KV cache) needs the
+     * causal mask and refuses an encoder. */
+    int bidirectional;
 } lm_model;
 
 /* Allocates parameters for cfg and fills them with GPT-2 initialisation. */
@@ -91,8 +101,8 @@ int  lm_model_init(lm_model *m, const lm_config *cfg, uint64_t seed, lm_err *err
 /* Allocates parameters for cfg without initialising them (loaders use this). */
 int  lm_model_alloc(lm_model *m, const lm_config *cfg, lm_err *err);
 void lm_model_free(lm_model *m);
-/* A new model with src's config, parameters, tokeniser and step count
- * (adam_t); no gradients, optimizer moments or activations. dst is
+/* A new model with src's config, attention mask, parameters, tokeniser and
+ * step count (adam_t); no gradients, optimizer moments or activations. dst is
  * overwritten (not freed first). */
 int  lm_model_clone(lm_model *dst, const lm_model *src, lm_err *err);
 size_t lm_param_count(const lm_config *cfg);
@@ -137,7 +147,7 @@ float lm_schedule_lr(const lm_schedule *s, int step);
 
 /* ---- inspection: views into the last forward, valid until the next one ---- */
 /* attention probabilities, [T, T] row-major, row = query, col = key; zero above
- * the diagonal */
+ * the diagonal (causal models; an encoder's rows cover every key) */
 const float *lm_attention_probs(const lm_model *m, int layer, int b, int head);
 /* residual stream [T, C]: layer 0 = embeddings (+positions), l = after block l
  * (l in 0..L) */
@@ -209,6 +219,8 @@ void lm_kv_free(lm_kv *kv);
 void lm_kv_reset(lm_kv *kv);
 /* Feeds one token at position kv->len and writes the next-token logits[V].
  * Equal (to fp32 rounding) to lm_forward's logits at that position.
+ * Refuses an encoder (m->bidirectional): its earlier positions change when
+ * a later token arrives, so there is nothing to cache.
  * Fails when the cache is full (kv->len == n_ctx). Runs the whole token in one
  * OpenMP parallel region of min(lm_get_threads(), the OpenMP thread count when
  * the cache was made) threads; one thread for models under 200k weights, or

@@ -243,6 +243,7 @@ int lm_model_clone(lm_model *dst, const lm_model *src, lm_err *err) {
         dst->tokenizer_len = src->tokenizer_len;
     }
     dst->adam_t = src->adam_t;
+    dst->bidirectional = src->bidirectional;
     return 0;
 }
 

@@ -61,7 +61,7 @@ static void qk_scores(lm_qk *o, const float *qkv, int h) {
             for (int d = 0; d < hd; d++) s += (double)qi[d] * kj[d];
             float v = (float)s * scale;
             o->scores[(size_t)i * T + j] = v;
-            o->masked[(size_t)i * T + j] = j > i ? -INFINITY : v;
+            o->masked[(size_t)i * T + j] = j > i && o->causal ? -INFINITY : v;
         }
     }
 }
@@ -81,6 +81,7 @@ int lm_qk_compute(lm_qk *o, const lm_model *m, int b, int layer, int head, int p
     if (pos >= T) return lm_fail(err, "qk: position %d outside 0..%d", pos, T - 1);
     o->layer = layer; o->head = head; o->pos = pos; o->T = T; o->hd = hd; o->C = C; o->H = H;
     o->rotary = c->pos == LM_POS_ROTARY;
+    o->causal = !m->bidirectional;
     if (qk_alloc(o, T, hd, C, H)) { lm_qk_free(o); return lm_fail(err, "qk: out of memory"); }
 
     size_t NC = (size_t)m->B * T * C;
