@@ -64,7 +64,8 @@ int cmd_info(cli_ctx *ctx, int argc, char **argv) {
     char *meta = NULL;
     lm_err err = {{0}};
     lm_file_header head;
-    if (lm_file_peek(&head, path, &err) == 0 && strcmp(head.kind, LM_KIND_GPT) != 0)
+    if (lm_file_peek(&head, path, &err) == 0 && strcmp(head.kind, LM_KIND_GPT) != 0 &&
+        strcmp(head.kind, LM_KIND_ENCODER) != 0)   /* an encoder is gpt-shaped: the full description */
         return info_parts(ctx, path, &head);
     if (lm_file_peek(&head, path, &err) != 0 || lm_load(&m, &meta, path, &err) != 0) {
         fprintf(ctx->err, "llmlab info: %s\n", err.msg);   /* lm_load names the path */
