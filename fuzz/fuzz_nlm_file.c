@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "models/nlm/nlm.h"
+#include "fuzz_common.h"
 
 static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts p;
@@ -41,16 +42,4 @@ static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts_free(&p);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    load_one(data, size);
-    if (size >= 4) {
-        uint8_t *fixed = malloc(size);
-        if (!fixed) return 0;
-        memcpy(fixed, data, size);
-        uint32_t crc = lm_crc32(0, fixed, size - 4);
-        for (int i = 0; i < 4; i++) fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
-        load_one(fixed, size);
-        free(fixed);
-    }
-    return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_as_is_and_crc_fixed(data, size, load_one); }
