@@ -146,14 +146,10 @@ int cmd_ngram_next(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:", longopts);
         }
     }
-    lm_lmodel *lm = ngram_cli_open(ctx, cmd, &o);
-    if (!lm) return 1;
+    lm_lmodel *lm;
     lm_ids ids;
-    int rc = ngram_cli_text(ctx, cmd, lm, argc, argv, optind, o.escapes, &ids);
-    if (rc) {
-        lm_lmodel_free(lm);
-        return rc;
-    }
+    int rc = ngram_cli_open_text(ctx, cmd, &o, argc, argv, optind, &lm, &ids);
+    if (rc) return rc;
     const lm_ngram *g = lm_ngram_of(lm);
     int q = lm_ngram_query_order(g);
     size_t L = ids.n < (size_t)(q - 1) ? ids.n : (size_t)(q - 1);
@@ -202,14 +198,10 @@ int cmd_ngram_generate(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:n:", longopts);
         }
     }
-    lm_lmodel *lm = ngram_cli_open(ctx, cmd, &o);
-    if (!lm) return 1;
+    lm_lmodel *lm;
     lm_ids ids;
-    int rc = ngram_cli_text(ctx, cmd, lm, argc, argv, optind, o.escapes, &ids);
-    if (rc) {
-        lm_lmodel_free(lm);
-        return rc;
-    }
+    int rc = ngram_cli_open_text(ctx, cmd, &o, argc, argv, optind, &lm, &ids);
+    if (rc) return rc;
     size_t n_prompt = ids.n;
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);
