@@ -8,6 +8,9 @@
  *   lm_crc32(0, copy, size - 4), little-endian (as every model file ends).
  *   It returns 0 (LLVMFuzzerTestOneInput's value); a copy that cannot be
  *   allocated is skipped.
+ * - fuzz_load_parts(p, data, size) is lm_load_parts_mem with its promise
+ *   checked: 0 with *p loaded (the caller frees it), or -1 refused, and a
+ *   refusal without a message aborts (the fuzzer's crash).
  * - Header-only (static inline): a target includes it; the Makefile builds
  *   only fuzz/fuzz_*.c, so this file is no target of its own.
  */
@@ -20,6 +23,7 @@
 
 #include "base/le.h"
 #include "io/crc32.h"
+#include "io/modelfile.h"
 
 static inline int fuzz_as_is_and_crc_fixed(const uint8_t *data, size_t size,
                                            void (*load)(const uint8_t *data, size_t size)) {
@@ -33,6 +37,14 @@ static inline int fuzz_as_is_and_crc_fixed(const uint8_t *data, size_t size,
         free(fixed);
     }
     return 0;
+}
+
+static inline int fuzz_load_parts(lm_file_parts *p, const uint8_t *data, size_t size) {
+    lm_err err;
+    err.msg[0] = 0;
+    if (lm_load_parts_mem(p, data, size, &err) == 0) return 0;
+    if (err.msg[0] == 0) abort();
+    return -1;
 }
 
 #endif

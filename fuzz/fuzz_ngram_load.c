@@ -50,11 +50,7 @@ static void check_model(lm_ngram *g, const lm_file_parts *p, const uint8_t *data
 static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts p;
     lm_err err;
-    err.msg[0] = 0;
-    if (lm_load_parts_mem(&p, data, size, &err) != 0) {
-        if (err.msg[0] == 0) abort();
-        return;
-    }
+    if (fuzz_load_parts(&p, data, size)) return;
     if (strcmp(p.kind, LM_KIND_NGRAM) == 0) {
         err.msg[0] = 0;
         lm_ngram *g = lm_ngram_from_parts(&p, &err);

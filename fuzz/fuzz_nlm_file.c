@@ -17,11 +17,7 @@
 static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts p;
     lm_err err;
-    err.msg[0] = 0;
-    if (lm_load_parts_mem(&p, data, size, &err) != 0) {
-        if (err.msg[0] == 0) abort();
-        return;
-    }
+    if (fuzz_load_parts(&p, data, size)) return;
     lm_nlm *m = NULL;
     err.msg[0] = 0;
     if (lm_nlm_from_parts(&m, &p, &err) == 0) {

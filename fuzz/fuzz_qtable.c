@@ -18,11 +18,7 @@
 static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts p;
     lm_err err;
-    err.msg[0] = 0;
-    if (lm_load_parts_mem(&p, data, size, &err) != 0) {
-        if (err.msg[0] == 0) abort();
-        return;
-    }
+    if (fuzz_load_parts(&p, data, size)) return;
     ttt_agent a;
     err.msg[0] = 0;
     if (ttt_agent_from_parts(&a, &p, &err) == 0) {
