@@ -118,23 +118,12 @@ int cli_nlm_train_run(cli_ctx *ctx, cli_nlm_train *t, lm_objective *obj, const c
         fprintf(ctx->err, "llmlab %s: the model's tokeniser: %s\n", r->cmd, err.msg);
         return 1;
     }
-    lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
-                      .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->ps.adam_t};
-    int rc = obj->ops->prepare(obj, tok, &d, &err);
-    lm_tok_free(tok);
-    if (rc) {
-        fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
-        return 1;
-    }
-    char *meta = cli_run_meta(r, obj, extra);
-    if (!meta) {
-        fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
-        return 1;
-    }
+    char *meta;
+    if (cli_run_prepare(ctx, r, obj, tok, m->ps.adam_t, extra, &meta)) return 1;
     fprintf(ctx->out, "%s: %zu parameters (%s; vocab %d); %s; steps %d..%d, batch %d x %d\n", r->cmd, m->ps.n,
             m->desc, m->vocab, obj->desc, m->ps.adam_t, ro->steps, ro->batch, ro->seq);
     cli_trainloop L = {.cmd = r->cmd, .m = NULL, .obj = obj, .run_meta = meta};
-    rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
+    int rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
     free(meta);
     return rc;
 }

@@ -67,12 +67,6 @@ int lm_nlm_eval_loss(lm_nlm *m, const lm_batch *batches, int n, float *loss, lm_
         sum += (double)l * w;
         weight += w;
     }
-    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
-    *loss = (float)(sum / weight);
-    if (!isfinite(*loss)) {
-        lm_fail(err, "the validation loss is not finite");
-        return LM_TRAIN_NONFINITE;
-    }
-    return 0;
+    return lm_eval_loss_mean(sum, weight, loss, err);
 }
 

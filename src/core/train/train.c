@@ -78,6 +78,16 @@ int lm_sft_step(lm_model *m, const lm_batch *b, const lm_train_opts *o, lm_step_
     return step(m, b, b->mask, o, out, err);
 }
 
+int lm_eval_loss_mean(double sum, double weight, float *loss, lm_err *err) {
+    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
+    *loss = (float)(sum / weight);
+    if (!isfinite(*loss)) {
+        lm_fail(err, "the validation loss is not finite");
+        return LM_TRAIN_NONFINITE;
+    }
+    return 0;
+}
+
 int lm_eval_loss(lm_model *m, const lm_batch *batches, int n, float *loss, lm_err *err) {
     double sum = 0, weight = 0;
     for (int i = 0; i < n; i++) {
@@ -88,11 +98,5 @@ int lm_eval_loss(lm_model *m, const lm_batch *batches, int n, float *loss, lm_er
         sum += (double)m->loss * w;
         weight += w;
     }
-    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
-    *loss = (float)(sum / weight);
-    if (!isfinite(*loss)) {
-        lm_fail(err, "the validation loss is not finite");
-        return LM_TRAIN_NONFINITE;
-    }
-    return 0;
+    return lm_eval_loss_mean(sum, weight, loss, err);
 }
