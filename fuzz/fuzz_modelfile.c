@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "io/modelfile.h"
+#include "fuzz_common.h"
 
 /* the pre-check on the first 4 KB, for the true size and a claimed one */
 static void check_head(const uint8_t *data, size_t size, int loads) {
@@ -66,16 +67,4 @@ static void load_one(const uint8_t *data, size_t size) {
     lm_model_free(&m);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    load_one(data, size);
-    if (size >= 4) {
-        uint8_t *fixed = malloc(size);
-        if (!fixed) return 0;
-        memcpy(fixed, data, size);
-        uint32_t crc = lm_crc32(0, fixed, size - 4);
-        for (int i = 0; i < 4; i++) fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
-        load_one(fixed, size);
-        free(fixed);
-    }
-    return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_as_is_and_crc_fixed(data, size, load_one); }

@@ -12,15 +12,12 @@
 #include <string.h>
 
 #include "models/nlm/nlm.h"
+#include "fuzz_common.h"
 
 static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts p;
     lm_err err;
-    err.msg[0] = 0;
-    if (lm_load_parts_mem(&p, data, size, &err) != 0) {
-        if (err.msg[0] == 0) abort();
-        return;
-    }
+    if (fuzz_load_parts(&p, data, size)) return;
     lm_nlm *m = NULL;
     err.msg[0] = 0;
     if (lm_nlm_from_parts(&m, &p, &err) == 0) {
@@ -41,16 +38,4 @@ static void load_one(const uint8_t *data, size_t size) {
     lm_file_parts_free(&p);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    load_one(data, size);
-    if (size >= 4) {
-        uint8_t *fixed = malloc(size);
-        if (!fixed) return 0;
-        memcpy(fixed, data, size);
-        uint32_t crc = lm_crc32(0, fixed, size - 4);
-        for (int i = 0; i < 4; i++) fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
-        load_one(fixed, size);
-        free(fixed);
-    }
-    return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_as_is_and_crc_fixed(data, size, load_one); }

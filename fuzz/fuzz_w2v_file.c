@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "models/word2vec/w2v.h"
+#include "fuzz_common.h"
 
 static void load_one(const uint8_t *data, size_t size) {
     lm_w2v m;
@@ -34,16 +35,4 @@ static void load_one(const uint8_t *data, size_t size) {
     lm_w2v_free(&m);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    load_one(data, size);
-    if (size >= 4) {
-        uint8_t *fixed = malloc(size);
-        if (!fixed) return 0;
-        memcpy(fixed, data, size);
-        uint32_t crc = lm_crc32(0, fixed, size - 4);
-        for (int i = 0; i < 4; i++) fixed[size - 4 + i] = (uint8_t)(crc >> (8 * i));
-        load_one(fixed, size);
-        free(fixed);
-    }
-    return 0;
-}
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_as_is_and_crc_fixed(data, size, load_one); }

@@ -3,22 +3,12 @@
 # prints and its exit status. Uses a small model made on the fly.
 set -u
 cd "$(dirname "$0")/.."
-B=${LLMLAB:-./llmlab}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()   { n=$((n + 1)); echo "ok   $1"; }
-bad()  { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
 # expect_out NAME EXPECTED CMD...: stdout must equal EXPECTED, status 0
 expect_out() {
     local name=$1 want=$2; shift 2
     local got; got=$("$@" 2>"$tmp/err"); local rc=$?
     if [ $rc -eq 0 ] && [ "$got" = "$want" ]; then ok "$name"; else bad "$name" "status $rc, got: $got $(cat "$tmp/err")"; fi
-}
-# expect_grep NAME REGEX CMD...: status 0 and stdout matches REGEX
-expect_grep() {
-    local name=$1 re=$2; shift 2
-    local got; got=$("$@" 2>&1); local rc=$?
-    if [ $rc -eq 0 ] && printf '%s' "$got" | grep -Eq -- "$re"; then ok "$name"; else bad "$name" "status $rc: $got"; fi
 }
 # expect_fail NAME REGEX CMD...: non-zero status, empty stdout, stderr matches REGEX
 expect_fail() {

@@ -6,12 +6,8 @@
 # could hang or grow runs under a timeout and a memory limit.
 set -u
 cd "$(dirname "$0")/.."
-B=${LLMLAB:-./llmlab}
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
 M=models/instruct.llm
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
 # at most 10 s and 3 GB of address space: a reader that blocks or grows fails.
 # Under AddressSanitizer (make test-asan sets LLMLAB_SANITIZED) the address
 # space cannot be limited (ASan reserves terabytes of shadow up front): there

@@ -9,11 +9,9 @@
 # and a next-token `train` refuse an encoder.
 set -u
 cd "$(dirname "$0")/.."
-B=$(realpath "${LLMLAB:-./llmlab}")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()   { n=$((n + 1)); echo "ok   $1"; }
-bad()  { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 2000 | sed 's/^/     /'; echo; }
+BAD_BYTES=2000
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
+B=$(realpath "$B")
 # expect NAME STATUS REGEX CMD...: the status and a line of stdout+stderr matching REGEX
 expect() {
     local name=$1 want=$2 re=$3; shift 3

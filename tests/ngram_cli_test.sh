@@ -7,17 +7,7 @@
 # counts of an uninterrupted run.
 set -u
 cd "$(dirname "$0")/.."
-B=${LLMLAB:-./llmlab}
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()   { n=$((n + 1)); echo "ok   $1"; }
-bad()  { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -20 | sed 's/^/     /'; }
-# expect_grep NAME REGEX CMD...: status 0 and stdout+stderr match REGEX
-expect_grep() {
-    local name=$1 re=$2; shift 2
-    local got; got=$("$@" 2>&1); local rc=$?
-    if [ $rc -eq 0 ] && printf '%s' "$got" | grep -Eq -- "$re"; then ok "$name"; else bad "$name" "status $rc: $got"; fi
-}
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
 # expect_fail NAME REGEX CMD...: non-zero status, empty stdout, stderr matches REGEX
 expect_fail() {
     local name=$1 re=$2; shift 2

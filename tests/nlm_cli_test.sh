@@ -8,11 +8,9 @@
 # the wrong kind, refused with a message and never a crash.
 set -u
 cd "$(dirname "$0")/.."
-B=$(realpath "${LLMLAB:-./llmlab}")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()  { n=$((n + 1)); echo "ok   $1"; }
-bad() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 2000 | sed 's/^/     /'; echo; }
+BAD_BYTES=2000
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
+B=$(realpath "$B")
 # expect NAME STATUS PATTERN command...: the exit status and a pattern in stdout+stderr
 expect() {
     local name=$1 want=$2 pat=$3; shift 3

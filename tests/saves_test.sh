@@ -6,11 +6,9 @@
 # work); two `init -o SAME` at once both succeed.
 set -u
 cd "$(dirname "$0")/.."
-B=$(realpath "${LLMLAB:-./llmlab}")
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-fails=0; n=0
-ok()   { n=$((n + 1)); echo "ok   $1"; }
-bad()  { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | head -c 1500 | sed 's/^/     /'; echo; }
+BAD_BYTES=1500
+. tests/cli_lib.sh   # B, tmp, n, fails, ok, bad, expect_grep
+B=$(realpath "$B")
 
 for i in $(seq 200); do echo "the cat sat on the mat and the dog sat on the log."; done >"$tmp/d.txt"
 TRAIN=(train --tokenizer char --layers 1 --heads 1 --width 16 --ctx 16 --data "$tmp/d.txt" --steps 2 --batch 2 --seq 8)

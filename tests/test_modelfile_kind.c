@@ -5,6 +5,7 @@
  * message; `llmlab info` shows the kind and format version. */
 #include "cli/cli.h"
 #include "modelfile_fixtures.h"
+#include "cli_capture.h"
 
 /* ---- a version-1 file, byte by byte (not with lm_save) ---- */
 
@@ -202,23 +203,8 @@ static void test_kind_config_misfit_refused(void **state) {
 
 /* `llmlab info PATH`: rc, and stdout + stderr (malloc'd) */
 static int run_info(const char *path, char **out) {
-    char *o = NULL, *e = NULL;
-    size_t on = 0, en = 0;
-    FILE *fo = open_memstream(&o, &on), *fe = open_memstream(&e, &en);
-    cli_ctx ctx;
-    cli_ctx_init(&ctx, fo, fe);
     char *argv[] = {"info", (char *)path, NULL};
-    int rc = cli_run(&ctx, 2, argv);
-    cli_ctx_free(&ctx);
-    fclose(fo);
-    fclose(fe);
-    *out = malloc(on + en + 1);
-    memcpy(*out, o, on);
-    memcpy(*out + on, e, en);
-    (*out)[on + en] = 0;
-    free(o);
-    free(e);
-    return rc;
+    return cli_capture(2, argv, out);
 }
 
 static void test_info_shows_kind(void **state) {

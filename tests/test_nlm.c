@@ -24,20 +24,18 @@
 #include "models/rnn/rnn.h"
 #include "train/nlm_step.h"
 #include "train/objective.h"
+#include "tmpdir_fixture.h"
 
 static char dir[128];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/llmlab_test_nlm_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tmpdir_make(dir, sizeof dir, "nlm");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(dir);
 }
 
 /* the four models under test, over the byte tokeniser (V = 256) */

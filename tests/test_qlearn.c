@@ -19,6 +19,7 @@
 #include "io/crc32.h"
 #include "io/modelfile.h"
 #include "rl/qtable.h"
+#include "tmpdir_fixture.h"
 
 #define NEAR(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-6)
 
@@ -351,15 +352,12 @@ static char dir[128];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/llmlab_test_qlearn_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tmpdir_make(dir, sizeof dir, "qlearn");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(dir);
 }
 
 static uint8_t *slurp(const char *path, size_t *len) {

@@ -30,6 +30,7 @@
 #include "models/softprompt/softprompt.h"
 #include "train/objective.h"
 #include "train_fixtures.h"
+#include "tmpdir_fixture.h"
 
 static lm_model tiny_model(uint64_t seed) {
     lm_model m;
@@ -146,14 +147,12 @@ static char tmpdir[64];
 
 static int setup(void **state) {
     (void)state;
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/llmlab_test_softprompt_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdir_make(tmpdir, sizeof tmpdir, "softprompt");
 }
+
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tmpdir_remove(tmpdir);
 }
 static void path_in(char *out, size_t cap, const char *name) { snprintf(out, cap, "%s/%s", tmpdir, name); }
 

@@ -13,6 +13,7 @@
 #include "models/word2vec/vocab.h"
 #include "models/word2vec/w2v.h"
 #include "train/obj_word2vec.h"
+#include "cli_capture.h"
 
 /* a w2v file: prefix 16 + common header 40, then the 24-byte config */
 #define W_AT_CONFIG 56
@@ -301,24 +302,7 @@ static void test_hostile_files(void **state) {
 }
 
 /* `llmlab word2vec ARGS...`: rc, stdout + stderr in *out (malloc'd) */
-static int run_w2v(char **argv, int argc, char **out) {
-    char *o = NULL, *e = NULL;
-    size_t on = 0, en = 0;
-    FILE *fo = open_memstream(&o, &on), *fe = open_memstream(&e, &en);
-    cli_ctx ctx;
-    cli_ctx_init(&ctx, fo, fe);
-    int rc = cli_run(&ctx, argc, argv);
-    cli_ctx_free(&ctx);
-    fclose(fo);
-    fclose(fe);
-    *out = malloc(on + en + 1);
-    memcpy(*out, o, on);
-    memcpy(*out + on, e, en);
-    (*out)[on + en] = 0;
-    free(o);
-    free(e);
-    return rc;
-}
+static int run_w2v(char **argv, int argc, char **out) { return cli_capture(argc, argv, out); }
 
 static void expect_out(char **argv, int argc, int rc, const char *const *want) {
     char *out;

@@ -79,26 +79,7 @@ static int resolve(embed_run *r, const char *opt, const char *word, int32_t *id)
 static int run_near(embed_run *r, const char *word) {
     int32_t id;
     if (resolve(r, "--near", word, &id)) return 2;
-    lm_emb_hits h;
-    lm_err err = {{0}};
-    if (lm_emb_neighbours(&r->sp, id, r->k, &h, &err)) {
-        fprintf(r->ctx->err, "llmlab embed: %s\n", err.msg);
-        return 1;
-    }
-    char p[160];
-    if (r->csv) {
-        fprintf(r->ctx->out, "query,near,%d,", id);
-        emb_show_csv_name(&r->show, id);
-        fputc('\n', r->ctx->out);
-    } else {
-        piece(r, id, p, sizeof p);
-        fprintf(r->ctx->out, "nearest to %s (id %d) by cosine similarity, among the %d rows of wte [%d x %d]:\n",
-                p, id, r->sp.V, r->sp.V, r->sp.C);
-        emb_show_hits_head(&r->show);
-    }
-    emb_show_hits(&r->show, "near", &h);
-    lm_emb_hits_free(&h);
-    return 0;
+    return emb_show_near(&r->show, id, r->k, "rows of wte", 0);
 }
 
 static int run_analogy(embed_run *r, char *const w[3]) {

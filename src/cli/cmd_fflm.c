@@ -46,82 +46,49 @@ static const char *window_usage =
     "  -m MODEL           a feed-forward LM (default models/fflm.llm)\n"
     "  -k K               next tokens listed\n";
 
-/* Parses argv into t and cfg; -1 to go on, else the exit status. */
-static int parse_train(cli_ctx *ctx, int argc, char **argv, cli_nlm_train *t, lm_fflm_config *cfg) {
-    static const struct option longopts[] = {
-        CLI_NLM_TRAIN_LONGOPTS,
-        {"context", required_argument, 0, 1301}, {"embed", required_argument, 0, 1302},
-        {"hidden", required_argument, 0, 1303},  {"direct", no_argument, 0, 1304},
-        {0, 0, 0, 0}};
+static const struct option train_longopts[] = {
+    CLI_NLM_TRAIN_LONGOPTS,
+    {"context", required_argument, 0, 1301}, {"embed", required_argument, 0, 1302},
+    {"hidden", required_argument, 0, 1303},  {"direct", no_argument, 0, 1304},
+    {0, 0, 0, 0}};
+
+/* fflm's own train options (cli_nlm_kind.option) */
+static int train_option(cli_ctx *ctx, cli_nlm_train *t, int c, const char *arg, void *cfgp) {
+    lm_fflm_config *cfg = cfgp;
     const char *cmd = t->r.cmd;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, CLI_NLM_TRAIN_SHORTOPTS, longopts, NULL)) != -1) {
-        int k = cli_nlm_train_option(ctx, t, c, optarg);
-        if (k < 0) return 2;
-        if (k > 0) continue;
-        switch (c) {
-        case 'h': fputs(train_usage, ctx->out); return 0;
-        case 1301:
-            t->model_opt = "--context";
-            if (cli_parse_int(ctx, cmd, "--context", optarg, 1, LM_FFLM_MAX_CONTEXT, &cfg->context)) return 2;
-            break;
-        case 1302:
-            t->model_opt = "--embed";
-            if (cli_parse_int(ctx, cmd, "--embed", optarg, 1, 1024, &cfg->embed)) return 2;
-            break;
-        case 1303:
-            t->model_opt = "--hidden";
-            if (cli_parse_int(ctx, cmd, "--hidden", optarg, 1, LM_NLM_MAX_WIDTH, &cfg->hidden)) return 2;
-            break;
-        case 1304: t->model_opt = "--direct"; cfg->direct = 1; break;
-        default: return cli_bad_option(ctx, cmd, argc, argv, CLI_NLM_TRAIN_SHORTOPTS, longopts);
-        }
+    switch (c) {
+    case 1301:
+        t->model_opt = "--context";
+        return cli_parse_int(ctx, cmd, "--context", arg, 1, LM_FFLM_MAX_CONTEXT, &cfg->context) ? -1 : 1;
+    case 1302:
+        t->model_opt = "--embed";
+        return cli_parse_int(ctx, cmd, "--embed", arg, 1, 1024, &cfg->embed) ? -1 : 1;
+    case 1303:
+        t->model_opt = "--hidden";
+        return cli_parse_int(ctx, cmd, "--hidden", arg, 1, LM_NLM_MAX_WIDTH, &cfg->hidden) ? -1 : 1;
+    case 1304: t->model_opt = "--direct"; cfg->direct = 1; return 1;
+    default: return 0;
     }
-    if (optind < argc) return cli_usage_error(ctx, cmd, "unexpected argument");
-    return -1;
 }
 
-/* a new model of cfg for the tokeniser (-t or base.llm's) */
-static int new_model(cli_ctx *ctx, cli_nlm_train *t, lm_fflm_config *cfg) {
-    lm_tokenizer *tok = cli_nlm_train_tokenizer(ctx, t);
-    if (!tok) return 1;
-    lm_err err = {{0}};
-    cfg->vocab = lm_tok_vocab_size(tok);
-    int rc = lm_fflm_new(&t->m, cfg, (uint64_t)t->r.ro.seed, &err) || lm_nlm_set_tokenizer(t->m, tok, &err);
-    if (rc) fprintf(ctx->err, "llmlab %s: %s\n", t->r.cmd, err.msg);
-    lm_tok_free(tok);
-    return rc ? 1 : 0;
+static int train_new(lm_nlm **m, void *cfgp, int vocab, uint64_t seed, lm_err *err) {
+    lm_fflm_config *cfg = cfgp;
+    cfg->vocab = vocab;
+    return lm_fflm_new(m, cfg, seed, err);
+}
+
+static void train_extra(const lm_nlm *m, char *buf, size_t cap) {
+    lm_fflm_config mc = lm_fflm_config_of(m);
+    snprintf(buf, cap, "context=%d\nembed=%d\nhidden=%d\ndirect=%d\n", mc.context, mc.embed, mc.hidden, mc.direct);
 }
 
 static int train(cli_ctx *ctx, int argc, char **argv) {
-    cli_nlm_train t;
-    cli_nlm_train_init(&t, "fflm train");
+    const cli_nlm_kind k = {
+        .kind = LM_KIND_FFLM, .usage = train_usage, .longopts = train_longopts,
+        .def_steps = 1000, .def_batch = 32, .def_seq = 64, .def_lr = 3e-3f,
+        .option = train_option, .new_model = train_new, .objective = lm_obj_fflm_new, .extra = train_extra};
     lm_fflm_config cfg = lm_fflm_config_default(0);
-    int rc = parse_train(ctx, argc, argv, &t, &cfg);
-    if (rc >= 0) {   /* --help or a usage error */
-        cli_nlm_train_free(&t);
-        return rc;
-    }
-    rc = cli_nlm_train_load(ctx, &t, LM_KIND_FFLM, 1000, 32, 64, 3e-3f);
-    if (rc == 0 && !t.m) rc = new_model(ctx, &t, &cfg);
-    if (rc == 0) {
-        lm_err err = {{0}};
-        lm_objective *obj = lm_obj_fflm_new(t.m, &err);
-        lm_fflm_config mc = lm_fflm_config_of(t.m);
-        char extra[160];
-        snprintf(extra, sizeof extra, "context=%d\nembed=%d\nhidden=%d\ndirect=%d\n", mc.context, mc.embed,
-                 mc.hidden, mc.direct);
-        if (!obj) {
-            fprintf(ctx->err, "llmlab %s: %s\n", t.r.cmd, err.msg);
-            rc = 1;
-        } else {
-            rc = cli_nlm_train_run(ctx, &t, obj, extra);
-        }
-        lm_objective_free(obj);
-    }
-    cli_nlm_train_free(&t);
-    return rc;
+    return cli_nlm_train_main(ctx, "fflm train", &k, &cfg, argc, argv);
 }
 
 /* one prompt's window, printed; its ids in *ids */

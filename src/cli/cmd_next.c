@@ -26,18 +26,8 @@ static const char *usage =
 
 /* the distribution as lines of bars: rows most likely first */
 static void print_bars(cli_ctx *ctx, const cli_prompt *p, const lm_sample_result *r, int rows) {
-    const lm_sampling *s = &ctx->sampling;
     const int V = r->V;
-    int greedy = s->greedy || s->temperature <= 0;
-    fprintf(ctx->out, "after %zu token%s; %s", p->ids.n, p->ids.n == 1 ? "" : "s", greedy ? "greedy" : "sampled");
-    if (!greedy) {
-        char tk[16], tp[16];
-        if (s->top_k > 0 && s->top_k < V) snprintf(tk, sizeof tk, "%d", s->top_k); else snprintf(tk, sizeof tk, "off");
-        if (s->top_p < 1) snprintf(tp, sizeof tp, "%.2f", s->top_p); else snprintf(tp, sizeof tp, "off");
-        fprintf(ctx->out, " (temperature %.2f, top-k %s, top-p %s, seed %llu)", s->temperature, tk, tp,
-                (unsigned long long)ctx->seed);
-    }
-    fprintf(ctx->out, "; kept %d of %d tokens\n", r->n_kept, V);
+    int greedy = cli_sampling_describe(ctx, p->ids.n, r->n_kept, V);
     if (rows > V) rows = V;
     for (int i = 0; i < rows; i++) {
         int id = r->order[i];

@@ -83,8 +83,9 @@ lm_lmodel *ngram_cli_open(cli_ctx *ctx, const char *cmd, const ngram_cli_opts *o
     return lm;
 }
 
-int ngram_cli_text(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, int argc, char **argv, int first, int escapes,
-                   lm_ids *ids) {
+/* argv[first..] as lm's ids (ngram_cli_open_text) */
+static int ngram_cli_text(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, int argc, char **argv, int first, int escapes,
+                          lm_ids *ids) {
     uint8_t *text;
     size_t len;
     memset(ids, 0, sizeof *ids);
@@ -105,6 +106,19 @@ int ngram_cli_text(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, int argc, char 
         }
     }
     return 0;
+}
+
+int ngram_cli_open_text(cli_ctx *ctx, const char *cmd, const ngram_cli_opts *o, int argc, char **argv, int first,
+                        lm_lmodel **lm, lm_ids *ids) {
+    memset(ids, 0, sizeof *ids);
+    if (!(*lm = ngram_cli_open(ctx, cmd, o))) return 1;
+    int rc = ngram_cli_text(ctx, cmd, *lm, argc, argv, first, o->escapes, ids);
+    if (rc) {
+        lm_ids_free(ids);
+        lm_lmodel_free(*lm);
+        *lm = NULL;
+    }
+    return rc;
 }
 
 void ngram_cli_pieces(const lm_tokenizer *t, const int32_t *ids, size_t n, char *out, size_t cap) {
@@ -380,14 +394,10 @@ static int cmd_ngram_counts(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:", longopts);
         }
     }
-    lm_lmodel *lm = ngram_cli_open(ctx, cmd, &o);
-    if (!lm) return 1;
+    lm_lmodel *lm;
     lm_ids ids;
-    int rc = ngram_cli_text(ctx, cmd, lm, argc, argv, optind, o.escapes, &ids);
-    if (rc) {
-        lm_lmodel_free(lm);
-        return rc;
-    }
+    int rc = ngram_cli_open_text(ctx, cmd, &o, argc, argv, optind, &lm, &ids);
+    if (rc) return rc;
     lm_ngram *g = lm_ngram_of(lm);
     const int N = lm_ngram_config_of(g)->order;
     char tp[512];

@@ -54,19 +54,9 @@ static void counted_after(const lm_ngram *g, const lm_tokenizer *t, const lm_ids
 }
 
 static void print_bars(cli_ctx *ctx, lm_lmodel *lm, const lm_ids *ids, const lm_sample_result *r, int rows) {
-    const lm_sampling *s = &ctx->sampling;
     const lm_ngram *g = lm_ngram_of(lm);
     const int V = r->V;
-    int greedy = s->greedy || s->temperature <= 0;
-    fprintf(ctx->out, "after %zu token%s; %s", ids->n, ids->n == 1 ? "" : "s", greedy ? "greedy" : "sampled");
-    if (!greedy) {
-        char tk[16], tp[16];
-        if (s->top_k > 0 && s->top_k < V) snprintf(tk, sizeof tk, "%d", s->top_k); else snprintf(tk, sizeof tk, "off");
-        if (s->top_p < 1) snprintf(tp, sizeof tp, "%.2f", s->top_p); else snprintf(tp, sizeof tp, "off");
-        fprintf(ctx->out, " (temperature %.2f, top-k %s, top-p %s, seed %llu)", s->temperature, tk, tp,
-                (unsigned long long)ctx->seed);
-    }
-    fprintf(ctx->out, "; kept %d of %d tokens\n", r->n_kept, V);
+    int greedy = cli_sampling_describe(ctx, ids->n, r->n_kept, V);
     if (rows > V) rows = V;
     for (int i = 0; i < rows; i++) {
         int id = r->order[i];
@@ -146,14 +136,10 @@ int cmd_ngram_next(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:", longopts);
         }
     }
-    lm_lmodel *lm = ngram_cli_open(ctx, cmd, &o);
-    if (!lm) return 1;
+    lm_lmodel *lm;
     lm_ids ids;
-    int rc = ngram_cli_text(ctx, cmd, lm, argc, argv, optind, o.escapes, &ids);
-    if (rc) {
-        lm_lmodel_free(lm);
-        return rc;
-    }
+    int rc = ngram_cli_open_text(ctx, cmd, &o, argc, argv, optind, &lm, &ids);
+    if (rc) return rc;
     const lm_ngram *g = lm_ngram_of(lm);
     int q = lm_ngram_query_order(g);
     size_t L = ids.n < (size_t)(q - 1) ? ids.n : (size_t)(q - 1);
@@ -202,14 +188,10 @@ int cmd_ngram_generate(cli_ctx *ctx, int argc, char **argv) {
         default: return cli_bad_option(ctx, cmd, argc, argv, "hem:n:", longopts);
         }
     }
-    lm_lmodel *lm = ngram_cli_open(ctx, cmd, &o);
-    if (!lm) return 1;
+    lm_lmodel *lm;
     lm_ids ids;
-    int rc = ngram_cli_text(ctx, cmd, lm, argc, argv, optind, o.escapes, &ids);
-    if (rc) {
-        lm_lmodel_free(lm);
-        return rc;
-    }
+    int rc = ngram_cli_open_text(ctx, cmd, &o, argc, argv, optind, &lm, &ids);
+    if (rc) return rc;
     size_t n_prompt = ids.n;
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);

@@ -63,77 +63,51 @@ static const char *gen_usage =
 
 /* ---- train ---- */
 
-static int parse_train(cli_ctx *ctx, int argc, char **argv, cli_nlm_train *t, lm_rnn_config *cfg) {
-    static const struct option longopts[] = {
-        CLI_NLM_TRAIN_LONGOPTS,
-        {"cell", required_argument, 0, 1401}, {"embed", required_argument, 0, 1402},
-        {"hidden", required_argument, 0, 1403}, {0, 0, 0, 0}};
+static const struct option train_longopts[] = {
+    CLI_NLM_TRAIN_LONGOPTS,
+    {"cell", required_argument, 0, 1401}, {"embed", required_argument, 0, 1402},
+    {"hidden", required_argument, 0, 1403}, {0, 0, 0, 0}};
+
+/* rnn's own train options (cli_nlm_kind.option) */
+static int train_option(cli_ctx *ctx, cli_nlm_train *t, int c, const char *arg, void *cfgp) {
+    lm_rnn_config *cfg = cfgp;
     const char *cmd = t->r.cmd;
-    int c;
-    cli_getopt_reset();
-    while ((c = getopt_long(argc, argv, CLI_NLM_TRAIN_SHORTOPTS, longopts, NULL)) != -1) {
-        int k = cli_nlm_train_option(ctx, t, c, optarg);
-        if (k < 0) return 2;
-        if (k > 0) continue;
-        switch (c) {
-        case 'h': fputs(train_usage, ctx->out); return 0;
-        case 1401:
-            t->model_opt = "--cell";
-            if (lm_rnn_cell_parse(optarg, &cfg->cell)) return cli_usage_error(ctx, cmd, "--cell is elman or gru");
-            break;
-        case 1402:
-            t->model_opt = "--embed";
-            if (cli_parse_int(ctx, cmd, "--embed", optarg, 1, LM_NLM_MAX_WIDTH, &cfg->embed)) return 2;
-            break;
-        case 1403:
-            t->model_opt = "--hidden";
-            if (cli_parse_int(ctx, cmd, "--hidden", optarg, 1, LM_NLM_MAX_WIDTH, &cfg->hidden)) return 2;
-            break;
-        default: return cli_bad_option(ctx, cmd, argc, argv, CLI_NLM_TRAIN_SHORTOPTS, longopts);
+    switch (c) {
+    case 1401:
+        t->model_opt = "--cell";
+        if (lm_rnn_cell_parse(arg, &cfg->cell)) {
+            cli_usage_error(ctx, cmd, "--cell is elman or gru");
+            return -1;
         }
+        return 1;
+    case 1402:
+        t->model_opt = "--embed";
+        return cli_parse_int(ctx, cmd, "--embed", arg, 1, LM_NLM_MAX_WIDTH, &cfg->embed) ? -1 : 1;
+    case 1403:
+        t->model_opt = "--hidden";
+        return cli_parse_int(ctx, cmd, "--hidden", arg, 1, LM_NLM_MAX_WIDTH, &cfg->hidden) ? -1 : 1;
+    default: return 0;
     }
-    if (optind < argc) return cli_usage_error(ctx, cmd, "unexpected argument");
-    return -1;
 }
 
-static int new_model(cli_ctx *ctx, cli_nlm_train *t, lm_rnn_config *cfg) {
-    lm_tokenizer *tok = cli_nlm_train_tokenizer(ctx, t);
-    if (!tok) return 1;
-    lm_err err = {{0}};
-    cfg->vocab = lm_tok_vocab_size(tok);
-    int rc = lm_rnn_new(&t->m, cfg, (uint64_t)t->r.ro.seed, &err) || lm_nlm_set_tokenizer(t->m, tok, &err);
-    if (rc) fprintf(ctx->err, "llmlab %s: %s\n", t->r.cmd, err.msg);
-    lm_tok_free(tok);
-    return rc ? 1 : 0;
+static int train_new(lm_nlm **m, void *cfgp, int vocab, uint64_t seed, lm_err *err) {
+    lm_rnn_config *cfg = cfgp;
+    cfg->vocab = vocab;
+    return lm_rnn_new(m, cfg, seed, err);
+}
+
+static void train_extra(const lm_nlm *m, char *buf, size_t cap) {
+    lm_rnn_config mc = lm_rnn_config_of(m);
+    snprintf(buf, cap, "cell=%s\nembed=%d\nhidden=%d\n", lm_rnn_cell_name(mc.cell), mc.embed, mc.hidden);
 }
 
 static int train(cli_ctx *ctx, int argc, char **argv) {
-    cli_nlm_train t;
-    cli_nlm_train_init(&t, "rnn train");
+    const cli_nlm_kind k = {
+        .kind = LM_KIND_RNN, .usage = train_usage, .longopts = train_longopts,
+        .def_steps = 1000, .def_batch = 32, .def_seq = 64, .def_lr = 3e-3f,
+        .option = train_option, .new_model = train_new, .objective = lm_obj_rnn_new, .extra = train_extra};
     lm_rnn_config cfg = lm_rnn_config_default(0, LM_RNN_ELMAN);
-    int rc = parse_train(ctx, argc, argv, &t, &cfg);
-    if (rc >= 0) {   /* --help or a usage error */
-        cli_nlm_train_free(&t);
-        return rc;
-    }
-    rc = cli_nlm_train_load(ctx, &t, LM_KIND_RNN, 1000, 32, 64, 3e-3f);
-    if (rc == 0 && !t.m) rc = new_model(ctx, &t, &cfg);
-    if (rc == 0) {
-        lm_err err = {{0}};
-        lm_objective *obj = lm_obj_rnn_new(t.m, &err);
-        lm_rnn_config mc = lm_rnn_config_of(t.m);
-        char extra[160];
-        snprintf(extra, sizeof extra, "cell=%s\nembed=%d\nhidden=%d\n", lm_rnn_cell_name(mc.cell), mc.embed, mc.hidden);
-        if (!obj) {
-            fprintf(ctx->err, "llmlab %s: %s\n", t.r.cmd, err.msg);
-            rc = 1;
-        } else {
-            rc = cli_nlm_train_run(ctx, &t, obj, extra);
-        }
-        lm_objective_free(obj);
-    }
-    cli_nlm_train_free(&t);
-    return rc;
+    return cli_nlm_train_main(ctx, "rnn train", &k, &cfg, argc, argv);
 }
 
 /* ---- grad-norms ---- */

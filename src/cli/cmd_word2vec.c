@@ -114,27 +114,7 @@ static int find_word(look_run *r, const char *word, int32_t *id) {
 static int run_neighbours(look_run *r, const char *word, int first) {
     int32_t id;
     if (find_word(r, word, &id)) return 2;
-    lm_emb_hits h;
-    lm_err err = {{0}};
-    if (lm_emb_neighbours(&r->sp, id, r->k, &h, &err)) {
-        fprintf(r->ctx->err, "llmlab word2vec: %s\n", err.msg);
-        return 1;
-    }
-    char p[160];
-    if (r->csv) {
-        fprintf(r->ctx->out, "query,near,%d,", id);
-        emb_show_csv_name(&r->show, id);
-        fputc('\n', r->ctx->out);
-    } else {
-        if (!first) fputc('\n', r->ctx->out);
-        emb_show_name(&r->show, id, p, sizeof p);
-        fprintf(r->ctx->out, "nearest to %s (id %d) by cosine similarity, among the %d words of W_in [%d x %d]:\n",
-                p, id, r->sp.V, r->sp.V, r->sp.C);
-        emb_show_hits_head(&r->show);
-    }
-    emb_show_hits(&r->show, "near", &h);
-    lm_emb_hits_free(&h);
-    return 0;
+    return emb_show_near(&r->show, id, r->k, "words of W_in", !first);
 }
 
 /* A - B + C: lm_emb_analogy(B, A, C) ranks the items nearest to A^ - B^ + C^ */

@@ -59,6 +59,31 @@ void emb_show_hits(const emb_show *s, const char *kind, const lm_emb_hits *h) {
     }
 }
 
+int emb_show_near(const emb_show *s, int32_t id, int k, const char *rows, int blank_first) {
+    FILE *f = s->ctx->out;
+    lm_emb_hits h;
+    lm_err err = {{0}};
+    if (lm_emb_neighbours(s->sp, id, k, &h, &err)) {
+        fprintf(s->ctx->err, "llmlab %s: %s\n", s->cmd, err.msg);
+        return 1;
+    }
+    if (s->csv) {
+        fprintf(f, "query,near,%d,", id);
+        emb_show_csv_name(s, id);
+        fputc('\n', f);
+    } else {
+        char p[160];
+        if (blank_first) fputc('\n', f);
+        emb_show_name(s, id, p, sizeof p);
+        fprintf(f, "nearest to %s (id %d) by cosine similarity, among the %d %s [%d x %d]:\n", p, id, s->sp->V, rows,
+                s->sp->V, s->sp->C);
+        emb_show_hits_head(s);
+    }
+    emb_show_hits(s, "near", &h);
+    lm_emb_hits_free(&h);
+    return 0;
+}
+
 /* ------------------------------------------------------------ the scatter */
 
 /* a grid of w x h cells, one UTF-8 glyph each ("" = blank) */

@@ -43,6 +43,11 @@ void emb_show_csv_name(const emb_show *s, int32_t id);
 /* "  #  token  id  cosine" */
 void emb_show_hits_head(const emb_show *s);
 void emb_show_hits(const emb_show *s, const char *kind, const lm_emb_hits *h);
+/* The k items nearest to id (lm_emb_neighbours) under a header naming id
+ * and the space ("nearest to NAME (id ID) by cosine similarity, among the V
+ * ROWS [V x C]:", after an empty line when blank_first; with csv the line
+ * "query,near,ID,NAME"), then the hits. 0, or 1 with a message on ctx->err. */
+int  emb_show_near(const emb_show *s, int32_t id, int k, const char *rows, int blank_first);
 int  emb_show_pca(const emb_show *s, const int32_t *ids, int n);
 /* the scatter of a computed PCA onto f */
 void emb_show_scatter(const emb_show *s, const lm_emb_pca *pc, FILE *f);

@@ -40,10 +40,12 @@ int ngram_cli_option(cli_ctx *ctx, const char *cmd, int c, const char *arg, ngra
 /* Opens o->model (the lesson policy applies), which must be of kind ngram,
  * and applies the query settings. NULL on failure (message printed). */
 lm_lmodel *ngram_cli_open(cli_ctx *ctx, const char *cmd, const ngram_cli_opts *o);
-/* argv[first..] (or stdin for "-") as the model's ids; empty text is
- * <|endoftext|> (when the tokeniser has it). 0 ok, else the exit status. */
-int ngram_cli_text(cli_ctx *ctx, const char *cmd, lm_lmodel *lm, int argc, char **argv, int first, int escapes,
-                   lm_ids *ids);
+/* ngram_cli_open, then argv[first..] (or stdin for "-"; \n etc. read with
+ * o->escapes) as the model's ids; empty text is <|endoftext|> (when the
+ * tokeniser has it). 0 with *lm and *ids the caller's to free, else the exit
+ * status (message printed, nothing to free). */
+int ngram_cli_open_text(cli_ctx *ctx, const char *cmd, const ngram_cli_opts *o, int argc, char **argv, int first,
+                        lm_lmodel **lm, lm_ids *ids);
 /* Tokens as the terminal shows them (show.h: "·the·children·of"), or "(nothing)". */
 void ngram_cli_pieces(const lm_tokenizer *t, const int32_t *ids, size_t n, char *out, size_t cap);
 /* s, then spaces up to `width` terminal columns (UTF-8 counted by character). */

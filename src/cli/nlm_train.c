@@ -1,5 +1,5 @@
 /* nlm_train.c - the training run of the feed-forward and recurrent LMs'
- * commands (see nlm_train.h). */
+ * commands, from argv to the saved model (see nlm_train.h). */
 #include "cli/nlm_train.h"
 
 #include <stdio.h>
@@ -118,23 +118,12 @@ int cli_nlm_train_run(cli_ctx *ctx, cli_nlm_train *t, lm_objective *obj, const c
         fprintf(ctx->err, "llmlab %s: the model's tokeniser: %s\n", r->cmd, err.msg);
         return 1;
     }
-    lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
-                      .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->ps.adam_t};
-    int rc = obj->ops->prepare(obj, tok, &d, &err);
-    lm_tok_free(tok);
-    if (rc) {
-        fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
-        return 1;
-    }
-    char *meta = cli_run_meta(r, obj, extra);
-    if (!meta) {
-        fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
-        return 1;
-    }
+    char *meta;
+    if (cli_run_prepare(ctx, r, obj, tok, m->ps.adam_t, extra, &meta)) return 1;
     fprintf(ctx->out, "%s: %zu parameters (%s; vocab %d); %s; steps %d..%d, batch %d x %d\n", r->cmd, m->ps.n,
             m->desc, m->vocab, obj->desc, m->ps.adam_t, ro->steps, ro->batch, ro->seq);
     cli_trainloop L = {.cmd = r->cmd, .m = NULL, .obj = obj, .run_meta = meta};
-    rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
+    int rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
     free(meta);
     return rc;
 }
@@ -143,4 +132,64 @@ void cli_nlm_train_free(cli_nlm_train *t) {
     lm_nlm_free(t->m);
     t->m = NULL;
     cli_run_free(&t->r);
+}
+
+/* Parses argv into t and cfg; -1 to go on, else the exit status. */
+static int parse(cli_ctx *ctx, int argc, char **argv, cli_nlm_train *t, const cli_nlm_kind *k, void *cfg) {
+    const char *cmd = t->r.cmd;
+    int c;
+    cli_getopt_reset();
+    while ((c = getopt_long(argc, argv, CLI_NLM_TRAIN_SHORTOPTS, k->longopts, NULL)) != -1) {
+        int r = cli_nlm_train_option(ctx, t, c, optarg);
+        if (r < 0) return 2;
+        if (r > 0) continue;
+        if (c == 'h') {
+            fputs(k->usage, ctx->out);
+            return 0;
+        }
+        r = k->option(ctx, t, c, optarg, cfg);
+        if (r < 0) return 2;
+        if (r == 0) return cli_bad_option(ctx, cmd, argc, argv, CLI_NLM_TRAIN_SHORTOPTS, k->longopts);
+    }
+    if (optind < argc) return cli_usage_error(ctx, cmd, "unexpected argument");
+    return -1;
+}
+
+/* a new model of cfg for the tokeniser (-t or base.llm's) */
+static int new_model(cli_ctx *ctx, cli_nlm_train *t, const cli_nlm_kind *k, void *cfg) {
+    lm_tokenizer *tok = cli_nlm_train_tokenizer(ctx, t);
+    if (!tok) return 1;
+    lm_err err = {{0}};
+    int rc = k->new_model(&t->m, cfg, lm_tok_vocab_size(tok), (uint64_t)t->r.ro.seed, &err) ||
+             lm_nlm_set_tokenizer(t->m, tok, &err);
+    if (rc) fprintf(ctx->err, "llmlab %s: %s\n", t->r.cmd, err.msg);
+    lm_tok_free(tok);
+    return rc ? 1 : 0;
+}
+
+int cli_nlm_train_main(cli_ctx *ctx, const char *cmd, const cli_nlm_kind *k, void *cfg, int argc, char **argv) {
+    cli_nlm_train t;
+    cli_nlm_train_init(&t, cmd);
+    int rc = parse(ctx, argc, argv, &t, k, cfg);
+    if (rc >= 0) {   /* --help or a usage error */
+        cli_nlm_train_free(&t);
+        return rc;
+    }
+    rc = cli_nlm_train_load(ctx, &t, k->kind, k->def_steps, k->def_batch, k->def_seq, k->def_lr);
+    if (rc == 0 && !t.m) rc = new_model(ctx, &t, k, cfg);
+    if (rc == 0) {
+        lm_err err = {{0}};
+        lm_objective *obj = k->objective(t.m, &err);
+        char extra[160];
+        k->extra(t.m, extra, sizeof extra);
+        if (!obj) {
+            fprintf(ctx->err, "llmlab %s: %s\n", t.r.cmd, err.msg);
+            rc = 1;
+        } else {
+            rc = cli_nlm_train_run(ctx, &t, obj, extra);
+        }
+        lm_objective_free(obj);
+    }
+    cli_nlm_train_free(&t);
+    return rc;
 }

@@ -13,6 +13,8 @@
 #ifndef LM_CLI_NLM_TRAIN_H
 #define LM_CLI_NLM_TRAIN_H
 
+#include <getopt.h>
+
 #include "cli/trainloop.h"
 #include "models/nlm/nlm.h"
 
@@ -54,5 +56,33 @@ lm_tokenizer *cli_nlm_train_tokenizer(cli_ctx *ctx, cli_nlm_train *t);
  * header and runs the loop. 0 done, 1 failure, 2 usage, CLI_EXIT_INTERRUPTED. */
 int  cli_nlm_train_run(cli_ctx *ctx, cli_nlm_train *t, lm_objective *obj, const char *extra);
 void cli_nlm_train_free(cli_nlm_train *t);
+
+/* What a training command says of its kind for cli_nlm_train_main: the
+ * rest (parsing the shared options, --resume, data, the new model's
+ * tokeniser, the run) is the same for every kind. cfg is the command's
+ * config struct, passed back to its own callbacks untouched. */
+typedef struct {
+    const char *kind;                 /* LM_KIND_*: what --resume must find in OUT */
+    const char *usage;                /* printed by --help */
+    const struct option *longopts;    /* CLI_NLM_TRAIN_LONGOPTS, then its own; {0} ended */
+    int def_steps, def_batch, def_seq;
+    float def_lr;
+    /* Its own option c: 1 applied (t->model_opt set), 0 not its own, -1 a
+     * bad value (message printed; exit 2). */
+    int (*option)(cli_ctx *ctx, cli_nlm_train *t, int c, const char *arg, void *cfg);
+    /* A new model of cfg with vocab tokens from seed into *m; nonzero with err. */
+    int (*new_model)(lm_nlm **m, void *cfg, int vocab, uint64_t seed, lm_err *err);
+    /* The objective that trains m (NULL with err). */
+    lm_objective *(*objective)(lm_nlm *m, lm_err *err);
+    /* The run metadata's kind lines for m ("name=value\n" each) into buf. */
+    void (*extra)(const lm_nlm *m, char *buf, size_t cap);
+} cli_nlm_kind;
+
+/* `llmlab CMD` (argv[0] the action) for kind k: parses argv (--help prints
+ * k->usage and returns 0; a usage error 2), loads or makes the model
+ * (cli_nlm_train_load, then k->new_model with cli_nlm_train_tokenizer's
+ * tokeniser), and runs k->objective through cli_nlm_train_run with
+ * k->extra. Returns the exit status. */
+int cli_nlm_train_main(cli_ctx *ctx, const char *cmd, const cli_nlm_kind *k, void *cfg, int argc, char **argv);
 
 #endif

@@ -216,6 +216,21 @@ int cli_read_text(cli_ctx *ctx, const char *cmd, int argc, char **argv, int firs
     return 0;
 }
 
+int cli_sampling_describe(cli_ctx *ctx, size_t n_ids, int n_kept, int V) {
+    const lm_sampling *s = &ctx->sampling;
+    int greedy = s->greedy || s->temperature <= 0;
+    fprintf(ctx->out, "after %zu token%s; %s", n_ids, n_ids == 1 ? "" : "s", greedy ? "greedy" : "sampled");
+    if (!greedy) {
+        char tk[16], tp[16];
+        if (s->top_k > 0 && s->top_k < V) snprintf(tk, sizeof tk, "%d", s->top_k); else snprintf(tk, sizeof tk, "off");
+        if (s->top_p < 1) snprintf(tp, sizeof tp, "%.2f", s->top_p); else snprintf(tp, sizeof tp, "off");
+        fprintf(ctx->out, " (temperature %.2f, top-k %s, top-p %s, seed %llu)", s->temperature, tk, tp,
+                (unsigned long long)ctx->seed);
+    }
+    fprintf(ctx->out, "; kept %d of %d tokens\n", n_kept, V);
+    return greedy;
+}
+
 int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg) {
     lm_sampling *s = &ctx->sampling;
     switch (opt) {

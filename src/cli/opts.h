@@ -55,6 +55,11 @@ int cli_bad_option(cli_ctx *ctx, const char *cmd, int argc, char **argv, const c
  *   --greedy --temperature T --top-k K --top-p P --seed S
  * Returns 1 if opt was one of them (and applied it), 0 if not, -1 on a bad value. */
 int cli_sampling_option(cli_ctx *ctx, const char *cmd, int opt, const char *arg);
+/* The line above next-token bars: "after N tokens; greedy" or "; sampled
+ * (temperature T, top-k K|off, top-p P|off, seed S)" from ctx->sampling and
+ * ctx->seed, then "; kept n_kept of V tokens" and a newline, on ctx->out.
+ * Returns 1 if the choice is greedy (--greedy or temperature <= 0), else 0. */
+int  cli_sampling_describe(cli_ctx *ctx, size_t n_ids, int n_kept, int V);
 #define CLI_SAMPLING_LONGOPTS \
     {"greedy", no_argument, 0, 1001}, {"temperature", required_argument, 0, 1002}, \
     {"top-k", required_argument, 0, 1003}, {"top-p", required_argument, 0, 1004}, \

@@ -386,6 +386,25 @@ char *cli_run_meta(const cli_train_run *r, const lm_objective *obj, const char *
     return meta;
 }
 
+int cli_run_prepare(cli_ctx *ctx, const cli_train_run *r, lm_objective *obj, lm_tokenizer *tok, int start_step,
+                    const char *extra, char **meta) {
+    const cli_run_opts *ro = &r->ro;
+    lm_err err = {{0}};
+    lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
+                      .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = start_step};
+    int rc = obj->ops->prepare(obj, tok, &d, &err);
+    lm_tok_free(tok);
+    if (rc) {
+        fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
+        return 1;
+    }
+    if (!(*meta = cli_run_meta(r, obj, extra))) {
+        fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
+        return 1;
+    }
+    return 0;
+}
+
 int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const char *extra) {
     lm_model *m = &r->m;
     const cli_run_opts *ro = &r->ro;
@@ -401,26 +420,14 @@ int cli_run_objective(cli_ctx *ctx, cli_train_run *r, lm_objective *obj, const c
     if (ro->out && m->adam_t < ro->steps && cli_check_output(ctx, r->cmd, m, NULL, ro->out)) return 1;
     lm_tokenizer *tok = cli_run_tokenizer(ctx, r->cmd, m);
     if (!tok) return 1;
-    lm_err err = {{0}};
-    lm_data_opts d = {.train_path = r->data, .val_path = r->val, .B = ro->batch, .T = ro->seq,
-                      .val_batches = ro->val_batches, .seed = (uint64_t)ro->seed, .start_step = m->adam_t};
-    int rc = obj->ops->prepare(obj, tok, &d, &err);
-    lm_tok_free(tok);
-    if (rc) {
-        fprintf(ctx->err, "llmlab %s: %s\n", r->cmd, err.msg);
-        return 1;
-    }
-    char *meta = cli_run_meta(r, obj, extra);
-    if (!meta) {
-        fprintf(ctx->err, "llmlab %s: out of memory\n", r->cmd);
-        return 1;
-    }
+    char *meta;
+    if (cli_run_prepare(ctx, r, obj, tok, m->adam_t, extra, &meta)) return 1;
     fprintf(ctx->out, "%s: %zu parameters (%d layers, width %d, %d heads, ctx %d, vocab %d); %s; "
                       "steps %d..%d, batch %d x %d\n",
             r->cmd, m->n_params, m->cfg.n_layer, m->cfg.d_model, m->cfg.n_head, m->cfg.n_ctx,
             m->cfg.vocab_size, obj->desc, m->adam_t, ro->steps, ro->batch, ro->seq);
     cli_trainloop L = {.cmd = r->cmd, .m = m, .obj = obj, .run_meta = meta};
-    rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
+    int rc = cli_trainloop_run_opts(ctx, &L, ro);   /* 0, 1 or 130 (interrupted, saved) */
     free(meta);
     return rc;
 }

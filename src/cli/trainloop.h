@@ -163,5 +163,11 @@ void cli_run_free(cli_train_run *r);
  * a command whose objective trains a model of its own kind too
  * (cli/nlm_train.c). */
 char *cli_run_meta(const cli_train_run *r, const lm_objective *obj, const char *extra);
+/* Prepares obj on r's data and run options from step start_step with tok
+ * (freed here, whatever happens), then makes the run's metadata
+ * (cli_run_meta with extra) into *meta (the caller frees it). 0, or 1 with
+ * a message "llmlab CMD: ..." on ctx->err. */
+int cli_run_prepare(cli_ctx *ctx, const cli_train_run *r, lm_objective *obj, lm_tokenizer *tok, int start_step,
+                    const char *extra, char **meta);
 
 #endif

@@ -10,6 +10,7 @@
 #include "io/modelfile.h"
 
 #include "base/infile.h"
+#include "base/le.h"
 #include "io/atomic.h"
 #include "rl/qtable.h"
 #include "models/ngram/ngram.h"
@@ -67,29 +68,7 @@ static int transformer_kind(const char *kind, int *bidirectional) {
     return *bidirectional || strcmp(kind, LM_KIND_GPT) == 0 ? 0 : -1;
 }
 
-/* ---- little-endian bytes ---- */
-static void put_u32(uint8_t *b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
-}
-static void put_u64(uint8_t *b, uint64_t v) {
-    for (int i = 0; i < 8; i++) b[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get_u32(const uint8_t *b) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-static uint64_t get_u64(const uint8_t *b) {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-static int32_t get_i32(const uint8_t *b) {
-    uint32_t u = get_u32(b);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);   /* two's complement, without implementation-defined casts */
-    return v;
-}
+/* ---- little-endian bytes (base/le.h); a float as its bits ---- */
 static uint32_t float_bits(float f) {
     uint32_t u;
     memcpy(&u, &f, sizeof u);
@@ -134,7 +113,7 @@ static void w_bytes(writer *w, const void *p, size_t n) {
 static void put_gpt_config(uint8_t *b, const lm_config *c) {
     int32_t fields[8] = {c->n_layer, c->n_head, c->d_model, c->d_mlp, c->n_ctx,
                          c->vocab_size, (int32_t)c->pos, (int32_t)c->act};
-    for (int i = 0; i < 8; i++) put_u32(b + 4 * i, (uint32_t)fields[i]);
+    for (int i = 0; i < 8; i++) lm_le_put_u32(b + 4 * i, (uint32_t)fields[i]);
 }
 
 /* Writes the current format (version 2) of any kind's parts; see modelfile.h. */
@@ -144,16 +123,16 @@ static int write_parts(FILE *f, const lm_file_parts *p) {
     size_t meta_len = p->metadata ? strlen(p->metadata) : 0;
 
     w_bytes(&w, MAGIC, sizeof MAGIC);
-    put_u32(b, LM_FILE_VERSION);
-    put_u32(b + 4, V2_COMMON_BYTES + p->config_bytes);
+    lm_le_put_u32(b, LM_FILE_VERSION);
+    lm_le_put_u32(b + 4, V2_COMMON_BYTES + p->config_bytes);
     w_bytes(&w, b, 8);
 
     memset(b, 0, sizeof b);
     memcpy(b, p->kind, strnlen(p->kind, KIND_BYTES - 1));
-    put_u32(b + 16, (uint32_t)p->adam_t);
-    put_u64(b + 20, p->n_params);
-    put_u64(b + 28, p->tokenizer_len);
-    put_u32(b + 36, (uint32_t)meta_len);
+    lm_le_put_u32(b + 16, (uint32_t)p->adam_t);
+    lm_le_put_u64(b + 20, p->n_params);
+    lm_le_put_u64(b + 28, p->tokenizer_len);
+    lm_le_put_u32(b + 36, (uint32_t)meta_len);
     w_bytes(&w, b, sizeof b);
     w_bytes(&w, p->config, p->config_bytes);
 
@@ -163,10 +142,10 @@ static int write_parts(FILE *f, const lm_file_parts *p) {
     uint8_t chunk[4096 * 4];
     for (uint64_t i = 0; i < p->n_params && !w.failed; i += 4096) {
         size_t n = p->n_params - i < 4096 ? (size_t)(p->n_params - i) : 4096;
-        for (size_t j = 0; j < n; j++) put_u32(chunk + 4 * j, float_bits(p->params[i + j]));
+        for (size_t j = 0; j < n; j++) lm_le_put_u32(chunk + 4 * j, float_bits(p->params[i + j]));
         w_bytes(&w, chunk, 4 * n);
     }
-    put_u32(b, w.crc);
+    lm_le_put_u32(b, w.crc);
     if (!w.failed && fwrite(b, 1, 4, f) != 4) w.failed = 1;
     return w.failed ? -1 : 0;
 }
@@ -259,10 +238,10 @@ static int read_kind(char out[KIND_BYTES], const uint8_t *b, lm_err *err) {
 /* The fields both versions share, at their version's places. */
 static int read_common(lm_file_header *h, const uint8_t *hd, lm_err *err) {
     size_t at = h->version == 1 ? GPT_CONFIG_BYTES : KIND_BYTES;   /* adam_t */
-    h->adam_t = get_i32(hd + at);
-    h->n_params = get_u64(hd + at + 4);
-    h->tokenizer_len = get_u64(hd + at + 12);
-    h->metadata_len = get_u32(hd + at + 20);
+    h->adam_t = lm_le_get_i32(hd + at);
+    h->n_params = lm_le_get_u64(hd + at + 4);
+    h->tokenizer_len = lm_le_get_u64(hd + at + 12);
+    h->metadata_len = lm_le_get_u32(hd + at + 20);
     if (h->adam_t < 0 || h->adam_t > LM_MAX_ADAM_T)
         return lm_fail(err, "bad model file: adam_t (the optimizer step) is %d, not in 0..%d", h->adam_t,
                        LM_MAX_ADAM_T);
@@ -276,8 +255,8 @@ int lm_file_header_read(lm_file_header *h, const uint8_t *buf, size_t len, lm_er
     if (memcmp(buf, MAGIC, cmp) != 0) return lm_fail(err, "not an llmlab model file (bad magic)");
     if (len < PREFIX_BYTES)
         return lm_fail(err, "truncated: expected at least %u bytes, file has %zu", PREFIX_BYTES, len);
-    h->version = get_u32(buf + 8);
-    h->header_bytes = get_u32(buf + 12);
+    h->version = lm_le_get_u32(buf + 8);
+    h->header_bytes = lm_le_get_u32(buf + 12);
     if (h->version == 0) return lm_fail(err, "bad model file: format version 0 does not exist");
     if (h->version > LM_FILE_VERSION)
         return lm_fail(err, "written by a newer llmlab: format version %u, this build reads up to %u",
@@ -335,13 +314,13 @@ int lm_file_peek(lm_file_header *h, const char *path, lm_err *err) {
 
 /* gpt's config (put_gpt_config's order), checked field by field. */
 static int read_gpt_config(lm_config *cfg, const uint8_t *b, lm_err *err) {
-    cfg->n_layer = get_i32(b);
-    cfg->n_head = get_i32(b + 4);
-    cfg->d_model = get_i32(b + 8);
-    cfg->d_mlp = get_i32(b + 12);
-    cfg->n_ctx = get_i32(b + 16);
-    cfg->vocab_size = get_i32(b + 20);
-    int32_t pos = get_i32(b + 24), act = get_i32(b + 28);
+    cfg->n_layer = lm_le_get_i32(b);
+    cfg->n_head = lm_le_get_i32(b + 4);
+    cfg->d_model = lm_le_get_i32(b + 8);
+    cfg->d_mlp = lm_le_get_i32(b + 12);
+    cfg->n_ctx = lm_le_get_i32(b + 16);
+    cfg->vocab_size = lm_le_get_i32(b + 20);
+    int32_t pos = lm_le_get_i32(b + 24), act = lm_le_get_i32(b + 28);
     if (pos < 0 || pos > (int32_t)LM_POS_ROTARY)
         return lm_fail(err, "bad model file: config: unknown positional encoding %d", pos);
     if (act < 0 || act > (int32_t)LM_ACT_RELU)
@@ -420,7 +399,7 @@ static int check_size(const lm_file_header *h, uint64_t len, lm_err *err) {
 /* The sizes, then the checksum and the metadata's bytes. */
 static int check_body(const lm_file_header *h, const uint8_t *buf, size_t len, lm_err *err) {
     if (check_size(h, len, err) != 0) return -1;
-    if (lm_crc32(0, buf, len - 4) != get_u32(buf + len - 4))
+    if (lm_crc32(0, buf, len - 4) != lm_le_get_u32(buf + len - 4))
         return lm_fail(err, "checksum mismatch: file is corrupted");
     const uint8_t *meta = buf + PREFIX_BYTES + h->header_bytes + h->tokenizer_len;
     if (h->metadata_len > 0 && memchr(meta, 0, h->metadata_len))
@@ -440,7 +419,7 @@ static int fill_model(lm_model *m, char **metadata, const lm_config *cfg, const 
     if (lm_model_alloc(m, cfg, err) != 0) return -1;
     m->adam_t = h->adam_t;
     for (size_t i = 0; i < m->n_params; i++) {
-        uint32_t u = get_u32(par + 4 * i);
+        uint32_t u = lm_le_get_u32(par + 4 * i);
         memcpy(&m->params[i], &u, sizeof u);
     }
     size_t bad = first_non_finite(m->params, m->n_params);
@@ -527,7 +506,7 @@ int lm_load_parts_mem(lm_file_parts *p, const uint8_t *buf, size_t len, lm_err *
     memcpy(p->metadata, meta, h.metadata_len);
     p->metadata[h.metadata_len] = 0;
     for (uint64_t i = 0; i < h.n_params; i++) {
-        uint32_t u = get_u32(par + 4 * i);
+        uint32_t u = lm_le_get_u32(par + 4 * i);
         memcpy(&p->params[i], &u, sizeof u);
         if (!isfinite(p->params[i]))
             PARTS_FAIL("bad model file: parameter #%llu is not finite", (unsigned long long)i);

@@ -45,15 +45,7 @@ int lm_nlm_train_step(lm_nlm *m, const lm_batch *b, const lm_train_opts *o, lm_s
     float lr = lm_schedule_lr(&o->sched, s);
     if (lm_paramset_adamw_step(&m->ps, &o->adamw, lr, err)) return -1;
     double dt = now_s() - t0;
-    if (out) {
-        out->step = m->ps.adam_t;
-        out->loss = loss;
-        out->grad_norm = norm;
-        out->lr = lr;
-        out->tokens = lm_batch_tokens(b);
-        out->seconds = dt;
-        out->tokens_per_s = dt > 0 ? (double)b->B * b->T / dt : 0;
-    }
+    lm_step_record_fill(out, m->ps.adam_t, loss, norm, lr, b, dt);
     return 0;
 }
 
@@ -67,12 +59,6 @@ int lm_nlm_eval_loss(lm_nlm *m, const lm_batch *batches, int n, float *loss, lm_
         sum += (double)l * w;
         weight += w;
     }
-    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
-    *loss = (float)(sum / weight);
-    if (!isfinite(*loss)) {
-        lm_fail(err, "the validation loss is not finite");
-        return LM_TRAIN_NONFINITE;
-    }
-    return 0;
+    return lm_eval_loss_mean(sum, weight, loss, err);
 }
 

@@ -10,16 +10,6 @@ static int make_default(lm_nlm **out, int vocab, uint64_t seed, lm_err *err) {
     return lm_fflm_new(out, &c, seed, err);
 }
 
-static const lm_objective_ops fflm_ops = {
-    .name = "fflm",
-    .default_data = "data/corpus/train.txt",
-    .default_val = "data/corpus/val.txt",
-    .prepare = lm_obj_nlm_prepare,
-    .next_batch = lm_obj_nlm_next_batch,
-    .step = lm_obj_nlm_step,
-    .validate = lm_obj_nlm_validate,
-    .free_state = lm_obj_nlm_free_state,
-    .trainee = lm_obj_nlm_trainee,
-};
+static const lm_objective_ops fflm_ops = LM_OBJ_NLM_OPS("fflm");
 
 lm_objective *lm_obj_fflm_new(struct lm_nlm *m, lm_err *err) { return lm_obj_nlm_new(&fflm_ops, m, make_default, err); }

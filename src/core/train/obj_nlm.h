@@ -36,4 +36,15 @@ void lm_obj_nlm_free_state(void *state);
 /* the model the objective trains (NULL before prepare made the default one) */
 lm_nlm *lm_obj_nlm_model(const lm_objective *o);
 
+/* The ops table of an instance named NAME: the shipped corpus validated on
+ * its held-out file, and the functions above. Use as
+ * `static const lm_objective_ops x_ops = LM_OBJ_NLM_OPS("x");`. */
+#define LM_OBJ_NLM_OPS(NAME)                                                                         \
+    {                                                                                                \
+        .name = (NAME), .default_data = "data/corpus/train.txt", .default_val = "data/corpus/val.txt", \
+        .prepare = lm_obj_nlm_prepare, .next_batch = lm_obj_nlm_next_batch, .step = lm_obj_nlm_step,   \
+        .validate = lm_obj_nlm_validate, .free_state = lm_obj_nlm_free_state,                        \
+        .trainee = lm_obj_nlm_trainee,                                                               \
+    }
+
 #endif

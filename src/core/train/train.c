@@ -55,15 +55,7 @@ static int step(lm_model *m, const lm_batch *b, const float *mask, const lm_trai
     float lr = lm_schedule_lr(&o->sched, s);
     if (lm_adamw_step(m, &o->adamw, lr, err)) return -1;
     double dt = now_s() - t0;
-    if (out) {
-        out->step = m->adam_t;
-        out->loss = loss;
-        out->grad_norm = norm;
-        out->lr = lr;
-        out->tokens = lm_batch_tokens(b);
-        out->seconds = dt;
-        out->tokens_per_s = dt > 0 ? (double)b->B * b->T / dt : 0;
-    }
+    lm_step_record_fill(out, m->adam_t, loss, norm, lr, b, dt);
     return 0;
 }
 
@@ -78,6 +70,28 @@ int lm_sft_step(lm_model *m, const lm_batch *b, const lm_train_opts *o, lm_step_
     return step(m, b, b->mask, o, out, err);
 }
 
+void lm_step_record_fill(lm_step_record *out, int step, float loss, float grad_norm, float lr, const lm_batch *b,
+                         double seconds) {
+    if (!out) return;
+    out->step = step;
+    out->loss = loss;
+    out->grad_norm = grad_norm;
+    out->lr = lr;
+    out->tokens = lm_batch_tokens(b);
+    out->seconds = seconds;
+    out->tokens_per_s = seconds > 0 ? (double)b->B * b->T / seconds : 0;
+}
+
+int lm_eval_loss_mean(double sum, double weight, float *loss, lm_err *err) {
+    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
+    *loss = (float)(sum / weight);
+    if (!isfinite(*loss)) {
+        lm_fail(err, "the validation loss is not finite");
+        return LM_TRAIN_NONFINITE;
+    }
+    return 0;
+}
+
 int lm_eval_loss(lm_model *m, const lm_batch *batches, int n, float *loss, lm_err *err) {
     double sum = 0, weight = 0;
     for (int i = 0; i < n; i++) {
@@ -88,11 +102,5 @@ int lm_eval_loss(lm_model *m, const lm_batch *batches, int n, float *loss, lm_er
         sum += (double)m->loss * w;
         weight += w;
     }
-    if (weight == 0) return lm_fail(err, "the validation batches carry no targets");
-    *loss = (float)(sum / weight);
-    if (!isfinite(*loss)) {
-        lm_fail(err, "the validation loss is not finite");
-        return LM_TRAIN_NONFINITE;
-    }
-    return 0;
+    return lm_eval_loss_mean(sum, weight, loss, err);
 }

@@ -55,6 +55,16 @@ int lm_sft_step(lm_model *m, const lm_batch *b, const lm_train_opts *o, lm_step_
 /* Mean loss over n fixed batches, weighted by the targets each carries
  * (forward only; does not touch gradients). */
 int lm_eval_loss(lm_model *m, const lm_batch *batches, int n, float *loss, lm_err *err);
+/* The figures of a finished step into *out (nothing when out is NULL):
+ * step, loss, grad_norm, lr, b's tokens with a target, seconds, and
+ * tokens_per_s = B*T / seconds (0 when seconds is 0). Both trainers'
+ * (lm_train_step, lm_nlm_train_step). */
+void lm_step_record_fill(lm_step_record *out, int step, float loss, float grad_norm, float lr, const lm_batch *b,
+                         double seconds);
+/* The end of every validation loss (lm_eval_loss, lm_nlm_eval_loss): *loss =
+ * sum / weight; -1 with a message if weight is 0 (no targets),
+ * LM_TRAIN_NONFINITE if the mean is not finite, else 0. */
+int lm_eval_loss_mean(double sum, double weight, float *loss, lm_err *err);
 
 /* Forgets the AdamW moments and sets adam_t = 0 (a fresh schedule). */
 void lm_train_reset_optimizer(lm_model *m);

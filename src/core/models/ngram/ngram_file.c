@@ -9,33 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the config bytes ---- */
+#include "base/le.h"
 
-static void put_u32(uint8_t *b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get_u32(const uint8_t *b) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-static int32_t get_i32(const uint8_t *b) {
-    uint32_t u = get_u32(b);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-static float get_f32(const uint8_t *b) {
-    uint32_t u = get_u32(b);
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-static void put_f32(uint8_t *b, float f) {
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    put_u32(b, u);
-}
+/* ---- the config bytes ---- */
 
 /* the config's offsets (ngram.h) */
 enum { C_ORDER = 0, C_SMOOTH = 4, C_K = 8, C_DISC = 12, C_VOCAB = 16, C_TOKENS = 20, C_ROWS = 24,
@@ -54,25 +30,25 @@ static int read_config(file_config *f, const uint8_t *b, uint32_t bytes, uint64_
     if (bytes != LM_NGRAM_CONFIG_BYTES)
         return lm_fail(err, "bad model file: an ngram config is %u bytes, not %u", LM_NGRAM_CONFIG_BYTES, bytes);
     memset(f, 0, sizeof *f);
-    int32_t smooth = get_i32(b + C_SMOOTH);
-    f->cfg.order = get_i32(b + C_ORDER);
+    int32_t smooth = lm_le_get_i32(b + C_SMOOTH);
+    f->cfg.order = lm_le_get_i32(b + C_ORDER);
     f->cfg.smoothing = smooth >= 0 && smooth <= 2 ? (lm_ngram_smoothing)smooth : LM_NGRAM_ADDK;
-    f->cfg.k = get_f32(b + C_K);
-    f->cfg.discount = get_f32(b + C_DISC);
+    f->cfg.k = lm_le_get_f32(b + C_K);
+    f->cfg.discount = lm_le_get_f32(b + C_DISC);
     if (smooth < 0 || smooth > 2)
         return lm_fail(err, "bad model file: ngram config: unknown smoothing %d (0 add-k, 1 kn, 2 mkn)", smooth);
     lm_err cerr;
     if (lm_ngram_config_check(&f->cfg, &cerr) != 0) return lm_fail(err, "bad model file: ngram config: %s", cerr.msg);
     const int N = f->cfg.order;
-    f->vocab = get_i32(b + C_VOCAB);
+    f->vocab = lm_le_get_i32(b + C_VOCAB);
     if (f->vocab < 1 || f->vocab > LM_NGRAM_MAX_VOCAB)
         return lm_fail(err, "bad model file: ngram config: vocabulary %d is not in 1..2^24", f->vocab);
-    f->tokens = get_u32(b + C_TOKENS);
+    f->tokens = lm_le_get_u32(b + C_TOKENS);
     if (f->tokens > LM_NGRAM_MAX_TOKENS)
         return lm_fail(err, "bad model file: ngram config: %u tokens counted, at most 2^24 - 1", f->tokens);
     uint64_t want = 0;
     for (int n = 1; n <= LM_NGRAM_MAX_ORDER; n++) {
-        f->rows[n] = get_u32(b + C_ROWS + 4 * (n - 1));
+        f->rows[n] = lm_le_get_u32(b + C_ROWS + 4 * (n - 1));
         if (n > N && f->rows[n] != 0)
             return lm_fail(err, "bad model file: ngram config: %u rows of order %d in a %d-gram model", f->rows[n],
                            n, N);
@@ -84,13 +60,13 @@ static int read_config(file_config *f, const uint8_t *b, uint32_t bytes, uint64_
     if (n_params != want)
         return lm_fail(err, "bad model file: it holds %llu numbers but its ngram config's rows need %llu (3 per row)",
                        (unsigned long long)n_params, (unsigned long long)want);
-    f->tail_len = get_i32(b + C_TAIL_LEN);
+    f->tail_len = lm_le_get_i32(b + C_TAIL_LEN);
     uint32_t want_tail = f->tokens < (uint32_t)(N - 1) ? f->tokens : (uint32_t)(N - 1);
     if (f->tail_len < 0 || (uint32_t)f->tail_len != want_tail)
         return lm_fail(err, "bad model file: ngram config: the stream's tail holds %d ids, not %u", f->tail_len,
                        want_tail);
     for (int i = 0; i < LM_NGRAM_MAX_ORDER - 1; i++) {
-        int32_t t = get_i32(b + C_TAIL + 4 * i);
+        int32_t t = lm_le_get_i32(b + C_TAIL + 4 * i);
         if (i < f->tail_len && (t < 0 || t >= f->vocab))
             return lm_fail(err, "bad model file: ngram config: tail id %d is outside the vocabulary", t);
         if (i >= f->tail_len && t != -1)
@@ -123,16 +99,16 @@ int lm_ngram_serialize(const lm_ngram *g, uint8_t config[LM_NGRAM_CONFIG_BYTES],
     *params = NULL;
     *n_params = 0;
     memset(config, 0, LM_NGRAM_CONFIG_BYTES);
-    put_u32(config + C_ORDER, (uint32_t)N);
-    put_u32(config + C_SMOOTH, (uint32_t)g->cfg.smoothing);
-    put_f32(config + C_K, g->cfg.k);
-    put_f32(config + C_DISC, g->cfg.discount);
-    put_u32(config + C_VOCAB, (uint32_t)g->vocab);
-    put_u32(config + C_TOKENS, g->tokens);
-    for (int n = 1; n <= N; n++) put_u32(config + C_ROWS + 4 * (n - 1), g->lv[n].n);
-    put_u32(config + C_TAIL_LEN, (uint32_t)g->have);
+    lm_le_put_u32(config + C_ORDER, (uint32_t)N);
+    lm_le_put_u32(config + C_SMOOTH, (uint32_t)g->cfg.smoothing);
+    lm_le_put_f32(config + C_K, g->cfg.k);
+    lm_le_put_f32(config + C_DISC, g->cfg.discount);
+    lm_le_put_u32(config + C_VOCAB, (uint32_t)g->vocab);
+    lm_le_put_u32(config + C_TOKENS, g->tokens);
+    for (int n = 1; n <= N; n++) lm_le_put_u32(config + C_ROWS + 4 * (n - 1), g->lv[n].n);
+    lm_le_put_u32(config + C_TAIL_LEN, (uint32_t)g->have);
     for (int i = 0; i < LM_NGRAM_MAX_ORDER - 1; i++)
-        put_u32(config + C_TAIL + 4 * i, i < g->have ? (uint32_t)g->tail[i] : UINT32_MAX);
+        lm_le_put_u32(config + C_TAIL + 4 * i, i < g->have ? (uint32_t)g->tail[i] : UINT32_MAX);
     uint64_t total = lm_ngram_total_rows(g);
     if (total == 0) return 0;
     uint32_t maxrows = 0;

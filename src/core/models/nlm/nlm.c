@@ -48,16 +48,21 @@ void lm_nlm_embed_backward(float *dE_tab, const float *dx, const int32_t *ids, i
 
 /* ---- the softmax output layer ---- */
 
-static int out_reserve(lm_nlm *m, int N, lm_err *err) {
-    lm_nlm_out *o = &m->out;
-    if (N <= o->cap) return 0;
-    size_t V = (size_t)m->vocab;
+/* frees the output buffers' arrays (the struct itself is the caller's) */
+static void out_free(lm_nlm_out *o) {
     free(o->logits);
     free(o->dlogits);
     free(o->lse);
     free(o->losses);
     free(o->weight);
     free(o->targets);
+}
+
+static int out_reserve(lm_nlm *m, int N, lm_err *err) {
+    lm_nlm_out *o = &m->out;
+    if (N <= o->cap) return 0;
+    size_t V = (size_t)m->vocab;
+    out_free(o);
     memset(o, 0, sizeof *o);
     o->logits = malloc((size_t)N * V * sizeof(float));
     o->lse = malloc((size_t)N * sizeof(float));
@@ -172,12 +177,7 @@ void lm_nlm_free(lm_nlm *m) {
     lm_paramset_free(&m->ps);
     free(m->tokenizer);
     lm_nlm_out *o = &m->out;
-    free(o->logits);
-    free(o->dlogits);
-    free(o->lse);
-    free(o->losses);
-    free(o->weight);
-    free(o->targets);
+    out_free(o);
     free(m);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/le.h"
 #include "base/rng.h"
 #include "io/crc32.h"
 #include "io/modelfile.h"
@@ -15,25 +16,11 @@
 #define MAX_VOCAB (1 << 20)
 
 /* ---- config bytes: i32 P, i32 C, i32 V, u32 weights CRC (little-endian) ---- */
-static void put_u32(uint8_t *b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get_u32(const uint8_t *b) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-static int32_t get_i32(const uint8_t *b) {
-    uint32_t u = get_u32(b);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
 
 int lm_softprompt_check_config(const uint8_t *config, uint32_t config_bytes, uint64_t n_params, lm_err *err) {
     if (config_bytes != LM_SOFTPROMPT_CONFIG_BYTES)
         return lm_fail(err, "bad soft prompt: its config is %u bytes, not %u", config_bytes, LM_SOFTPROMPT_CONFIG_BYTES);
-    int32_t P = get_i32(config), C = get_i32(config + 4), V = get_i32(config + 8);
+    int32_t P = lm_le_get_i32(config), C = lm_le_get_i32(config + 4), V = lm_le_get_i32(config + 8);
     if (P < 1 || P > LM_SOFTPROMPT_MAX_TOKENS)
         return lm_fail(err, "bad soft prompt: %d vectors (1..%d)", P, LM_SOFTPROMPT_MAX_TOKENS);
     if (C < 1 || C > MAX_WIDTH) return lm_fail(err, "bad soft prompt: width %d (1..%d)", C, MAX_WIDTH);
@@ -57,10 +44,10 @@ static int alloc_sp(lm_softprompt *sp, int P, int C, int V, uint32_t crc, lm_err
     sp->d_model = C;
     sp->vocab_size = V;
     sp->base_crc = crc;
-    put_u32(sp->config, (uint32_t)P);
-    put_u32(sp->config + 4, (uint32_t)C);
-    put_u32(sp->config + 8, (uint32_t)V);
-    put_u32(sp->config + 12, crc);
+    lm_le_put_u32(sp->config, (uint32_t)P);
+    lm_le_put_u32(sp->config + 4, (uint32_t)C);
+    lm_le_put_u32(sp->config + 8, (uint32_t)V);
+    lm_le_put_u32(sp->config + 12, crc);
     memcpy(sp->ckpt.head.kind, LM_KIND_SOFTPROMPT, sizeof LM_KIND_SOFTPROMPT);
     sp->ckpt.head.config = sp->config;
     sp->ckpt.head.config_bytes = LM_SOFTPROMPT_CONFIG_BYTES;
@@ -120,7 +107,7 @@ int lm_softprompt_load(lm_softprompt *sp, char **meta, const char *path, lm_err 
     if (strcmp(p.kind, LM_KIND_SOFTPROMPT) != 0) {
         lm_fail(err, "%s is a %s model, not a soft prompt (train one with `llmlab prompt-tune train`)", path, p.kind);
     } else if (lm_softprompt_check_config(p.config, p.config_bytes, p.n_params, err) == 0 &&
-               alloc_sp(sp, get_i32(p.config), get_i32(p.config + 4), get_i32(p.config + 8), get_u32(p.config + 12),
+               alloc_sp(sp, lm_le_get_i32(p.config), lm_le_get_i32(p.config + 4), lm_le_get_i32(p.config + 8), lm_le_get_u32(p.config + 12),
                         err) == 0) {
         memcpy(sp->ps.params, p.params, sizeof(float) * sp->ps.n);
         sp->ps.adam_t = p.adam_t;

@@ -7,40 +7,26 @@
 #include <string.h>
 
 #include "base/editdist.h"
+#include "base/le.h"
 #include "base/rng.h"
 #include "models/word2vec/vocab.h"
 
 /* ---- the config as bytes (little-endian) ---- */
-static void put_u32(uint8_t *b, uint32_t v) {
-    for (int i = 0; i < 4; i++) b[i] = (uint8_t)(v >> (8 * i));
-}
-static uint32_t get_u32(const uint8_t *b) {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++) v |= (uint32_t)b[i] << (8 * i);
-    return v;
-}
-static int32_t get_i32(const uint8_t *b) {
-    uint32_t u = get_u32(b);
-    int32_t v;
-    memcpy(&v, &u, sizeof v);
-    return v;
-}
-
 static void config_put(uint8_t *b, const lm_w2v_config *c) {
     int32_t f[5] = {c->vocab, c->dim, c->window, c->negatives, c->min_count};
-    for (int i = 0; i < 5; i++) put_u32(b + 4 * i, (uint32_t)f[i]);
+    for (int i = 0; i < 5; i++) lm_le_put_u32(b + 4 * i, (uint32_t)f[i]);
     uint32_t bits;
     memcpy(&bits, &c->subsample, sizeof bits);
-    put_u32(b + 20, bits);
+    lm_le_put_u32(b + 20, bits);
 }
 
 static void config_get(lm_w2v_config *c, const uint8_t *b) {
-    c->vocab = get_i32(b);
-    c->dim = get_i32(b + 4);
-    c->window = get_i32(b + 8);
-    c->negatives = get_i32(b + 12);
-    c->min_count = get_i32(b + 16);
-    uint32_t bits = get_u32(b + 20);
+    c->vocab = lm_le_get_i32(b);
+    c->dim = lm_le_get_i32(b + 4);
+    c->window = lm_le_get_i32(b + 8);
+    c->negatives = lm_le_get_i32(b + 12);
+    c->min_count = lm_le_get_i32(b + 16);
+    uint32_t bits = lm_le_get_u32(b + 20);
     memcpy(&c->subsample, &bits, sizeof bits);
 }
 
