@@ -16,7 +16,7 @@ check "its most likely next token is listed with a probability" "^ +1 .*[0-9]+\.
 keys ' '
 check "space takes a token" "prompt 3 \+ generated 1"
 keys F2
-check "attention looks inside a transformer: a notice, not a crash" "The Attention view looks inside a transformer; the loaded model is a rnn model"
+check "attention looks inside a transformer: a notice, not a crash" "The Attention view looks inside a transformer; the loaded model is of kind rnn"
 check "the notice names the model" "recurrent LM \(GRU\)"
 goto_view LMs
 check "the table of language models works for any kind" "Language models of every kind"

@@ -64,7 +64,7 @@ int app_poll(ui_app *a) {
 static void draw_kind_notice(const ui_app *a, ui_canvas *cv, int y, int h) {
     char line[256];
     const struct lm_lmodel *lm = a->ctx->lmodel;
-    snprintf(line, sizeof line, "The %s view looks inside a transformer; the loaded model is a %s model.",
+    snprintf(line, sizeof line, "The %s view looks inside a transformer; the loaded model is of kind %s.",
              ui_panels[a->view]->name, lm->kind);
     draw_text(cv, y + 1, 2, cv->cols - 4, C_ERR, line);
     snprintf(line, sizeof line, "(%.150s)", lm->desc);
