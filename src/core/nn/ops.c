@@ -56,7 +56,7 @@ void linear_forward(float *y, const float *x, const float *w, const float *b,
     #pragma omp parallel num_threads(nt)
     {
         int lo, hi, me = omp_get_thread_num(), T = omp_get_num_threads();
-        if (N >= 8 * T) {   /* split rows of x */
+        if (N >= 64 * T) {  /* split rows of x (each thread reads every weight) */
             split_range(N, T, me, &lo, &hi);
             if (hi > lo) {
                 if (b) for (int n = lo; n < hi; n++) memcpy(y + (size_t)n * OC, b, sizeof(float) * OC);
@@ -64,7 +64,8 @@ void linear_forward(float *y, const float *x, const float *w, const float *b,
                             1.0f, x + (size_t)lo * IC, IC, w, IC, b ? 1.0f : 0.0f,
                             y + (size_t)lo * OC, OC);
             }
-        } else {            /* few rows (decoding): split output columns */
+        } else {            /* few rows (decoding, a batch of replies): split output columns, so each
+                             * thread reads only its share of the weights */
             split_range(OC, T, me, &lo, &hi);
             if (hi > lo) {
                 for (int n = 0; n < N; n++) {
