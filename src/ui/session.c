@@ -91,6 +91,11 @@ static int resample(ui_session *a) {
     const int V = a->next_V;
     lm_err err = {{0}};
     a->sres_ok = 0;
+    if (!a->ctx->lmodel && a->ctx->model.bidirectional) {   /* its last row sees no "next" */
+        snprintf(a->fwd_err, sizeof a->fwd_err, "an encoder fills blanks from both sides and does not predict the "
+                                                "next token (:mlm fill \"... [MASK] ...\"); attention shows its full matrix");
+        return -1;
+    }
     if (a->sres.V != V) {
         if (a->sres.V) lm_sample_result_free(&a->sres);
         memset(&a->sres, 0, sizeof a->sres);
