@@ -55,7 +55,8 @@ static void lms_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     (void)a;
     const lms_state *t = st;
     int W = cv->cols, r = y;
-    draw_text(cv, r++, 1, W - 2, C_TITLE, "Language models of every kind on one number: held-out loss in bits per byte");
+    draw_text_fit(cv, r++, 1, W - 2, C_TITLE, "Language models of every kind on one number: held-out loss in bits per byte",
+                  "Every LM: held-out bits per byte");
     if (!t->loaded) return;
     if (!t->ok) {
         draw_text(cv, r + 1, 2, W - 4, C_ERR, t->err);
@@ -65,16 +66,23 @@ static void lms_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     r++;
     double worst = 0;
     for (int i = 0; i < t->t.n; i++) worst = fmax(worst, t->t.rows[i].bits_per_byte);
-    int bar_x = 54, bar_w = W - bar_x - 2;   /* after the 51 columns of figures */
-    draw_textf(cv, r++, 1, W - 2, C_DIM, "%-12s %-6s %10s %10s %8s", "model", "kind", "parameters", "training",
-               "bits/B");
+    /* wide: every column; narrow (a small terminal): the name, bits per byte and the bar */
+    int wide = W >= 66, bar_x = wide ? 54 : 22, bar_w = W - bar_x - 2;
+    if (wide)
+        draw_textf(cv, r++, 1, W - 2, C_DIM, "%-12s %-6s %10s %10s %8s", "model", "kind", "parameters", "training",
+                   "bits/B");
+    else
+        draw_textf(cv, r++, 1, W - 2, C_DIM, "%-12s %7s", "model", "bits/B");
     for (int i = 0; i < t->t.n && r < y + h; i++, r++) {
         const lm_lmtable_row *row = &t->t.rows[i];
         char params[32], secs[32];
         lm_lmtable_fmt_count(row->n_params, params, sizeof params);
         lm_lmtable_fmt_seconds(row->train_seconds, secs, sizeof secs);
-        draw_textf(cv, r, 1, bar_x - 1, C_NORMAL, "%-12.12s %-6.6s %10s %10s %8.3f", row->name, row->kind, params,
-                   secs, row->bits_per_byte);
+        if (wide)
+            draw_textf(cv, r, 1, bar_x - 1, C_NORMAL, "%-12.12s %-6.6s %10s %10s %8.3f", row->name, row->kind, params,
+                       secs, row->bits_per_byte);
+        else
+            draw_textf(cv, r, 1, bar_x - 1, C_NORMAL, "%-12.12s %7.3f", row->name, row->bits_per_byte);
         if (bar_w > 4) draw_bar(cv, r, bar_x, bar_w, worst > 0 ? row->bits_per_byte / worst : 0,
                                 strcmp(row->kind, "-") == 0 ? C_DIM : C_OK);
     }
