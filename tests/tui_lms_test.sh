@@ -16,6 +16,11 @@ check "the transformer's row" "^ base +gpt +4\.24M"
 check "rows carry bars" "base .*0\.[0-9]{3} +█"
 keys r
 check "r reads the table again" "table read again"
+tmux resize-window -t "$S" -x 50 -y 20
+check "a small terminal: a short title" "Every LM: held-out bits per byte"
+check "a small terminal: name, bits per byte and a bar per row" "^ base +0\.[0-9]{3} █"
+tmux resize-window -t "$S" -x 120 -y 32
+check "wide again: every column" "^ base +gpt +4\.24M"
 keys q
 wait_gone "Language models" 5 || fail "q did not quit"
 tmux kill-session -t "$S" 2>/dev/null
