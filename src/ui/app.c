@@ -69,9 +69,15 @@ static void draw_kind_notice(const ui_app *a, ui_canvas *cv, int y, int h) {
     draw_text(cv, y + 1, 2, cv->cols - 4, C_ERR, line);
     snprintf(line, sizeof line, "(%.150s)", lm->desc);
     if (h > 2) draw_text(cv, y + 2, 2, cv->cols - 4, C_DIM, line);
-    if (h > 4) draw_text(cv, y + 4, 2, cv->cols - 4, C_NORMAL,
-                         "Next token (tab 1) and the table of language models work for every kind; "
-                         ":load models/base.llm brings the transformer back.");
+    if (h > 4) {   /* the views that do work with it, from the table */
+        int n = snprintf(line, sizeof line, "Views that work with it:");
+        for (int v = 0; v < ui_n_panels && n < (int)sizeof line; v++)
+            if (ui_panels[v]->any_kind)
+                n += snprintf(line + n, sizeof line - (size_t)n, " %d %s,", v + 1, ui_panels[v]->name);
+        if (n > 0 && n < (int)sizeof line && line[n - 1] == ',') line[n - 1] = '.';
+        draw_text(cv, y + 4, 2, cv->cols - 4, C_NORMAL, line);
+    }
+    if (h > 5) draw_text(cv, y + 5, 2, cv->cols - 4, C_DIM, ":load models/base.llm brings the transformer back.");
 }
 
 /* ------------------------------------------------------------ frame */

@@ -53,8 +53,9 @@ typedef struct ui_panel {
     int  (*key)(void *st, struct ui_app *a, int key);
     void (*click)(void *st, struct ui_app *a, const ui_hit *h);
     void (*free)(void *st, struct ui_app *a);
-    /* 1: the view works for every language-model kind (n-gram, RNN, ...;
-     * models/lmodel.h), from the session's next-token distribution alone.
+    /* 1: the view works whatever model is loaded: for every language-model
+     * kind (n-gram, RNN, ...; models/lmodel.h) from the session's next-token
+     * distribution alone, or without the model at all (a saved table).
      * 0 (the default): it looks inside a transformer; when another kind is
      * loaded the frame skips its poll, keys and clicks and draws a notice
      * naming the kind instead (app.c), so no such panel ever sees one. */

@@ -94,4 +94,5 @@ static const ui_binding scaling_keys[] = {
 const ui_panel panel_scaling = {
     .name = "Scaling laws", .tab = "Scaling", .keys = scaling_keys,
     .create = scaling_create, .poll = scaling_poll, .draw = scaling_draw_view, .free = scaling_free_st,
+    .any_kind = 1,   /* it draws a saved sweep, whatever model is loaded */
 };

@@ -389,4 +389,5 @@ static const ui_binding ttt_keys[] = {
 const ui_panel panel_tictactoe = {
     .name = "Q-learning", .tab = "TTT", .keys = ttt_keys,
     .create = ttt_create, .poll = ttt_poll, .draw = ttt_draw, .free = ttt_free_st,
+    .any_kind = 1,   /* it never uses the loaded model */
 };
