@@ -223,9 +223,11 @@ static int measure(cli_ctx *ctx, const lms_opts *o, char **paths, int n_paths, c
     const char *tok_model = "models/base.llm";
     char base[LM_PATH_MAX];
     if (cli_find_shipped(tok_model, base, sizeof base) == 0) tok_model = base;
-    for (int i = n_paths - 1; i >= 0; i--) {
+    for (int i = n_paths - 1; i >= 0; i--) {   /* (a lesson's policy first: this reads the file's head) */
         lm_file_header h;
-        if (lm_file_peek(&h, paths[i], NULL) == 0 && strcmp(h.kind, LM_KIND_GPT) == 0) tok_model = paths[i];
+        const char *p = cli_path_for_read(ctx, "lms", paths[i]);
+        if (!p) { free(text); return 1; }
+        if (lm_file_peek(&h, p, NULL) == 0 && strcmp(h.kind, LM_KIND_GPT) == 0) tok_model = p;
     }
     int rc = n_orders ? measure_ngrams(ctx, o, tok_model, orders, n_orders, text, len, t, keep) : 0;
     cli_progress pr;
@@ -236,10 +238,7 @@ static int measure(cli_ctx *ctx, const lms_opts *o, char **paths, int n_paths, c
         if (!p) { rc = 1; break; }
         lm_lmodel *lm = lm_lmodel_open(p, &err);
         char name[64];
-        const char *b = strrchr(paths[i], '/');
-        snprintf(name, sizeof name, "%s", b ? b + 1 : paths[i]);
-        size_t nl = strlen(name);
-        if (nl > 4 && strcmp(name + nl - 4, ".llm") == 0) name[nl - 4] = 0;
+        lm_lmtable_name_of(paths[i], name, sizeof name);
         lm_err inner = {{0}};
         if (!lm || lm_lmtable_measure_lm(lm, name, text, len, o->window, (size_t)o->windows, &t->rows[t->n + 1],
                                          &inner)) {

@@ -29,8 +29,7 @@ static double meta_number(const char *meta, const char *key) {
     return -1;
 }
 
-/* "models/rnn.llm" -> "rnn" */
-static void short_name(const char *path, char *out, size_t cap) {
+void lm_lmtable_name_of(const char *path, char *out, size_t cap) {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;
     size_t n = strlen(b);
@@ -38,20 +37,6 @@ static void short_name(const char *path, char *out, size_t cap) {
     if (n >= cap) n = cap - 1;
     memcpy(out, b, n);
     out[n] = 0;
-}
-
-int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int window, size_t max_windows,
-                       lm_lmtable_row *row, lm_err *err) {
-    memset(row, 0, sizeof *row);
-    lm_lmodel *lm = lm_lmodel_open(path, err);
-    if (!lm) return -1;
-    char name[64];
-    short_name(path, name, sizeof name);
-    lm_err inner = {{0}};
-    int rc = lm_lmtable_measure_lm(lm, name, text, len, window, max_windows, row, &inner);
-    if (rc) lm_fail(err, "%s: %s", path, inner.msg);
-    lm_lmodel_free(lm);
-    return rc;
 }
 
 int lm_lmtable_measure_lm(lm_lmodel *lm, const char *name, const uint8_t *text, size_t len, int window,

@@ -4,8 +4,8 @@
  * time, and a uniform guess as the trivial baseline.
  *
  * Contract
- * - lm_lmtable_measure opens a model file of any language-model kind
- *   (models/lmodel.h) and scores the text with lm_lmodel_text_loss; the row
+ * - lm_lmtable_measure_lm scores the text with lm_lmodel_text_loss for a
+ *   model of any language-model kind (models/lmodel.h); the row
  *   carries the file's kind, description, parameter count and training time
  *   (the metadata's "train_seconds", else "wall_seconds", else unknown).
  * - Bits per byte, not per token: kinds may use other tokenisers, and a
@@ -44,10 +44,10 @@ typedef struct {
     char text_desc[160];    /* what was scored: "data/corpus/val.txt, 200 windows of 128 tokens" */
 } lm_lmtable;
 
-/* One model's row on text[len] (windows and max_windows as lm_lmodel_text_loss). */
-int lm_lmtable_measure(const char *path, const uint8_t *text, size_t len, int window, size_t max_windows,
-                       lm_lmtable_row *row, lm_err *err);
-/* The same for a model already open (one counted in memory), named name. */
+/* The row name of a model file: "models/rnn.llm" -> "rnn". */
+void lm_lmtable_name_of(const char *path, char *out, size_t cap);
+/* One open model's row, named name, on text[len] (windows and max_windows as
+ * lm_lmodel_text_loss). */
 int lm_lmtable_measure_lm(lm_lmodel *lm, const char *name, const uint8_t *text, size_t len, int window,
                           size_t max_windows, lm_lmtable_row *row, lm_err *err);
 /* The uniform guess over V ids on the tokens and bytes of a measured row:
