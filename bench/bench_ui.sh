@@ -57,7 +57,7 @@ wait_for() {
 tmux new-session -d -s "$S" -x 200 -y 60 -e LANG=C.UTF-8 -e TERM=xterm-256color \
     -e LLMLAB_UI_LATENCY_LOG="$LOG" -e LLMLAB_THREADS="$LLMLAB_THREADS" -e TMPDIR="$tmp" -e GOMP_SPINCOUNT=10000 \
     "'$LLMLAB' ui -m '$MODEL' '$PROMPT'; sleep 5" || exit 1
-wait_for "1 Next token" || exit 1
+wait_for "1 Next( token)? " || exit 1   # the tab bar (full or short names)
 tmux send-keys -t "$S" 5 s
 wait_for "step [1-9][0-9]* +loss" 60 || exit 1
 : >"$LOG"
