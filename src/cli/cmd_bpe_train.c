@@ -18,9 +18,11 @@ static const char *usage =
     "Learns a byte-level BPE tokeniser from FILE: start from the 256 bytes and\n"
     "repeatedly merge the most frequent adjacent pair until there are N ids.\n"
     "  --vocab N        total ids: 256 bytes + merges + special tokens\n"
-    "  --pattern P      pre-tokenisation: gpt4 (default), gpt2, o200k_base, none\n"
+    "  --pattern P      pre-tokenisation: gpt4 (default), gpt2, o200k_base,\n"
+    "                   digits (gpt4 with every digit its own piece), none\n"
     "  --no-specials    leave out the chat template's special tokens\n"
-    "                   (<|endoftext|> <|system|> <|user|> <|assistant|> <|end|>)\n"
+    "                   (<|endoftext|> <|system|> <|user|> <|assistant|> <|end|>,\n"
+    "                   <|tool|> <|result|> <|/result|>)\n"
     "  --trace          print every merge: the pair, its count, the new id\n"
     "  -o OUT           the tokeniser file to write (use with init --tokenizer)\n";
 

@@ -24,7 +24,8 @@ int lm_bpe_pattern_by_name(const char *name, const char **pattern, lm_err *err) 
     if (!strcmp(name, "gpt2") || !strcmp(name, "r50k_base")) { *pattern = LM_PAT_R50K; return 0; }
     if (!strcmp(name, "gpt4") || !strcmp(name, "cl100k_base")) { *pattern = LM_PAT_CL100K; return 0; }
     if (!strcmp(name, "o200k_base")) { *pattern = LM_PAT_O200K; return 0; }
-    return lm_fail(err, "unknown pre-tokenisation '%s' (none, gpt2, gpt4, o200k_base)", name);
+    if (!strcmp(name, "digits")) { *pattern = LM_PAT_DIGITS; return 0; }
+    return lm_fail(err, "unknown pre-tokenisation '%s' (none, gpt2, gpt4, o200k_base, digits)", name);
 }
 
 /* ---- small helpers --------------------------------------------------------- */

@@ -37,7 +37,7 @@
 
 /* Pre-tokenisation by name: "none" (or NULL) -> NULL, "gpt2"/"r50k_base" ->
  * LM_PAT_R50K, "gpt4"/"cl100k_base" -> LM_PAT_CL100K, "o200k_base" ->
- * LM_PAT_O200K (pretok.h); -1 for an unknown name. Any PCRE2 pattern works
+ * LM_PAT_O200K, "digits" -> LM_PAT_DIGITS (pretok.h); -1 for an unknown name. Any PCRE2 pattern works
  * as opts.pattern. */
 int lm_bpe_pattern_by_name(const char *name, const char **pattern, lm_err *err);
 

@@ -6,7 +6,8 @@
 #include <string.h>
 
 const char *const lm_chat_specials[] = {
-    LM_CHAT_EOT, LM_CHAT_SYSTEM, LM_CHAT_USER, LM_CHAT_ASSISTANT, LM_CHAT_END, NULL,
+    LM_CHAT_EOT, LM_CHAT_SYSTEM, LM_CHAT_USER, LM_CHAT_ASSISTANT, LM_CHAT_END,
+    LM_CHAT_TOOL,     LM_CHAT_RESULT, LM_CHAT_RESULT_END, NULL,
 };
 
 static const char *const role_names[] = {"system", "user", "assistant"};

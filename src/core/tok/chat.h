@@ -33,9 +33,16 @@
 #define LM_CHAT_USER      "<|user|>"
 #define LM_CHAT_ASSISTANT "<|assistant|>"
 #define LM_CHAT_END       "<|end|>"
+/* Tool use inside an assistant turn: the model writes <|tool|>EXPR<|result|>,
+ * the generate loop runs the calculator on EXPR and feeds VALUE<|/result|>,
+ * and the model goes on with its reply. */
+#define LM_CHAT_TOOL      "<|tool|>"
+#define LM_CHAT_RESULT    "<|result|>"
+#define LM_CHAT_RESULT_END "<|/result|>"
 
-/* The five marker strings, NULL-terminated: what `bpe-train` must add as
- * special tokens. */
+/* The eight marker strings, NULL-terminated: what `bpe-train` adds as
+ * special tokens (a tokeniser with only the first five still chats; it
+ * cannot call the tool). */
 extern const char *const lm_chat_specials[];
 
 typedef enum { LM_ROLE_SYSTEM = 0, LM_ROLE_USER = 1, LM_ROLE_ASSISTANT = 2 } lm_chat_role;

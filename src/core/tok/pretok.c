@@ -17,6 +17,13 @@ const char LM_PAT_CL100K[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}"
     "| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n]*|[" WS "]*[\\r\\n]+|[" WS "]+(?!" NOT_WS ")|[" WS "]+";
 
+/* cl100k_base with every digit a piece of its own (\\p{N} instead of
+ * \\p{N}{1,3}), as Llama and DeepSeek split numbers: a model sees 347 as
+ * 3|4|7, so column arithmetic is a sequence of one-digit steps. */
+const char LM_PAT_DIGITS[] =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}"
+    "| ?[^" WS "\\p{L}\\p{N}]+[\\r\\n]*|[" WS "]*[\\r\\n]+|[" WS "]+(?!" NOT_WS ")|[" WS "]+";
+
 const char LM_PAT_O200K[] =
     "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+"
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)?"

@@ -30,6 +30,8 @@
 extern const char LM_PAT_R50K[];    /* r50k_base = gpt2, also p50k_base */
 extern const char LM_PAT_CL100K[];  /* cl100k_base */
 extern const char LM_PAT_O200K[];   /* o200k_base */
+/* llmlab's own: cl100k_base with single digits (the shipped models' BPE). */
+extern const char LM_PAT_DIGITS[];
 
 typedef struct lm_pretok lm_pretok;
 
