@@ -73,7 +73,7 @@ static int encode_for(const ui_session *s, int len, const lm_tokenizer *t, const
     memset(out, 0, sizeof *out);
     int rc;
     if (s->chat) {
-        lm_chat_msg msg = {LM_ROLE_USER, s->prompt, s->plen};
+        lm_chat_msg msg = {.role = LM_ROLE_USER, .content = s->prompt, .len = s->plen};
         rc = lm_chat_encode(t, &msg, 1, 1, out, NULL, err);
     } else {
         rc = lm_tok_encode(t, (const uint8_t *)s->prompt, s->plen, 0, out, err);

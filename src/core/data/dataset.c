@@ -244,19 +244,31 @@ int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sf
             goto done;
         }
         if (lm_chat_role_parse(role->valuestring, &msgs[i].role)) {
-            lm_fail(err, "message %d has unknown role \"%.40s\" (system, user or assistant)", i + 1,
+            lm_fail(err, "message %d has unknown role \"%.40s\" (system, user, assistant or tool)", i + 1,
                     role->valuestring);
             goto done;
         }
         has_assistant |= msgs[i].role == LM_ROLE_ASSISTANT;
         msgs[i].content = content->valuestring;
         msgs[i].len = strlen(content->valuestring);
+        cJSON *call = cJSON_GetObjectItemCaseSensitive(it, "tool_call");
+        if (call && (!cJSON_IsString(call) || !call->valuestring[0])) {
+            lm_fail(err, "message %d: \"tool_call\" must be a non-empty string (the expression)", i + 1);
+            goto done;
+        }
+        if (call) {
+            msgs[i].tool_call = call->valuestring;
+            msgs[i].tool_len = strlen(call->valuestring);
+        }
         i++;
     }
     if (!has_assistant) {
         lm_fail(err, "no assistant message (nothing to train on)");
         goto done;
     }
+    /* the tool rules (chat.h) before the tokeniser's markers, so that a bad
+     * conversation is named as such whatever the model */
+    if (lm_chat_check(msgs, n, err)) goto done;
     lm_ids ids = {0};
     if (lm_chat_encode(t, msgs, n, 0, &ids, &ex->mask, err)) {
         free(ids.ids);

@@ -193,7 +193,7 @@ static int run_one(const lm_model *m, const lm_tokenizer *t, lm_ids *prompt, int
 
 static int chat_reply(const lm_model *m, const lm_tokenizer *t, const char *q, int max_new,
                       char **reply, lm_err *err) {
-    lm_chat_msg msg = {LM_ROLE_USER, q, strlen(q)};
+    lm_chat_msg msg = {.role = LM_ROLE_USER, .content = q, .len = strlen(q)};
     lm_ids ids = {0};
     int32_t stop[2];
     if (lm_chat_stop_ids(t, stop, err) < 0) return -1;
