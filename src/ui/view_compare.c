@@ -2,7 +2,10 @@
  * model side by side: next-token bars of both (lm_prefill + lm_sample) and a
  * continuation of both (lm_decode, same settings and seed), with the
  * positions where they disagree marked. Both run in the update step
- * (cmp_poll), only when the panel is shown. */
+ * (cmp_poll), only when the panel is shown. With the chat template on, a
+ * model whose tokeniser has the tool markers continues through the tool
+ * loop (decode/tools.h): its calculator calls are answered, the answers
+ * highlighted. */
 #include "ui/app.h"
 
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "decode/generate.h"
 #include "decode/prefill.h"
+#include "decode/tools.h"
 #include "io/modelfile.h"
 #include "tok/chat.h"
 
@@ -24,6 +28,7 @@ typedef struct {
     unsigned inputs_ver, weights_ver;
     lm_ids gen[2];                 /* greedy/sampled continuations: base, instruct */
     lm_sample_result s[2];
+    lm_tool_result calls[2];       /* the calculator calls of each continuation (chat + tool markers) */
     int ok[2];
     char err[2][160];
 } cmp_state;
@@ -125,7 +130,13 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
                          .stop_ids = n_stop > 0 ? stop : NULL, .n_stop = n_stop > 0 ? n_stop : 0};
         lm_gen_result res;
         lm_rng_seed(&rng, a->ctx->seed);
-        rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
+        st->calls[k].n_calls = 0;
+        if (a->ses.chat && lm_chat_has_tools(t)) {   /* the same decoding, with the calculator answering */
+            lm_tool_opts to = {.max_new = st->len, .sampling = a->ctx->sampling};
+            rc = lm_tool_generate(m, t, &kv, prompt.ids, prompt.n, &to, &rng, &st->gen[k], &st->calls[k], &err);
+        } else {
+            rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
+        }
     }
     free(logits);
     lm_kv_free(&kv);
@@ -181,7 +192,8 @@ static void elide_middle(char *s, int w, int ascii) {
 
 /* generated text drawn as text: real spaces, real line breaks, word-wrapped to
  * w columns over at most h rows; a token marked 3 (disagreement) keeps its
- * mark, a special token shows as its name. Returns rows used. */
+ * mark, one marked 2 (the calculator's answer) is highlighted, a special
+ * token shows as its name. Returns rows used. */
 static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
                          int y, int x, int w, int h) {
     if (w < 2 || h < 1) return 0;
@@ -209,7 +221,8 @@ static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *id
             if (nc) col = nc;
             if (!nt || !nc) { free(txt); free(col); return 0; }
         }
-        int c = marks && marks[i] == 3 ? C_DIFF : special ? C_SPECIAL : C_NORMAL;
+        int mk = marks ? marks[i] : 0;
+        int c = mk == 3 ? C_DIFF : mk == 2 ? C_HILITE : special ? C_SPECIAL : C_NORMAL;
         for (size_t k = 0; k < pl; k++) { txt[len] = (char)pb[k]; col[len++] = (unsigned char)c; }
     }
     txt[len] = 0;
@@ -286,7 +299,10 @@ static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k
         draw_textf(cv, y + 2 + r, x + lw + 1 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
     }
     int gy = y + 3 + nb;
-    draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
+    int nc = st->calls[k].n_calls;
+    if (nc) draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens, %d calculator call%s):", st->gen[k].n, nc,
+                       nc == 1 ? "" : "s");
+    else draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
     draw_gen_text(cv, t, st->gen[k].ids, st->gen[k].n, marks, gy + 1, x, w, h_gen);
 }
 
@@ -318,6 +334,12 @@ static int mark_disagreements(const cmp_state *t, const ui_app *a, uint8_t *m0, 
     return diff_first;
 }
 
+/* marks the tokens the calculator wrote (VALUE, <|/result|>) with 2 */
+static void mark_tool_answers(const lm_tool_result *r, uint8_t *m, size_t n) {
+    for (int k = 0; m && k < r->n_calls; k++)
+        for (int i = r->calls[k].result_pos + 1; i <= r->calls[k].end_pos && (size_t)i < n; i++) m[i] = 2;
+}
+
 static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     const cmp_state *t = st;
     int W = cv->cols;
@@ -333,6 +355,8 @@ static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     int h_gen = h - 5 - nb - (t->has_inst ? 0 : 3);
     if (h_gen < 1) h_gen = 1;
     uint8_t *m0 = calloc(t->gen[0].n + 1, 1), *m1 = calloc(t->gen[1].n + 1, 1);
+    mark_tool_answers(&t->calls[0], m0, t->gen[0].n);
+    mark_tool_answers(&t->calls[1], m1, t->gen[1].n);
     int diff_first = mark_disagreements(t, a, m0, m1);
     int yy = y + 1 + (t->has_inst ? 0 : 3);
     char name[160], lab[140];
