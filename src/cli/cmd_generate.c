@@ -112,7 +112,7 @@ static int generate_tools(cli_ctx *ctx, gen_print *g, const lm_ids *prompt, cons
     lm_tool_opts to = {.max_new = o->max_new, .sampling = o->sampling, .on_event = print_event, .user = g};
     lm_tool_result tr;
     if (lm_tool_generate(&ctx->model, ctx->tok, NULL, prompt->ids, prompt->n, &to, rng, NULL, &tr, err)) return -1;
-    if (g->in_call) print_text(g, "]");
+    if (g->in_call) print_text(g, " (the reply ended before <|result|>)]");
     show_reset(ctx->out, ctx->color);
     *res = (lm_gen_result){.reason = tr.reason, .stop_token = tr.stop_token, .n_new = tr.n_new};
     if (tr.call_limit)
