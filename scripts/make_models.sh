@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make_models.sh - `make models`: remakes models/base.llm, models/instruct.llm and
 # models/word2vec.llm from scratch with a fixed seed (and models/softprompt.llm,
-# the soft prompt that belongs to that base), and writes models/README.md with
+# the soft prompt that belongs to that base), and writes $WORK/report.md with
 # the figures.
 #   data -> bpe-train (8192 ids, digits split, chat and tool specials) -> train base -> sft
 #   instruct -> prompt-tune a soft prompt on base -> eval both -> models/
 # Sized for about 2 hours on 2 cores; every size is an environment variable so
 # a smoke run can shrink it (SMOKE=1 gives a ~2 minute run into $OUT).
-# RESUME=1 continues an interrupted base training in $WORK instead of starting over.
+# RESUME=1 skips the stages that finished and continues an interrupted training
+# from its last checkpoint (Ctrl-C or a killed run loses at most 100 steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMLAB="${LLMLAB:-./llmlab}"
@@ -192,5 +193,5 @@ items at the end: $(grep -E '^step .*accuracy' "$WORK/prompt_tune.log" | tail -1
 Compare with zero-shot and 3-shot: \`llmlab prompt-tune eval -m models/base.llm -p
 models/softprompt.llm --task data/gen/sentiment.jsonl\`.
 MD
-} >"$OUT/README.md"
-log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $OUT/README.md"
+} >"$WORK/report.md"
+log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $WORK/report.md (the figures models/README.md quotes)"
