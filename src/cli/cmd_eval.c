@@ -50,7 +50,7 @@ static const char *usage =
     "  --val FILE         held-out text (default data/corpus/val.txt, likewise)\n"
     "  --only NAMES       a comma list of the NAMES above\n"
     "  --limit N          at most N items per evaluation\n"
-    "  --max-new N        tokens per reply (default: per evaluation, 24 to 128)\n"
+    "  --max-new N        tokens per reply (default: per evaluation, 24 to 96)\n"
     "  --val-batches N    validation batches (default 8), of --batch x --seq\n"
     "  --batch B --seq T  validation batch shape (default 8 x the model's context)\n"
     "  --by-format        also the few-shot rows per example format\n"

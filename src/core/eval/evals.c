@@ -37,8 +37,9 @@ int lm_eval_kind_numeric(lm_eval_kind k) {
 }
 
 int lm_eval_max_new(lm_eval_kind k) {
-    if (k == LM_EVAL_LETTERS || k == LM_EVAL_ARITH_COT) return 128;   /* a word spelled out, steps */
-    if (k == LM_EVAL_TOOL) return 96;
+    /* a word spelled out, steps, a call and its result: room to work, and
+     * still within a 128-token context beside a short question */
+    if (k == LM_EVAL_LETTERS || k == LM_EVAL_ARITH_COT || k == LM_EVAL_TOOL) return 96;
     if (k == LM_EVAL_FEW_SHOT) return 24;   /* one line is judged */
     return 48;
 }

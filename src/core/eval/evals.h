@@ -65,8 +65,8 @@
  * Replies: chat mode = the chat template (tok/chat.h) with the question as
  * the user turn, greedy through the KV cache up to <|end|> or
  * <|endoftext|>; base mode = "<|endoftext|>" + text, greedy up to
- * <|endoftext|>. At most max_new tokens (lm_eval_max_new: 128 for letters
- * and arith_cot, 96 for tool, 24 for few_shot, 48 for the rest). A prompt
+ * <|endoftext|>. At most max_new tokens (lm_eval_max_new: 96 for letters,
+ * arith_cot and tool, 24 for few_shot, 48 for the rest). A prompt
  * whose tokens + max_new do not fit the model's context is never cut: the
  * item is SKIPPED and counted in the row's `skipped`.
  *
