@@ -191,6 +191,10 @@ int ev_row_baselines(const ev_row_spec *r, const lm_eval_set *set, const int *it
 
 /* ---- the public face (evals.h) ---- */
 
+const char *lm_eval_row_name(int i) {
+    return i >= 0 && i < ev_n_rows ? ev_rows[i].name : NULL;
+}
+
 int lm_eval_judge(const char *row, const lm_eval_item *it, const char *reply) {
     const ev_row_spec *r = ev_row_find(row);
     if (!r || !ev_row_applies(r, it)) return -1;

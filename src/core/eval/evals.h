@@ -229,6 +229,9 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
 
 /* ---- the rules, exposed for tests and for the CLI's --show ---- */
 
+/* The rows' names in order ("fact_qa", "known_refused", ...), i = 0, 1, ...
+ * until NULL (without the per-format and val rows). */
+const char *lm_eval_row_name(int i);
 /* The verdict of row (a row name above, without "/FORMAT") on a reply to
  * item it: 1 counted, 0 not; -1 when the row does not judge this item (an
  * unknown row, another kind, idk_names without a name). */
