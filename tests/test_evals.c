@@ -96,6 +96,21 @@ static void test_tool_call(void **state) {
     assert_false(lm_eval_has_tool_call("<|tool|><|result|>5"));   /* nothing asked */
     assert_false(lm_eval_has_tool_call("<|result|>5<|tool|>2+3"));
     assert_false(lm_eval_has_tool_call("The answer is 5."));
+    /* a decoded reply keeps the markers' text, so the call shows in it */
+    lm_tokenizer *t0 = chat_tok(), *t1, *t2;
+    lm_err err = {{0}};
+    assert_non_null(t1 = lm_tok_bpe_add_special(t0, "<|tool|>", &err));
+    assert_non_null(t2 = lm_tok_bpe_add_special(t1, "<|result|>", &err));
+    int32_t ids[] = {lm_tok_special_id(t2, "<|tool|>"), '2', '+', '3', lm_tok_special_id(t2, "<|result|>"), '5'};
+    assert_true(ids[0] >= 0 && ids[4] >= 0);
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(lm_tok_decode(t2, ids, 6, &buf, &len, &err), 0);
+    assert_true(lm_eval_has_tool_call((const char *)buf));
+    free(buf);
+    lm_tok_free(t0);
+    lm_tok_free(t1);
+    lm_tok_free(t2);
 }
 
 static void test_bare_rules(void **state) {

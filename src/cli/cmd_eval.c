@@ -26,7 +26,7 @@ static const char *usage =
     "NAMES (default: all whose data exists), also as --only NAME,NAME,...:\n"
     "  val            val_loss, perplexity, bits_per_byte on held-out text (--val)\n"
     "  fact_qa        chat: facts answered (fact_qa); replies saying \"I don't know\"\n"
-    "                 (known_refused, lower is better)\n"
+    "                 (known_refused: lower is better, the aim is at most 5%)\n"
     "  unknown        chat, unknown entities: says it does not know (idk_rate), and\n"
     "                 names the entity doing so (idk_names)\n"
     "  unknown_attr   chat, an attribute the data never gives: idk_attr\n"

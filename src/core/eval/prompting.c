@@ -2,7 +2,6 @@
  * held-out items (see prompting.h). */
 #include "eval/prompting.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
