@@ -131,6 +131,10 @@ echo '{"kind":"few_shot","question":"q","answers":["x"],"template":"{a} {q}"}' >
 expect_fail "a template with {a} first is refused" "h2.jsonl:1: \"template\" puts \{a\} before \{q\}" "$B" eval "$M" --data "$tmp/h2.jsonl"
 echo '{"kind":"letters","question":"q","count":"three"}' >"$tmp/h3.jsonl"
 expect_fail "a count that is no number is refused" 'h3.jsonl:1: "count" must be a whole number' "$B" eval "$M" --data "$tmp/h3.jsonl"
+printf '%s\n' '{"kind":"\u001b[2Jrag","question":"q"}' >"$tmp/h5.jsonl"
+"$B" eval "$M" --data "$tmp/h5.jsonl" >/dev/null 2>"$tmp/err"
+grep -q 'h5.jsonl:1: unknown kind "<0x1B>\[2Jrag"' "$tmp/err" && ! grep -q $'\x1b' "$tmp/err" \
+    && ok "an unknown kind is quoted without its escape byte" || bad "escape in a message" "$(od -c "$tmp/err" | head)"
 echo '{"kind":"rag","question":"q","answers":["x"],"wrong":[["nested"]]}' >"$tmp/h4.jsonl"
 expect_fail "a nested wrong list is refused" 'h4.jsonl:1: "wrong" must hold strings' "$B" eval "$M" --data "$tmp/h4.jsonl"
 

@@ -253,7 +253,9 @@ static int run_evalset(cli_ctx *ctx, const eval_args *a, lm_eval_rows *rows) {
     lm_err err = {{0}};
     lm_eval_set set = {0};
     if (lm_eval_set_load(&set, evalset, &err)) {
-        fprintf(ctx->err, "llmlab eval: %s\n", err.msg);
+        fputs("llmlab eval: ", ctx->err);
+        show_str(ctx->err, err.msg);   /* it may quote the file's bytes */
+        fputc('\n', ctx->err);
         return -1;
     }
     /* progress for runs long enough to wait on (and not under --show, whose lines are the progress) */
