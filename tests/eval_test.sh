@@ -62,7 +62,7 @@ EOF
 #        finds Rome in the first, 1815 and the wrong 1852 in the second: 50.0%
 #   few_shot: Paris Rome paris, "paris" 66.7%; per format: arrow 1 of 2 = 50.0%, default 1 of 1
 #   bare_continues: none
-out=$("$B" eval "$M" --data "$tmp/e.jsonl" 2>"$tmp/err"); rc=$?
+out=$("$B" eval "$M" --data "$tmp/e.jsonl" --val "$tmp/corpus.txt" --val-batches 1 --batch 1 2>"$tmp/err"); rc=$?
 [ $rc -eq 0 ] && ok "eval runs every kind on a tiny model" || bad "eval" "status $rc: $(cat "$tmp/err")"
 row() { printf '%s\n' "$out" | awk -v r="$1" '$1 == r'; }
 # expect_row NAME N "key=value ..." : the row exists, judged N items, and holds each key=value
@@ -92,8 +92,9 @@ expect_row few_shot_0 3 "baseline=66.7% baseline_kind=most_common_answer"
 expect_row few_shot_3 3 "baseline=66.7%"
 expect_row bare_continues 1 "baseline=n/a baseline_kind=none"
 [ -z "$(row few_shot_0/arrow)" ] && ok "per-format rows only when asked" || bad "per-format rows shown" "$out"
-# values are shares; every row is one line "NAME VALUE N [key=value]..."
-printf '%s\n' "$out" | awk 'NR > 1 && !($2 ~ /^[0-9.]+%$/ && $3 ~ /^[0-9]+$/ && $4 ~ /=/) { bad = 1 } END { exit bad }' \
+# every row is one line "NAME VALUE N [key=value]...", the value a share but for the val rows
+printf '%s\n' "$out" | awk 'NR > 1 && !($2 ~ /^[0-9.]+%$/ && $3 ~ /^[0-9]+$/ && $4 ~ /=/) && !($1 ~ /^(val_loss|perplexity|bits_per_byte)$/ && $2 ~ /^[0-9.]+$/) { bad = 1 }
+                           END { exit bad }' \
     && ok "every row reads NAME VALUE N key=value..." || bad "row format" "$out"
 
 # --by-format: the few-shot rows per format
