@@ -2,12 +2,11 @@
  * bytes, from memory (lm_eval_set_parse_buf, evals.h: the very code
  * lm_eval_set_load runs on a file's bytes). When the set loads, every item
  * must be well formed (a non-empty question, non-empty answers and wrong
- * strings, a printable format label, a checked template, a finite number
+ * strings, a one-word format label without control bytes, a checked template, a finite number
  * for the numeric kinds), the per-kind counts must add up, and every rule
  * runs on its strings: each row's verdict (the question as the reply), each
  * row's baselines (shares in [0, 1]), the few-shot text of its template,
  * the number and refusal rules. */
-#include <ctype.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,8 +31,9 @@ static void check_item(const lm_eval_item *it) {
     for (int s = 0; s < it->n_shots; s++)
         if (!it->shots[s].question || !it->shots[s].answer) abort();
     if (it->name && !it->name[0]) abort();
-    for (const char *p = it->format; p && *p; p++)   /* a row is named after it: nothing to escape */
-        if (!isalnum((unsigned char)*p) && !strchr("_.+-", *p)) abort();
+    for (const char *p = it->format; p && *p; p++)   /* it names a row: one word, no control bytes */
+        if ((unsigned char)*p <= ' ' || *p == 0x7f) abort();
+    if (it->format && (!it->format[0] || strlen(it->format) > 64)) abort();
     if (lm_eval_kind_numeric(it->kind) && !isfinite(it->expect)) abort();
     lm_err err = {{0}};
     if (it->tmpl) {

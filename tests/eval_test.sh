@@ -46,8 +46,8 @@ cat >"$tmp/e.jsonl" <<EOF
 {"kind":"rag","question":"Read: Bob is in Rome. Q: Where is Bob?","answers":["Rome"]}
 {"kind":"rag","question":"Read: Ada 1815, died 1852. Q: Born?","answers":["1815"],"wrong":["1852"]}
 {"kind":"rag","question":"$long","answers":["1815"],"wrong":["1852"]}
-{"kind":"few_shot","question":"Capital of France?","answers":["Paris"],"format":"arrow","template":"{q} -> {a}\n","shots":[{"question":"Capital of Peru?","answer":"Lima"}]}
-{"kind":"few_shot","question":"Capital of Italy?","answers":["Rome"],"format":"arrow","template":"{q} -> {a}\n"}
+{"kind":"few_shot","question":"Capital of France?","answers":["Paris"],"format":"{q} -> {a}","template":"{q} -> {a}\n","shots":[{"question":"Capital of Peru?","answer":"Lima"}]}
+{"kind":"few_shot","question":"Capital of Italy?","answers":["Rome"],"format":"{q} -> {a}","template":"{q} -> {a}\n"}
 {"kind":"few_shot","question":"Capital of France, again?","answers":["paris"]}
 {"kind":"bare_question","question":"When was Einstein born?","answers":["1879"]}
 EOF
@@ -60,7 +60,7 @@ EOF
 #   tool: 586 586  100.0%; tool_calls: 0.0%
 #   rag: the long item is skipped (it and 48 new tokens exceed 160); copying the question
 #        finds Rome in the first, 1815 and the wrong 1852 in the second: 50.0%
-#   few_shot: Paris Rome paris, "paris" 66.7%; per format: arrow 1 of 2 = 50.0%, default 1 of 1
+#   few_shot: Paris Rome paris, "paris" 66.7%; per format: {q}->{a} 1 of 2 = 50.0%, default 1 of 1
 #   bare_continues: none
 out=$("$B" eval "$M" --data "$tmp/e.jsonl" --val "$tmp/corpus.txt" --val-batches 1 --batch 1 2>"$tmp/err"); rc=$?
 [ $rc -eq 0 ] && ok "eval runs every kind on a tiny model" || bad "eval" "status $rc: $(cat "$tmp/err")"
@@ -91,7 +91,7 @@ expect_row rag 2 "skipped=1 baseline=50.0% baseline_kind=copy_question"
 expect_row few_shot_0 3 "baseline=66.7% baseline_kind=most_common_answer"
 expect_row few_shot_3 3 "baseline=66.7%"
 expect_row bare_continues 1 "baseline=n/a baseline_kind=none"
-[ -z "$(row few_shot_0/arrow)" ] && ok "per-format rows only when asked" || bad "per-format rows shown" "$out"
+[ -z "$(row "few_shot_0/{q}->{a}")" ] && ok "per-format rows only when asked" || bad "per-format rows shown" "$out"
 # every row is one line "NAME VALUE N [key=value]...", the value a share but for the val rows
 printf '%s\n' "$out" | awk 'NR > 1 && !($2 ~ /^[0-9.]+%$/ && $3 ~ /^[0-9]+$/ && $4 ~ /=/) && !($1 ~ /^(val_loss|perplexity|bits_per_byte)$/ && $2 ~ /^[0-9.]+$/) { bad = 1 }
                            END { exit bad }' \
@@ -99,7 +99,7 @@ printf '%s\n' "$out" | awk 'NR > 1 && !($2 ~ /^[0-9.]+%$/ && $3 ~ /^[0-9]+$/ && 
 
 # --by-format: the few-shot rows per format
 out=$("$B" eval "$M" --data "$tmp/e.jsonl" --by-format few_shot 2>&1)
-expect_row few_shot_0/arrow 2 "baseline=50.0%"
+expect_row "few_shot_0/{q}->{a}" 2 "baseline=50.0%"
 expect_row few_shot_3/default 1 "baseline=100.0%"
 # --only: just those evaluations (kinds or row names)
 out=$("$B" eval "$M" --data "$tmp/e.jsonl" --only letters,idk_names 2>&1)
@@ -127,7 +127,7 @@ grep -q "reply 60/60" "$tmp/err" && ! grep -q "reply" "$tmp/out" && grep -q "^fa
 # hostile items: the file and line named
 printf '%s\n' '{"kind":"fact_qa","question":"q","answers":["x"]}' \
     '{"kind":"few_shot","question":"q","answers":["x"],"format":"\u001b]0;pwned\u0007"}' >"$tmp/h1.jsonl"
-expect_fail "a format with control bytes is refused at its line" "h1.jsonl:2: \"format\" may hold only" "$B" eval "$M" --data "$tmp/h1.jsonl"
+expect_fail "a format with control bytes is refused at its line" "h1.jsonl:2: \"format\" holds a control character" "$B" eval "$M" --data "$tmp/h1.jsonl"
 echo '{"kind":"few_shot","question":"q","answers":["x"],"template":"{a} {q}"}' >"$tmp/h2.jsonl"
 expect_fail "a template with {a} first is refused" "h2.jsonl:1: \"template\" puts \{a\} before \{q\}" "$B" eval "$M" --data "$tmp/h2.jsonl"
 echo '{"kind":"letters","question":"q","count":"three"}' >"$tmp/h3.jsonl"

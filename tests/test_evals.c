@@ -323,6 +323,7 @@ static void test_fields(void **state) {
           "\"shots\":[{\"question\":\"x\",\"answer\":\"y\"}]}\n"
           "{\"kind\":\"unknown\",\"question\":\"q\",\"name\":\"Zorblax\",\"extra\":{\"ignored\":true}}\n"
           "{\"kind\":\"arith_cot\",\"question\":\"q\",\"answer\":1234567}\n"
+          "{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"Input: {q}\\\\nOutput: {a}\"}\n"
           "{\"kind\":\"unknown_attr\",\"question\":\"q\"}\n");
     assert_int_equal(set.items[0].n_wrong, 2);
     assert_string_equal(set.items[0].wrong[1], "7");
@@ -335,15 +336,18 @@ static void test_fields(void **state) {
     assert_string_equal(set.items[3].answers[0], "1234567");   /* an integer stays one */
     assert_true(set.items[3].expect == 1234567);
     assert_int_equal(lm_eval_set_count(&set, LM_EVAL_UNKNOWN_ATTR), 1);
+    assert_string_equal(set.items[4].format, "Input:{q}\\nOutput:{a}");   /* one word: it names rows */
     lm_eval_set_free(&set);
 
     refused("{\"kind\":\"rag\",\"question\":\"q\",\"answers\":[\"a\"],\"wrong\":[\"\"]}", "e.jsonl:1: \"wrong\" holds an empty string");
     refused("{\"kind\":\"rag\",\"question\":\"q\",\"answers\":[\"a\"],\"wrong\":{\"x\":1}}", "\"wrong\" must be a list");
     refused("{\"kind\":\"unknown\",\"question\":\"q\",\"name\":5}", "\"name\" must be a string");
     refused("{\"kind\":\"unknown\",\"question\":\"q\",\"name\":\"\"}", "\"name\" is empty");
-    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"a b\"}", "\"format\" may hold only");
-    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"\\u001b[2J\"}", "\"format\" may hold only");
-    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"aaaaaaaaaaaaaaaaaaaaaaaaa\"}", "at most 24");
+    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\" \\t \"}", "\"format\" is only white space");
+    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"\\u001b[2J\"}", "\"format\" holds a control character");
+    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":\"{q}\\n{a}\"}", "\"format\" holds a control character");
+    refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"format\":"
+            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}", "at most 64");
     refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"template\":\"{q} only\"}", "needs both {q} and {a}");
     refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"template\":7}", "\"template\" must be a string");
     refused("{\"kind\":\"few_shot\",\"question\":\"q\",\"answers\":\"a\",\"shots\":\"x\"}", "\"shots\" must be a list");

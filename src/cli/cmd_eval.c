@@ -299,7 +299,8 @@ static void print_table(FILE *out, const lm_eval_rows *rows, int details) {
     for (int i = 0; i < rows->n; i++) {
         const lm_eval_row *r = &rows->rows[i];
         if (r->detail && !details) continue;
-        fprintf(out, "%-20s ", r->name);
+        show_str(out, r->name);   /* a per-format row carries the file's label */
+        fprintf(out, "%*s ", strlen(r->name) < 20 ? (int)(20 - strlen(r->name)) : 0, "");
         print_value(out, NULL, r->value, r->percent);
         fprintf(out, " %6d ", r->n);
         if (r->skipped >= 0) fprintf(out, " skipped=%d", r->skipped);

@@ -17,8 +17,10 @@
  *               passage names, does not score)
  *   "name"      the entity the question names
  *   "count"     an integer answer (letters kinds)
- *   "format"    few_shot: a label of the example format (1..24 bytes of
- *               A-Z a-z 0-9 _ . + -); "default" when absent
+ *   "format"    few_shot: a label of the example format ("{q} => {a}"):
+ *               at most 64 bytes, no control characters; kept without its
+ *               spaces and tabs ("{q}=>{a}"), as it names rows; "default"
+ *               when absent
  *   "template"  few_shot: one example rendered from {q} and {a}
  *               (eval/prompting.h: lm_prompting_template_check)
  *   "shots"     few_shot: [{"question": .., "answer": ..}, ...]; without
@@ -127,7 +129,7 @@ typedef struct {
     char **answers;  int n_answers;
     char **wrong;    int n_wrong;
     char  *name;          /* NULL when not given */
-    char  *format;        /* NULL when not given */
+    char  *format;        /* without white space; NULL when not given */
     char  *tmpl;          /* "template"; NULL when not given */
     double expect;        /* numeric kinds: "count", else the numeric answers[0] */
     lm_eval_shot *shots; int n_shots;
@@ -157,7 +159,7 @@ const char *lm_eval_item_format(const lm_eval_item *it);
 
 /* ---- rows ---- */
 
-#define LM_EVAL_ROW_NAME 48
+#define LM_EVAL_ROW_NAME 96
 typedef struct {
     char   name[LM_EVAL_ROW_NAME];
     double value;

@@ -2,7 +2,6 @@
 #include "eval/evals.h"
 
 #include <cjson/cJSON.h>
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,19 +92,25 @@ static int read_opt_string(cJSON *obj, const char *key, char **out, lm_err *err)
     return 0;
 }
 
-#define MAX_FORMAT 24
+#define MAX_FORMAT 64
 
-/* "name", "format", "template" */
+/* "name", "format" (kept without its white space: it names rows, one word
+ * each), "template" */
 static int read_labels(cJSON *obj, lm_eval_item *it, lm_err *err) {
     if (read_opt_string(obj, "name", &it->name, err) || read_opt_string(obj, "format", &it->format, err) ||
         read_opt_string(obj, "template", &it->tmpl, err))
         return -1;
-    if (it->format) {   /* it names a row: short, and safe to print */
-        size_t n = strlen(it->format);
+    if (it->format) {
+        size_t n = strlen(it->format), k = 0;
         if (n > MAX_FORMAT) return lm_fail(err, "\"format\" is %zu bytes (at most %d)", n, MAX_FORMAT);
-        for (const char *p = it->format; *p; p++)
-            if (!isalnum((unsigned char)*p) && !strchr("_.+-", *p))
-                return lm_fail(err, "\"format\" may hold only letters, digits and _ . + - (a row is named after it)");
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)it->format[i];
+            if (c == ' ' || c == '\t') continue;
+            if (c < 0x20 || c == 0x7f) return lm_fail(err, "\"format\" holds a control character");
+            it->format[k++] = (char)c;
+        }
+        it->format[k] = 0;
+        if (k == 0) return lm_fail(err, "\"format\" is only white space");
     }
     return it->tmpl ? lm_prompting_template_check(it->tmpl, err) : 0;
 }
