@@ -211,4 +211,8 @@ def eval_set(F, words_eval, rng, n_fact=200, n_unknown=100, n_attr=40, n_every=4
         items.append(dict(kind="rag", question=q, answers=[val], wrong=wrong))
     for _ in range(n_few):
         items.append(S.few_shot_item(F, rng))
-    return items
+    # mixed, so that --limit N takes a fair sample of every kind (the
+    # lectures' own facts stay first)
+    head, rest = items[:5], items[5:]
+    rng.shuffle(rest)
+    return head + rest
