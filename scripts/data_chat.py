@@ -99,6 +99,13 @@ def sft_set(F, words_train, docs, rng, n, doc_share=0.25):
             row = chat(rng, q, a)
         out.append(row)
         conv_bytes += sum(len(m["content"]) for m in row["messages"])
+    # the lectures' demo words (strawberry, ...), tallied a few times each
+    for w in sorted(set(S.DEMO_WORDS)):
+        for _ in range(2):
+            l = S.pick_letter(w, rng)
+            q = rng.choice(S._split(S.LETTER_Q, "train")).format(w=w, l=l)
+            out.append(chat(rng, q, S.tally(w, l)))
+            conv_bytes += len(q) + len(out[-1]["messages"][-1]["content"])
     # plain documents: doc_share of all bytes
     want = conv_bytes * doc_share / (1 - doc_share)
     got = 0
