@@ -87,22 +87,7 @@ int lm_generate_text(const lm_model *m, const lm_tokenizer *t, const int32_t *pr
         lm_ids_free(&out);
         return -1;
     }
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = out.n ? lm_tok_decode(t, out.ids, out.n, &buf, &len, err) : 0;
+    int rc = lm_tok_decode_cstr(t, out.ids, out.n, text, err);
     lm_ids_free(&out);
-    if (rc) {
-        free(buf);
-        return -1;
-    }
-    char *s = malloc(len + 1);
-    if (!s) {
-        free(buf);
-        return lm_fail(err, "out of memory");
-    }
-    if (len) memcpy(s, buf, len);
-    s[len] = '\0';
-    free(buf);
-    *text = s;
-    return 0;
+    return rc;
 }

@@ -158,3 +158,22 @@ done:
     if (!kv_in) lm_kv_free(&own);
     return rc;
 }
+
+int lm_tool_generate_text(const lm_model *m, const lm_tokenizer *t, const int32_t *prompt, size_t n_prompt,
+                          int max_new, char **text, lm_err *err) {
+    lm_tool_opts o = {0};
+    o.max_new = max_new;
+    o.sampling = lm_sampling_default();
+    o.sampling.greedy = 1;
+    lm_rng rng;
+    lm_rng_seed(&rng, 1);
+    lm_ids out = {0};
+    lm_tool_result res;
+    if (lm_tool_generate(m, t, NULL, prompt, n_prompt, &o, &rng, &out, &res, err)) {
+        lm_ids_free(&out);
+        return -1;
+    }
+    int rc = lm_tok_decode_cstr(t, out.ids, out.n, text, err);
+    lm_ids_free(&out);
+    return rc;
+}

@@ -115,6 +115,12 @@ int lm_tool_generate(const lm_model *m, const lm_tokenizer *t, lm_kv *kv, const 
                      size_t n_prompt, const lm_tool_opts *o, lm_rng *rng, lm_ids *out, lm_tool_result *res,
                      lm_err *err);
 
+/* Greedy lm_tool_generate up to max_new drawn tokens, the reply as text
+ * (malloc'd, NUL-terminated, the tool markers' text kept): what an
+ * evaluation reads. */
+int lm_tool_generate_text(const lm_model *m, const lm_tokenizer *t, const int32_t *prompt, size_t n_prompt,
+                          int max_new, char **text, lm_err *err);
+
 /* One call, for a caller that draws tokens itself (the UI's step): reply[0..n)
  * is the reply so far, without the <|result|> just drawn (which goes at index
  * n). Fills *call and appends what the tool writes after <|result|> (VALUE's

@@ -10,6 +10,7 @@
 
 #include "data/dataset.h"
 #include "decode/generate.h"
+#include "decode/tools.h"
 #include "eval/evalrows.h"
 #include "eval/lmtable.h"
 #include "eval/prompting.h"
@@ -134,6 +135,12 @@ int lm_eval_greedy_reply(void *user, const lm_model *m, const lm_tokenizer *t, c
     return lm_generate_text(m, t, prompt, n_prompt, max_new, stop, 2, reply, err);
 }
 
+int lm_eval_tool_loop_reply(void *user, const lm_model *m, const lm_tokenizer *t, const int32_t *prompt,
+                            size_t n_prompt, int max_new, char **reply, lm_err *err) {
+    if (!lm_chat_has_tools(t)) return lm_eval_greedy_reply(user, m, t, prompt, n_prompt, max_new, reply, err);
+    return lm_tool_generate_text(m, t, prompt, n_prompt, max_new, reply, err);
+}
+
 /* base mode: <|endoftext|> (if the tokeniser has it) + text */
 static int base_prompt(const lm_tokenizer *t, const char *text, lm_ids *ids, lm_err *err) {
     int32_t eot = lm_tok_special_id(t, LM_CHAT_EOT);
@@ -193,7 +200,7 @@ static int reply_to(const lm_model *m, const lm_tokenizer *t, const lm_eval_set 
     if (rc == 0 && ids.n + (size_t)max_new <= (size_t)m->cfg.n_ctx) {
         if (p == EV_PROMPT_CHAT) rc = lm_eval_greedy_reply(NULL, m, t, ids.ids, ids.n, max_new, reply, err);
         else if (p == EV_PROMPT_TOOL) {
-            lm_eval_reply_fn fn = o->tool_reply ? o->tool_reply : lm_eval_greedy_reply;
+            lm_eval_reply_fn fn = o->tool_reply ? o->tool_reply : lm_eval_tool_loop_reply;
             rc = fn(o->tool_user, m, t, ids.ids, ids.n, max_new, reply, err);
         } else {
             int32_t stop[1] = {lm_tok_special_id(t, LM_CHAT_EOT)};

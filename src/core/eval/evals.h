@@ -186,6 +186,10 @@ void lm_eval_rows_free(lm_eval_rows *r);
  * text kept), without the closing <|end|>. */
 typedef int (*lm_eval_reply_fn)(void *user, const lm_model *m, const lm_tokenizer *t, const int32_t *prompt,
                                 size_t n_prompt, int max_new, char **reply, lm_err *err);
+/* The tool row's default reply: greedy through the tool loop (decode/tools.h)
+ * when the tokeniser has the tool markers, else lm_eval_greedy_reply. */
+int lm_eval_tool_loop_reply(void *user, const lm_model *m, const lm_tokenizer *t, const int32_t *prompt,
+                            size_t n_prompt, int max_new, char **reply, lm_err *err);
 /* The default reply: greedy lm_generate up to <|end|> or <|endoftext|>. */
 int lm_eval_greedy_reply(void *user, const lm_model *m, const lm_tokenizer *t, const int32_t *prompt,
                          size_t n_prompt, int max_new, char **reply, lm_err *err);
@@ -204,7 +208,7 @@ typedef struct {
     lm_eval_progress_fn progress;   /* may be NULL */
     void *user;             /* for trace and progress */
     /* how the tool row gets its replies: the tool loop (decode/tools.h)
-     * plugs in here; NULL = lm_eval_greedy_reply */
+     * plugs in here; NULL = lm_eval_tool_loop_reply */
     lm_eval_reply_fn tool_reply;
     void *tool_user;
 } lm_eval_opts;
