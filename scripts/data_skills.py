@@ -181,8 +181,37 @@ def arith_chat(rng, split, mode):
         return q + " " + rng.choice(_split(DIRECT_ASK, split)), str(s2), s2
     if rng.random() < 0.6:
         q = q + " " + rng.choice(_split(COT_ASK, split))
-    steps = "%d %s %d = %d\n%d %s %d = %d\nThe answer is %d." % (a, o1, b, s1, s1, o2, c, s2, s2)
+    steps = "%s\n%s\nThe answer is %d." % (column(a, o1, b), column(s1, o2, c), s2)
     return q, steps, s2
+
+
+def column(x, op, y):
+    """One two-number step written digit by digit, ones first, so each line
+    is a one-digit fact a small model can do:
+      "47 + 38: 7 + 8 = 15, write 5 carry 1; 4 + 3 + 1 = 8; so 47 + 38 = 85"
+    """
+    z = x + y if op == "+" else x - y
+    xs, ys = str(x)[::-1], str(y)[::-1]
+    parts, carry = [], 0
+    for i in range(max(len(xs), len(ys))):
+        dx = int(xs[i]) if i < len(xs) else 0
+        dy = int(ys[i]) if i < len(ys) else 0
+        if op == "+":
+            v = dx + dy + carry
+            t = "%d + %d%s = %d" % (dx, dy, " + 1" if carry else "", v)
+            carry = v // 10
+            parts.append(t + (", write %d carry 1" % (v % 10) if carry else ""))
+        else:
+            v = dx - dy - carry
+            t = "%d - %d%s" % (dx, dy, " - 1" if carry else "")
+            if v >= 0:
+                parts.append("%s = %d" % (t, v))
+            else:
+                parts.append("%s: borrow, 1%s = %d" % (t, t, v + 10))
+            carry = 1 if v < 0 else 0
+    if op == "+" and carry:
+        parts.append("carry 1")
+    return "%d %s %d: %s; so %d %s %d = %d" % (x, op, y, "; ".join(parts), x, op, y, z)
 
 
 def arithmetic_doc(rng):
@@ -198,8 +227,11 @@ def arithmetic_doc(rng):
                 x, y = max(x, y) + rng.randint(0, 99), min(x, y)
                 lines.append("%d - %d = %d" % (x, y, x - y))
         else:
-            a, o1, b, o2, c, s1, s2 = sum_problem(rng)
-            lines.append("%d %s %d %s %d: %d %s %d = %d, %d %s %d = %d" % (a, o1, b, o2, c, a, o1, b, s1, s1, o2, c, s2))
+            x, y = rng.randint(10, 99), rng.randint(10, 99)
+            op = rng.choice("+-")
+            if op == "-" and y > x:
+                x, y = y, x
+            lines.append(column(x, op, y))
     head = rng.choice(["Arithmetic practice", "Sums", "Mental arithmetic", "Worked sums", "Addition and subtraction"])
     return head + "\n\n" + "\n".join(lines)
 
@@ -387,14 +419,38 @@ def relations(F):
     return R
 
 
+# pieces of invented formats: pretraining sees a new format on almost every
+# page, so a model learns to copy whatever format the page sets up (the
+# held-out FORMATS_EVAL are never produced: checked below)
+_SEPS = [":", " :", " -", " --", " |", " ->", " =", " ==", " :=", " =>>", " >", " >>>", " ::", " /", " //",
+         " ~>", " <-", " ==>", " |>", ",", " ;", " *", " +", " ->>", " =:", " -:", " >-", " ~~"]
+_WRAPS = [("", ""), ("(", ")"), ("<", ">"), ("'", "'"), ("\"", "\""), ("*", "*"), ("_", "_")]
+_PAIRS = [("Q: ", "A: "), ("In: ", "Out: "), ("X: ", "Y: "), ("Key: ", "Value: "), ("Given: ", "Answer: "),
+          ("Item: ", "Result: "), ("From: ", "To: "), ("Term: ", "Meaning: "), ("Ask: ", "Reply: ")]
+
+
+def random_format(rng):
+    """A one-line or two-line example format, never one of FORMATS_EVAL."""
+    while True:
+        if rng.random() < 0.25:
+            a, b = rng.choice(_PAIRS)
+            fmt = "%s{q}\n%s{a}\n\n" % (a, b)
+        else:
+            l, r = rng.choice(_WRAPS)
+            fmt = "%s{q}%s%s {a}\n" % (l, r, rng.choice(_SEPS))
+        if fmt not in FORMATS_EVAL:
+            return fmt
+
+
 def few_shot_doc(F, rng):
-    """Pretraining: a relation written out in one of the training formats."""
+    """Pretraining: a relation written out in a training format or an
+    invented one."""
     R = relations(F)
     rel = rng.choice(sorted(R))
-    fmt = rng.choice(FORMATS_TRAIN)
+    fmt = rng.choice(FORMATS_TRAIN) if rng.random() < 0.3 else random_format(rng)
     pairs = rng.sample(R[rel], min(len(R[rel]), rng.randint(5, 12)))
     key = rel.replace(" ", "_")
-    head = rng.choice(["%s" % cap(rel), "List: %s" % rel, "Table of %ss" % rel, ""])
+    head = rng.choice(["%s" % cap(rel), "List: %s" % rel, "Table of %ss" % rel, "", "", ""])
     body = "".join(fmt.format(q=q, a=a, k=key) for q, a in pairs)
     return (head + "\n\n" if head else "") + body.rstrip("\n")
 

@@ -91,7 +91,7 @@ def main(argv):
     ap.add_argument("--sources", default=None, help="decoded sources dir (default OUT/cache/text)")
     ap.add_argument("--no-sources", action="store_true")
     ap.add_argument("--facts-mb", type=float, default=4.0, help="fact documents at scale 1")
-    ap.add_argument("--skills-mb", type=float, default=3.0, help="skill documents at scale 1 "
+    ap.add_argument("--skills-mb", type=float, default=6.0, help="skill documents at scale 1 "
                     "(spelling, sums, reading, formats, everyday)")
     ap.add_argument("--bible-mb", type=float, default=2.0)
     ap.add_argument("--austen-mb", type=float, default=2.5)
@@ -123,12 +123,12 @@ def main(argv):
                                                      n_eval=max(200, int(1000 * min(1.0, a.scale * 4))))
     srng = random.Random("skills-%d" % a.seed)
     taken = set()
-    makers = [("spelling", 0.40, lambda: data_skills.spelling_doc(words_train, srng)),
+    makers = [("spelling", 0.35, lambda: data_skills.spelling_doc(words_train, srng)),
               ("sums", 0.20, lambda: data_skills.arithmetic_doc(srng)),
-              ("reading", 0.20, lambda: data_skills.rag_doc(srng, taken)),
+              ("reading", 0.25, lambda: data_skills.rag_doc(srng, taken)),
               ("formats", 0.10, lambda: data_skills.few_shot_doc(F, srng)),
-              ("everyday", 0.05, lambda: data_skills.everyday_doc(srng)),
-              ("stories", 0.08, lambda: data_skills.story_doc(srng))]
+              ("everyday", 0.04, lambda: data_skills.everyday_doc(srng)),
+              ("stories", 0.06, lambda: data_skills.story_doc(srng))]
     for _ in range(3):   # the demo words (strawberry, ...) tallied on their own pages
         docs.append(("spelling", data_skills.spelling_doc(words_train, srng, demo=True)))
     for kind, share, make in makers:
