@@ -32,11 +32,17 @@ start() {   # SESSION ARGS...: llmlab ui in tmux at 120x40
     tmux new-session -d -s "$s" -x 120 -y 40 -e LANG=C.UTF-8 -e TERM=xterm-256color -e TMPDIR="$tmp" \
         -e XDG_CONFIG_HOME="$tmp/config" "'$LLMLAB' ui $*; echo UI-EXITED=\$?; sleep 30"
 }
-# a screen that stops changing: the same text twice, 0.3 s apart
+# a screen that stops changing: the same text twice, 0.3 s apart, and no
+# background work still announced on it ("loading tokenisers... (2 of 5)"
+# can sit unchanged for a while on a loaded machine)
 steady() {
     local a b i=0
     a=$(screen "$1")
-    while [ $i -lt 50 ]; do sleep 0.3; b=$(screen "$1"); [ "$a" = "$b" ] && return 0; a=$b; i=$((i + 1)); done
+    while [ $i -lt 100 ]; do
+        sleep 0.3; b=$(screen "$1")
+        [ "$a" = "$b" ] && ! grep -q "loading " <<<"$b" && return 0
+        a=$b; i=$((i + 1))
+    done
     return 1
 }
 
