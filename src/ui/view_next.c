@@ -86,10 +86,14 @@ static int draw_tokens(const ui_app *a, ui_canvas *cv, int y, int h) {
     snprintf(l2, sizeof l2, "%zu tokens (prompt %zu + generated %zu)%s%s", s->seq.n, s->n_prompt, n_gen,
              s->chat ? " chat" : "", s->running ? " [r stops]" : "");
     draw_text_fit(cv, y, 1, W - 2, C_DIM, l1, l2);
-    /* the token strip: generated tokens marked */
+    char note[256];   /* what the context window leaves out, said (session.h) */
+    if (ses_context_note(s, 0, note, sizeof note)) y += draw_text_wrap(cv, y + 1, 1, W - 2, 2, C_ERR, note);
+    /* the token strip: generated tokens marked, those outside the window dimmed */
     uint8_t *marks = calloc(s->seq.n + 1, 1);
-    if (marks)
+    if (marks) {
         for (size_t i = s->n_prompt; i < s->seq.n; i++) marks[i] = 1;
+        for (size_t i = 0; (s->fwd_ok || s->sres_ok) && i < s->fwd_off && i < s->seq.n; i++) marks[i] = 4;
+    }
     int strip_rows = h / 3;
     if (strip_rows > 12) strip_rows = 12;
     if (strip_rows < 2) strip_rows = h > 8 ? 2 : 1;
@@ -291,6 +295,14 @@ static int act_step(ui_app *a, void *st, int k) {
     int rc = ses_step(&a->ses);
     if (rc < 0) ses_msg(&a->ses, 1, "%s", a->ses.fwd_err[0] ? a->ses.fwd_err : "cannot step");
     else if (rc == 1) ses_msg(&a->ses, 0, "the model chose a stop token");
+    else if (rc == 2)
+        ses_msg(&a->ses, 1, "refused: the context of %d tokens is full (^W slides the window)", cli_model_n_ctx(a->ctx));
+    return 1;
+}
+
+static int act_window(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    ses_toggle_slide(&a->ses);
     return 1;
 }
 
@@ -383,6 +395,7 @@ static const ui_binding next_keys[] = {
     {'g', 0, act_greedy, "greedy / sampled"},
     {'s', 0, act_seed, "seed down / up"},
     {'S', 0, act_seed, "seed down / up"},
+    {23, 0, act_window, "context window full: stop, or slide it (also :set context stop|slide)"},
     {0, 0, NULL, NULL},
 };
 
