@@ -288,10 +288,12 @@ int ses_context_note(const ui_session *a, int is_short, char *buf, size_t cap) {
         else snprintf(buf, cap, "the window (%d tokens) slid: the first %zu of %zu tokens are dropped (%zu of the "
                       "prompt's %zu); the model reads the last %zu (^W: stop instead)", n_ctx, off, n, pd, np, n - off);
     } else if (off > 0) {
+        char what[96];   /* the prompt alone, or generated tokens too (stepped while the window slid) */
+        if (n == np) snprintf(what, sizeof what, "the prompt has %zu tokens", np);
+        else snprintf(what, sizeof what, "the text has %zu tokens (prompt %zu + %zu generated)", n, np, n - np);
         if (is_short) snprintf(buf, cap, "ctx %d: first %zu of %zu tokens dropped", n_ctx, off, n);
-        else snprintf(buf, cap, "the prompt has %zu tokens, more than the context of %d: the model reads the last "
-                      "%d, the first %zu are dropped; generating is refused (^W: slide the window)", np, n_ctx, n_ctx,
-                      off);
+        else snprintf(buf, cap, "%s, more than the context of %d: the model reads the last %d, the first %zu are "
+                      "dropped; generating is refused (^W: slide the window)", what, n_ctx, n_ctx, off);
     } else if (context_full(a)) {
         if (is_short) {
             snprintf(buf, cap, "context full (%d)", n_ctx);
