@@ -112,14 +112,6 @@ if printf '%s' "$out" | grep -q "slid 3 times" && printf '%s' "$out" | grep -q "
    printf '%s' "$out" | grep -q "^context      slide"; then ok "repl: set context slide carries over, --context stop is one command's"
 else bad "repl: context policy" "$out"; fi
 expect_fail "generate --context takes stop or slide" "--context is stop .* or slide .*, not 'wrap'" "$B" generate -m "$M" --context wrap "x"
-# eval: a question too long to leave room for a 48-token reply in 64 is cut, and said
-printf '{"kind": "bare_question", "question": "%s?", "answers": ["x"]}\n{"kind": "bare_question", "question": "Who are you?", "answers": ["x"]}\n' \
-    "$(printf 'why %.0s' $(seq 40))" >"$tmp/ev.jsonl"
-out=$("$B" eval "$M" --evalset "$tmp/ev.jsonl" bare 2>"$tmp/err"); rc=$?
-if [ $rc -eq 0 ] && printf '%s' "$out" | grep -Eq "^bare_continues .* 2$" &&
-   grep -q "bare_continues: 1 of 2 prompts left no room for the reply in the context of 64 tokens" "$tmp/err"
-then ok "eval: a prompt cut to fit the context is counted and said"
-else bad "eval: cut prompt" "$rc: $out $(cat "$tmp/err")"; fi
 expect_fail "bad temperature" "--temperature" "$B" generate -m "$M" --temperature abc "x"
 
 # --- repl reads a script from stdin

@@ -218,10 +218,5 @@ int cmd_eval(cli_ctx *ctx, int argc, char **argv) {
         return 1;
     }
     print_table(ctx->out, rows, n_rows);
-    for (int i = 0; i < n_rows; i++)   /* a prompt cut to fit the context is said, never silent */
-        if (rows[i].n_cut > 0)
-            fprintf(ctx->err, "llmlab eval: %s: %d of %d prompts left no room for the reply in the context of %d "
-                    "tokens: their first tokens were dropped\n", rows[i].name, rows[i].n_cut, rows[i].n,
-                    ctx->model.cfg.n_ctx);
     return rc;
 }

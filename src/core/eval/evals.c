@@ -150,11 +150,9 @@ int lm_eval_val(lm_model *m, const lm_token_stream *val, int B, int T, int max_b
     snprintf(rows[0].name, sizeof rows[0].name, "val_loss");
     rows[0].value = loss;
     rows[0].n = nb;
-    rows[0].n_cut = 0;
     snprintf(rows[1].name, sizeof rows[1].name, "perplexity");
     rows[1].value = exp(loss);
     rows[1].n = nb;
-    rows[1].n_cut = 0;
     rc = 0;
 done:
     lm_batches_free(bs, nb);
@@ -179,24 +177,22 @@ static int base_prompt(const lm_tokenizer *t, const char *text, lm_ids *ids, lm_
     return enc(t, text, ids, err);
 }
 
-/* keeps the last n_ctx - max_new ids of a too-long prompt (keeps room to
- * answer); 1 when it cut (the row counts it: lm_eval_row.n_cut) */
-static int fit_prompt(lm_ids *ids, int n_ctx, int max_new) {
+/* keeps the last n_ctx - max_new ids of a too-long prompt (keeps room to answer) */
+static void fit_prompt(lm_ids *ids, int n_ctx, int max_new) {
     size_t keep = n_ctx > max_new + 8 ? (size_t)(n_ctx - max_new) : (size_t)(n_ctx / 2);
-    if (ids->n <= keep) return 0;
+    if (ids->n <= keep) return;
     memmove(ids->ids, ids->ids + (ids->n - keep), keep * sizeof *ids->ids);
     ids->n = keep;
-    return 1;
 }
 
 static int run_one(const lm_model *m, const lm_tokenizer *t, lm_ids *prompt, int max_new,
-                   const int32_t *stop, int n_stop, char **reply, int *cut, lm_err *err) {
-    *cut += fit_prompt(prompt, m->cfg.n_ctx, max_new);
+                   const int32_t *stop, int n_stop, char **reply, lm_err *err) {
+    fit_prompt(prompt, m->cfg.n_ctx, max_new);
     return lm_generate_text(m, t, prompt->ids, prompt->n, max_new, stop, n_stop, reply, err);
 }
 
 static int chat_reply(const lm_model *m, const lm_tokenizer *t, const char *q, int max_new,
-                      char **reply, int *cut, lm_err *err) {
+                      char **reply, lm_err *err) {
     lm_chat_msg msg = {LM_ROLE_USER, q, strlen(q)};
     lm_ids ids = {0};
     int32_t stop[2];
@@ -205,21 +201,21 @@ static int chat_reply(const lm_model *m, const lm_tokenizer *t, const char *q, i
         lm_ids_free(&ids);
         return -1;
     }
-    int rc = run_one(m, t, &ids, max_new, stop, 2, reply, cut, err);
+    int rc = run_one(m, t, &ids, max_new, stop, 2, reply, err);
     lm_ids_free(&ids);
     return rc;
 }
 
 /* base mode: stops at <|endoftext|> only (lines are classified afterwards) */
 static int base_reply(const lm_model *m, const lm_tokenizer *t, const char *text, int max_new,
-                      char **reply, int *cut, lm_err *err) {
+                      char **reply, lm_err *err) {
     lm_ids ids = {0};
     int32_t stop[1] = {lm_tok_special_id(t, LM_CHAT_EOT)};
     if (base_prompt(t, text, &ids, err)) {
         lm_ids_free(&ids);
         return -1;
     }
-    int rc = run_one(m, t, &ids, max_new, stop, stop[0] >= 0, reply, cut, err);
+    int rc = run_one(m, t, &ids, max_new, stop, stop[0] >= 0, reply, err);
     lm_ids_free(&ids);
     return rc;
 }
@@ -262,11 +258,10 @@ static char *few_shot_text(const lm_eval_set *set, int idx, int shots) {
     return s;
 }
 
-static void set_row(lm_eval_row *r, const char *name, int ok, int n, int n_cut) {
+static void set_row(lm_eval_row *r, const char *name, int ok, int n) {
     snprintf(r->name, sizeof r->name, "%s", name);
     r->value = n ? (double)ok / n : 0;
     r->n = n;
-    r->n_cut = n_cut;
 }
 
 int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set, lm_eval_kind k,
@@ -274,7 +269,7 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
     lm_eval_opts def = {0};
     if (!o) o = &def;
     int max_new = o->max_new > 0 ? o->max_new : 48;
-    int ok[2] = {0, 0}, cut[2] = {0, 0}, n = 0;
+    int ok[2] = {0, 0}, n = 0;
     static const char *const row_names[] = {"fact_qa", "bare_continues", "few_shot_0", "idk_rate",
                                             "letters"};
     for (int i = 0; i < set->n; i++) {
@@ -283,7 +278,7 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
         if (o->max_items > 0 && n >= o->max_items) break;
         char *reply = NULL;
         if (k == LM_EVAL_FACT_QA || k == LM_EVAL_UNKNOWN || k == LM_EVAL_LETTERS) {
-            if (chat_reply(m, t, it->question, max_new, &reply, &cut[0], err)) return -1;
+            if (chat_reply(m, t, it->question, max_new, &reply, err)) return -1;
             int good;
             if (k == LM_EVAL_FACT_QA) good = lm_eval_contains_answer(reply, it->answers, it->n_answers);
             else if (k == LM_EVAL_UNKNOWN)
@@ -293,7 +288,7 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
             ok[0] += good;
             trace(o, row_names[k], it->question, reply, good);
         } else if (k == LM_EVAL_BARE) {
-            if (base_reply(m, t, it->question, max_new, &reply, &cut[0], err)) return -1;
+            if (base_reply(m, t, it->question, max_new, &reply, err)) return -1;
             lm_bare_class bc = lm_eval_classify_bare(reply, it->answers, it->n_answers);
             int cont = bc != LM_BARE_ANSWERS && bc != LM_BARE_EMPTY;
             ok[0] += cont;
@@ -302,7 +297,7 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
             for (int s = 0; s < 2; s++) {
                 char *text = few_shot_text(set, i, s ? 3 : 0);
                 if (!text) return lm_fail(err, "out of memory");
-                int rc = base_reply(m, t, text, 24, &reply, &cut[s], err);
+                int rc = base_reply(m, t, text, 24, &reply, err);
                 free(text);
                 if (rc) return -1;
                 char *line = first_line(reply);
@@ -317,9 +312,9 @@ int lm_eval_run(const lm_model *m, const lm_tokenizer *t, const lm_eval_set *set
         n++;
     }
     if (n == 0) return 0;
-    set_row(&rows[0], row_names[k], ok[0], n, cut[0]);
+    set_row(&rows[0], row_names[k], ok[0], n);
     if (k == LM_EVAL_FEW_SHOT) {
-        set_row(&rows[1], "few_shot_3", ok[1], n, cut[1]);
+        set_row(&rows[1], "few_shot_3", ok[1], n);
         return 2;
     }
     return 1;

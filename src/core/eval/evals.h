@@ -87,8 +87,6 @@ typedef struct {
     char   name[24];
     double value;
     int    n;          /* items (or batches for val_loss) it is computed over */
-    int    n_cut;      /* of those, items whose prompt left no room for the reply in
-                        * the context: its first tokens were dropped (said, not silent) */
 } lm_eval_row;
 
 /* Called once per item with the prompt's visible question, the model's reply
