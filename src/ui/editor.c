@@ -157,7 +157,7 @@ void editor_draw(ui_app *a) {
     /* what the context window leaves out, in every view, in place of the hint */
     char note[160], boxed[170];
     int hint_c = C_TABSEL;
-    if (ses_context_note(&a->ses, 1, note, sizeof note) && (int)strlen(note) + 2 <= W / 2) {
+    if (ses_context_note(&a->ses, 1, note, sizeof note) && (int)strlen(note) + 2 <= W * 2 / 3) {
         snprintf(boxed, sizeof boxed, " %s ", note);
         hint = boxed;
         hint_c = C_ERR;

@@ -293,7 +293,7 @@ static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k
     int gy = y + 3 + nb;
     draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
     if (st->note[k][0]) {   /* what the context window did: said above the text */
-        int used = draw_text_wrap(cv, gy + 1, x, w, h_gen > 3 ? 2 : 1, C_ERR, st->note[k]);
+        int used = draw_text_wrap(cv, gy + 1, x, w, h_gen > 8 ? 3 : h_gen > 3 ? 2 : 1, C_ERR, st->note[k]);
         gy += used;
         h_gen -= used;
     }
@@ -303,10 +303,11 @@ static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k
 /* the title line: what is compared, and the keys */
 static void draw_title(const cmp_state *t, const ui_app *a, ui_canvas *cv, int y) {
     int W = cv->cols, x = 1;
-    if (W >= 110) x += draw_text(cv, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
-    else if (W >= 80) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
+    if (W >= 120) x += draw_text(cv, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
+    else if (W >= 90) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
+    else if (W >= 70) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct.  ");
     x += draw_text(cv, y, x, W - x, C_KEY, "c");
-    x += draw_textf(cv, y, x, W - x, C_DIM, W >= 80 ? " chat template %s  " : " chat %s  ", a->ses.chat ? "ON" : "off");
+    x += draw_textf(cv, y, x, W - x, C_DIM, W >= 120 ? " chat template %s  " : " chat %s  ", a->ses.chat ? "ON" : "off");
     x += draw_text(cv, y, x, W - x, C_KEY, "+/-");
     x += draw_textf(cv, y, x, W - x, C_DIM, " length %d  ", t->len);
     x += draw_text(cv, y, x, W - x, C_KEY, "^W");
