@@ -406,6 +406,7 @@ static void apply_early(cli_ctx *ctx, const cli_preset *p, ui_opts *o) {
     if (p->has & PRESET_TOPK) ctx->sampling.top_k = p->top_k;
     if (p->has & PRESET_TOPP) ctx->sampling.top_p = p->top_p;
     if (p->has & PRESET_SEED) ctx->seed = p->seed;
+    if (p->has & PRESET_CONTEXT) ctx->slide = p->slide;
 }
 
 /* the view and chat setting, once the app is up */
