@@ -98,7 +98,12 @@ data/gen/sentiment_small.jsonl: scripts/task_sentiment.py
 data/gen/sentiment_new_words.jsonl: scripts/task_sentiment.py
 	@mkdir -p $(@D)
 	/usr/bin/python3 scripts/task_sentiment.py --seed 1234 --unseen-words --out $@
-data: $(DATA_FILES) $(TASK_FILES)
+# preference pairs and mixed-quality demonstrations (reward model, RLHF, DPO)
+PREF_FILES := data/gen/prefs_train.jsonl data/gen/prefs_eval.jsonl data/gen/prefs_sft.jsonl
+$(PREF_FILES) &: scripts/data_prefs.py $(wildcard scripts/data_*.py)
+	@mkdir -p data/gen
+	/usr/bin/python3 scripts/data_prefs.py --seed 1234 --out data/gen
+data: $(DATA_FILES) $(TASK_FILES) $(PREF_FILES)
 
 $(BIN): $(SETUP) $(BUILD)/libllmcore.a $(APP_OBJ)
 	$(CC) -o $@ $(APP_OBJ) $(BUILD)/libllmcore.a $(APP_LIBS) $(LDLIBS)

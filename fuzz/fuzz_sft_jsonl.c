@@ -2,10 +2,11 @@
  * bytes, from memory (lm_sft_parse_buf, dataset.h: the very code lm_sft_load
  * runs on a file's bytes: line splitting and limits, blank lines, NUL
  * refusal, "NAME:LINE: reason"). The tokenizer is the byte-level one plus the
- * chat markers as specials. When the set loads, every example is checked
- * against max_len, against the template (a marker id only where the template
- * puts one: text in a message can never become a control token), and packed
- * into a small batch. */
+ * chat and tool markers as specials. When the set loads, every example is
+ * checked against max_len, against the template (a marker id only where the
+ * template puts one: text in a message can never become a control token;
+ * tool calls only inside an assistant turn) and its mask (1 only on what the
+ * assistant writes), and packed into a small batch. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,27 +23,48 @@ static void init(void) {
     const uint8_t *pieces[256];
     size_t lens[256];
     for (int i = 0; i < 256; i++) { bytes[i] = (uint8_t)i; pieces[i] = &bytes[i]; lens[i] = 1; }
-    const char *sp[] = {LM_CHAT_EOT, LM_CHAT_SYSTEM, LM_CHAT_USER, LM_CHAT_ASSISTANT, LM_CHAT_END};
-    const int32_t sid[] = {256, 257, 258, 259, 260};
-    tok = lm_tok_bpe_new("chatbytes", pieces, lens, 256, NULL, sp, sid, 5, NULL);
+    const char *sp[] = {LM_CHAT_EOT, LM_CHAT_SYSTEM, LM_CHAT_USER, LM_CHAT_ASSISTANT, LM_CHAT_END,
+                        LM_CHAT_TOOL, LM_CHAT_RESULT, LM_CHAT_RESULT_END};
+    const int32_t sid[] = {256, 257, 258, 259, 260, 261, 262, 263};
+    tok = lm_tok_bpe_new("chatbytes", pieces, lens, 256, NULL, sp, sid, 8, NULL);
     if (!tok) abort();
 }
 
-/* <|endoftext|> (<|role|> text* <|end|>)*, possibly cut: ids 256.. are the
- * markers (256 eot, 257-259 roles, 260 end) */
+/* <|endoftext|> (<|role|> text* <|end|>)*, possibly cut, where an assistant
+ * turn may hold calls <|tool|> text* <|result|> text* <|/result|>: ids 256..
+ * are the markers (256 eot, 257-259 system/user/assistant, 260 end, 261 tool,
+ * 262 result, 263 /result). The mask is 1 exactly on the assistant's text,
+ * its calls up to <|result|>, and its <|end|>. */
+enum { OUT, IN_TEXT, IN_EXPR, IN_VALUE };
 static void check_template(const lm_sft_example *ex) {
-    if (ex->ids[0] != 256) abort();
-    int in_msg = 0;
+    if (ex->ids[0] != 256 || ex->mask[0]) abort();
+    int state = OUT, assistant = 0;
     for (int k = 1; k < ex->n; k++) {
         int32_t id = ex->ids[k];
-        if (!in_msg) {
-            if (id < 257 || id > 259) abort();   /* a role marker opens each message */
-            in_msg = 1;
-        } else if (id == 260) {
-            in_msg = 0;
-        } else if (id >= 256) {
-            abort();   /* a marker inside message text: injected */
+        int trained = 0;
+        switch (state) {
+        case OUT:   /* a role marker opens each turn */
+            if (id < 257 || id > 259) abort();
+            assistant = id == 259;
+            state = IN_TEXT;
+            break;
+        case IN_TEXT:
+            if (id == 260) state = OUT;
+            else if (id == 261 && assistant) state = IN_EXPR;
+            else if (id >= 256) abort();   /* a marker inside message text: injected */
+            trained = assistant;
+            break;
+        case IN_EXPR:
+            if (id == 262) state = IN_VALUE;
+            else if (id >= 256) abort();
+            trained = 1;
+            break;
+        case IN_VALUE:   /* the tool's text: never trained */
+            if (id == 263) state = IN_TEXT;
+            else if (id >= 256) abort();
+            break;
         }
+        if (ex->mask[k] != trained) abort();
     }
 }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # make_models.sh - `make models`: remakes models/base.llm, models/instruct.llm and
 # models/word2vec.llm from scratch with a fixed seed (and models/softprompt.llm,
-# the soft prompt that belongs to that base), and writes models/README.md with
+# the soft prompt that belongs to that base), and writes $WORK/report.md with
 # the figures.
-#   data -> bpe-train (4096 ids with the chat specials) -> train base -> sft
+#   data -> bpe-train (8192 ids, digits split, chat and tool specials) -> train base -> sft
 #   instruct -> prompt-tune a soft prompt on base -> eval both -> models/
-# Sized for < 90 minutes on 2 cores; every size is an environment variable so
+# Sized for about 3 hours on 2 cores (base about 2.3 h at 4k tokens/s); every size is an environment variable so
 # a smoke run can shrink it (SMOKE=1 gives a ~2 minute run into $OUT).
-# RESUME=1 continues an interrupted base training in $WORK instead of starting over.
+# RESUME=1 skips the stages that finished and continues an interrupted training
+# from its last checkpoint (Ctrl-C or a killed run loses at most 100 steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LLMLAB="${LLMLAB:-./llmlab}"
@@ -15,11 +16,11 @@ PY=/usr/bin/python3
 OUT="${OUT:-models}"
 WORK="${WORK:-build/models-work}"
 SEED="${SEED:-1234}"
-VOCAB="${VOCAB:-4096}"
-LAYERS="${LAYERS:-4}"; HEADS="${HEADS:-4}"; WIDTH="${WIDTH:-256}"; MLP="${MLP:-1024}"; CTX="${CTX:-128}"
+VOCAB="${VOCAB:-8192}"; PATTERN="${PATTERN:-digits}"
+LAYERS="${LAYERS:-4}"; HEADS="${HEADS:-4}"; WIDTH="${WIDTH:-256}"; MLP="${MLP:-1024}"; CTX="${CTX:-256}"
 BATCH="${BATCH:-16}"; SEQ="${SEQ:-$CTX}"
-BASE_STEPS="${BASE_STEPS:-5000}"; BASE_LR="${BASE_LR:-1e-3}"
-SFT_STEPS="${SFT_STEPS:-600}"; SFT_LR="${SFT_LR:-3e-4}"
+BASE_STEPS="${BASE_STEPS:-8000}"; BASE_LR="${BASE_LR:-1e-3}"
+SFT_STEPS="${SFT_STEPS:-1000}"; SFT_LR="${SFT_LR:-3e-4}"
 PT_STEPS="${PT_STEPS:-300}"
 BPE_BYTES="${BPE_BYTES:-0}"   # 0 = train the BPE on the whole corpus
 W2V_STEPS="${W2V_STEPS:-40000}"
@@ -30,6 +31,12 @@ if [ "${SMOKE:-0}" = 1 ]; then
 fi
 mkdir -p "$OUT" "$WORK"
 t_start=$SECONDS
+# RESUME=1: stages that finished (a marker in $WORK) are skipped, an
+# interrupted training continues from its last checkpoint. Without it,
+# everything starts afresh.
+[ "${RESUME:-0}" = 1 ] || rm -f "$WORK"/*.done
+done_stage() { [ -e "$WORK/$1.done" ]; }
+mark() { touch "$WORK/$1.done"; }
 log() { echo "== $* ($((SECONDS - t_start)) s)"; }
 
 # 1. data (checksummed fetch + generated documents, fixed seed)
@@ -43,13 +50,15 @@ log "data"
 log "bpe-train ($VOCAB ids)"
 bpe_in=data/corpus/train.txt
 if [ "$BPE_BYTES" -gt 0 ]; then head -c "$BPE_BYTES" data/corpus/train.txt >"$WORK/bpe_in.txt"; bpe_in="$WORK/bpe_in.txt"; fi
-[ "${RESUME:-0}" = 1 ] && [ -s "$WORK/tokenizer.bin" ] ||
-    "$LLMLAB" bpe-train --vocab "$VOCAB" -o "$WORK/tokenizer.bin" "$bpe_in"
+done_stage tokenizer ||
+    { "$LLMLAB" bpe-train --vocab "$VOCAB" --pattern "$PATTERN" -o "$WORK/tokenizer.bin" "$bpe_in" && mark tokenizer; }
 
 # 3. base model
 log "train base: $LAYERS layers x $WIDTH, $HEADS heads, MLP $MLP, ctx $CTX; $BASE_STEPS steps of $BATCH x $SEQ"
 t0=$SECONDS
-if [ "${RESUME:-0}" = 1 ] && [ -s "$WORK/base.llm" ]; then
+if done_stage base; then
+    echo "(base: done before, kept)"
+elif [ "${RESUME:-0}" = 1 ] && [ -s "$WORK/base.llm" ]; then
     # continue an interrupted run (Ctrl-C saves a checkpoint); --steps may change the total
     "$LLMLAB" train --resume --steps "$BASE_STEPS" -o "$WORK/base.llm" | tee -a "$WORK/train.log" | grep -v '^step '
 else
@@ -57,17 +66,25 @@ rm -f "$WORK/base.llm" "$WORK/base.llm.opt"
 "$LLMLAB" train --tokenizer "$WORK/tokenizer.bin" --layers "$LAYERS" --heads "$HEADS" --width "$WIDTH" \
     --mlp "$MLP" --ctx "$CTX" --data data/corpus/train.txt --val data/corpus/val.txt \
     --steps "$BASE_STEPS" --batch "$BATCH" --seq "$SEQ" --lr "$BASE_LR" --seed "$SEED" \
-    --save-every 250 --eval-every 250 -o "$WORK/base.llm" | tee "$WORK/train.log" | grep -v '^step '
+    --save-every 100 --eval-every 250 -o "$WORK/base.llm" | tee "$WORK/train.log" | grep -v '^step '
 fi
+mark base
 t_base=$((SECONDS - t0))
 
 # 4. instruct model
 log "sft instruct: $SFT_STEPS steps"
 t0=$SECONDS
+if done_stage instruct; then
+    echo "(instruct: done before, kept)"
+elif [ "${RESUME:-0}" = 1 ] && [ -s "$WORK/instruct.llm" ]; then
+    "$LLMLAB" sft --resume --steps "$SFT_STEPS" -o "$WORK/instruct.llm" | tee -a "$WORK/sft.log" | grep -v '^step '
+else
 rm -f "$WORK/instruct.llm" "$WORK/instruct.llm.opt"
 "$LLMLAB" sft -m "$WORK/base.llm" --data data/gen/sft_train.jsonl --val data/gen/sft_val.jsonl \
     --steps "$SFT_STEPS" --batch "$BATCH" --seq "$SEQ" --lr "$SFT_LR" --seed "$SEED" \
-    --save-every 200 --eval-every 100 -o "$WORK/instruct.llm" | tee "$WORK/sft.log" | grep -v '^step '
+    --save-every 100 --eval-every 250 -o "$WORK/instruct.llm" | tee "$WORK/sft.log" | grep -v '^step '
+fi
+mark instruct
 t_sft=$((SECONDS - t0))
 
 # 4b. word vectors (lesson 14): skip-gram with negative sampling on the corpus's words
@@ -176,5 +193,5 @@ items at the end: $(grep -E '^step .*accuracy' "$WORK/prompt_tune.log" | tail -1
 Compare with zero-shot and 3-shot: \`llmlab prompt-tune eval -m models/base.llm -p
 models/softprompt.llm --task data/gen/sentiment.jsonl\`.
 MD
-} >"$OUT/README.md"
-log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $OUT/README.md"
+} >"$WORK/report.md"
+log "done: $OUT/base.llm, $OUT/instruct.llm, $OUT/word2vec.llm, $WORK/report.md (the figures models/README.md quotes)"

@@ -57,47 +57,90 @@ def jsonl(p):
 
 F = json.load(open(os.path.join(out, "gen/facts.json"), encoding="utf-8"))
 sft = jsonl(os.path.join(out, "gen/sft_train.jsonl")) + jsonl(os.path.join(out, "gen/sft_val.jsonl"))
+corpus_all = ""
+for p in ("corpus/train.txt", "corpus/val.txt"):
+    corpus_all += open(os.path.join(out, p), encoding="utf-8").read()
 ev = jsonl(os.path.join(out, "gen/eval.jsonl"))
 check(len(sft) >= 100, "too few SFT examples: %d" % len(sft))
 
-# roles: optional system, then user/assistant turns, ending with assistant
+# rows: a plain document {"text"}, or a conversation: optional system, then
+# user / assistant turns, an assistant turn may call the calculator
+# ("tool_call"), answered by a "tool" message, after which the assistant goes on
+n_tool = n_doc = 0
 for i, ex in enumerate(sft):
-    m = ex.get("messages")
-    ok = isinstance(m, list) and len(m) >= 2 and set(ex) == {"messages"}
-    if ok:
-        roles = [x.get("role") for x in m]
-        if roles[0] == "system":
-            roles = roles[1:]
-        ok = (len(roles) % 2 == 0 and len(roles) > 0 and
-              all(r == ("user" if j % 2 == 0 else "assistant") for j, r in enumerate(roles)) and
-              all(isinstance(x.get("content"), str) and x["content"].strip() for x in m))
+    if set(ex) == {"text"}:
+        n_doc += 1
+        ok = isinstance(ex["text"], str) and ex["text"].strip() and "<|endoftext|>" not in ex["text"]
+    else:
+        m = ex.get("messages")
+        ok = isinstance(m, list) and len(m) >= 2 and set(ex) == {"messages"}
+        if ok:
+            roles = [x.get("role") for x in m]
+            if roles[0] == "system":
+                roles = roles[1:]
+            ok = roles[0] == "user" and roles[-1] == "assistant"
+            for j in range(1, len(roles)):
+                prev, r = roles[j - 1], roles[j]
+                if r == "tool":
+                    ok = ok and prev == "assistant" and "tool_call" in m[j - 1 + (len(m) - len(roles))]
+                elif r == "assistant":
+                    ok = ok and prev in ("user", "tool")
+                elif r == "user":
+                    ok = ok and prev == "assistant"
+                else:
+                    ok = False
+            n_tool += "tool" in roles
+            ok = ok and all(isinstance(x.get("content"), str) and (x["content"].strip() or "tool_call" in x) for x in m)
     if not ok:
-        fails.append("SFT example %d has bad messages: %r" % (i, ex))
+        fails.append("SFT row %d is malformed: %r" % (i, ex))
         break
+check(n_tool > 0, "no calculator conversations in SFT")
+check(n_doc > 0, "no plain documents mixed into SFT")
+conv = [ex for ex in sft if "messages" in ex]
 
-# eval counts and fields
-want = {"fact_qa": 100, "bare_question": 50, "few_shot": 50, "unknown": 50, "letters": 40}
+# eval kinds and their fields
+want_min = {"fact_qa": 150, "unknown": 80, "unknown_attr": 30, "everyday": 30, "letters": 60,
+            "letters_direct": 60, "arith_cot": 50, "arith_direct": 50, "tool": 50, "rag": 50,
+            "few_shot": 50, "bare_question": 40}
 got = {}
 for it in ev:
     got[it["kind"]] = got.get(it["kind"], 0) + 1
     check(isinstance(it.get("question"), str) and it["question"], "eval item without question: %r" % it)
-    if it["kind"] in ("fact_qa", "few_shot", "bare_question"):
-        check(it.get("answers") and all(isinstance(a, str) and a for a in it["answers"]), "no answers: %r" % it)
+    check(it.get("answers") and all(isinstance(a, str) and a for a in it["answers"]), "no answers: %r" % it)
     if it["kind"] == "few_shot":
         check(len(it.get("shots", [])) == 3, "few_shot without 3 shots")
-        check(it["prompt_3shot"].endswith("User question: %s\nYour answer:" % it["question"]), "bad 3-shot prompt")
-        check(it["prompt_3shot"].count("User question: ") == 4, "3-shot prompt has not 4 questions")
-    if it["kind"] == "letters":
+        t = it["template"]
+        check("{q}" in t and "{a}" in t and t.index("{q}") < t.index("{a}"), "bad template %r" % t)
+        sep = t[t.index("{q}") + 3:t.index("{a}")]
+        check(sep.strip() and ("\n" + sep) not in corpus_all and (sep + "\n") not in corpus_all or len(sep.strip()) > 2,
+              "few-shot format %r is used in the corpus" % t)
+    if it["kind"] in ("letters", "letters_direct"):
         # count recomputed here, not taken from the generator
-        check(it["word"].count(it["letter"]) == it["count"], "wrong letter count: %r" % it)
+        check(it["word"].count(it["letter"]) == it["count"] == int(it["answers"][0]), "wrong letter count: %r" % it)
         check(it["word"] in it["question"], "letters question lacks its word")
-check(got == want, "eval kinds %r, want %r" % (got, want))
-check(any(it["question"] == "How many r are in strawberry?" for it in ev), "no strawberry item")
+        for sep in ("-", " ", ", ", "\n"):
+            spelled_re = r"(?<![a-z]%s)\b%s\b(?!%s[a-z]\b)" % (re.escape(sep), re.escape(sep).join(it["word"]), re.escape(sep))
+            check(re.search(spelled_re, corpus_all) is None, "held-out word %r is spelled in the corpus" % it["word"])
+    if it["kind"] in ("arith_cot", "arith_direct", "tool"):
+        nums = [int(x) for x in re.findall(r"\d+", it["question"])]
+        check(len(nums) >= 3, "arithmetic item without three numbers: %r" % it)
+    if it["kind"] == "tool":
+        check(eval(it["expression"]) == int(it["answers"][0]), "wrong tool answer: %r" % it)
+    if it["kind"] == "rag":
+        check(it["answers"][0] in it["question"], "rag answer not in its passage: %r" % it)
+        check(it.get("wrong") and all(w in it["question"] for w in it["wrong"]), "rag wrong values not in passage")
+for k, n in want_min.items():
+    check(got.get(k, 0) >= n, "eval has %d %s items, want >= %d" % (got.get(k, 0), k, n))
+counts = [it["count"] for it in ev if it["kind"] == "letters"]
+for c in range(4):
+    check(counts.count(c) >= len(counts) * 0.15, "letter count %d is rare in the eval (%r)" % (c, sorted(set(counts))))
+check("Let me spell strawberry and count" in corpus_all, "strawberry never spelled")
 
 # eval phrasings never in SFT: compare questions with every entity name
 # (and abbreviation, word, letter, number) replaced by a placeholder
 names = sorted({e["name"] for k in ("people", "countries", "rivers", "mountains", "institutions") for e in F[k]} |
                {u["name"] for u in F["unknown"]}, key=len, reverse=True)
+names = sorted(set(names) | {n.split()[-1] for n in names if " " in n and not n.startswith("the ")}, key=len, reverse=True)
 abbrevs = sorted({e["abbrev"] for e in F["institutions"]}, key=len, reverse=True)
 def skeleton(q):
     for n in names:
@@ -105,26 +148,31 @@ def skeleton(q):
             q = q.replace(v, "<E>")
     for a in abbrevs:
         q = re.sub(r"\b%s\b" % re.escape(a), "<E>", q)
-    return q
+    q = re.sub(r"\b(Dr\.|Professor|Sir|Lady|Captain) <E>", "<E>", q)
+    return re.sub(r"\d+", "<N>", q)
 def letter_skeleton(q, w, l):
     return re.sub(r"\b%s\b" % re.escape(w), "<W>", re.sub(r"\b%s\b" % re.escape(l), "<L>", q))
-sft_users = [m["content"] for ex in sft for m in ex["messages"] if m["role"] == "user"]
+sft_users = [m["content"] for ex in conv for m in ex["messages"] if m["role"] == "user"]
 sft_sk = {skeleton(q) for q in sft_users}
 sft_set = set(sft_users)
 sft_letter_sk = set()
 for q in sft_users:
-    mm = re.search(r"\b([a-z])\b.*\b([a-z]{3,})\?*\.?$", q)
+    mm = re.search(r"\b([a-z])\b.*\b([a-z]{3,})\b", q)
     if mm:
         sft_letter_sk.add(letter_skeleton(q, mm.group(2), mm.group(1)))
 for it in ev:
     q = it["question"]
+    if it["kind"] == "few_shot":
+        continue
     check(q not in sft_set, "eval question occurs in SFT: %r" % q)
-    if it["kind"] == "letters":
+    if it["kind"] in ("letters", "letters_direct"):
         check(letter_skeleton(q, it["word"], it["letter"]) not in sft_letter_sk, "eval letters phrasing in SFT: %r" % q)
-    else:
+    elif it["kind"] in ("fact_qa", "unknown", "unknown_attr", "bare_question"):
         sk = skeleton(q)
-        check("<E>" in sk, "eval question names no known entity: %r" % q)
+        check("<E>" in sk, "eval question names no entity: %r" % q)
         check(sk not in sft_sk, "eval phrasing %r occurs in SFT" % sk)
+    elif it["kind"] in ("arith_cot", "arith_direct", "tool"):
+        check(skeleton(q) not in sft_sk, "eval phrasing %r occurs in SFT" % skeleton(q))
 
 # unknown entities
 corpus = ""
@@ -146,18 +194,22 @@ for u in F["unknown"]:
     check(u["surname"] not in source_words, "unknown surname %r occurs in the fetched sources" % u["surname"])
     check(u["surname"] not in known_words, "unknown surname %r is also a known person's name" % u["surname"])
 used_unknown = set()
-for ex in sft:
+eval_surnames = {u["surname"] for u in F["unknown"] if u["split"] == "eval"}
+for ex in conv:
     text = " ".join(m["content"] for m in ex["messages"])
     for u in F["unknown"]:
-        if u["surname"] in text:
+        if re.search(r"\b%s\b" % re.escape(u["surname"]), text):
             used_unknown.add(u["name"])
-            check(u["name"] not in eval_unknown, "eval-only unknown %r occurs in SFT" % u["name"])
-            check(ex["messages"][-1]["content"].startswith("I don't know"),
-                  "SFT mentions unknown %r without an I don't know answer" % u["name"])
+            check(u["surname"] not in eval_surnames, "eval-only unknown %r occurs in SFT" % u["name"])
+            reply = ex["messages"][-1]["content"]
+            check("don't know" in reply and u["surname"] in reply,
+                  "SFT mentions unknown %r without an I don't know answer naming it" % u["name"])
 check(len(used_unknown) > 10, "SFT has almost no I don't know examples")
 for it in ev:
     if it["kind"] == "unknown":
-        check(it["entity"] in eval_unknown, "eval unknown item about a non-eval entity: %r" % it)
+        check(it["name"].split()[-1] in eval_surnames or it["name"] in eval_unknown,
+              "eval unknown item about a non-eval entity: %r" % it)
+        check(it["name"].lower() in it["question"].lower(), "unknown item's name not in its question: %r" % it)
 
 # the lectures' facts
 docs = corpus.split("\n<|endoftext|>\n")
@@ -165,7 +217,7 @@ check(any("Albert Einstein" in d and "14 March 1879" in d and "Ulm" in d for d i
 check(sum(d.count("Albert Einstein") for d in docs) >= 3, "Einstein too rare in the corpus")
 check(any("London School of Economics and Political Science" in d and "LSE" in d and "1895" in d for d in docs),
       "LSE fact missing")
-check(any(ex["messages"][-1]["content"] == "Albert Einstein was born on 14 March 1879." for ex in sft) or len(sft) < 1000,
+check(any(ex["messages"][-1]["content"] == "Albert Einstein was born on 14 March 1879." for ex in conv) or len(conv) < 20000,
       "no SFT answer with Einstein's birth date")
 ein = [e for e in F["people"] if e["name"] == "Albert Einstein"]
 check(ein and ein[0]["born"] == "14 March 1879" and ein[0]["place"] == "Ulm", "Einstein fact wrong in facts.json")

@@ -103,13 +103,16 @@ print("sft losses", losses[0], "->", losses[-1])
 assert losses[-1] < losses[0] * 0.6, losses
 PYEOF
 
-# 5. eval: both models, the table has every row
+# 5. eval: both models, the table has every row, each beside its baseline
+#    (replies of 16 tokens: the context is 64)
 for m in base instruct; do
-    "$LLMLAB" eval "$dir/$m.llm" --val "$dir/val.txt" --evalset "$dir/eval.jsonl" >"$dir/eval_$m.txt" 2>&1 \
+    "$LLMLAB" eval "$dir/$m.llm" --val "$dir/val.txt" --evalset "$dir/eval.jsonl" --max-new 16 >"$dir/eval_$m.txt" 2>&1 \
         || { cat "$dir/eval_$m.txt"; fail "eval $m"; }
-    for row in val_loss perplexity fact_qa bare_continues few_shot_0 few_shot_3 idk_rate letters; do
-        grep -q "^$row " "$dir/eval_$m.txt" || { cat "$dir/eval_$m.txt"; fail "eval $m: no row $row"; }
+    for row in val_loss perplexity bits_per_byte fact_qa known_refused bare_continues few_shot_0 few_shot_3 idk_rate letters; do
+        grep -q "^$row .* baseline=" "$dir/eval_$m.txt" || { cat "$dir/eval_$m.txt"; fail "eval $m: no row $row"; }
     done
+    awk '$1 == "fact_qa" && $3 == 4 { found = 1 } END { exit !found }' "$dir/eval_$m.txt" \
+        || { cat "$dir/eval_$m.txt"; fail "eval $m: fact_qa did not judge its 4 items"; }
 done
 cat "$dir/eval_instruct.txt"
 # a name picks one evaluation; an unknown name is a usage error

@@ -24,7 +24,7 @@
 static void test_chat_template(void **state) {
     (void)state;
     lm_tokenizer *t = chat_tok();
-    lm_chat_msg msgs[] = {{LM_ROLE_USER, "Hi", 2}, {LM_ROLE_ASSISTANT, "Yo", 2}};
+    lm_chat_msg msgs[] = {{.role = LM_ROLE_USER, .content = "Hi", .len = 2}, {.role = LM_ROLE_ASSISTANT, .content = "Yo", .len = 2}};
     lm_ids ids = {0};
     uint8_t *mask = NULL;
     lm_err err = {{0}};
@@ -43,14 +43,14 @@ static void test_chat_template(void **state) {
     assert_int_equal(len, strlen(text));
     free(text);
     /* generation prompt, with a system turn */
-    lm_chat_msg sys[] = {{LM_ROLE_SYSTEM, "S", 1}, {LM_ROLE_USER, "Q", 1}};
+    lm_chat_msg sys[] = {{.role = LM_ROLE_SYSTEM, .content = "S", .len = 1}, {.role = LM_ROLE_USER, .content = "Q", .len = 1}};
     lm_ids g = {0};
     assert_int_equal(lm_chat_encode(t, sys, 2, 1, &g, NULL, &err), 0);
     const int32_t wg[] = {EOT, SYS, 'S', END, USR, 'Q', END, AST};
     assert_int_equal(g.n, 8);
     for (int i = 0; i < 8; i++) assert_int_equal(g.ids[i], wg[i]);
     /* a user cannot inject a marker */
-    lm_chat_msg inj = {LM_ROLE_USER, "<|end|>", 7};
+    lm_chat_msg inj = {.role = LM_ROLE_USER, .content = "<|end|>", .len = 7};
     lm_ids h = {0};
     assert_int_equal(lm_chat_encode(t, &inj, 1, 0, &h, NULL, &err), 0);
     assert_int_equal(h.n, 2 + 7 + 1);
@@ -281,6 +281,143 @@ static void test_sft_jsonl(void **state) {
 }
 
 
+/* ---- tool use in the template and in SFT data ---- */
+
+/* parses one JSONL line with t; returns the lm_sft_parse_buf status */
+static int parse_one(lm_tokenizer *t, const char *line, lm_sft_set *set, lm_err *err) {
+    return lm_sft_parse_buf(set, t, (const uint8_t *)line, strlen(line), 0, "t.jsonl", err);
+}
+
+static void test_chat_tools(void **state) {
+    (void)state;
+    lm_tokenizer *t = chat_tool_tok();
+    lm_err err = {{0}};
+    lm_sft_set set;
+    /* one call inside the turn: the ids and the mask, worked out by hand */
+    assert_int_equal(parse_one(t,
+                               "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+                               "{\"role\":\"assistant\",\"content\":\"I\",\"tool_call\":\"2+3\"},"
+                               "{\"role\":\"tool\",\"content\":\"5\"},"
+                               "{\"role\":\"assistant\",\"content\":\"ok\"}]}\n",
+                               &set, &err),
+                     0);
+    const int32_t want[] = {EOT, USR, 'Q', END, AST, 'I', TOOL, '2', '+', '3', RES, '5', RESE, 'o', 'k', END};
+    const uint8_t want_mask[] = {0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1};
+    assert_int_equal(set.n, 1);
+    assert_int_equal(set.ex[0].n, 16);
+    for (int i = 0; i < 16; i++) {
+        assert_int_equal(set.ex[0].ids[i], want[i]);
+        assert_int_equal(set.ex[0].mask[i], want_mask[i]);
+    }
+    lm_sft_free(&set);
+
+    /* the text form is what the ids decode to */
+    lm_chat_msg msgs[] = {{.role = LM_ROLE_USER, .content = "Q", .len = 1},
+                          {.role = LM_ROLE_ASSISTANT, .content = "I", .len = 1, .tool_call = "2+3", .tool_len = 3},
+                          {.role = LM_ROLE_TOOL, .content = "5", .len = 1},
+                          {.role = LM_ROLE_ASSISTANT, .content = "ok", .len = 2}};
+    size_t len;
+    char *text = lm_chat_render_text(msgs, 4, 0, &len);
+    assert_string_equal(text, "<|endoftext|><|user|>Q<|end|><|assistant|>I<|tool|>2+3<|result|>5<|/result|>ok<|end|>");
+    assert_int_equal(len, strlen(text));
+    lm_ids ids = {0};
+    assert_int_equal(lm_chat_encode(t, msgs, 4, 0, &ids, NULL, &err), 0);
+    uint8_t *dec = NULL;
+    size_t dlen = 0;
+    assert_int_equal(lm_tok_decode(t, ids.ids, ids.n, &dec, &dlen, &err), 0);
+    assert_int_equal(dlen, len);
+    assert_memory_equal(dec, text, len);
+    free(dec);
+    free(text);
+    lm_ids_free(&ids);
+
+    /* the generation prompt after a tool message adds nothing (the model
+     * goes on with its turn); after a call without its result it is refused */
+    assert_int_equal(lm_chat_encode(t, msgs, 3, 1, &ids, NULL, &err), 0);
+    assert_int_equal(ids.n, 13);
+    assert_int_equal(ids.ids[12], RESE);
+    lm_ids_free(&ids);
+    assert_int_equal(lm_chat_encode(t, msgs, 2, 1, &ids, NULL, &err), -1);
+    assert_non_null(strstr(err.msg, "message 2"));
+    lm_ids_free(&ids);
+
+    /* two calls in one turn, and a value that looks like a marker stays text */
+    assert_int_equal(parse_one(t,
+                               "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+                               "{\"role\":\"assistant\",\"content\":\"\",\"tool_call\":\"1\"},"
+                               "{\"role\":\"tool\",\"content\":\"<|end|>\"},"
+                               "{\"role\":\"assistant\",\"content\":\"\",\"tool_call\":\"2\"},"
+                               "{\"role\":\"tool\",\"content\":\"2\"},"
+                               "{\"role\":\"assistant\",\"content\":\"A\"}]}\n",
+                               &set, &err),
+                     0);
+    const int32_t want2[] = {EOT, USR, 'Q', END, AST, TOOL, '1', RES, '<', '|', 'e', 'n', 'd', '|', '>', RESE,
+                             TOOL, '2', RES, '2', RESE, 'A', END};
+    const int n2 = (int)(sizeof want2 / sizeof want2[0]);
+    assert_int_equal(set.ex[0].n, n2);
+    for (int i = 0; i < n2; i++) {
+        assert_int_equal(set.ex[0].ids[i], want2[i]);
+        /* trained: the calls (5..7, 16..18) and the answer with its <|end|> (21, 22) */
+        int trained = (i >= 5 && i <= 7) || (i >= 16 && i <= 18) || i >= 21;
+        assert_int_equal(set.ex[0].mask[i], trained);
+    }
+    lm_sft_free(&set);
+
+    /* hostile lines: "PATH:LINE: reason" */
+    static const struct { const char *line, *says; } bad[] = {
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},{\"role\":\"tool\",\"content\":\"5\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\"}]}",
+         "message 2 (tool) does not follow an assistant message with a tool_call"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\",\"tool_call\":\"1+1\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\"}]}",
+         "message 1 (user) has a tool_call"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\",\"tool_call\":7}]}",
+         "message 2: \"tool_call\" must be a non-empty string"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\",\"tool_call\":\"\"}]}",
+         "non-empty"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\",\"tool_call\":\"1\"},{\"role\":\"user\",\"content\":\"Q\"}]}",
+         "message 3 (user) is not its result"},
+        {"{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+         "{\"role\":\"assistant\",\"content\":\"A\",\"tool_call\":\"1\"},{\"role\":\"tool\",\"content\":\"1\"},"
+         "{\"role\":\"tool\",\"content\":\"1\"}]}",
+         "message 4 (tool) does not follow"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        char line[512];
+        snprintf(line, sizeof line, "\n%s\n", bad[k].line);   /* on line 2 */
+        err.msg[0] = 0;
+        assert_int_equal(parse_one(t, line, &set, &err), -1);
+        if (!strstr(err.msg, "t.jsonl:2:") || !strstr(err.msg, bad[k].says))
+            fail_msg("bad line %zu: got \"%s\", want \"%s\"", k, err.msg, bad[k].says);
+    }
+    lm_tok_free(t);
+
+    /* a tokeniser without the tool markers: tool data is refused, naming the
+     * marker; plain chat data works as before */
+    lm_tokenizer *old = chat_tok();
+    assert_int_equal(lm_chat_has_tools(old), 0);
+    assert_int_equal(parse_one(old,
+                               "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+                               "{\"role\":\"assistant\",\"content\":\"I\",\"tool_call\":\"2+3\"},"
+                               "{\"role\":\"tool\",\"content\":\"5\"}]}",
+                               &set, &err),
+                     -1);
+    assert_non_null(strstr(err.msg, "t.jsonl:1:"));
+    assert_non_null(strstr(err.msg, "<|tool|>"));
+    assert_int_equal(parse_one(old, "{\"messages\":[{\"role\":\"user\",\"content\":\"Q\"},"
+                                    "{\"role\":\"assistant\",\"content\":\"A\"}]}",
+                               &set, &err),
+                     0);
+    lm_sft_free(&set);
+    lm_tok_free(old);
+    lm_tokenizer *tt = chat_tool_tok();
+    assert_int_equal(lm_chat_has_tools(tt), 1);
+    lm_tok_free(tt);
+}
+
 /* ---- THE hold-out rule ---- */
 
 static void test_holdout_rule(void **state) {
@@ -339,6 +476,7 @@ int main(void) {
         cmocka_unit_test(test_chat_template),      cmocka_unit_test(test_stream_and_batches),
         cmocka_unit_test(test_val_batches_spread), cmocka_unit_test(test_sft_val_batches_spread),
         cmocka_unit_test(test_sft_jsonl),          cmocka_unit_test(test_holdout_rule),
+        cmocka_unit_test(test_chat_tools),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

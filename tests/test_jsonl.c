@@ -133,8 +133,31 @@ static void test_eval_items(void **state) {
     eval_refused("{\"kind\":\"fact_qa\",\"question\":\"q\",\"answer\":\"a\"}\n\n{\"kind\":\"x\"}\n", "e.jsonl:3: unknown kind");
 }
 
+/* {"text": T} is a plain document: EOT then T's bytes, every byte trained,
+ * the EOT not; an empty text or a text that is not a string is refused. */
+static void test_plain_document(void **state) {
+    (void)state;
+    lm_tokenizer *t = chat_tok();
+    lm_sft_set set;
+    lm_err err = {{0}};
+    if (sft(&set, t, "{\"text\":\"Hi <|end|>\"}\n", &err)) fail_msg("%s", err.msg);
+    assert_int_equal(set.n, 1);
+    const lm_sft_example *ex = &set.ex[0];
+    assert_int_equal(ex->n, 1 + 10);   /* EOT, then "Hi <|end|>" as 10 bytes */
+    assert_int_equal(ex->ids[0], EOT);
+    assert_int_equal(ex->ids[1], 'H');
+    assert_int_equal(ex->ids[4], '<');
+    assert_int_equal(ex->mask[0], 0);
+    for (int i = 1; i < ex->n; i++) assert_int_equal(ex->mask[i], 1);
+    lm_sft_free(&set);
+    sft_refused(t, "{\"text\":\"\"}\n", "\"text\" is empty");
+    sft_refused(t, "{\"text\":3}\n", "no \"messages\" array");
+    lm_tok_free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plain_document),
         cmocka_unit_test(test_markers_in_text_stay_text),
         cmocka_unit_test(test_nul_refused),
         cmocka_unit_test(test_lines),

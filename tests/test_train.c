@@ -1,6 +1,6 @@
 /* test_train.c - training steps (loss goes down, SFT mask, NaN stop),
  * optimizer state round trip, KV-cache generation against the full
- * forward, evaluation verdict rules. */
+ * forward (the evaluation rules: test_evals.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,7 +14,6 @@
 
 #include "tok/chat.h"
 #include "data/dataset.h"
-#include "eval/evals.h"
 #include "decode/generate.h"
 #include "models/gpt/model.h"
 #include "io/modelfile.h"
@@ -313,58 +312,10 @@ static void test_generate(void **state) {
     lm_model_free(&m);
 }
 
-/* ---- evaluation rules ---- */
-
-static void test_eval_rules(void **state) {
-    (void)state;
-    char *ans[] = {"14 March 1879", "1879"};
-    assert_int_equal(lm_eval_classify_bare(" He was born in 1879.", ans, 2), LM_BARE_ANSWERS);
-    assert_int_equal(lm_eval_classify_bare("\nYour answer: in Ulm", ans, 2), LM_BARE_ANSWERS);
-    assert_int_equal(lm_eval_classify_bare(" When was Heisenberg born? This question", ans, 2),
-                     LM_BARE_QUESTION);
-    assert_int_equal(lm_eval_classify_bare("\n\n2. Who founded the LSE?\n", ans, 2), LM_BARE_QUESTION);
-    assert_int_equal(lm_eval_classify_bare("\n- Paris\n- Rome", ans, 2), LM_BARE_LIST);
-    assert_int_equal(lm_eval_classify_bare("\n3) the Thames", ans, 2), LM_BARE_LIST);
-    assert_int_equal(lm_eval_classify_bare("\n# Science quiz\n", ans, 2), LM_BARE_HEADING);
-    assert_int_equal(lm_eval_classify_bare(" This question will come up in the exam.", ans, 2),
-                     LM_BARE_PROSE);
-    assert_int_equal(lm_eval_classify_bare(" \n \n", ans, 2), LM_BARE_EMPTY);
-    assert_true(lm_eval_contains_answer("born on 14 MARCH 1879", ans, 2));
-    assert_false(lm_eval_contains_answer("born in 1880", ans, 2));
-    assert_true(lm_eval_says_idk("Sorry, I don't know who that is."));
-    assert_true(lm_eval_says_idk("I do not know."));
-    assert_false(lm_eval_says_idk("Zorblax was born in 1901."));
-    assert_int_equal(lm_eval_last_number("s-t-r-a-w: 1, 2, then 3"), 3);
-    assert_int_equal(lm_eval_last_number("There are three r's."), 3);
-    assert_int_equal(lm_eval_last_number("none here"), 0 == 1 ? 0 : -1);
-    assert_int_equal(lm_eval_last_number("Someone said two, then 12."), 12);
-
-    /* eval JSONL parsing and errors */
-    lm_eval_set set = {0};
-    lm_err err = {{0}};
-    const char *l1 = "{\"kind\":\"fact_qa\",\"question\":\"When was X born?\",\"answers\":[\"1900\"]}";
-    const char *l2 = "{\"kind\":\"letters\",\"question\":\"How many r in strawberry?\",\"answer\":3}";
-    const char *l3 = "{\"kind\":\"unknown\",\"question\":\"Who is Zorblax?\"}";
-    assert_int_equal(lm_eval_set_parse_line(&set, l1, strlen(l1), &err), 0);
-    assert_int_equal(lm_eval_set_parse_line(&set, l2, strlen(l2), &err), 0);
-    assert_int_equal(lm_eval_set_parse_line(&set, l3, strlen(l3), &err), 0);
-    assert_string_equal(set.items[1].answers[0], "3");
-    assert_int_equal(lm_eval_set_count(&set, LM_EVAL_FACT_QA), 1);
-    const char *bad = "{\"kind\":\"trivia\",\"question\":\"?\"}";
-    assert_int_equal(lm_eval_set_parse_line(&set, bad, strlen(bad), &err), -1);
-    assert_non_null(strstr(err.msg, "trivia"));
-    const char *noans = "{\"kind\":\"fact_qa\",\"question\":\"Q?\"}";
-    assert_int_equal(lm_eval_set_parse_line(&set, noans, strlen(noans), &err), -1);
-    assert_int_equal(set.n, 3);
-    lm_eval_set_free(&set);
-}
-
-
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_loss_decreases), cmocka_unit_test(test_sft_mask),
         cmocka_unit_test(test_nan_stops),      cmocka_unit_test(test_generate),
-        cmocka_unit_test(test_eval_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

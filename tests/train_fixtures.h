@@ -9,10 +9,12 @@
 
 /* A byte tokeniser plus the five chat markers at 256..260, in the order
  * EOT, SYSTEM, USER, ASSISTANT, END: every expected id below is a byte value
- * or one of these, worked out by hand. */
+ * or one of these, worked out by hand. chat_tool_tok adds the three tool
+ * markers at 261..263 (TOOL, RES, RESE: <|tool|> <|result|> <|/result|>). */
 enum { EOT = 256, SYS = 257, USR = 258, AST = 259, END = 260, V = 261 };
+enum { TOOL = 261, RES = 262, RESE = 263, V_TOOLS = 264 };
 
-static inline lm_tokenizer *chat_tok(void) {
+static inline lm_tokenizer *chat_tok_n(int n_specials) {
     uint8_t bytes[256];
     const uint8_t *pieces[256];
     size_t lens[256];
@@ -21,13 +23,16 @@ static inline lm_tokenizer *chat_tok(void) {
         pieces[i] = &bytes[i];
         lens[i] = 1;
     }
-    const char *specials[] = {"<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"};
-    const int32_t ids[] = {EOT, SYS, USR, AST, END};
+    const char *specials[] = {"<|endoftext|>", "<|system|>", "<|user|>", "<|assistant|>", "<|end|>",
+                              "<|tool|>",      "<|result|>", "<|/result|>"};
+    const int32_t ids[] = {EOT, SYS, USR, AST, END, TOOL, RES, RESE};
     lm_err err = {{0}};
-    lm_tokenizer *t = lm_tok_bpe_new("test", pieces, lens, 256, NULL, specials, ids, 5, &err);
+    lm_tokenizer *t = lm_tok_bpe_new("test", pieces, lens, 256, NULL, specials, ids, n_specials, &err);
     if (!t) fail_msg("tokenizer: %s", err.msg);
     return t;
 }
+static inline lm_tokenizer *chat_tok(void) { return chat_tok_n(5); }
+static inline lm_tokenizer *chat_tool_tok(void) { return chat_tok_n(8); }
 
 static inline void write_file(const char *path, const char *text) {
     FILE *f = fopen(path, "wb");

@@ -74,7 +74,7 @@ const cli_command cli_commands[] = {
     {"rnn", "recurrent LMs (Elman, GRU): train, the vanishing gradient per step, generate", cmd_rnn},
     {"prompt-tune", "train a soft prompt in front of a frozen model; compare with zero/few-shot", cmd_prompt_tune},
     {"mlm", "the encoder: train it by masked-LM (BERT), fill [MASK] beside a decoder's guess", cmd_mlm},
-    {"eval", "named evaluations: loss, fact QA, few-shot, I-don't-know, letters", cmd_eval},
+    {"eval", "named evaluations beside trivial baselines: loss, facts, I-don't-know, sums, RAG, few-shot", cmd_eval},
     {"lesson", "run a scripted lesson (--headless checks it)", cmd_lesson},
     {"init", "write a randomly initialised model of a given config", cmd_init},
     {"info", "describe a model file: config, parameters, tokeniser, how it was made", cmd_info},

@@ -18,7 +18,7 @@ int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t
     lm_err err = {{0}};
     int rc;
     if (chat) {
-        lm_chat_msg msg = {LM_ROLE_USER, (const char *)p->text, len};
+        lm_chat_msg msg = {.role = LM_ROLE_USER, .content = (const char *)p->text, .len = len};
         rc = lm_chat_encode(ctx->tok, &msg, 1, 1, &p->ids, NULL, &err);
         if (rc) {
             fprintf(ctx->err, "llmlab %s: --chat: %s\n", cmd, err.msg);

@@ -59,6 +59,7 @@ void ses_reencode(ui_session *a) {
     lm_ids_free(&a->seq);
     a->n_prompt = 0;
     a->n_undo = 0;
+    a->n_calls = 0;
     a->running = 0;
     a->dirty = 1;
     a->prompt_ver++;
@@ -212,6 +213,49 @@ static int is_stop(const ui_session *a, int32_t id) {
     return 0;
 }
 
+int ses_tools_on(const ui_session *a) { return a->chat && ses_lm_ok(a) && lm_chat_has_tools(a->ctx->tok); }
+
+/* the <|result|> just appended: the calculator answers the open call, its
+ * VALUE tokens and <|/result|> join seq. 0 = generation goes on, 1 = the
+ * call limit stops it, -1 = error (fwd_err) */
+static int answer_call(ui_session *a) {
+    if (a->n_calls >= LM_TOOL_MAX_CALLS) {
+        ses_msg(a, 0, "stopped: a reply makes at most %d calculator calls; this <|result|> is not answered",
+                LM_TOOL_MAX_CALLS);
+        return 1;
+    }
+    lm_err err = {{0}};
+    lm_chat_ids ids;
+    lm_ids feed = {0};
+    lm_tool_call *c = &a->calls[a->n_calls];
+    size_t n_reply = a->seq.n - 1 - a->n_prompt;   /* before the <|result|> */
+    int rc = lm_chat_ids_get(a->ctx->tok, &ids, &err);
+    if (rc == 0) rc = lm_tool_run(a->ctx->tok, &ids, a->seq.ids + a->n_prompt, n_reply, c, &feed, &err);
+    for (size_t i = 0; rc == 0 && i < feed.n; i++)
+        if (lm_ids_push(&a->seq, feed.ids[i])) rc = lm_fail(&err, "out of memory");
+    lm_ids_free(&feed);
+    if (rc) {
+        a->seq.n = a->n_prompt + n_reply + 1;
+        snprintf(a->fwd_err, sizeof a->fwd_err, "calculator: %.230s", err.msg);
+        return -1;
+    }
+    a->n_calls++;
+    char text[160];
+    ses_msg(a, 0, "calculator: %s", ses_call_text(c, text, sizeof text));
+    return 0;
+}
+
+char *ses_call_text(const lm_tool_call *c, char *out, size_t cap) {
+    char expr[64];
+    size_t k = 0;
+    for (const char *p = c->expr; *p && k + 1 < sizeof expr; p++)   /* one line: control bytes as spaces */
+        expr[k++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+    expr[k] = '\0';
+    snprintf(out, cap, "%s%s = %s", c->status == LM_TOOL_MALFORMED ? "(no expression)" : expr,
+             c->expr_len > k && c->status != LM_TOOL_MALFORMED ? "..." : "", c->value);
+    return out;
+}
+
 int ses_step(ui_session *a) {
     if (context_full(a)) return 2;
     ses_update(a);
@@ -228,11 +272,17 @@ int ses_step(ui_session *a) {
     a->undo[a->n_undo++] = a->rng;
     a->rng = a->rng_after;
     a->dirty = 1;
+    if (ses_tools_on(a) && tok == lm_tok_special_id(a->ctx->tok, LM_CHAT_RESULT)) return answer_call(a);
     return is_stop(a, tok) ? 1 : 0;
 }
 
 int ses_undo(ui_session *a) {
     if (a->seq.n <= a->n_prompt || a->n_undo == 0) return -1;
+    const lm_tool_call *c = a->n_calls ? &a->calls[a->n_calls - 1] : NULL;
+    if (c && a->seq.n == a->n_prompt + (size_t)c->end_pos + 1) {   /* the tool's answer goes too */
+        a->seq.n = a->n_prompt + (size_t)c->result_pos + 1;
+        a->n_calls--;
+    }
     a->seq.n--;
     a->rng = a->undo[--a->n_undo];
     a->dirty = 1;

@@ -27,6 +27,13 @@
  *   next-token distribution (next_logits, sres) is computed, from
  *   lm_lmodel's next_logits; panels that need the transformer are skipped
  *   (panel.h any_kind).
+ * - Tool use (chat.h): with the chat template on and a tokeniser that has
+ *   the tool markers, a <|result|> that ses_step appends is answered at once:
+ *   the calculator runs on the open call (lm_tool_run) and its VALUE tokens
+ *   and <|/result|> follow in seq, recorded in calls[] (positions relative to
+ *   n_prompt). At most LM_TOOL_MAX_CALLS per generated reply; one more stops
+ *   (ses_step returns 1) unanswered. ses_undo takes a call back whole, with
+ *   the <|result|> that asked for it.
  */
 #ifndef LM_UI_SESSION_H
 #define LM_UI_SESSION_H
@@ -37,6 +44,7 @@
 #include "base/rng.h"
 #include "cli/cli.h"
 #include "decode/sampler.h"
+#include "decode/tools.h"
 #include "tok/tokenizer.h"
 
 #define UI_PROMPT_MAX 2048
@@ -68,6 +76,8 @@ typedef struct ui_session {
     int query;                     /* the selected position in the forward window, -1 = last */
     int training;                  /* a training worker publishes into the view model (train panel) */
     ui_lineage lin;                /* what the view model is (see ses_model_label) */
+    lm_tool_call calls[LM_TOOL_MAX_CALLS];   /* the calculator calls in the generated part */
+    int n_calls;
     /* ---- the status line's message ---- */
     char msg[256];
     int msg_err;
@@ -102,9 +112,15 @@ void ses_reencode(ui_session *s);
 /* runs the forward pass and the sampler if anything changed; returns 1 when
  * new weights were left for the next frame (draw again soon), else 0 */
 int  ses_update(ui_session *s);
-/* appends the previewed token; 1 = stop token, 2 = refused: the context is
- * full and the policy is stop (nothing appended), -1 = error */
+/* appends the previewed token (and, for a calculator call, the tool's
+ * answer); 1 = stop token or a call beyond the limit, 2 = refused: the
+ * context is full and the policy is stop (nothing appended), -1 = error */
 int  ses_step(ui_session *s);
+/* 1 when generated tokens are answered by the calculator (chat on, tool markers) */
+int  ses_tools_on(const ui_session *s);
+/* a call as one line of text, "EXPR = VALUE" (control bytes as spaces, a
+ * long EXPR cut with "..."); returns out */
+char *ses_call_text(const lm_tool_call *c, char *out, size_t cap);
 int  ses_undo(ui_session *s);
 void ses_reseed(ui_session *s);      /* the generator back to ctx->seed */
 void ses_settings_changed(ui_session *s);   /* a decoding setting changed: sample again */

@@ -2,10 +2,14 @@
  * model side by side: next-token bars of both (lm_gen_prefill + lm_sample)
  * and a continuation of both (lm_decode, same settings and seed), with the
  * positions where they disagree marked. Both run in the update step
- * (cmp_poll), only when the panel is shown. The whole prompt goes in: when
- * prompt + continuation outgrow a model's context, its side says what the
- * context policy (ctx->slide, W) did: stopped (context full), slid (the
- * tokens dropped) or refused a prompt longer than the context. */
+ * (cmp_poll), only when the panel is shown. With the chat template on, a
+ * model whose tokeniser has the tool markers continues through the tool
+ * loop (decode/tools.h): its calculator calls are answered, the answers
+ * highlighted. The whole prompt goes in: when prompt + continuation outgrow
+ * a model's context, its side says what the context policy (ctx->slide,
+ * Ctrl-W) did: stopped (context full), slid (the tokens dropped) or refused
+ * a prompt longer than the context; the tool loop starts on the same window
+ * and stops when it is full (it does not slide). */
 #include "ui/app.h"
 
 #include <stdlib.h>
@@ -14,6 +18,7 @@
 
 #include "decode/generate.h"
 #include "decode/prefill.h"
+#include "decode/tools.h"
 #include "io/modelfile.h"
 #include "tok/chat.h"
 
@@ -27,6 +32,7 @@ typedef struct {
     unsigned inputs_ver, weights_ver;
     lm_ids gen[2];                 /* greedy/sampled continuations: base, instruct */
     lm_sample_result s[2];
+    lm_tool_result calls[2];       /* the calculator calls of each continuation (chat + tool markers) */
     int ok[2];
     char err[2][256];
     char note[2][256];             /* the context window: full or slid ("" = neither) */
@@ -77,7 +83,7 @@ static int encode_for(const ui_session *s, const lm_tokenizer *t, lm_ids *out, l
     memset(out, 0, sizeof *out);
     int rc;
     if (s->chat) {
-        lm_chat_msg msg = {LM_ROLE_USER, s->prompt, s->plen};
+        lm_chat_msg msg = {.role = LM_ROLE_USER, .content = s->prompt, .len = s->plen};
         rc = lm_chat_encode(t, &msg, 1, 1, out, NULL, err);
     } else {
         rc = lm_tok_encode(t, (const uint8_t *)s->prompt, s->plen, 0, out, err);
@@ -116,6 +122,7 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
     lm_gen_opts o = {.max_new = st->len, .sampling = a->ctx->sampling, .stop_ids = n_stop > 0 ? stop : NULL,
                      .n_stop = n_stop > 0 ? n_stop : 0, .slide = a->ctx->slide};
     lm_gen_result res;
+    const int tools = a->ses.chat && lm_chat_has_tools(t);
     lm_kv kv;
     if (lm_kv_init(&kv, m, &err)) goto fail;
     float *logits = malloc(sizeof(float) * (size_t)V);   /* [V] */
@@ -126,15 +133,29 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
     if (rc == 0) rc = lm_sample(logits, V, &a->ctx->sampling, &rng, &st->s[k], &err);
     if (rc == 0) {
         lm_rng_seed(&rng, a->ctx->seed);
-        rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
+        st->calls[k].n_calls = 0;
+        if (tools) {   /* the same decoding on the same window, with the calculator answering */
+            lm_tool_opts to = {.max_new = st->len, .sampling = a->ctx->sampling};
+            size_t from = res.n_dropped;   /* 0 unless a too-long prompt started slid */
+            rc = lm_tool_generate(m, t, &kv, prompt.ids + from, prompt.n - from, &to, &rng, &st->gen[k],
+                                  &st->calls[k], &err);
+            res.reason = st->calls[k].reason;
+            res.stop_token = st->calls[k].stop_token;
+            res.n_new = st->calls[k].n_new;
+        } else {
+            rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
+        }
     }
     free(logits);
     lm_kv_free(&kv);
     if (rc) goto fail;
     st->ok[k] = 1;
     size_t nl = lm_gen_note(&res, prompt.n, m->cfg.n_ctx, st->note[k], sizeof st->note[k]) ? strlen(st->note[k]) : 0;
-    if (nl) snprintf(st->note[k] + nl, sizeof st->note[k] - nl, "%s",
-                     res.reason == LM_GEN_CONTEXT ? " (^W: slide the window)" : "");
+    if (nl && res.reason == LM_GEN_CONTEXT)   /* slide on: only the tool loop stops at a full window */
+        snprintf(st->note[k] + nl, sizeof st->note[k] - nl, "%s",
+                 !a->ctx->slide ? " (^W: slide the window)"
+                 : res.n_slides ? "; then the context filled (the calculator loop does not slide)"
+                                : " (the calculator loop does not slide)");
     lm_ids_free(&prompt);
     return;
 fail:
@@ -186,7 +207,8 @@ static void elide_middle(char *s, int w, int ascii) {
 
 /* generated text drawn as text: real spaces, real line breaks, word-wrapped to
  * w columns over at most h rows; a token marked 3 (disagreement) keeps its
- * mark, a special token shows as its name. Returns rows used. */
+ * mark, one marked 2 (the calculator's answer) is highlighted, a special
+ * token shows as its name. Returns rows used. */
 static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
                          int y, int x, int w, int h) {
     if (w < 2 || h < 1) return 0;
@@ -214,7 +236,8 @@ static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *id
             if (nc) col = nc;
             if (!nt || !nc) { free(txt); free(col); return 0; }
         }
-        int c = marks && marks[i] == 3 ? C_DIFF : special ? C_SPECIAL : C_NORMAL;
+        int mk = marks ? marks[i] : 0;
+        int c = mk == 3 ? C_DIFF : mk == 2 ? C_HILITE : special ? C_SPECIAL : C_NORMAL;
         for (size_t k = 0; k < pl; k++) { txt[len] = (char)pb[k]; col[len++] = (unsigned char)c; }
     }
     txt[len] = 0;
@@ -291,7 +314,10 @@ static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k
         draw_textf(cv, y + 2 + r, x + lw + 1 + bw, 9, C_NORMAL, "%6.2f%%", 100.0 * s->probs_before[id]);
     }
     int gy = y + 3 + nb;
-    draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
+    int nc = st->calls[k].n_calls;
+    if (nc) draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens, %d calculator call%s):", st->gen[k].n, nc,
+                       nc == 1 ? "" : "s");
+    else draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
     if (st->note[k][0]) {   /* what the context window did: said above the text */
         int used = draw_text_wrap(cv, gy + 1, x, w, h_gen > 8 ? 3 : h_gen > 3 ? 2 : 1, C_ERR, st->note[k]);
         gy += used;
@@ -331,6 +357,12 @@ static int mark_disagreements(const cmp_state *t, const ui_app *a, uint8_t *m0, 
     return diff_first;
 }
 
+/* marks the tokens the calculator wrote (VALUE, <|/result|>) with 2 */
+static void mark_tool_answers(const lm_tool_result *r, uint8_t *m, size_t n) {
+    for (int k = 0; m && k < r->n_calls; k++)
+        for (int i = r->calls[k].result_pos + 1; i <= r->calls[k].end_pos && (size_t)i < n; i++) m[i] = 2;
+}
+
 static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     const cmp_state *t = st;
     int W = cv->cols;
@@ -346,6 +378,8 @@ static void cmp_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int 
     int h_gen = h - 5 - nb - (t->has_inst ? 0 : 3);
     if (h_gen < 1) h_gen = 1;
     uint8_t *m0 = calloc(t->gen[0].n + 1, 1), *m1 = calloc(t->gen[1].n + 1, 1);
+    mark_tool_answers(&t->calls[0], m0, t->gen[0].n);
+    mark_tool_answers(&t->calls[1], m1, t->gen[1].n);
     int diff_first = mark_disagreements(t, a, m0, m1);
     int yy = y + 1 + (t->has_inst ? 0 : 3);
     char name[160], lab[140];

@@ -88,11 +88,23 @@ static int draw_tokens(const ui_app *a, ui_canvas *cv, int y, int h) {
     draw_text_fit(cv, y, 1, W - 2, C_DIM, l1, l2);
     char note[256];   /* what the context window leaves out, said (session.h) */
     if (ses_context_note(s, 0, note, sizeof note)) y += draw_text_wrap(cv, y + 1, 1, W - 2, 2, C_ERR, note);
-    /* the token strip: generated tokens marked, those outside the window dimmed */
+    /* the token strip: generated tokens marked, the calculator's answers
+     * highlighted, the tokens outside the window dimmed */
     uint8_t *marks = calloc(s->seq.n + 1, 1);
-    if (marks) {
-        for (size_t i = s->n_prompt; i < s->seq.n; i++) marks[i] = 1;
-        for (size_t i = 0; (s->fwd_ok || s->sres_ok) && i < s->fwd_off && i < s->seq.n; i++) marks[i] = 4;
+    for (size_t i = s->n_prompt; marks && i < s->seq.n; i++) marks[i] = 1;
+    for (int k = 0; marks && k < s->n_calls; k++)
+        for (size_t i = s->n_prompt + (size_t)s->calls[k].result_pos + 1;
+             i <= s->n_prompt + (size_t)s->calls[k].end_pos && i < s->seq.n; i++)
+            marks[i] = 2;
+    for (size_t i = 0; marks && (s->fwd_ok || s->sres_ok) && i < s->fwd_off && i < s->seq.n; i++) marks[i] = 4;
+    if (s->n_calls > 0) {   /* one line of the calls: [calc EXPR = VALUE] ... */
+        int x = 1;
+        x += draw_text(cv, ++y, x, W - 2, C_DIM, "calculator: ");
+        for (int k = 0; k < s->n_calls && x < W - 1; k++) {
+            char text[160];
+            x += draw_textf(cv, y, x, W - 1 - x, C_HILITE, "[calc %s]", ses_call_text(&s->calls[k], text, sizeof text));
+            x += draw_text(cv, y, x, W - 1 - x, C_NORMAL, " ");
+        }
     }
     int strip_rows = h / 3;
     if (strip_rows > 12) strip_rows = 12;

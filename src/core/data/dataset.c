@@ -211,6 +211,30 @@ int lm_stream_val_batches(const lm_token_stream *s, int B, int T, int max_batche
 
 /* ---- SFT ---- */
 
+/* {"text": T}: <|endoftext|> then T as plain text, every id of T trained. */
+static int plain_doc(const lm_tokenizer *t, const char *text, lm_sft_example *ex, lm_err *err) {
+    size_t len = strlen(text);
+    if (len == 0) return lm_fail(err, "\"text\" is empty");
+    int32_t eot = lm_tok_special_id(t, LM_CHAT_EOT);
+    if (eot < 0) return lm_fail(err, "the tokeniser has no %s (a document needs it)", LM_CHAT_EOT);
+    lm_ids ids = {0};
+    if (lm_ids_push(&ids, eot)) return lm_fail(err, "out of memory");
+    if (lm_tok_encode(t, (const uint8_t *)text, len, 0, &ids, err)) {
+        free(ids.ids);
+        return -1;
+    }
+    ex->mask = malloc(ids.n);
+    if (!ex->mask) {
+        free(ids.ids);
+        return lm_fail(err, "out of memory");
+    }
+    memset(ex->mask, 1, ids.n);
+    ex->mask[0] = 0;
+    ex->ids = ids.ids;
+    ex->n = (int)ids.n;
+    return 0;
+}
+
 int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sft_example *ex,
                       lm_err *err) {
     memset(ex, 0, sizeof *ex);
@@ -220,8 +244,13 @@ int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sf
     int rc = -1;
     lm_chat_msg *msgs = NULL;
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "messages");
+    cJSON *doc = cJSON_GetObjectItemCaseSensitive(root, "text");
+    if (!arr && cJSON_IsString(doc)) {   /* a plain document, trained like pretraining */
+        rc = plain_doc(t, doc->valuestring, ex, err);
+        goto done;
+    }
     if (!cJSON_IsArray(arr)) {
-        lm_fail(err, "no \"messages\" array");
+        lm_fail(err, "no \"messages\" array (nor a \"text\" document)");
         goto done;
     }
     int n = cJSON_GetArraySize(arr);
@@ -244,19 +273,31 @@ int lm_sft_parse_line(const lm_tokenizer *t, const char *text, size_t len, lm_sf
             goto done;
         }
         if (lm_chat_role_parse(role->valuestring, &msgs[i].role)) {
-            lm_fail(err, "message %d has unknown role \"%.40s\" (system, user or assistant)", i + 1,
+            lm_fail(err, "message %d has unknown role \"%.40s\" (system, user, assistant or tool)", i + 1,
                     role->valuestring);
             goto done;
         }
         has_assistant |= msgs[i].role == LM_ROLE_ASSISTANT;
         msgs[i].content = content->valuestring;
         msgs[i].len = strlen(content->valuestring);
+        cJSON *call = cJSON_GetObjectItemCaseSensitive(it, "tool_call");
+        if (call && (!cJSON_IsString(call) || !call->valuestring[0])) {
+            lm_fail(err, "message %d: \"tool_call\" must be a non-empty string (the expression)", i + 1);
+            goto done;
+        }
+        if (call) {
+            msgs[i].tool_call = call->valuestring;
+            msgs[i].tool_len = strlen(call->valuestring);
+        }
         i++;
     }
     if (!has_assistant) {
         lm_fail(err, "no assistant message (nothing to train on)");
         goto done;
     }
+    /* the tool rules (chat.h) before the tokeniser's markers, so that a bad
+     * conversation is named as such whatever the model */
+    if (lm_chat_check(msgs, n, err)) goto done;
     lm_ids ids = {0};
     if (lm_chat_encode(t, msgs, n, 0, &ids, &ex->mask, err)) {
         free(ids.ids);

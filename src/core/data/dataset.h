@@ -15,6 +15,9 @@
  * - SFT: JSONL, one {"messages":[{"role":..,"content":..},...]} per line
  *   (OpenAI's chat fine-tuning format; blank lines skipped), rendered with the
  *   chat template (chat.h). Malformed lines fail with "PATH:LINE: reason".
+ *   A line {"text": T} (no "messages") is a plain document mixed in to keep
+ *   the model's language: <|endoftext|> then T encoded as plain text, the
+ *   loss on every id of T.
  *   Batches pack whole examples into rows (an example longer than T+1 ids is
  *   cut), pad the rest (target -1, mask 0); the loss mask is the template's
  *   assistant mask, or 1 on every real target with use_mask = 0 (--no-mask).

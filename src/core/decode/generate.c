@@ -62,7 +62,7 @@ int lm_decode(const lm_model *m, lm_kv *kv, const float *first_logits, const lm_
               lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err) {
     const int V = m->cfg.vocab_size, n_ctx = m->cfg.n_ctx, keep = lm_slide_keep(n_ctx);
     lm_gen_result r = {LM_GEN_MAX, -1, 0, 0, 0, 0};
-    if (res) {   /* carry on lm_gen_prefill's counts */
+    if (res && o->slide) {   /* carry on lm_gen_prefill's counts */
         r.n_slides = res->n_slides;
         r.n_dropped = res->n_dropped;
         r.n_prompt_dropped = res->n_prompt_dropped;
@@ -182,22 +182,7 @@ int lm_generate_text(const lm_model *m, const lm_tokenizer *t, const int32_t *pr
         lm_ids_free(&out);
         return -1;
     }
-    uint8_t *buf = NULL;
-    size_t len = 0;
-    int rc = out.n ? lm_tok_decode(t, out.ids, out.n, &buf, &len, err) : 0;
+    int rc = lm_tok_decode_cstr(t, out.ids, out.n, text, err);
     lm_ids_free(&out);
-    if (rc) {
-        free(buf);
-        return -1;
-    }
-    char *s = malloc(len + 1);
-    if (!s) {
-        free(buf);
-        return lm_fail(err, "out of memory");
-    }
-    if (len) memcpy(s, buf, len);
-    s[len] = '\0';
-    free(buf);
-    *text = s;
-    return 0;
+    return rc;
 }

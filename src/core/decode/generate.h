@@ -86,9 +86,10 @@ int lm_gen_prefill(const lm_model *m, lm_kv *kv, const int32_t *prompt, size_t n
                    float *logits, lm_gen_result *res, lm_err *err);
 /* lm_decode: kv holds the window (the prompt, fed by lm_gen_prefill or
  * lm_prefill), first_logits [V] follow it. The rules above; the tokens kv
- * holds at the start count as the prompt's. res (may be NULL) carries on
- * what lm_gen_prefill began: reason, stop_token and n_new are written, the
- * slide counts added to (zero it first when the prompt went in otherwise). */
+ * holds at the start count as the prompt's. res (may be NULL) is written;
+ * with o->slide it carries on what lm_gen_prefill began: its slide counts
+ * are added to (so with slide, res must come from lm_gen_prefill, or be
+ * zeroed); without slide it is only written. */
 int lm_decode(const lm_model *m, lm_kv *kv, const float *first_logits, const lm_gen_opts *o,
               lm_rng *rng, lm_ids *out, lm_gen_result *res, lm_err *err);
 

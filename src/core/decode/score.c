@@ -13,7 +13,7 @@ int lm_score_encode(const lm_tokenizer *t, const uint8_t *text, size_t len, int 
                     lm_err *err) {
     out->n = 0;
     if (chat) {
-        lm_chat_msg msg = {LM_ROLE_USER, (const char *)text, len};
+        lm_chat_msg msg = {.role = LM_ROLE_USER, .content = (const char *)text, .len = len};
         return lm_chat_encode(t, &msg, 1, 1, out, NULL, err);
     }
     return lm_tok_encode(t, text, len, 0, out, err);

@@ -167,3 +167,59 @@ int lm_prompting_soft_accuracy(lm_model *m, const lm_tokenizer *tok, const lm_ta
     *accuracy = held ? (double)right / held : 0;
     return 0;
 }
+
+/* ---- few-shot templates ---- */
+
+#define MAX_TEMPLATE 2000
+
+int lm_prompting_template_check(const char *tmpl, lm_err *err) {
+    size_t len = strlen(tmpl);
+    if (len > MAX_TEMPLATE) return lm_fail(err, "\"template\" is %zu bytes (at most %d)", len, MAX_TEMPLATE);
+    const char *q = strstr(tmpl, "{q}"), *a = strstr(tmpl, "{a}");
+    if (!q || !a) return lm_fail(err, "\"template\" needs both {q} and {a}");
+    if (strstr(q + 3, "{q}") || strstr(a + 3, "{a}")) return lm_fail(err, "\"template\" holds {q} or {a} twice");
+    if (a < q) return lm_fail(err, "\"template\" puts {a} before {q} (the text is cut at {a})");
+    return 0;
+}
+
+/* appends tmpl rendered with q and a to out (NULL: only the size); a ==
+ * NULL cuts at {a} and drops the spaces and tabs before it. Returns the
+ * bytes written. */
+static size_t render(char *out, const char *tmpl, const char *q, const char *a) {
+    size_t n = 0;
+    for (const char *p = tmpl; *p;) {
+        const char *put = NULL;
+        if (strncmp(p, "{q}", 3) == 0) put = q;
+        else if (strncmp(p, "{a}", 3) == 0) {
+            if (!a) {   /* the cut (measuring keeps the spaces: an upper bound) */
+                while (out && n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t')) n--;
+                return n;
+            }
+            put = a;
+        }
+        if (put) {
+            size_t k = strlen(put);
+            if (out) memcpy(out + n, put, k);
+            n += k;
+            p += 3;
+        } else {
+            if (out) out[n] = *p;
+            n++;
+            p++;
+        }
+    }
+    return n;
+}
+
+char *lm_prompting_template_text(const char *tmpl, const char *const *shot_q, const char *const *shot_a,
+                                 int n_shots, const char *question) {
+    size_t cap = render(NULL, tmpl, question, NULL) + 1;
+    for (int i = 0; i < n_shots; i++) cap += render(NULL, tmpl, shot_q[i], shot_a[i]);
+    char *s = malloc(cap);
+    if (!s) return NULL;
+    size_t n = 0;
+    for (int i = 0; i < n_shots; i++) n += render(s + n, tmpl, shot_q[i], shot_a[i]);
+    n += render(s + n, tmpl, question, NULL);
+    s[n] = 0;
+    return s;
+}

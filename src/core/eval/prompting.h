@@ -21,6 +21,16 @@
  *   refused with a message naming the item, never cut.
  * - Few-shot examples: lm_task_shots(task, i, shots, seed) for held-out item i.
  * - Nothing prints; a trace callback sees every item's text and reply.
+ *
+ * Few-shot templates (the evaluations' few_shot items, eval/evals.h): a
+ * template renders one solved example from a question and its answer,
+ * "{q} -> {a}\n", "Q: {q}\nA: {a}\n\n", "| {q} | {a} |\n". It holds "{q}"
+ * once and then "{a}" once; every other byte is literal. A few-shot text is
+ * the rendered shots, then the template rendered for the question and cut
+ * at "{a}", so the model continues with the answer. Spaces and tabs just
+ * before the cut are dropped: a BPE piece carries its leading space, so the
+ * model writes " Paris" itself, as in the shots. 0 shots = the cut template
+ * alone.
  */
 #ifndef LM_PROMPTING_H
 #define LM_PROMPTING_H
@@ -68,5 +78,13 @@ int lm_prompting_eval(lm_model *m, const lm_tokenizer *tok, const lm_task *t, lm
  * share answered right (the prompt-tune objective's "accuracy"). */
 int lm_prompting_soft_accuracy(lm_model *m, const lm_tokenizer *tok, const lm_task *t, lm_softprompt *sp,
                                double *accuracy, lm_err *err);
+
+/* 0 when tmpl is a usable few-shot template (above), else -1 with the reason. */
+int lm_prompting_template_check(const char *tmpl, lm_err *err);
+/* The few-shot text for question after n_shots solved examples
+ * (shot_q[i], shot_a[i]), from a checked template; malloc'd, NULL when out
+ * of memory. */
+char *lm_prompting_template_text(const char *tmpl, const char *const *shot_q, const char *const *shot_a,
+                                 int n_shots, const char *question);
 
 #endif

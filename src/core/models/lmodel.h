@@ -72,6 +72,11 @@ lm_lmodel_opener lm_lmodel_opener_for(const char *kind);
 char *lm_lmodel_kinds(char *buf, size_t cap);
 /* gpt's opener (models/gpt/gpt_lmodel.c). */
 int lm_gpt_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
+/* A transformer the caller already holds, seen through the interface (for
+ * lm_lmodel_text_loss on an open model): fills *lm, which borrows m and tok
+ * (both stay the caller's, and must outlive the view). Never pass a view to
+ * lm_lmodel_free; there is nothing to free. */
+void lm_gpt_lmodel_view(lm_lmodel *lm, lm_model *m, lm_tokenizer *tok);
 /* the feed-forward and recurrent LMs' opener, kinds fflm and rnn (models/nlm/nlm_lmodel.c). */
 int lm_nlm_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err);
 

@@ -423,3 +423,22 @@ lm_tokenizer *lm_tok_open(const char *spec, lm_err *err) {
     lm_fail(err, "unknown tokenizer '%s' (char, word, bpe, gpt2, r50k_base, cl100k_base, o200k_base, or a path)", spec);
     return NULL;
 }
+
+int lm_tok_decode_cstr(const lm_tokenizer *t, const int32_t *ids, size_t n, char **text, lm_err *err) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    if (n && lm_tok_decode(t, ids, n, &buf, &len, err)) {
+        free(buf);
+        return -1;
+    }
+    char *s = malloc(len + 1);
+    if (!s) {
+        free(buf);
+        return lm_fail(err, "out of memory");
+    }
+    if (len) memcpy(s, buf, len);
+    s[len] = '\0';
+    free(buf);
+    *text = s;
+    return 0;
+}

@@ -48,6 +48,9 @@ int lm_tok_encode(const lm_tokenizer *t, const uint8_t *text, size_t len,
 /* Appends the bytes of ids to *buf (malloc'd/realloc'd, length in *len). */
 int lm_tok_decode(const lm_tokenizer *t, const int32_t *ids, size_t n,
                   uint8_t **buf, size_t *len, lm_err *err);
+/* The text of ids as a malloc'd NUL-terminated string (special tokens'
+ * text kept; "" for n = 0). */
+int lm_tok_decode_cstr(const lm_tokenizer *t, const int32_t *ids, size_t n, char **text, lm_err *err);
 /* The bytes of one token (not NUL-terminated), NULL for an invalid id. */
 const uint8_t *lm_tok_piece(const lm_tokenizer *t, int32_t id, size_t *len);
 /* id of a special token by its text ("<|user|>"), -1 if absent */

@@ -42,6 +42,27 @@ static void gpt_free(void *self) {
 }
 
 static const lm_lmodel_ops GPT_OPS = {"gpt", gpt_next_logits, gpt_nll, gpt_free};
+static const lm_lmodel_ops GPT_VIEW_OPS = {"gpt", gpt_next_logits, gpt_nll, NULL};   /* borrows */
+
+/* what an opened transformer and a view share */
+static void describe(lm_lmodel *lm, const lm_model *m) {
+    lm->vocab = m->cfg.vocab_size;
+    lm->n_ctx = m->cfg.n_ctx;
+    lm->n_params = m->n_params;
+    snprintf(lm->desc, sizeof lm->desc, "transformer: %d layers, %d heads, d_model %d, context %d", m->cfg.n_layer,
+             m->cfg.n_head, m->cfg.d_model, m->cfg.n_ctx);
+}
+
+void lm_gpt_lmodel_view(lm_lmodel *lm, lm_model *m, lm_tokenizer *tok) {
+    static char no_metadata[] = "";
+    memset(lm, 0, sizeof *lm);
+    lm->ops = &GPT_VIEW_OPS;
+    lm->self = m;
+    lm->tok = tok;
+    lm->metadata = no_metadata;
+    snprintf(lm->kind, sizeof lm->kind, "gpt");
+    describe(lm, m);
+}
 
 int lm_gpt_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err) {
     lm_model *m = calloc(1, sizeof *m);
@@ -52,10 +73,6 @@ int lm_gpt_lmodel_open(lm_lmodel *lm, lm_file_parts *parts, lm_err *err) {
     }
     lm->ops = &GPT_OPS;
     lm->self = m;
-    lm->vocab = m->cfg.vocab_size;
-    lm->n_ctx = m->cfg.n_ctx;
-    lm->n_params = m->n_params;
-    snprintf(lm->desc, sizeof lm->desc, "transformer: %d layers, %d heads, d_model %d, context %d", m->cfg.n_layer,
-             m->cfg.n_head, m->cfg.d_model, m->cfg.n_ctx);
+    describe(lm, m);
     return 0;
 }
