@@ -78,9 +78,40 @@ g1=$("$B" generate -m "$M" --greedy -n 10 --ids "hello"); g2=$("$B" generate -m 
 [ "$g1" = "$g2" ] && ok "greedy ignores the seed" || bad "greedy ignores the seed" "$g1 / $g2"
 g3=$("$B" generate -m "$M" --greedy --temperature 1.5 --seed 5 -n 10 --ids "hello")
 [ "$g1" = "$g3" ] && ok "--greedy overrides --temperature" || bad "--greedy overrides --temperature" "$g1 / $g3"
-long=$(head -c 400 README.md)
-out=$("$B" generate -m "$M" -n 10 --ids "$long" 2>"$tmp/err"); cnt=$(printf '%s' "$out" | wc -w)
-[ "$cnt" -eq 10 ] && grep -q "so that new ones fit" "$tmp/err" && ok "a prompt longer than the context still generates" || bad "long prompt" "$cnt: $(cat "$tmp/err")"
+# --- the context policy (M: a char tokeniser, one token per byte, n_ctx 64;
+# a slide keeps the last 64 - 64/4 = 48 tokens)
+long=$(head -c 400 README.md | tr -c 'a-zA-Z.,' ' ')   # 400 one-byte tokens (newlines too become spaces)
+expect_fail "generate: a prompt longer than the context is refused, naming both lengths" \
+    "the prompt has 400 tokens, more than the model's context of 64 tokens; use --slide" "$B" generate -m "$M" -n 10 "$long"
+out=$("$B" generate -m "$M" --greedy -n 100 --ids "hello" 2>"$tmp/err"); rc=$?; cnt=$(printf '%s' "$out" | wc -w)
+if [ $rc -eq 0 ] && [ "$cnt" -eq 59 ] &&
+   grep -q "context full: 64 tokens (prompt 5 + 59 generated); use --slide to continue with a sliding window" "$tmp/err"
+then ok "generate: stops when the context is full and says so (5 + 59 = 64)"
+else bad "generate: context full" "$rc, $cnt ids: $(cat "$tmp/err")"; fi
+# with --slide, a long prompt keeps its last 48 tokens: the first 16 new ones
+# are a plain (stop) generate on those 48 bytes, which then fills the window
+a=$("$B" generate -m "$M" --greedy --slide -n 16 --ids "$long" 2>"$tmp/err"); rc_a=$?
+b=$("$B" generate -m "$M" --greedy -n 16 --ids "${long: -48}" 2>"$tmp/err_b"); rc_b=$?
+if [ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && [ "$(printf '%s' "$a" | wc -w)" -eq 16 ] && [ "$a" = "$b" ] && [ ! -s "$tmp/err_b" ] &&
+   grep -q "the window (64 tokens) slid once: the first 352 tokens were dropped (352 of the prompt's 400)" "$tmp/err"
+then ok "generate --slide: a long prompt keeps its last 48 tokens, and the 352 dropped are reported"
+else bad "generate --slide, long prompt" "$rc_a $rc_b: $a / $b / $(cat "$tmp/err" "$tmp/err_b")"; fi
+# its first token is what next (a full forward over those 48 tokens) takes
+x=$("$B" next -m "$M" --greedy --rows 1 "${long: -48}" 2>/dev/null | awk '/<- (drawn|taken)/ {print $1}')
+[ -n "$x" ] && [ "$x" = "${a%% *}" ] && ok "generate --slide's first token = next's on the kept window" ||
+    bad "generate --slide vs next" "generate: ${a%% *}, next: $x"
+# a short prompt slides 3 times over 100 new tokens: at 64, 80 and 96 tokens
+out=$("$B" generate -m "$M" --greedy --context slide -n 100 --ids "hello" 2>"$tmp/err"); rc=$?
+if [ $rc -eq 0 ] && [ "$(printf '%s' "$out" | wc -w)" -eq 100 ] &&
+   grep -q "slid 3 times: the first 48 tokens were dropped (5 of the prompt's 5)" "$tmp/err"
+then ok "generate --context slide: 100 tokens past a 64-token window, 3 slides reported"
+else bad "generate --context slide" "$rc: $(cat "$tmp/err")"; fi
+# in the REPL, `set context slide` is the session's policy; --context only its command's
+out=$(printf 'set context slide\ngenerate -m %s --greedy -n 100 --ids hello\ngenerate -m %s --context stop --greedy -n 100 --ids hello\nshow\n' "$M" "$M" | "$B" repl 2>&1)
+if printf '%s' "$out" | grep -q "slid 3 times" && printf '%s' "$out" | grep -q "context full: 64 tokens" &&
+   printf '%s' "$out" | grep -q "^context      slide"; then ok "repl: set context slide carries over, --context stop is one command's"
+else bad "repl: context policy" "$out"; fi
+expect_fail "generate --context takes stop or slide" "--context is stop .* or slide .*, not 'wrap'" "$B" generate -m "$M" --context wrap "x"
 expect_fail "bad temperature" "--temperature" "$B" generate -m "$M" --temperature abc "x"
 
 # --- repl reads a script from stdin
@@ -111,10 +142,11 @@ if [ $rc_a -eq 0 ] && [ $rc_b -eq 0 ] && [ "$a" = "$b" ] && [ "$(printf '%s\n' "
     ok "attention: a long prompt is clipped to the context window"
 else bad "attention: long prompt" "$rc_a $rc_b: $(printf '%s\n' "$a" | wc -l) lines"; fi
 # --- next reads the last row of the window: its greedy pick is the token
-# generate (the KV-cache path, lm_prefill) takes first, long prompts too; on
-# the fresh model and on the shipped base model (whose picks are not near-ties)
+# generate (the KV-cache path, lm_prefill) takes first (long prompts: see
+# generate --slide above); on the fresh model and on the shipped base model
+# (whose picks are not near-ties)
 for m in "$M" models/base.llm; do
-    for prompt in "hello there" "the cat sat" "Once upon a time, the" "first $long"; do
+    for prompt in "hello there" "the cat sat" "Once upon a time, the" "${long: -60}"; do
         g=$("$B" generate -m "$m" --greedy -n 1 --ids "$prompt" 2>/dev/null | tr -dc '0-9')
         x=$("$B" next -m "$m" --greedy --rows 1 "$prompt" 2>/dev/null | awk '/<- (drawn|taken)/ {print $1}')
         if [ -n "$g" ] && [ "$g" = "$x" ]; then ok "next's greedy token = generate's first (${m##*/}, ${prompt:0:11})"

@@ -21,8 +21,11 @@ static void test_reads_every_setting(void **st) {
     cli_preset p;
     lm_err err = {{0}};
     const char *t = "llmlab-preset 1\n# comment\n\nmodel /m/base.llm\ninstruct /m/i.llm\nview 3\n"
-                    "prompt Q:\\tA\\nB \\\\ end\nchat 1\ngreedy 0\ntemperature 0.7\ntop_k 40\ntop_p 0.9\nseed 18446744073709551615\n";
+                    "prompt Q:\\tA\\nB \\\\ end\nchat 1\ngreedy 0\ntemperature 0.7\ntop_k 40\ntop_p 0.9\nseed 18446744073709551615\n"
+                    "context slide\n";
     assert_int_equal(parse(t, &p, &err), 0);
+    assert_int_equal(p.slide, 1);
+    assert_true(p.has & PRESET_CONTEXT);
     assert_string_equal(p.model, "/m/base.llm");
     assert_string_equal(p.instruct, "/m/i.llm");
     assert_int_equal(p.view, 3);
@@ -46,6 +49,7 @@ static void test_refuses(void **st) {
         {"llmlab-preset 1\ntemperature nan\n", "line 2: bad value"},
         {"llmlab-preset 1\ntop_k 12abc\n", "line 2: bad value"},
         {"llmlab-preset 1\nseed -1\n", "line 2: bad value"},
+        {"llmlab-preset 1\ncontext wrap\n", "line 2: bad value"},
         {"llmlab-preset 1\nprompt a\\qb\n", "line 2: prompt"},
         {"llmlab-preset 1\nprompt a\tb\n", "line 2: a control character"},
         {"llmlab-preset 1\nmodel\n", "line 2: expected"},
@@ -65,7 +69,9 @@ static void test_refuses(void **st) {
 static void test_write_then_read(void **st) {
     (void)st;
     cli_preset a = {0}, b;
-    a.has = PRESET_MODEL | PRESET_VIEW | PRESET_PROMPT | PRESET_TEMP | PRESET_TOPP | PRESET_SEED | PRESET_GREEDY;
+    a.has = PRESET_MODEL | PRESET_VIEW | PRESET_PROMPT | PRESET_TEMP | PRESET_TOPP | PRESET_SEED | PRESET_GREEDY |
+            PRESET_CONTEXT;
+    a.slide = 1;
     strcpy(a.model, "/x/y z.llm");
     a.view = 7;
     strcpy(a.prompt, "line one\nline\ttwo \\ three");
@@ -87,6 +93,7 @@ static void test_write_then_read(void **st) {
     assert_string_equal(b.prompt, a.prompt);
     assert_int_equal(b.view, 7);
     assert_true(b.temperature == a.temperature && b.top_p == a.top_p && b.seed == a.seed && b.greedy == 1);
+    assert_int_equal(b.slide, 1);
 }
 
 static void test_preset_path(void **st) {

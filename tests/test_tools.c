@@ -54,7 +54,7 @@ static int scripted_decode(const lm_model *m, lm_kv *kv, const float *first_logi
     memcpy(g.first[g.segments], first_logits, sizeof g.first[0]);
     g.segments++;
     float logits[V_TOOLS];
-    lm_gen_result r = {LM_GEN_MAX, -1, 0};
+    lm_gen_result r = {.reason = LM_GEN_MAX, .stop_token = -1};
     int32_t last = -1;
     for (int k = 0; k < o->max_new; k++) {
         if (kv->len + (k > 0) >= m->cfg.n_ctx) {

@@ -149,8 +149,8 @@ check_not "r removes the comparison" "is more probable: by"
 keys q
 check "q quits" "UI-EXITED=0"
 
-# ---- a prompt longer than the context (the session keeps its last n_ctx tokens; with
-# <|endoftext|> before them that is one more than the model reads)
+# ---- a prompt longer than the context (the session keeps every token of it; the
+# chain rule needs each token's whole prefix, so the panel refuses it, naming its length)
 long=$(for _ in $(seq 1 22); do printf 'and the king said unto them, '; done)
 # the new session starts before the old one goes: killing the server's last
 # session stops the server, and a session started at that moment fails
@@ -161,8 +161,9 @@ tmux kill-session -t "$old" 2>/dev/null
 check "the UI starts on a long prompt" "Sentence probability|[0-9]+ Prob " 15
 goto_view "Sentence probability|Prob"
 n_ctx=$("$LLMLAB" info "$BASE" | awk '$1 == "context" { print $2 }')
-check "it is refused: its last $n_ctx tokens + <|endoftext|> are more than the model reads ($n_ctx, 'llmlab info')" \
-    "the text is $n_ctx tokens \\(\\+ <\\|endoftext\\|> before it\\); the model reads at most $n_ctx"
+n_tok=$("$LLMLAB" tokenize -t "$BASE" --ids "$long" | wc -w)
+check "it is refused: its $n_tok tokens + <|endoftext|> are more than the model reads ($n_ctx, 'llmlab info')" \
+    "the text is $n_tok tokens \\(\\+ <\\|endoftext\\|> before it\\); the model reads at most $n_ctx"
 keys q
 check "q quits" "UI-EXITED=0"
 

@@ -240,14 +240,16 @@ int cli_run(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab: unknown command '%s' (try 'help')\n", argv[0]);
         return 2;
     }
-    /* options such as --temperature apply to their own command; only `set`
-     * changes the session's decoding settings */
+    /* options such as --temperature or --slide apply to their own command;
+     * only `set` changes the session's decoding settings */
     lm_sampling sampling = ctx->sampling;
     uint64_t seed = ctx->seed;
+    int slide = ctx->slide;
     int rc = c->run(ctx, argc, argv);
     if (strcmp(c->name, "set") != 0) {
         ctx->sampling = sampling;
         ctx->seed = seed;
+        ctx->slide = slide;
     }
     fflush(ctx->out);
     return rc;

@@ -9,8 +9,9 @@
  *   process exit status, the REPL and the TUI just show the output.
  * - Every command answers --help (and -h) on ctx->out with its usage text.
  * - State that outlives one command (the loaded model, decoding settings, the
- *   seed) lives in cli_ctx, so `set temperature 0.7` in the REPL affects the
- *   next `generate`. On the shell, each invocation starts from defaults.
+ *   seed, the context policy) lives in cli_ctx, so `set temperature 0.7` in
+ *   the REPL affects the next `generate`. On the shell, each invocation
+ *   starts from defaults.
  * - Output meant for pipes has no colour: ctx->color is 0 when ctx->out is not
  *   a terminal or NO_COLOR is set.
  */
@@ -45,6 +46,8 @@ typedef struct cli_ctx {
     /* decoding settings shared by generate/next and the UI */
     lm_sampling sampling;
     uint64_t seed;
+    int slide;              /* the context policy when a text outgrows the window
+                             * (decode/generate.h): 0 stop (refuse), 1 slide it */
     int threads;
     /* set while a lesson runs: every command opens files through
      * cli_path_for_read / cli_path_for_write (cli/sandbox.h) */

@@ -16,7 +16,7 @@
 
 static const char *usage =
     "usage: llmlab generate [-m MODEL] [-n N] [--chat] [--greedy | --temperature T\n"
-    "                       --top-k K --top-p P] [--seed S] [--ids] PROMPT | -\n"
+    "                       --top-k K --top-p P] [--seed S] [--context stop|slide] [--ids] PROMPT | -\n"
     "Continues PROMPT with up to N new tokens (default 100), printed as they come.\n"
     "  -m MODEL           model file (default models/base.llm): a transformer or any\n"
     "                     other language-model kind (n-gram, feed-forward, RNN)\n"
@@ -24,6 +24,14 @@ static const char *usage =
     "  -e, --escapes      read \\n, \\t and \\\\ in PROMPT as newline, tab, backslash\n"
     "  --chat             wrap PROMPT in the chat template; stop at the end of the reply\n"
     "  --ids              print the new token ids instead of text\n"
+    "  --context stop     when prompt + new tokens fill the model's context (its\n"
+    "                     window, `llmlab info`): stop there, saying so; a prompt\n"
+    "                     longer than the context is refused (the default)\n"
+    "  --context slide    slide the window instead: when it is full, keep its last\n"
+    "                     3/4 (n_ctx - n_ctx/4 tokens) and go on; a longer prompt\n"
+    "                     keeps its last 3/4. The tokens dropped are reported\n"
+    "  --slide            the same as --context slide (a reply with calculator calls\n"
+    "                     does not slide: it stops when the context is full)\n"
     "  --no-tools         with --chat: no calculator calls, even if the model can make them\n"
     "  --tools            with --chat: fail unless the model can call the calculator\n"
     CLI_ABLATE_HELP CLI_SAMPLING_HELP
@@ -125,6 +133,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     static const struct option longopts[] = {
         {"help", no_argument, 0, 'h'}, {"ids", no_argument, 0, 'i'},
         {"tools", no_argument, 0, 1040}, {"no-tools", no_argument, 0, 1041},
+        {"context", required_argument, 0, 1042}, {"slide", no_argument, 0, 1043},
         CLI_PROMPT_LONGOPTS,           CLI_SAMPLING_LONGOPTS, {0, 0, 0, 0}};
     cli_prompt_opts po = {0};
     int n = 100, ids = 0, tools = -1;   /* -1: when the model can, 0 never, 1 required */
@@ -140,6 +149,8 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         case 'i': ids = 1; break;
         case 1040: tools = 1; break;
         case 1041: tools = 0; break;
+        case 1042: if (cli_parse_context(ctx, "generate", "--context", optarg, &ctx->slide)) return 2; break;
+        case 1043: ctx->slide = 1; break;
         default: return cli_bad_option(ctx, "generate", argc, argv, "ehm:n:", longopts);
         }
     }
@@ -158,21 +169,23 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         return 2;
     }
     int use_tools = tools != 0 && po.chat && !ctx->lmodel && lm_chat_has_tools(ctx->tok);
-    cli_prompt p;
-    if (cli_prompt_read(ctx, "generate", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
+    cli_prompt p;   /* every token: the context policy decides what happens to a long one */
+    if (cli_prompt_read_whole(ctx, "generate", argc, argv, optind, po.chat, po.escapes, &p)) return 2;
     if (cli_prompt_ablate(ctx, "generate", &po, &p)) return 2;
-    /* keep room for the new tokens (up to half the context) by dropping the
-     * oldest prompt tokens; generation stops when the context is full
-     * (a kind with an unbounded context, an RNN, keeps everything) */
-    const size_t n_ctx = (size_t)cli_model_n_ctx(ctx);
-    size_t room = (size_t)n < n_ctx / 2 ? (size_t)n : n_ctx / 2;
-    size_t keep = n_ctx - room > 0 ? n_ctx - room : 1;
-    if (n_ctx > 0 && p.ids.n > keep) {
-        size_t drop = p.ids.n - keep;
-        memmove(p.ids.ids, p.ids.ids + drop, keep * sizeof(int32_t));
-        p.ids.n = keep;
-        fprintf(ctx->err, "llmlab generate: keeping the last %zu prompt tokens so that new ones fit "
-                "in the context of %zu\n", keep, n_ctx);
+    const int n_ctx = cli_model_n_ctx(ctx);   /* 0: unbounded (an RNN) */
+    const size_t n_prompt = p.ids.n;
+    const int slides = ctx->slide && !use_tools;   /* the calculator loop does not slide */
+    if (n_ctx > 0 && !slides && n_prompt > (size_t)n_ctx) {   /* refused before anything prints */
+        if (use_tools)
+            fprintf(ctx->err, "llmlab generate: the prompt has %zu tokens, more than the model's context of %d "
+                    "tokens; a reply with calculator calls does not slide: shorten it, or --no-tools --slide\n",
+                    n_prompt, n_ctx);
+        else
+            fprintf(ctx->err, "llmlab generate: the prompt has %zu tokens, more than the model's context of %d "
+                    "tokens; use --slide to keep its last %d and slide the window\n", n_prompt, n_ctx,
+                    lm_slide_keep(n_ctx));
+        cli_prompt_free(&p);
+        return 1;
     }
     lm_err err = {{0}};
     int32_t stop[2];
@@ -187,7 +200,7 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
     gen_print g = {.ctx = ctx, .ids = ids, .escape = isatty(fileno(ctx->out))};
     show_writer_init(&g.w, ctx->out);
     lm_gen_opts o = {.max_new = n, .sampling = ctx->sampling, .stop_ids = stop, .n_stop = n_stop,
-                     .on_token = print_token, .user = &g};
+                     .on_token = print_token, .user = &g, .slide = slides};
     lm_rng rng;
     lm_rng_seed(&rng, ctx->seed);
     if (!ids && !po.chat && g.escape) show_writer_put(&g.w, p.text, p.len);   /* the continuation follows the prompt */
@@ -212,10 +225,13 @@ int cmd_generate(cli_ctx *ctx, int argc, char **argv) {
         fprintf(ctx->err, "llmlab generate: the model ended at once with %.*s (no new tokens)%s\n",
                 sp ? (int)sl : 9, sp ? (const char *)sp : "a stop id",
                 !po.chat && has_chat ? "; for the instruct model try --chat (the prompt in the chat template)" : "");
-    } else if (res.reason == LM_GEN_CONTEXT) {
-        fprintf(ctx->err, "llmlab generate: stopped after %d tokens: the context window (%d) is full\n",
-                res.n_new, cli_model_n_ctx(ctx));
     }
+    char note[256];   /* the window: full (stop) or slid; never dropped silently */
+    if (rc == 0 && lm_gen_note(&res, n_prompt, n_ctx, note, sizeof note))
+        fprintf(ctx->err, "llmlab generate: %s%s\n", note,
+                res.reason != LM_GEN_CONTEXT ? ""
+                : use_tools                  ? "; a reply with calculator calls does not slide (--no-tools --slide does)"
+                                             : "; use --slide to continue with a sliding window");
     cli_prompt_free(&p);
     return rc ? 1 : 0;
 }

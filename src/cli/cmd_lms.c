@@ -76,7 +76,8 @@ static void print_generation(cli_ctx *ctx, lm_lmodel *lm, const char *name, cons
     int rc = lm_tok_encode(lm->tok, (const uint8_t *)prompt, strlen(prompt), 0, &ids, &err);
     if (rc == 0 && ids.n == 0) rc = lm_fail(&err, "the prompt is empty");
     if (rc == 0 && lm->n_ctx > 0 && ids.n + (size_t)n > (size_t)lm->n_ctx)
-        rc = lm_fail(&err, "the prompt and %d new tokens do not fit its context of %d", n, lm->n_ctx);
+        rc = lm_fail(&err, "the prompt's %zu tokens and %d new ones do not fit its context of %d", ids.n, n,
+                     lm->n_ctx);
     size_t n_prompt = ids.n;
     int32_t eot = lm_tok_special_id(lm->tok, "<|endoftext|>");
     lm_gen_opts o = {.max_new = n, .sampling = ctx->sampling, .stop_ids = &eot, .n_stop = eot >= 0};

@@ -31,7 +31,9 @@ static const char *set_usage =
     "Changes a setting for the commands that follow (REPL, TUI, lessons):\n"
     "  set temperature T   (0 = greedy)      set top-k K   (0 = off)\n"
     "  set top-p P         (1 = off)          set greedy on|off\n"
-    "  set seed S                             set threads N\n";
+    "  set seed S                             set threads N\n"
+    "  set context stop|slide   when a text outgrows the model's context: stop\n"
+    "                           (refuse), or slide the window over it\n";
 
 int cmd_set(cli_ctx *ctx, int argc, char **argv) {
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -55,6 +57,8 @@ int cmd_set(cli_ctx *ctx, int argc, char **argv) {
         else s->greedy = strcmp(val, "on") == 0;
     } else if (strcmp(name, "seed") == 0) {
         bad = cli_parse_u64(ctx, "set", name, val, &ctx->seed);
+    } else if (strcmp(name, "context") == 0) {
+        bad = cli_parse_context(ctx, "set", name, val, &ctx->slide);
     } else if (strcmp(name, "threads") == 0) {
         bad = cli_parse_int(ctx, "set", name, val, 1, 256, &ctx->threads);
         if (!bad) lm_set_threads(ctx->threads);
@@ -77,6 +81,8 @@ int cmd_show(cli_ctx *ctx, int argc, char **argv) {
     fprintf(ctx->out, "temperature  %.3g\ntop-k        %d%s\ntop-p        %.3g%s\nseed         %llu\nthreads      %d\n",
             s->temperature, s->top_k, s->top_k ? "" : " (off)", s->top_p, s->top_p >= 1 ? " (off)" : "",
             (unsigned long long)ctx->seed, ctx->threads);
+    fprintf(ctx->out, "context      %s\n", ctx->slide ? "slide (the window slides over a text that outgrows it)"
+                                                      : "stop (refuse a text that outgrows the window)");
     return 0;
 }
 

@@ -117,6 +117,16 @@ int cli_parse_u64(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
     return 0;
 }
 
+int cli_parse_context(cli_ctx *ctx, const char *cmd, const char *opt, const char *s, int *slide) {
+    if (strcmp(s, "stop") == 0 || strcmp(s, "slide") == 0) {
+        *slide = strcmp(s, "slide") == 0;
+        return 0;
+    }
+    fprintf(ctx->err, "llmlab %s: %s is stop (refuse when the context is full) or slide (slide the "
+                      "window), not '%s'\n", cmd, opt, s);
+    return -1;
+}
+
 int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
                     double lo, double hi, float *out) {
     char *end;

@@ -16,6 +16,8 @@ int cli_parse_int(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
 int cli_parse_float(cli_ctx *ctx, const char *cmd, const char *opt, const char *s,
                     double lo, double hi, float *out);
 int cli_parse_u64(cli_ctx *ctx, const char *cmd, const char *opt, const char *s, uint64_t *out);
+/* The context policy by name: "stop" -> 0, "slide" -> 1 (ctx->slide). */
+int cli_parse_context(cli_ctx *ctx, const char *cmd, const char *opt, const char *s, int *slide);
 
 /* The text argument of a command: the remaining words joined by single
  * spaces, or, when it is the single word "-", every byte of stdin unchanged.

@@ -62,7 +62,8 @@ int cli_preset_line(cli_preset *p, const char *line, int lineno, lm_err *err) {
     static const struct { const char *name; unsigned bit; } names[] = {
         {"model", PRESET_MODEL}, {"instruct", PRESET_INSTRUCT}, {"view", PRESET_VIEW}, {"prompt", PRESET_PROMPT},
         {"chat", PRESET_CHAT},   {"greedy", PRESET_GREEDY},     {"temperature", PRESET_TEMP},
-        {"top_k", PRESET_TOPK},  {"top_p", PRESET_TOPP},        {"seed", PRESET_SEED}};
+        {"top_k", PRESET_TOPK},  {"top_p", PRESET_TOPP},        {"seed", PRESET_SEED},
+        {"context", PRESET_CONTEXT}};
     unsigned bit = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strlen(names[i].name) == kl && strncmp(line, names[i].name, kl) == 0) bit = names[i].bit;
@@ -93,6 +94,10 @@ int cli_preset_line(cli_preset *p, const char *line, int lineno, lm_err *err) {
     case PRESET_TOPK: bad = parse_long(v, 0, 1000000, &x); p->top_k = (int)x; break;
     case PRESET_TEMP: bad = parse_float(v, 0, 100, 0, &p->temperature); break;
     case PRESET_TOPP: bad = parse_float(v, 0, 1, 1, &p->top_p); break;
+    case PRESET_CONTEXT:
+        bad = strcmp(v, "stop") != 0 && strcmp(v, "slide") != 0;
+        p->slide = strcmp(v, "slide") == 0;
+        break;
     case PRESET_SEED: {
         char *end;
         errno = 0;
@@ -173,6 +178,7 @@ void cli_preset_write(FILE *f, const cli_preset *p) {
     if (p->has & PRESET_TOPK) fprintf(f, "top_k %d\n", p->top_k);
     if (p->has & PRESET_TOPP) fprintf(f, "top_p %.9g\n", p->top_p);
     if (p->has & PRESET_SEED) fprintf(f, "seed %llu\n", (unsigned long long)p->seed);
+    if (p->has & PRESET_CONTEXT) fprintf(f, "context %s\n", p->slide ? "slide" : "stop");
 }
 
 static int is_name(const char *s) {
@@ -220,5 +226,6 @@ void cli_preset_from_ctx(cli_preset *p, const cli_ctx *ctx) {
     p->top_k = ctx->sampling.top_k;
     p->top_p = ctx->sampling.top_p;
     p->seed = ctx->seed;
-    p->has = PRESET_MODEL | PRESET_GREEDY | PRESET_TEMP | PRESET_TOPK | PRESET_TOPP | PRESET_SEED;
+    p->slide = ctx->slide;
+    p->has = PRESET_MODEL | PRESET_GREEDY | PRESET_TEMP | PRESET_TOPK | PRESET_TOPP | PRESET_SEED | PRESET_CONTEXT;
 }

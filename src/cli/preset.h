@@ -17,6 +17,7 @@
  *     top_k K                    0 (off) .. 1000000
  *     top_p P                    0 < P <= 1
  *     seed S                     0 .. 2^64-1
+ *     context stop|slide         the context policy (cli.h ctx->slide)
  * Every line is one known name, one space, a value; each name at most once;
  * anything else (an unknown name, a bad number, a control character, a
  * second header) is an error naming the line. A preset is outside input: it
@@ -43,6 +44,7 @@
 enum {   /* which settings a preset holds (bits of cli_preset.has) */
     PRESET_MODEL = 1, PRESET_INSTRUCT = 2, PRESET_VIEW = 4, PRESET_PROMPT = 8, PRESET_CHAT = 16,
     PRESET_GREEDY = 32, PRESET_TEMP = 64, PRESET_TOPK = 128, PRESET_TOPP = 256, PRESET_SEED = 512,
+    PRESET_CONTEXT = 1024,
 };
 
 typedef struct {
@@ -50,7 +52,7 @@ typedef struct {
     char model[LM_PATH_MAX], instruct[LM_PATH_MAX];
     int view;                            /* 1-based */
     char prompt[CLI_PRESET_PROMPT_MAX];
-    int chat, greedy, top_k;
+    int chat, greedy, top_k, slide;
     float temperature, top_p;
     uint64_t seed;
 } cli_preset;
@@ -66,7 +68,8 @@ void cli_preset_write(FILE *f, const cli_preset *p);
 /* NAME or PATH -> the file's path (see "Where"). mkdir: create the presets
  * folder for a NAME. 0 ok; -1 with err. */
 int cli_preset_path(const char *arg, char *out, size_t cap, int mkdir, lm_err *err);
-/* p from the command layer's state: model path, decoding settings, seed. */
+/* p from the command layer's state: model path, decoding settings, seed,
+ * context policy. */
 void cli_preset_from_ctx(cli_preset *p, const cli_ctx *ctx);
 
 /* Set by the text UI while it runs (NULL elsewhere): adds what only the UI

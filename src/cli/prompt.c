@@ -48,19 +48,21 @@ int cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t
             p->ids = one;
         }
     }
-    size_t n_ctx = (size_t)cli_model_n_ctx(ctx);   /* 0: unbounded (an RNN) */
-    if (n_ctx > 0 && p->ids.n > n_ctx) {
-        p->clipped = (int)(p->ids.n - n_ctx);
-        memmove(p->ids.ids, p->ids.ids + p->clipped, n_ctx * sizeof(int32_t));
-        p->ids.n = n_ctx;
-        fprintf(ctx->err, "llmlab %s: prompt has %zu tokens; keeping the last %zu (the context)\n",
-                cmd, n_ctx + p->clipped, n_ctx);
-    }
     return 0;
 }
 
-int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
-                    int escapes, cli_prompt *p) {
+void cli_prompt_fit(cli_ctx *ctx, const char *cmd, cli_prompt *p) {
+    size_t n_ctx = (size_t)cli_model_n_ctx(ctx);   /* 0: unbounded (an RNN) */
+    if (n_ctx == 0 || p->ids.n <= n_ctx) return;
+    p->clipped = (int)(p->ids.n - n_ctx);
+    memmove(p->ids.ids, p->ids.ids + p->clipped, n_ctx * sizeof(int32_t));
+    p->ids.n = n_ctx;
+    fprintf(ctx->err, "llmlab %s: the prompt has %zu tokens, more than the context of %zu: keeping the last %zu "
+            "(the first %d are dropped)\n", cmd, n_ctx + p->clipped, n_ctx, n_ctx, p->clipped);
+}
+
+int cli_prompt_read_whole(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
+                          int escapes, cli_prompt *p) {
     uint8_t *text;
     size_t len;
     if (cli_read_text(ctx, cmd, argc, argv, first, &text, &len)) return -1;
@@ -68,6 +70,13 @@ int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int fi
     int rc = cli_prompt_encode(ctx, cmd, text, len, chat, p);
     free(text);
     return rc;
+}
+
+int cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
+                    int escapes, cli_prompt *p) {
+    if (cli_prompt_read_whole(ctx, cmd, argc, argv, first, chat, escapes, p)) return -1;
+    cli_prompt_fit(ctx, cmd, p);
+    return 0;
 }
 
 void cli_prompt_free(cli_prompt *p) {

@@ -1,5 +1,7 @@
 /* prompt.h - turning a command's PROMPT argument into the model's token ids:
- * plain, or wrapped in the chat template (--chat); clipped to the context. */
+ * plain, or wrapped in the chat template (--chat); for the commands that
+ * read a prompt (next, attention, ...) clipped to the context, saying so;
+ * whole for generate, whose context policy decides (decode/generate.h). */
 #ifndef LM_CLI_PROMPT_H
 #define LM_CLI_PROMPT_H
 
@@ -17,12 +19,20 @@ typedef struct {
  * set, \n, \t and \\ in the text are read as escapes (-e of generate,
  * next and attention, for prompts written on one line). An empty
  * plain prompt becomes <|endoftext|> when the tokeniser has it. Keeps the
- * last n_ctx tokens (saying so on ctx->err). 0 ok, -1 failed (message shown). */
+ * last n_ctx tokens (cli_prompt_fit). 0 ok, -1 failed (message shown). */
 int  cli_prompt_read(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
                      int escapes, cli_prompt *p);
-/* The same from bytes already in memory (the REPL/TUI prompt editor). */
+/* The same, every token kept (generate: the context policy decides). */
+int  cli_prompt_read_whole(cli_ctx *ctx, const char *cmd, int argc, char **argv, int first, int chat,
+                           int escapes, cli_prompt *p);
+/* Encoding only, from bytes already in memory (the TUI prompt editor): every
+ * token kept, the caller decides what fits. */
 int  cli_prompt_encode(cli_ctx *ctx, const char *cmd, const uint8_t *text, size_t len, int chat,
                        cli_prompt *p);
+/* Keeps the last n_ctx tokens of a longer prompt (p->clipped = how many were
+ * dropped), saying on ctx->err: "llmlab CMD: the prompt has 300 tokens, more
+ * than the context of 128: keeping the last 128 (the first 172 are dropped)". */
+void cli_prompt_fit(cli_ctx *ctx, const char *cmd, cli_prompt *p);
 void cli_prompt_free(cli_prompt *p);
 
 /* The options every command that reads a prompt (generate, next, attention)

@@ -174,6 +174,31 @@ int draw_text_fit(ui_canvas *cv, int y, int x, int maxw, int c, const char *long
     return draw_text(cv, y, x, maxw, c, draw_width(long_s) <= maxw ? long_s : short_s);
 }
 
+int draw_text_wrap(ui_canvas *cv, int y, int x, int w, int max_rows, int c, const char *s) {
+    if (w < 1 || max_rows < 1) return 0;
+    int row = 0, cx = 0;
+    char word[256];
+    while (*s) {
+        while (*s == ' ') s++;
+        if (!*s) break;
+        size_t n = strcspn(s, " "), k = n < sizeof word - 1 ? n : sizeof word - 1;
+        memcpy(word, s, k);
+        word[k] = '\0';
+        if (cx > 0 && cx + 1 + draw_width(word) > w) {   /* the next line */
+            if (row + 1 >= max_rows) {   /* no room: say that the text goes on */
+                draw_text(cv, y + row, x + (cx < w ? cx : w - 1), 1, c, cv->ascii ? ">" : "\xe2\x80\xa6");
+                break;
+            }
+            row++;
+            cx = 0;
+        }
+        if (cx > 0) cx++;
+        cx += draw_text(cv, y + row, x + cx, w - cx, c, word);
+        s += n;
+    }
+    return cx > 0 || row > 0 ? row + 1 : 0;
+}
+
 /* w copies of one glyph of role c, clipped */
 static void repeat_glyph(ui_canvas *cv, int y, int x, int w, int c, wchar_t wc) {
     if (y < 0 || y >= cv->rows) return;

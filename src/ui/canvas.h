@@ -88,6 +88,10 @@ int  draw_width(const char *s);
 int  draw_text(ui_canvas *cv, int y, int x, int maxw, int c, const char *s);
 int  draw_textf(ui_canvas *cv, int y, int x, int maxw, int c, const char *fmt, ...)
          __attribute__((format(printf, 6, 7)));
+/* s word-wrapped to w columns over at most max_rows rows (a word longer than
+ * w is cut; text left over ends the last row with an ellipsis); returns
+ * rows used */
+int  draw_text_wrap(ui_canvas *cv, int y, int x, int w, int max_rows, int c, const char *s);
 /* draws long_s if it fits in maxw columns, otherwise short_s (clipped) */
 int  draw_text_fit(ui_canvas *cv, int y, int x, int maxw, int c, const char *long_s, const char *short_s);
 /* w blank cells of role c */
@@ -111,7 +115,8 @@ int  draw_bytes(const ui_canvas *cv, const uint8_t *b, size_t len, char *out, si
 void draw_plot(ui_canvas *cv, int y, int x, int h, int w, const float *s1, const float *s2, size_t n,
                float lo, float hi, int c1, int c2);
 /* draws ids as a strip of coloured cells (ids under the pieces when with_ids);
- * marks[i] (may be NULL): 0 plain, 1 generated, 2 highlighted, 3 disagreement.
+ * marks[i] (may be NULL): 0 plain, 1 generated, 2 highlighted, 3 disagreement,
+ * 4 outside the model's context window (dimmed).
  * Returns rows used (<= max_rows); shows the tail when it does not fit. */
 int  draw_strip(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t n, const uint8_t *marks,
                 int y, int x, int w, int max_rows, int with_ids, int hit_kind);

@@ -182,6 +182,7 @@ int draw_strip(ui_canvas *cv, const lm_tokenizer *t, const int32_t *ids, size_t 
             if (mk == 1) c = C_GEN;
             else if (mk == 2) c = C_HILITE;
             else if (mk == 3) c = C_DIFF;
+            else if (mk == 4) c = C_DIM;
             draw_piece(cv, t, ids[i], piece, sizeof piece);
             int pw = cellw[i] - (gap ? 1 : 0);
             int used = draw_text(cv, y + row, cx, pw, c, piece);

@@ -154,7 +154,15 @@ void editor_draw(ui_app *a) {
     int W = cv->cols;
     int x = draw_text(cv, 1, 0, W, a->ed.editing ? C_KEY : C_DIM, a->ed.editing ? "prompt> " : "prompt  ");
     const char *hint = W >= 70 ? " e: edit prompt (or just type) " : W >= 50 ? " e: edit prompt " : " e: edit ";
-    int hint_w = (int)strlen(hint);
+    /* what the context window leaves out, in every view, in place of the hint */
+    char note[160], boxed[170];
+    int hint_c = C_TABSEL;
+    if (ses_context_note(&a->ses, 1, note, sizeof note) && (int)strlen(note) + 2 <= W * 2 / 3) {
+        snprintf(boxed, sizeof boxed, " %s ", note);
+        hint = boxed;
+        hint_c = C_ERR;
+    }
+    int hint_w = draw_width(hint);
     int avail = W - x - (a->ed.editing ? 1 : hint_w + 1);
     /* show a window of the text that holds the cursor */
     size_t start = 0;
@@ -172,7 +180,7 @@ void editor_draw(ui_app *a) {
         }
     }
     draw_text(cv, 1, x, avail, C_NORMAL, a->ses.prompt + start);
-    if (!a->ed.editing) draw_text(cv, 1, W - hint_w, hint_w, C_TABSEL, hint);
+    if (!a->ed.editing) draw_text(cv, 1, W - hint_w, hint_w, hint_c, hint);
     if (a->ed.editing) {
         char tmp[UI_PROMPT_MAX];
         memcpy(tmp, a->ses.prompt + start, a->ed.pcur - start);

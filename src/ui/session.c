@@ -1,8 +1,9 @@
 /* session.c - the UI's sequence (session.h): prompt text -> token ids
- * (cli_prompt_encode, plain or chat template) -> one forward pass of the view
- * model (lm_prefill_window) -> the sampler's next-token distribution; step
- * appends the previewed token, undo takes it back (and restores the random
- * generator, so a redo draws the same). */
+ * (cli_prompt_encode, plain or chat template, every token) -> one forward
+ * pass of the view model over the context window (lm_prefill_window) -> the
+ * sampler's next-token distribution; step appends the previewed token, undo
+ * takes it back (and restores the random generator, so a redo draws the
+ * same). */
 #include "ui/session.h"
 
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "cli/prompt.h"
+#include "decode/generate.h"
 #include "decode/prefill.h"
 #include "models/lmodel.h"
 #include "ui/worker.h"
@@ -115,6 +117,22 @@ static int resample(ui_session *a) {
     return 0;
 }
 
+/* where the window starts in seq (session.h's contract): slide, where
+ * generation's window is (lm_slide_start); stop, the last n_ctx tokens */
+static size_t window_start(const ui_session *a) {
+    int n_ctx = cli_model_n_ctx(a->ctx);   /* 0: unbounded (an RNN) */
+    size_t n = a->seq.n;
+    if (n_ctx <= 0 || n == 0) return 0;
+    if (a->ctx->slide && n_ctx >= 2) return lm_slide_start(n_ctx, a->n_prompt < n ? a->n_prompt : n, n);
+    return n > (size_t)n_ctx ? n - (size_t)n_ctx : 0;
+}
+
+/* the policy is stop and the window holds n_ctx tokens: no step fits */
+static int context_full(const ui_session *a) {
+    int n_ctx = cli_model_n_ctx(a->ctx);
+    return ses_lm_ok(a) && !a->ctx->slide && n_ctx > 0 && a->seq.n >= (size_t)n_ctx;
+}
+
 /* a->next_V logits for what follows seq: the transformer's forward over
  * the window (kept for the panels that look inside), or another kind's
  * next_logits */
@@ -131,8 +149,8 @@ static int next_logits(ui_session *a) {
         a->next_logits = p;
         a->next_V = V;
     }
+    const size_t n = a->seq.n, off = window_start(a);
     if (lm) {
-        size_t n = a->seq.n, off = lm->n_ctx > 0 && n > (size_t)lm->n_ctx ? n - (size_t)lm->n_ctx : 0;
         if (lm->ops->next_logits(lm, a->seq.ids + off, n - off, a->next_logits, &err)) {
             snprintf(a->fwd_err, sizeof a->fwd_err, "%.240s", err.msg);
             return -1;
@@ -142,14 +160,14 @@ static int next_logits(ui_session *a) {
         return 0;
     }
     lm_model *m = &a->ctx->model;
-    size_t off = 0;
-    if (lm_prefill_window(m, a->seq.ids, a->seq.n, &off, &err)) {
+    size_t clip = 0;   /* 0: the window fits n_ctx */
+    if (lm_prefill_window(m, a->seq.ids + off, n - off, &clip, &err)) {
         snprintf(a->fwd_err, sizeof a->fwd_err, "forward: %.230s", err.msg);
         return -1;
     }
     a->fwd_ok = 1;
-    a->fwd_off = off;
-    a->T = (int)(a->seq.n - off);
+    a->fwd_off = off + clip;
+    a->T = (int)(n - a->fwd_off);
     memcpy(a->next_logits, lm_logits(m, 0) + (size_t)(a->T - 1) * V, (size_t)V * sizeof *a->next_logits);
     return 0;
 }
@@ -239,6 +257,7 @@ char *ses_call_text(const lm_tool_call *c, char *out, size_t cap) {
 }
 
 int ses_step(ui_session *a) {
+    if (context_full(a)) return 2;
     ses_update(a);
     if (!a->sres_ok) return -1;
     if (a->n_undo == a->cap_undo) {
@@ -296,6 +315,54 @@ void ses_model_changed(ui_session *a) {
     a->query = -1;
     ses_reseed(a);
     ses_reencode(a);
+}
+
+/* ------------------------------------------------------------ the window */
+
+void ses_restore_forward(ui_session *a) {
+    if (!a->fwd_ok || a->ctx->lmodel) return;
+    size_t clip = 0;
+    lm_err err = {{0}};
+    if (lm_prefill_window(&a->ctx->model, a->seq.ids + a->fwd_off, (size_t)a->T, &clip, &err) != 0) a->dirty = 1;
+}
+
+int ses_context_note(const ui_session *a, int is_short, char *buf, size_t cap) {
+    if (!cap) return 0;
+    buf[0] = '\0';
+    if (!ses_lm_ok(a) || a->seq.n == 0) return 0;
+    const int n_ctx = cli_model_n_ctx(a->ctx);
+    const size_t n = a->seq.n, np = a->n_prompt < n ? a->n_prompt : n, off = window_start(a);
+    if (off > 0 && a->ctx->slide) {
+        size_t pd = off < np ? off : np;
+        if (is_short) snprintf(buf, cap, "ctx %d slid: first %zu of %zu tokens dropped", n_ctx, off, n);
+        else snprintf(buf, cap, "the window (%d tokens) slid: the first %zu of %zu tokens are dropped (%zu of the "
+                      "prompt's %zu); the model reads the last %zu (^W: stop instead)", n_ctx, off, n, pd, np, n - off);
+    } else if (off > 0) {
+        char what[96];   /* the prompt alone, or generated tokens too (stepped while the window slid) */
+        if (n == np) snprintf(what, sizeof what, "the prompt has %zu tokens", np);
+        else snprintf(what, sizeof what, "the text has %zu tokens (prompt %zu + %zu generated)", n, np, n - np);
+        if (is_short) snprintf(buf, cap, "ctx %d: first %zu of %zu tokens dropped", n_ctx, off, n);
+        else snprintf(buf, cap, "%s, more than the context of %d: the model reads the last %d, the first %zu are "
+                      "dropped; generating is refused (^W: slide the window)", what, n_ctx, n_ctx, off);
+    } else if (context_full(a)) {
+        if (is_short) {
+            snprintf(buf, cap, "context full (%d)", n_ctx);
+        } else {
+            lm_gen_result r = {.reason = LM_GEN_CONTEXT, .stop_token = -1, .n_new = (int)(n - np)};
+            size_t len = lm_gen_note(&r, np, n_ctx, buf, cap) ? strlen(buf) : 0;
+            snprintf(buf + len, cap - len, "; ^W slides the window");
+        }
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+void ses_toggle_slide(ui_session *a) {
+    a->ctx->slide = !a->ctx->slide;
+    ses_inputs_changed(a);
+    ses_msg(a, 0, a->ctx->slide ? "context: slide the window when the text outgrows it (^W: stop instead)"
+                                : "context: stop when the window is full (^W: slide instead)");
 }
 
 /* ------------------------------------------------------------ the label */

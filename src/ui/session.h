@@ -14,6 +14,13 @@
  *     weights_ver  the training worker published new weights (a panel may
  *                  answer a key from its last results and catch up a frame later)
  *     model_ver    another model was loaded
+ * - The context window: seq holds the whole text (the prompt is never cut);
+ *   the forward covers the window seq[fwd_off .. seq.n), by the context
+ *   policy ctx->slide (decode/generate.h): stop, the last n_ctx tokens (all
+ *   of seq unless the prompt alone is longer), and a step that would make the
+ *   text outgrow n_ctx is refused (ses_step: 2); slide, the window
+ *   generation would read (lm_slide_start), and steps go on. What the window
+ *   leaves out is said on screen (ses_context_note), never dropped silently.
  * - The view model is ctx->model; the UI thread owns it (see app.h). When
  *   the loaded model is another kind (ctx->lmodel: an n-gram, an RNN, ...)
  *   there is no forward to look inside: fwd_ok stays 0, and only the
@@ -82,7 +89,7 @@ typedef struct ui_session {
     int sdirty;                    /* only the decoding settings changed: sample again */
     int wdirty;                    /* new weights not yet in the forward */
     int fwd_ok;
-    size_t fwd_off;                /* the forward covers seq[fwd_off .. seq.n) (the last n_ctx) */
+    size_t fwd_off;                /* the forward covers seq[fwd_off .. seq.n) (the window, see the contract) */
     int T;
     float *next_logits;            /* [V] the logits of the token after seq (any kind) */
     int next_V;
@@ -106,7 +113,8 @@ void ses_reencode(ui_session *s);
  * new weights were left for the next frame (draw again soon), else 0 */
 int  ses_update(ui_session *s);
 /* appends the previewed token (and, for a calculator call, the tool's
- * answer); 1 = stop token or a call beyond the limit, -1 = error */
+ * answer); 1 = stop token or a call beyond the limit, 2 = refused: the
+ * context is full and the policy is stop (nothing appended), -1 = error */
 int  ses_step(ui_session *s);
 /* 1 when generated tokens are answered by the calculator (chat on, tool markers) */
 int  ses_tools_on(const ui_session *s);
@@ -119,6 +127,20 @@ void ses_settings_changed(ui_session *s);   /* a decoding setting changed: sampl
 void ses_inputs_changed(ui_session *s);     /* forward again now */
 void ses_weights_published(ui_session *s);  /* the worker's weights are in ctx->model */
 void ses_model_changed(ui_session *s);      /* another model: reseed, re-encode, lineage = the file */
+/* A panel that ran the view model on other tokens puts the session's forward
+ * (over its window) back into the model's activations; a failure makes it
+ * dirty (computed again on the next update). Nothing when there is none. */
+void ses_restore_forward(ui_session *s);
+/* The context window in words, for the screen; 0 and "" when the window
+ * holds the whole text and a step may still be taken. Long (the next-token
+ * view's line): "the prompt has 300 tokens, more than the context of 128: the
+ * model reads the last 128, the first 172 are dropped (^W: slide the window)",
+ * "the window slid: ...", "context full: 128 tokens (prompt 100 + 28
+ * generated); ^W slides the window". Short (the prompt line, every view):
+ * "ctx 128: first 172 of 300 tokens dropped", "context full (128)". */
+int  ses_context_note(const ui_session *s, int is_short, char *buf, size_t cap);
+/* the context policy to the other one (Ctrl-W, or :set context): says which */
+void ses_toggle_slide(ui_session *s);
 
 /* ---- the view model's label: the ONE place that names it (status line,
  * compare panel, train panel) ----

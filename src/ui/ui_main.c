@@ -164,17 +164,16 @@ static int run_bench(ui_app *a, int frames, int W, int H, int bench_view) {
     return 0;
 }
 
-/* continuous generation: one token per loop turn until a stop token or a full context */
+/* continuous generation: one token per loop turn until a stop token or a
+ * full context (policy stop; with slide the window slides and it goes on) */
 static void run_step(ui_app *a) {
     ui_session *s = &a->ses;
     int rc = ses_step(s);
-    int n_ctx = cli_model_n_ctx(a->ctx);   /* 0: unbounded (an RNN) */
-    int full = ses_lm_ok(s) && n_ctx > 0 && s->seq.n >= (size_t)n_ctx;
-    if (rc != 0 || full) {
-        s->running = 0;
-        ses_msg(s, rc < 0, rc < 0 ? "%s" : full ? "stopped: the context is full" : "stopped: %s",
-                rc < 0 ? s->fwd_err : "the model chose a stop token");
-    }
+    if (rc == 0) return;
+    s->running = 0;
+    char note[256];
+    if (rc == 2) ses_context_note(s, 0, note, sizeof note);
+    ses_msg(s, rc < 0 || rc == 2, "stopped: %s", rc < 0 ? s->fwd_err : rc == 2 ? note : "the model chose a stop token");
 }
 
 /* ---- recording and replay (record.h) ---- */
@@ -407,6 +406,7 @@ static void apply_early(cli_ctx *ctx, const cli_preset *p, ui_opts *o) {
     if (p->has & PRESET_TOPK) ctx->sampling.top_k = p->top_k;
     if (p->has & PRESET_TOPP) ctx->sampling.top_p = p->top_p;
     if (p->has & PRESET_SEED) ctx->seed = p->seed;
+    if (p->has & PRESET_CONTEXT) ctx->slide = p->slide;
 }
 
 /* the view and chat setting, once the app is up */

@@ -66,8 +66,7 @@ static void compute(abl_state *t, ui_app *a) {
     lm_ablation_diff_free(&t->d);
     t->ok = lm_ablation_next(m, t->mask, s->seq.ids + s->fwd_off, (size_t)s->T, ABL_K, &t->d, &err) == 0;
     if (!t->ok) snprintf(t->err, sizeof t->err, "ablation: %.180s", err.msg);
-    size_t off = 0;   /* the session's forward back in the model's activations */
-    if (lm_prefill_window(m, s->seq.ids, s->seq.n, &off, &err) != 0) s->dirty = 1;
+    ses_restore_forward(s);
 }
 
 static int abl_poll(void *st, ui_app *a, int active) {

@@ -1,11 +1,15 @@
 /* view_compare.c - the same prompt through the base model and the instruct
- * model side by side: next-token bars of both (lm_prefill + lm_sample) and a
- * continuation of both (lm_decode, same settings and seed), with the
+ * model side by side: next-token bars of both (lm_gen_prefill + lm_sample)
+ * and a continuation of both (lm_decode, same settings and seed), with the
  * positions where they disagree marked. Both run in the update step
  * (cmp_poll), only when the panel is shown. With the chat template on, a
  * model whose tokeniser has the tool markers continues through the tool
  * loop (decode/tools.h): its calculator calls are answered, the answers
- * highlighted. */
+ * highlighted. The whole prompt goes in: when prompt + continuation outgrow
+ * a model's context, its side says what the context policy (ctx->slide,
+ * Ctrl-W) did: stopped (context full), slid (the tokens dropped) or refused
+ * a prompt longer than the context; the tool loop starts on the same window
+ * and stops when it is full (it does not slide). */
 #include "ui/app.h"
 
 #include <stdlib.h>
@@ -30,7 +34,8 @@ typedef struct {
     lm_sample_result s[2];
     lm_tool_result calls[2];       /* the calculator calls of each continuation (chat + tool markers) */
     int ok[2];
-    char err[2][160];
+    char err[2][256];
+    char note[2][256];             /* the context window: full or slid ("" = neither) */
 } cmp_state;
 
 /* the instruct model: --instruct, or instruct.llm next to the base model */
@@ -73,8 +78,8 @@ static void *cmp_create(ui_app *a) {
     return t;
 }
 
-/* the prompt as model k sees it */
-static int encode_for(const ui_session *s, int len, const lm_tokenizer *t, const lm_model *m, lm_ids *out, lm_err *err) {
+/* the prompt in model k's tokens, all of them (the context policy decides) */
+static int encode_for(const ui_session *s, const lm_tokenizer *t, lm_ids *out, lm_err *err) {
     memset(out, 0, sizeof *out);
     int rc;
     if (s->chat) {
@@ -89,12 +94,6 @@ static int encode_for(const ui_session *s, int len, const lm_tokenizer *t, const
         if (eot < 0) { lm_ids_free(out); return lm_fail(err, "empty prompt"); }
         if (lm_ids_push(out, eot)) { lm_ids_free(out); return lm_fail(err, "out of memory"); }
     }
-    size_t keep = (size_t)m->cfg.n_ctx - (size_t)len;
-    if (m->cfg.n_ctx <= len) keep = 1;
-    if (out->n > keep) {
-        memmove(out->ids, out->ids + (out->n - keep), keep * sizeof(int32_t));
-        out->n = keep;
-    }
     return 0;
 }
 
@@ -102,8 +101,9 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
     lm_err err = {{0}};
     lm_ids prompt;
     st->ok[k] = 0;
+    st->note[k][0] = '\0';
     lm_ids_free(&st->gen[k]);
-    if (encode_for(&a->ses, st->len, t, m, &prompt, &err)) {
+    if (encode_for(&a->ses, t, &prompt, &err)) {
         snprintf(st->err[k], sizeof st->err[k], "%s", err.msg);
         return;
     }
@@ -113,27 +113,35 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
         memset(&st->s[k], 0, sizeof st->s[k]);
         if (lm_sample_result_init(&st->s[k], V, &err)) goto fail;
     }
-    /* the prompt goes in once (lm_prefill); its next-token logits give the
-     * bars and start the continuation (lm_decode). The KV cache leaves the
-     * view model's own forward activations alone. */
+    /* the prompt goes in once (lm_gen_prefill: the window the policy gives);
+     * its next-token logits give the bars and start the continuation
+     * (lm_decode). The KV cache leaves the view model's own forward
+     * activations alone. */
+    int32_t stop[2];
+    int n_stop = uw_stop_ids(t, stop);
+    lm_gen_opts o = {.max_new = st->len, .sampling = a->ctx->sampling, .stop_ids = n_stop > 0 ? stop : NULL,
+                     .n_stop = n_stop > 0 ? n_stop : 0, .slide = a->ctx->slide};
+    lm_gen_result res;
+    const int tools = a->ses.chat && lm_chat_has_tools(t);
     lm_kv kv;
     if (lm_kv_init(&kv, m, &err)) goto fail;
     float *logits = malloc(sizeof(float) * (size_t)V);   /* [V] */
-    int rc = logits ? lm_prefill(m, &kv, prompt.ids, prompt.n, logits, &err) : lm_fail(&err, "out of memory");
+    int rc = logits ? lm_gen_prefill(m, &kv, prompt.ids, prompt.n, &o, logits, &res, &err)
+                    : lm_fail(&err, "out of memory");
     lm_rng rng;
     lm_rng_seed(&rng, a->ctx->seed);
     if (rc == 0) rc = lm_sample(logits, V, &a->ctx->sampling, &rng, &st->s[k], &err);
     if (rc == 0) {
-        int32_t stop[2];
-        int n_stop = uw_stop_ids(t, stop);
-        lm_gen_opts o = {.max_new = st->len, .sampling = a->ctx->sampling,
-                         .stop_ids = n_stop > 0 ? stop : NULL, .n_stop = n_stop > 0 ? n_stop : 0};
-        lm_gen_result res;
         lm_rng_seed(&rng, a->ctx->seed);
         st->calls[k].n_calls = 0;
-        if (a->ses.chat && lm_chat_has_tools(t)) {   /* the same decoding, with the calculator answering */
+        if (tools) {   /* the same decoding on the same window, with the calculator answering */
             lm_tool_opts to = {.max_new = st->len, .sampling = a->ctx->sampling};
-            rc = lm_tool_generate(m, t, &kv, prompt.ids, prompt.n, &to, &rng, &st->gen[k], &st->calls[k], &err);
+            size_t from = res.n_dropped;   /* 0 unless a too-long prompt started slid */
+            rc = lm_tool_generate(m, t, &kv, prompt.ids + from, prompt.n - from, &to, &rng, &st->gen[k],
+                                  &st->calls[k], &err);
+            res.reason = st->calls[k].reason;
+            res.stop_token = st->calls[k].stop_token;
+            res.n_new = st->calls[k].n_new;
         } else {
             rc = lm_decode(m, &kv, logits, &o, &rng, &st->gen[k], &res, &err);
         }
@@ -142,10 +150,17 @@ static void run_one(cmp_state *st, const ui_app *a, int k, const lm_model *m, co
     lm_kv_free(&kv);
     if (rc) goto fail;
     st->ok[k] = 1;
+    size_t nl = lm_gen_note(&res, prompt.n, m->cfg.n_ctx, st->note[k], sizeof st->note[k]) ? strlen(st->note[k]) : 0;
+    if (nl && res.reason == LM_GEN_CONTEXT)   /* slide on: only the tool loop stops at a full window */
+        snprintf(st->note[k] + nl, sizeof st->note[k] - nl, "%s",
+                 !a->ctx->slide ? " (^W: slide the window)"
+                 : res.n_slides ? "; then the context filled (the calculator loop does not slide)"
+                                : " (the calculator loop does not slide)");
     lm_ids_free(&prompt);
     return;
 fail:
-    snprintf(st->err[k], sizeof st->err[k], "%s", err.msg[0] ? err.msg : "failed");
+    snprintf(st->err[k], sizeof st->err[k], "%.200s%s", err.msg[0] ? err.msg : "failed",
+             !a->ctx->slide && prompt.n > (size_t)m->cfg.n_ctx ? ": refused (^W slides the window)" : "");
     lm_ids_free(&prompt);
 }
 
@@ -271,7 +286,7 @@ static int draw_gen_text(ui_canvas *cv, const lm_tokenizer *t, const int32_t *id
 static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k, int y, int x, int w, int nb,
                       const lm_tokenizer *t, const char *name, const uint8_t *marks, int h_gen) {
     draw_textf(cv, y, x, w, C_TITLE, " %s ", name);
-    if (!st->ok[k]) { draw_text(cv, y + 1, x, w, C_ERR, st->err[k]); return; }
+    if (!st->ok[k]) { draw_text_wrap(cv, y + 1, x, w, 4, C_ERR, st->err[k]); return; }
     const lm_sample_result *s = &st->s[k], *o = &st->s[1 - k];
     int other = st->ok[1 - k] && same_tokenizer(st, a);
     char piece[128];
@@ -303,18 +318,26 @@ static void draw_side(const cmp_state *st, const ui_app *a, ui_canvas *cv, int k
     if (nc) draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens, %d calculator call%s):", st->gen[k].n, nc,
                        nc == 1 ? "" : "s");
     else draw_textf(cv, gy, x, w, C_DIM, "continuation (%zu tokens):", st->gen[k].n);
+    if (st->note[k][0]) {   /* what the context window did: said above the text */
+        int used = draw_text_wrap(cv, gy + 1, x, w, h_gen > 8 ? 3 : h_gen > 3 ? 2 : 1, C_ERR, st->note[k]);
+        gy += used;
+        h_gen -= used;
+    }
     draw_gen_text(cv, t, st->gen[k].ids, st->gen[k].n, marks, gy + 1, x, w, h_gen);
 }
 
 /* the title line: what is compared, and the keys */
 static void draw_title(const cmp_state *t, const ui_app *a, ui_canvas *cv, int y) {
     int W = cv->cols, x = 1;
-    if (W >= 110) x += draw_text(cv, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
-    else if (W >= 80) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
+    if (W >= 120) x += draw_text(cv, y, x, W - 2, C_DIM, "same prompt, same settings and seed, base vs instruct.  ");
+    else if (W >= 90) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct, same settings.  ");
+    else if (W >= 70) x += draw_text(cv, y, x, W - 2, C_DIM, "base vs instruct.  ");
     x += draw_text(cv, y, x, W - x, C_KEY, "c");
-    x += draw_textf(cv, y, x, W - x, C_DIM, W >= 80 ? " chat template %s  " : " chat %s  ", a->ses.chat ? "ON" : "off");
+    x += draw_textf(cv, y, x, W - x, C_DIM, W >= 120 ? " chat template %s  " : " chat %s  ", a->ses.chat ? "ON" : "off");
     x += draw_text(cv, y, x, W - x, C_KEY, "+/-");
     x += draw_textf(cv, y, x, W - x, C_DIM, " length %d  ", t->len);
+    x += draw_text(cv, y, x, W - x, C_KEY, "^W");
+    x += draw_textf(cv, y, x, W - x, C_DIM, " context %s  ", a->ctx->slide ? "slide" : "stop");
     draw_text(cv, y, x, W - x, C_KEY, "n rerun");
 }
 
@@ -391,6 +414,12 @@ static int act_length(ui_app *a, void *st, int k) {
     return 1;
 }
 
+static int act_window(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    ses_toggle_slide(&a->ses);   /* inputs_ver moves: both sides run again */
+    return 1;
+}
+
 static int act_rerun(ui_app *a, void *st, int k) {
     (void)a; (void)k;
     ((cmp_state *)st)->dirty = 1;
@@ -401,6 +430,7 @@ static const ui_binding cmp_keys[] = {
     {'+', 0, act_length, "longer / shorter continuations"},
     {'=', 0, act_length, "longer / shorter continuations"},
     {'-', 0, act_length, "longer / shorter continuations"},
+    {23, 0, act_window, "a prompt + continuation longer than the context: stop, or slide the window"},
     {'n', 0, act_rerun, "run both again"},
     {' ', 0, act_rerun, "run both again"},
     {0, 0, NULL, NULL},

@@ -86,14 +86,17 @@ static int draw_tokens(const ui_app *a, ui_canvas *cv, int y, int h) {
     snprintf(l2, sizeof l2, "%zu tokens (prompt %zu + generated %zu)%s%s", s->seq.n, s->n_prompt, n_gen,
              s->chat ? " chat" : "", s->running ? " [r stops]" : "");
     draw_text_fit(cv, y, 1, W - 2, C_DIM, l1, l2);
-    /* the token strip: generated tokens marked, the calculator's answers highlighted */
+    char note[256];   /* what the context window leaves out, said (session.h) */
+    if (ses_context_note(s, 0, note, sizeof note)) y += draw_text_wrap(cv, y + 1, 1, W - 2, 2, C_ERR, note);
+    /* the token strip: generated tokens marked, the calculator's answers
+     * highlighted, the tokens outside the window dimmed */
     uint8_t *marks = calloc(s->seq.n + 1, 1);
-    if (marks)
-        for (size_t i = s->n_prompt; i < s->seq.n; i++) marks[i] = 1;
+    for (size_t i = s->n_prompt; marks && i < s->seq.n; i++) marks[i] = 1;
     for (int k = 0; marks && k < s->n_calls; k++)
         for (size_t i = s->n_prompt + (size_t)s->calls[k].result_pos + 1;
              i <= s->n_prompt + (size_t)s->calls[k].end_pos && i < s->seq.n; i++)
             marks[i] = 2;
+    for (size_t i = 0; marks && (s->fwd_ok || s->sres_ok) && i < s->fwd_off && i < s->seq.n; i++) marks[i] = 4;
     if (s->n_calls > 0) {   /* one line of the calls: [calc EXPR = VALUE] ... */
         int x = 1;
         x += draw_text(cv, ++y, x, W - 2, C_DIM, "calculator: ");
@@ -304,6 +307,14 @@ static int act_step(ui_app *a, void *st, int k) {
     int rc = ses_step(&a->ses);
     if (rc < 0) ses_msg(&a->ses, 1, "%s", a->ses.fwd_err[0] ? a->ses.fwd_err : "cannot step");
     else if (rc == 1) ses_msg(&a->ses, 0, "the model chose a stop token");
+    else if (rc == 2)
+        ses_msg(&a->ses, 1, "refused: the context of %d tokens is full (^W slides the window)", cli_model_n_ctx(a->ctx));
+    return 1;
+}
+
+static int act_window(ui_app *a, void *st, int k) {
+    (void)st; (void)k;
+    ses_toggle_slide(&a->ses);
     return 1;
 }
 
@@ -396,6 +407,7 @@ static const ui_binding next_keys[] = {
     {'g', 0, act_greedy, "greedy / sampled"},
     {'s', 0, act_seed, "seed down / up"},
     {'S', 0, act_seed, "seed down / up"},
+    {23, 0, act_window, "context window full: stop, or slide it (also :set context stop|slide)"},
     {0, 0, NULL, NULL},
 };
 

@@ -75,9 +75,7 @@ static void compute(sent_state *t, ui_app *a) {
         lm_ids_free(&ids);
     }
     if (t->A.ok && t->sel >= t->A.sc.n) t->sel = t->A.sc.n - 1;
-    size_t off = 0;   /* the session's forward back in the model's activations */
-    lm_err err = {{0}};
-    if (s->fwd_ok && lm_prefill_window(m, s->seq.ids, s->seq.n, &off, &err) != 0) s->dirty = 1;
+    ses_restore_forward(s);
 }
 
 static int sent_poll(void *st, ui_app *a, int active) {

@@ -162,6 +162,8 @@ static int start_worker(train_state *t, ui_app *a, int run) {
     const lm_model *m = &a->ctx->model;
     size_t np = a->ses.n_prompt, room = m->cfg.n_ctx > 48 ? (size_t)m->cfg.n_ctx - 40 : (size_t)m->cfg.n_ctx / 2;
     const int32_t *pp = a->ses.seq.ids;
+    t->sample_of = np;   /* room for the sample: its draw says how much of the prompt it follows */
+    t->sample_kept = np > room ? room : np;
     if (np > room) { pp += np - room; np = room; }
     uw_opts o = {.objective = lm_objective_name(t->objective), .data_path = NULL, .B = 4, .T = m->cfg.n_ctx < 64 ? m->cfg.n_ctx : 64,
                  .max_lr = t->max_lr, .total_steps = 2000, .val_every = 20, .sample_every = 50,

@@ -26,6 +26,8 @@ typedef struct {
     unsigned model_ver;            /* the session's model_ver the worker started from */
     unsigned save_fails;           /* the worker's failed saves already answered */
     char *save_path;               /* the last path given to "save as" (malloc'd) */
+    size_t sample_kept, sample_of; /* the samples continue the last sample_kept of the prompt's
+                                    * sample_of tokens (room for them in the context) */
     /* ---- from scratch ---- */
     int size;                      /* index into train_sizes[]: 0 = the loaded model */
     int bytes_tok;                 /* a fresh model reads bytes (else the loaded model's tokeniser) */

@@ -139,7 +139,10 @@ void train_draw(const void *st, const ui_app *a, ui_canvas *cv, int y, int h) {
     if (t->w && in.sample_step >= 0 && in.sample[0]) {
         char buf[1024];
         draw_bytes(cv, (const uint8_t *)in.sample, strlen(in.sample), buf, sizeof buf);
-        int sx = 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
+        int sx = t->sample_kept < t->sample_of
+                     ? 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d (after the prompt's last %zu "
+                                      "tokens of %zu): ", in.sample_step, t->sample_kept, t->sample_of)
+                     : 1 + draw_textf(cv, r, 1, W - 2, C_DIM, "sample @ step %d: ", in.sample_step);
         draw_text(cv, r, sx, W - sx - 1, C_NORMAL, buf);
     }
     x = 1;

@@ -81,21 +81,31 @@ int lm_lmodel_next(lm_lmodel *lm, const int32_t *ids, size_t n, const lm_samplin
 
 int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, const lm_gen_opts *o, lm_rng *rng, lm_gen_result *res,
                        lm_err *err) {
-    res->reason = LM_GEN_MAX;
-    res->stop_token = -1;
-    res->n_new = 0;
+    *res = (lm_gen_result){LM_GEN_MAX, -1, 0, 0, 0, 0};
     if (check_ids(lm, ids->ids, ids->n, err)) return -1;
-    if (lm->n_ctx > 0 && ids->n > (size_t)lm->n_ctx)
-        return lm_fail(err, "a %zu-token prompt is longer than the context of %d", ids->n, lm->n_ctx);
+    const int n_ctx = lm->n_ctx;   /* 0: unbounded */
+    const size_t n_prompt = ids->n;
+    if (n_ctx > 0 && o->slide && lm_slide_keep(n_ctx) < 1)
+        return lm_fail(err, "a context of %d token cannot slide: the window needs at least 2", n_ctx);
+    if (n_ctx > 0 && !o->slide && n_prompt > (size_t)n_ctx)
+        return lm_fail(err, "the prompt has %zu tokens, more than the model's context of %d tokens", n_prompt, n_ctx);
     lm_sample_result r;
     if (lm_sample_result_init(&r, lm->vocab, err) != 0) return -1;
     int rc = 0;
+    size_t start = 0;   /* the window: ids[start .. ids->n) (generate.h's rule) */
     while (res->n_new < o->max_new) {
-        if (lm->n_ctx > 0 && ids->n >= (size_t)lm->n_ctx) {
-            res->reason = LM_GEN_CONTEXT;
-            break;
+        if (n_ctx > 0 && ids->n - start >= (size_t)n_ctx) {
+            if (!o->slide) {
+                res->reason = LM_GEN_CONTEXT;
+                break;
+            }
+            size_t s = lm_slide_start(n_ctx, n_prompt, ids->n);
+            res->n_slides++;
+            res->n_dropped = s;
+            res->n_prompt_dropped = s < n_prompt ? s : n_prompt;
+            start = s;
         }
-        if ((rc = lm_lmodel_next(lm, ids->ids, ids->n, &o->sampling, rng, &r, err)) != 0) break;
+        if ((rc = lm_lmodel_next(lm, ids->ids + start, ids->n - start, &o->sampling, rng, &r, err)) != 0) break;
         int stop = 0;
         for (int s = 0; s < o->n_stop && !stop; s++) stop = o->stop_ids[s] == r.token;
         if (stop) {

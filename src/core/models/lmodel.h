@@ -88,9 +88,11 @@ int lm_lmodel_next(lm_lmodel *lm, const int32_t *ids, size_t n, const lm_samplin
                    lm_sample_result *r, lm_err *err);
 
 /* Generation with the options and rules of decode/generate.h (max_new,
- * sampling, stop ids reported and not appended, on_token, a context-bounded
- * kind stops at n_ctx tokens): the new tokens are appended to *ids, which
- * holds the prompt. The same seed gives the same tokens. */
+ * sampling, stop ids reported and not appended, on_token, and for a
+ * context-bounded kind the context policy: stop at n_ctx tokens, or o->slide
+ * the window by lm_slide_start, next_logits reading only the window; the
+ * slides counted in res): the new tokens are appended to *ids, which holds
+ * the prompt. The same seed gives the same tokens. */
 int lm_lmodel_generate(lm_lmodel *lm, lm_ids *ids, const lm_gen_opts *o, lm_rng *rng, lm_gen_result *res,
                        lm_err *err);
 

@@ -83,6 +83,6 @@ int lm_forward_next_ref(const lm_model *m, lm_kv *kv, int32_t token, float *logi
     layernorm_forward(r.xn, NULL, NULL, r.x, m->params + g.lnfw, m->params + g.lnfb, 1, C);
     linear_forward_ref(logits, r.xn, m->params + g.wte, NULL, 1, C, c->vocab_size);
     free(mem);
-    kv->len++;
+    kv->ids[kv->len++] = token;
     return 0;
 }

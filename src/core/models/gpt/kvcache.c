@@ -51,7 +51,8 @@ int lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err) {
     kv->scratch = aligned_alloc(64, scratch_bytes);   /* a multiple of 64: pad16 */
     if (kv->scratch) memset(kv->scratch, 0, scratch_bytes);
     kv->att = calloc((size_t)c->n_layer * c->n_head * c->n_ctx, sizeof(float));
-    if (!kv->k || !kv->v || !kv->scratch || !kv->att) {
+    kv->ids = calloc((size_t)c->n_ctx, sizeof(int32_t));
+    if (!kv->k || !kv->v || !kv->scratch || !kv->att || !kv->ids) {
         lm_kv_free(kv);
         return lm_fail(err, "kv cache: out of memory (%.1f MB)", (double)per * 8 / 1e6);
     }
@@ -60,7 +61,7 @@ int lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err) {
 
 void lm_kv_free(lm_kv *kv) {
     if (!kv) return;
-    free(kv->k); free(kv->v); free(kv->scratch); free(kv->att);
+    free(kv->k); free(kv->v); free(kv->scratch); free(kv->att); free(kv->ids);
     memset(kv, 0, sizeof *kv);
 }
 
@@ -245,6 +246,6 @@ int lm_forward_next(const lm_model *m, lm_kv *kv, int32_t token, float *logits, 
             step_thread(&s, me, got);
         }
     }
-    kv->len++;
+    kv->ids[kv->len++] = token;
     return 0;
 }

@@ -207,6 +207,7 @@ int  lm_model_set_soft_inputs(lm_model *m, const float *soft_in, float *soft_gra
 /* ---- incremental decoding with a KV cache ---- */
 typedef struct {
     int len;           /* tokens in the cache */
+    int32_t *ids;      /* [n_ctx] the tokens fed, ids[0..len): what a sliding window re-reads */
     int n_ctx, n_layer, d_model;
     float *k, *v;      /* [L, n_ctx, C] each */
     float *scratch;    /* private */
@@ -217,7 +218,8 @@ typedef struct {
 int  lm_kv_init(lm_kv *kv, const lm_model *m, lm_err *err);
 void lm_kv_free(lm_kv *kv);
 void lm_kv_reset(lm_kv *kv);
-/* Feeds one token at position kv->len and writes the next-token logits[V].
+/* Feeds one token at position kv->len (recording it in kv->ids) and writes
+ * the next-token logits[V].
  * Equal (to fp32 rounding) to lm_forward's logits at that position.
  * Refuses an encoder (m->bidirectional): its earlier positions change when
  * a later token arrives, so there is nothing to cache.
